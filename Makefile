@@ -1,0 +1,32 @@
+# The two commands: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+PORT   ?= 8501
+
+.PHONY: run test venv lint bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: venv
+	$(PY) -m sales demo --if-empty
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+test: lint
+	$(PY) -m pytest
+
+bench: venv
+	$(PY) bench/score.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

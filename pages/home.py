@@ -1,0 +1,44 @@
+"""Home: the rubric and the lifecycle the whole product rests on."""
+
+import altair as alt
+import streamlit as st
+
+import shell
+from sales.queries import category_counts
+from sales.reference import categories_table, handbook_examples_table, lifecycle_table, rubric_table
+from sales.rubric import default_rubric
+
+rubric = default_rubric()
+st.title("Lead prioritization and the customer lifecycle")
+st.caption(f"Rubric version `{rubric.version}` · seven factors, each 0, 1 or 2, weighted; "
+           f"composite 0–{rubric.max_score}.")
+
+counts = category_counts(shell.cursor())
+cols = st.columns(len(rubric.categories))
+for col, cat in zip(cols, rubric.categories):
+    with col:
+        st.metric(f"{cat.name} priority · {cat.min}–{cat.max}", f"{counts[cat.name]:,} open leads")
+        st.caption(f"{cat.stance} **Next:** {cat.next_action}.")
+
+st.subheader("The rubric")
+factors = rubric_table(rubric)
+left, right = st.columns([3, 1])
+with left:
+    st.dataframe(factors, hide_index=True, width="stretch")
+with right:
+    chart = alt.Chart(factors).mark_bar().encode(
+        x=alt.X("Max points:Q", title="Most points a factor can add"),
+        y=alt.Y("Factor:N", sort="-x", title=None),
+        tooltip=["Factor", "Weight", "Max points"],
+    ).properties(height=260)
+    st.altair_chart(chart, width="stretch")
+st.dataframe(categories_table(rubric), hide_index=True, width="stretch")
+
+st.subheader("The handbook's examples, scored by the table")
+st.caption("The handbook's printed totals contain arithmetic slips; the rubric table is authoritative.")
+st.dataframe(handbook_examples_table(rubric), hide_index=True, width="stretch")
+
+st.subheader("Customer lifecycle and its gates")
+st.caption("A lead's stage is the furthest one whose earlier gates all pass. "
+           "Computed criteria come from scores and hours, the rest are ticked on the lead.")
+st.dataframe(lifecycle_table(), hide_index=True, width="stretch")

@@ -1,0 +1,1 @@
+"""Sales analytics core: rubric, lifecycle, store, ingest. No Streamlit here."""

@@ -1,0 +1,5 @@
+import sys
+
+from sales.cli import main
+
+sys.exit(main())

@@ -1,0 +1,173 @@
+"""The customer lifecycle: eight stages, each closed by a gate of named criteria.
+
+A lead's stage is computed from facts, never trusted from the CRM: the CRM's recorded
+stage is compared against it and any lead recorded ahead of its gates is flagged.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from sales.paths import DATA_DIR
+from sales.rubric import Rubric, default_rubric
+
+DEFAULT_LIFECYCLE = DATA_DIR / "lifecycle.toml"
+STATUSES = ("open", "won", "lost")
+
+
+class LifecycleError(ValueError):
+    """The lifecycle file or a classification input is unusable."""
+
+
+@dataclass(frozen=True)
+class Criterion:
+    fact: str
+    label: str
+    required_if: str | None = None
+    derived: bool = False
+
+    def applies(self, facts: Mapping[str, object]) -> bool:
+        return self.required_if is None or facts.get(self.required_if) is True
+
+    def met(self, facts: Mapping[str, object]) -> bool:
+        """Unknown (None or absent) is not met: a gate opens on evidence only."""
+        return not self.applies(facts) or facts.get(self.fact) is True
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    name: str
+    purpose: str
+    gate: tuple[Criterion, ...]
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    stages: tuple[Stage, ...]
+
+    def index(self, stage_key: str) -> int:
+        for i, s in enumerate(self.stages):
+            if s.key == stage_key:
+                return i
+        raise LifecycleError(f"unknown stage {stage_key!r}; known: {[s.key for s in self.stages]}")
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """Every fact a gate reads, in stage order (conditions included)."""
+        out: list[str] = []
+        for s in self.stages:
+            for c in s.gate:
+                for name in (c.fact, c.required_if):
+                    if name and name not in out:
+                        out.append(name)
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class GateViolation:
+    """The CRM records the lead further along than its gates allow."""
+
+    recorded: Stage
+    allowed: Stage
+    unmet: tuple[Criterion, ...]  # every unmet criterion between allowed and recorded
+
+
+@dataclass(frozen=True)
+class Classification:
+    stage: Stage
+    index: int  # 0-based position in the lifecycle
+    unmet: tuple[Criterion, ...]  # criteria of this stage's gate still to meet
+    complete: bool  # every gate, the last included, is met
+    status: str = "open"
+    violation: GateViolation | None = None
+    met: tuple[Criterion, ...] = field(default=())
+
+
+def parse_lifecycle(doc: Mapping) -> Lifecycle:
+    stages = []
+    for i, raw in enumerate(doc.get("stage", [])):
+        for name in ("key", "name", "gate"):
+            if name not in raw:
+                raise LifecycleError(f"stage #{i + 1}: missing '{name}'")
+        gate = tuple(Criterion(c["fact"], c["label"], c.get("required_if"), bool(c.get("derived")))
+                     for c in raw["gate"])
+        if not gate:
+            raise LifecycleError(f"stage '{raw['key']}' has an empty gate")
+        stages.append(Stage(raw["key"], raw["name"], raw.get("purpose", ""), gate))
+    if not stages:
+        raise LifecycleError("lifecycle has no [[stage]] entries")
+    keys = [s.key for s in stages]
+    if len(set(keys)) != len(keys):
+        raise LifecycleError(f"duplicate stage keys in {keys}")
+    return Lifecycle(tuple(stages))
+
+
+def load_lifecycle(path: Path | str = DEFAULT_LIFECYCLE) -> Lifecycle:
+    path = Path(path)
+    try:
+        return parse_lifecycle(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (OSError, tomllib.TOMLDecodeError, LifecycleError, KeyError) as e:
+        raise LifecycleError(f"{path}: {e}") from e
+
+
+@cache
+def default_lifecycle() -> Lifecycle:
+    return load_lifecycle(DEFAULT_LIFECYCLE)
+
+
+def derive_facts(facts: Mapping[str, object], scores: Sequence[int] = (),
+                 rubric: Rubric | None = None) -> dict[str, object]:
+    """Fill the derived facts from their evidence; evidence wins over a hand-set value.
+
+    - ``scores``: the lead's rubric totals, oldest first. The latest decides High/Medium;
+      "not falling" holds when the latest is at least the one before (one assessment: holds).
+    - ``pricing`` ('fixed' or 'hourly') picks which delivery fact opens the Development gate.
+    """
+    rubric = rubric or default_rubric()
+    out = dict(facts)
+    if scores:
+        latest = scores[-1]
+        out["scored_high_or_medium"] = rubric.category_for(latest).key in ("high", "medium")
+        out["score_not_falling"] = len(scores) < 2 or latest >= scores[-2]
+    pricing = out.get("pricing")
+    if pricing == "fixed":
+        out["delivery_milestone"] = out.get("project_complete") is True
+    elif pricing == "hourly":
+        out["delivery_milestone"] = out.get("month_of_work_done") is True
+    elif "delivery_milestone" not in out and (
+            out.get("project_complete") is True or out.get("month_of_work_done") is True):
+        out["delivery_milestone"] = True
+    return out
+
+
+def classify(facts: Mapping[str, object], recorded_stage: str | None = None,
+             status: str = "open", lifecycle: Lifecycle | None = None) -> Classification:
+    """The furthest stage whose earlier gates all pass, what its own gate still lacks,
+    and a violation when the CRM's ``recorded_stage`` is ahead of that.
+
+    ``status`` (open/won/lost) sits beside the stage: a lost lead keeps the stage it reached.
+    """
+    lifecycle = lifecycle or default_lifecycle()
+    if status not in STATUSES:
+        raise LifecycleError(f"unknown status {status!r}; expected one of {STATUSES}")
+    index = 0
+    for i, stage in enumerate(lifecycle.stages):
+        index = i
+        if not all(c.met(facts) for c in stage.gate):
+            break
+    stage = lifecycle.stages[index]
+    unmet = tuple(c for c in stage.gate if not c.met(facts))
+    met = tuple(c for c in stage.gate if c.met(facts))
+    violation = None
+    if recorded_stage is not None:
+        r = lifecycle.index(recorded_stage)
+        if r > index:
+            between = tuple(c for s in lifecycle.stages[index:r] for c in s.gate if not c.met(facts))
+            violation = GateViolation(lifecycle.stages[r], stage, between)
+    return Classification(stage, index, unmet, not unmet and index == len(lifecycle.stages) - 1,
+                          status, violation, met)

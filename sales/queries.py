@@ -1,0 +1,54 @@
+"""Read-only questions asked of the store; every figure a page shows comes from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from sales.rubric import default_rubric, score_sql
+
+
+@dataclass(frozen=True)
+class StoreSummary:
+    leads: int
+    demo_leads: int
+    assessments: int
+    time_entries: int
+    hours: float
+    budgets: int
+    batches: int
+
+    @property
+    def empty(self) -> bool:
+        return self.leads == 0 and self.time_entries == 0
+
+    @property
+    def is_demo(self) -> bool:
+        return self.demo_leads > 0
+
+
+def store_summary(cur: duckdb.DuckDBPyConnection) -> StoreSummary:
+    row = cur.execute("""SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM leads WHERE is_demo),
+                                (SELECT count(*) FROM assessments), (SELECT count(*) FROM time_entries),
+                                (SELECT coalesce(sum(hours), 0) FROM time_entries),
+                                (SELECT count(*) FROM budgets), (SELECT count(*) FROM import_batches)
+                      """).fetchall()[0]
+    return StoreSummary(*row[:4], float(row[4]), *row[5:])
+
+
+def category_counts(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Open leads per category of their latest assessment (unassessed leads are not counted)."""
+
+
+    rubric = default_rubric()
+    expr = score_sql({k: f"a.{k}" for k in rubric.keys}, rubric)
+    # the expressions are generated from the rubric's validated keys, never from user text
+    rows = cur.execute(f"""
+        WITH latest AS (
+            SELECT * FROM assessments a
+            QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY assessed_at DESC, id DESC) = 1)
+        SELECT {expr['category']} AS category, count(*) FROM latest a JOIN leads l ON l.id = a.lead_id
+        WHERE l.status = 'open' GROUP BY ALL""").fetchall()  # noqa: S608
+    found = dict(rows)
+    return {c.name: int(found.get(c.name, 0)) for c in rubric.categories}

@@ -1,0 +1,353 @@
+"""The Lead Prioritization Rubric: one definition, scored one lead at a time or by the table.
+
+The rubric lives in ``data/rubric.toml`` so sales can tune wording without a code change;
+loading validates it because a mis-typed weight would silently re-rank every lead.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sales.paths import DATA_DIR
+
+LEVELS = (0, 1, 2)
+MAX_LEVEL = LEVELS[-1]
+DEFAULT_RUBRIC = DATA_DIR / "rubric.toml"
+
+
+class RubricError(ValueError):
+    """The rubric file is unusable; the message names the problem."""
+
+
+class LevelError(ValueError):
+    """A factor level outside 0, 1, 2 (or blank for unknown)."""
+
+
+@dataclass(frozen=True)
+class Factor:
+    key: str
+    name: str
+    weight: int
+    levels: tuple[str, str, str]  # what earns level 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    name: str
+    min: int
+    max: int
+    stance: str
+    next_action: str
+
+
+@dataclass(frozen=True)
+class Rubric:
+    version: str
+    factors: tuple[Factor, ...]
+    categories: tuple[Category, ...]  # highest first
+
+    @property
+    def max_score(self) -> int:
+        return sum(f.weight for f in self.factors) * MAX_LEVEL
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.factors)
+
+    def factor(self, key: str) -> Factor:
+        for f in self.factors:
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+    def category_for(self, total: int) -> Category:
+        for c in self.categories:
+            if c.min <= total <= c.max:
+                return c
+        raise ValueError(f"score {total} is outside 0..{self.max_score}")
+
+    def next_category(self, category: Category) -> Category | None:
+        """The category just above, or None for the top one."""
+        i = self.categories.index(category)
+        return self.categories[i - 1] if i > 0 else None
+
+
+@dataclass(frozen=True)
+class Score:
+    total: int
+    category: Category
+    contributions: dict[str, int | None]  # weighted points per factor; None when unknown
+    unknown: tuple[str, ...]
+    score_max: int  # best case: every unknown factor at level 2
+    category_max: Category
+
+    @property
+    def could_change(self) -> bool:
+        """True while unknown factors could still move the lead into another category."""
+        return self.category_max != self.category
+
+
+@dataclass(frozen=True)
+class Raise:
+    factor: str
+    from_level: int | None
+    to_level: int
+
+
+@dataclass(frozen=True)
+class Lift:
+    """The fewest level raises that lift a lead into ``target``."""
+
+    target: Category
+    raises: tuple[Raise, ...]
+    steps: int
+    new_total: int
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _require(cond: bool, msg: str) -> None:
+    if not cond:
+        raise RubricError(msg)
+
+
+def _parse_factor(i: int, raw: Mapping) -> Factor:
+    where = f"factor #{i + 1}"
+    for field in ("key", "name", "weight", "level_0", "level_1", "level_2"):
+        _require(field in raw, f"{where}: missing '{field}'")
+    key, weight = raw["key"], raw["weight"]
+    _require(isinstance(key, str) and re.fullmatch(r"[a-z][a-z0-9_]*", key) is not None,
+             f"{where}: key {key!r} must be lower_snake_case")
+    _require(isinstance(weight, int) and not isinstance(weight, bool) and weight > 0,
+             f"factor '{key}': weight must be a positive integer, got {weight!r}")
+    return Factor(key, str(raw["name"]), weight,
+                  (str(raw["level_0"]), str(raw["level_1"]), str(raw["level_2"])))
+
+
+def _parse_category(raw: Mapping) -> Category:
+    for field in ("key", "name", "min", "max", "stance", "next_action"):
+        _require(field in raw, f"category {raw.get('key', '?')!r}: missing '{field}'")
+    lo, hi = raw["min"], raw["max"]
+    _require(isinstance(lo, int) and isinstance(hi, int) and lo <= hi,
+             f"category '{raw['key']}': range {lo!r}..{hi!r} is not a valid integer range")
+    return Category(raw["key"], raw["name"], lo, hi, raw["stance"], raw["next_action"])
+
+
+def parse_rubric(doc: Mapping) -> Rubric:
+    """Build and validate a rubric from a parsed TOML document."""
+    factors = tuple(_parse_factor(i, f) for i, f in enumerate(doc.get("factor", [])))
+    _require(len(factors) > 0, "rubric has no [[factor]] entries")
+    dupes = {f.key for f in factors if [g.key for g in factors].count(f.key) > 1}
+    _require(not dupes, f"duplicate factor keys: {sorted(dupes)}")
+    cats = sorted((_parse_category(c) for c in doc.get("category", [])), key=lambda c: -c.min)
+    _require(len(cats) > 0, "rubric has no [[category]] entries")
+    top = sum(f.weight for f in factors) * MAX_LEVEL
+    expected_hi = top
+    for c in cats:  # highest first: each range must end just below the previous one
+        _require(c.max == expected_hi,
+                 f"category ranges are not contiguous over 0..{top}: "
+                 f"'{c.key}' ends at {c.max}, expected {expected_hi}")
+        expected_hi = c.min - 1
+    _require(expected_hi == -1,
+             f"category ranges are not contiguous over 0..{top}: nothing covers 0..{expected_hi}")
+    return Rubric(str(doc.get("version", "unversioned")), factors, tuple(cats))
+
+
+def load_rubric(path: Path | str = DEFAULT_RUBRIC) -> Rubric:
+    path = Path(path)
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise RubricError(f"{path}: rubric file not found") from e
+    except tomllib.TOMLDecodeError as e:
+        raise RubricError(f"{path}: not valid TOML ({e})") from e
+    try:
+        return parse_rubric(doc)
+    except RubricError as e:
+        raise RubricError(f"{path}: {e}") from e
+
+
+@cache
+def default_rubric() -> Rubric:
+    return load_rubric(DEFAULT_RUBRIC)
+
+
+# ---------------------------------------------------------------- one lead
+
+
+def check_level(value: object) -> int | None:
+    """Normalise a level: 0/1/2 (int or text), blank or None for unknown; anything else raises."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, bool):
+        raise LevelError(f"invalid level {value!r}: expected 0, 1, 2 or blank")
+    if isinstance(value, (int, np.integer)) and int(value) in LEVELS:
+        return int(value)
+    if isinstance(value, float) and value.is_integer() and int(value) in LEVELS:
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text == "":
+            return None
+        if text in {"0", "1", "2"}:
+            return int(text)
+    raise LevelError(f"invalid level {value!r}: expected 0, 1, 2 or blank")
+
+
+def score_lead(levels: Mapping[str, object], rubric: Rubric | None = None) -> Score:
+    """Score one lead; factors missing from ``levels`` or blank count as unknown (0 now, 2 at best)."""
+    rubric = rubric or default_rubric()
+    extra = set(levels) - set(rubric.keys)
+    if extra:
+        raise KeyError(f"unknown factor keys: {sorted(extra)}")
+    contributions: dict[str, int | None] = {}
+    unknown: list[str] = []
+    total = best = 0
+    for f in rubric.factors:
+        level = check_level(levels.get(f.key))
+        if level is None:
+            unknown.append(f.key)
+            contributions[f.key] = None
+            best += f.weight * MAX_LEVEL
+        else:
+            contributions[f.key] = f.weight * level
+            total += f.weight * level
+            best += f.weight * level
+    return Score(total, rubric.category_for(total), contributions, tuple(unknown),
+                 best, rubric.category_for(best))
+
+
+def what_it_would_take(levels: Mapping[str, object], rubric: Rubric | None = None) -> Lift | None:
+    """The fewest one-level raises that lift the lead into the next category (None at the top).
+
+    Each raise adds its factor's weight, so taking the heaviest raisable factors first is optimal:
+    no set of k raises can add more than the k heaviest available ones.
+    Unknown factors count as level 0, as the score does.
+    """
+    rubric = rubric or default_rubric()
+    current = score_lead(levels, rubric)
+    target = rubric.next_category(current.category)
+    if target is None:
+        return None
+    need = target.min - current.total
+    order = sorted(rubric.factors, key=lambda f: -f.weight)  # stable: rubric order breaks ties
+    gained, steps, raises = 0, 0, []
+    for f in order:
+        if gained >= need:
+            break
+        start = check_level(levels.get(f.key))
+        level = start or 0
+        new = level
+        while new < MAX_LEVEL and gained < need:
+            new += 1
+            gained += f.weight
+            steps += 1
+        if new != level:
+            raises.append(Raise(f.key, start, new))
+    return Lift(target, tuple(raises), steps, current.total + gained)
+
+
+# ---------------------------------------------------------------- whole tables
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[\s_\-]+", "", name).lower()
+
+
+def match_factor_columns(columns: Sequence[str], rubric: Rubric | None = None) -> dict[str, str]:
+    """Map factor key → column name, matching key or display name ignoring case, spaces, underscores."""
+    rubric = rubric or default_rubric()
+    by_norm = {_normal(c): c for c in columns}
+    found = {}
+    for f in rubric.factors:
+        for candidate in (f.key, f.name):
+            col = by_norm.get(_normal(candidate))
+            if col is not None:
+                found[f.key] = col
+                break
+    return found
+
+
+def levels_array(values: pd.Series) -> np.ndarray:
+    """Text or numeric levels → int8 array with -1 for unknown; raises LevelError with the first bad row."""
+    if pd.api.types.is_numeric_dtype(values):
+        arr = values.to_numpy(dtype="float64", na_value=np.nan)
+        unknown = np.isnan(arr)
+        bad = ~unknown & ~np.isin(arr, LEVELS)
+        out = np.where(unknown, -1, np.nan_to_num(arr, nan=-1)).astype(np.int8)
+    else:
+        text = values.astype("string").str.strip().fillna("")
+        codes = text.map({"": -1, "0": 0, "1": 1, "2": 2})
+        bad = codes.isna().to_numpy()
+        out = codes.fillna(-1).to_numpy(dtype=np.int8)
+    if bad.any():
+        i = int(np.argmax(bad))
+        err = LevelError(f"invalid level {values.iloc[i]!r}: expected 0, 1, 2 or blank")
+        err.row = i  # type: ignore[attr-defined]
+        raise err
+    return out
+
+
+def score_frame(levels: Mapping[str, pd.Series | np.ndarray], n: int,
+                rubric: Rubric | None = None) -> pd.DataFrame:
+    """Vectorised scoring: ``levels`` maps factor key → int array (-1 unknown). Missing keys are unknown.
+
+    Returns columns score, score_max, category, unknown_factors (keys joined by ';').
+    """
+    rubric = rubric or default_rubric()
+    total = np.zeros(n, dtype=np.int32)
+    best = np.zeros(n, dtype=np.int32)
+    unknown_text = np.full(n, "", dtype=object)
+    for f in rubric.factors:
+        arr = np.asarray(levels[f.key]) if f.key in levels else np.full(n, -1, dtype=np.int8)
+        known = arr >= 0
+        pts = np.where(known, arr, 0).astype(np.int32) * f.weight
+        total += pts
+        best += np.where(known, pts, f.weight * MAX_LEVEL)
+        if (~known).any():
+            sep = np.where(unknown_text == "", "", ";")
+            unknown_text = np.where(known, unknown_text, unknown_text + sep + f.key)
+    return pd.DataFrame({
+        "score": total,
+        "score_max": best,
+        "category": categories_for(total, rubric),
+        "unknown_factors": unknown_text,
+    })
+
+
+def categories_for(totals: np.ndarray, rubric: Rubric | None = None) -> np.ndarray:
+    rubric = rubric or default_rubric()
+    conds = [(totals >= c.min) & (totals <= c.max) for c in rubric.categories]
+    return np.select(conds, [c.name for c in rubric.categories], default="")
+
+
+def score_sql(columns: Mapping[str, str], rubric: Rubric | None = None) -> dict[str, str]:
+    """DuckDB expressions for score, score_max and category over integer level columns (NULL = unknown).
+
+    ``columns`` maps factor key → a trusted column identifier (our own schema, never user text).
+    """
+    rubric = rubric or default_rubric()
+    for col in columns.values():
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\.]*", col):
+            raise ValueError(f"not a plain column identifier: {col!r}")
+    parts = [(f, columns[f.key]) for f in rubric.factors]
+    total = " + ".join(f"coalesce({c}, 0) * {f.weight}" for f, c in parts)
+    best = " + ".join(f"coalesce({c}, {MAX_LEVEL}) * {f.weight}" for f, c in parts)
+
+    def case(expr: str) -> str:
+        whens = " ".join(f"WHEN ({expr}) BETWEEN {c.min} AND {c.max} THEN '{c.name}'"
+                         for c in rubric.categories)
+        return f"CASE {whens} END"
+
+    return {"score": f"({total})", "score_max": f"({best})", "category": case(total),
+            "category_max": case(best)}

@@ -1,0 +1,174 @@
+"""The persistent DuckDB store: one file, schema created and migrated on open.
+
+Every write that must be all-or-nothing goes through ``Store.transaction`` so a crash or
+an error leaves the file exactly as it was.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from sales.paths import default_db_path
+from sales.rubric import default_rubric
+
+
+def scalar(cur: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """The single value of a query, with the result fully consumed (DuckDB 2 refuses new work
+    on a cursor, such as ``register``, while a result is still open)."""
+    return cur.execute(sql, params or []).fetchall()[0][0]
+
+
+class StoreLockedError(RuntimeError):
+    """Another process holds the store file open for writing."""
+
+
+def _factor_columns() -> str:
+    keys = default_rubric().keys
+    return ",\n".join([f"    {k} TINYINT CHECK ({k} BETWEEN 0 AND 2)" for k in keys]
+                      + [f"    {k}_comment TEXT" for k in keys])
+
+
+def _schema_v1() -> list[str]:
+    return [
+        "CREATE SEQUENCE batch_seq START 1",
+        """CREATE TABLE import_batches (
+    id INTEGER PRIMARY KEY DEFAULT nextval('batch_seq'),
+    file_name TEXT NOT NULL, sha256 TEXT, kind TEXT NOT NULL, format TEXT NOT NULL,
+    rows_read INTEGER NOT NULL DEFAULT 0, imported INTEGER NOT NULL DEFAULT 0,
+    duplicates INTEGER NOT NULL DEFAULT 0, rejected INTEGER NOT NULL DEFAULT 0,
+    hours DOUBLE, imported_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())""",
+        """CREATE TABLE leads (
+    id INTEGER PRIMARY KEY,  -- assigned by the writer: max(id) + 1
+    source_system TEXT NOT NULL, external_id TEXT, name TEXT NOT NULL, organisation TEXT,
+    owner TEXT, lead_source TEXT, created_on DATE, crm_stage TEXT, recorded_stage TEXT,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'won', 'lost')),
+    lost_reason TEXT, amount DOUBLE, currency TEXT, closed_on DATE, pricing TEXT,
+    is_demo BOOLEAN NOT NULL DEFAULT false, batch_id INTEGER,
+    UNIQUE (source_system, external_id))""",
+        """CREATE TABLE lead_facts (
+    lead_id INTEGER NOT NULL, fact TEXT NOT NULL, value BOOLEAN,
+    set_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(), set_by TEXT, batch_id INTEGER)""",
+        "CREATE SEQUENCE assessment_seq START 1",
+        f"""CREATE TABLE assessments (
+    id INTEGER PRIMARY KEY DEFAULT nextval('assessment_seq'),
+    lead_id INTEGER NOT NULL, assessed_at TIMESTAMP NOT NULL, assessed_by TEXT,
+    rubric_version TEXT NOT NULL, batch_id INTEGER,
+{_factor_columns()})""",
+        """CREATE TABLE stage_events (
+    lead_id INTEGER NOT NULL, stage TEXT NOT NULL, entered_at TIMESTAMP NOT NULL,
+    source TEXT NOT NULL, batch_id INTEGER)""",
+        """CREATE TABLE lead_notes (
+    lead_id INTEGER NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
+    written_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(), written_by TEXT)""",
+        """CREATE TABLE time_entries (
+    batch_id INTEGER, source TEXT NOT NULL, person TEXT, work_date DATE NOT NULL,
+    started_at TIMESTAMP, hours DOUBLE NOT NULL, billable BOOLEAN, client TEXT, project TEXT,
+    account TEXT, issue_key TEXT, description TEXT, entry_key TEXT NOT NULL UNIQUE)""",
+        """CREATE TABLE budgets (
+    batch_id INTEGER, account TEXT NOT NULL, effective_month DATE NOT NULL,
+    monthly_hours DOUBLE, fixed_total_hours DOUBLE, hourly_rate DOUBLE, currency TEXT,
+    kind TEXT NOT NULL DEFAULT 'retainer', lead_id INTEGER, entry_key TEXT NOT NULL UNIQUE)""",
+        """CREATE TABLE rejected_rows (
+    batch_id INTEGER NOT NULL, line INTEGER, "column" TEXT, reason TEXT NOT NULL, raw TEXT)""",
+    ]
+
+
+MIGRATIONS: list = [_schema_v1]  # index i migrates schema version i → i + 1
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _current_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'")
+    if not exists:
+        con.execute("CREATE TABLE schema_info (version INTEGER NOT NULL)")
+        con.execute("INSERT INTO schema_info VALUES (0)")
+        return 0
+    return scalar(con, "SELECT version FROM schema_info")
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring the schema up to ``SCHEMA_VERSION`` in one transaction per step; returns the version."""
+    version = _current_version(con)
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(f"store schema version {version} is newer than this code ({SCHEMA_VERSION})")
+    while version < SCHEMA_VERSION:
+        con.execute("BEGIN")
+        try:
+            for stmt in MIGRATIONS[version]():
+                con.execute(stmt)
+            con.execute("UPDATE schema_info SET version = ?", [version + 1])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        version += 1
+    return version
+
+
+def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) and migrate the store; a locked file gets a clear message."""
+    path = Path(path) if path else default_db_path()
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as e:
+        if "lock" in str(e).lower():
+            raise StoreLockedError(
+                f"The store {path} is open in another program (for example a running dashboard "
+                f"or import). Close it, or point SALES_DB / --db at another file."
+            ) from None
+        raise
+    if not read_only:
+        migrate(con)
+    return con
+
+
+class Store:
+    """One connection per process; each thread or query takes its own cursor."""
+
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path) if path else default_db_path()
+        self.con = connect(self.path)
+        self._write_lock = threading.Lock()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self.con.cursor()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor inside BEGIN … COMMIT; any exception rolls everything back."""
+        with self._write_lock:
+            cur = self.con.cursor()
+            cur.execute("BEGIN")
+            try:
+                yield cur
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            finally:
+                cur.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def is_empty(cur: duckdb.DuckDBPyConnection) -> bool:
+    """True when the store holds no leads and no time entries (the demo offer applies)."""
+    return scalar(cur, "SELECT (SELECT count(*) FROM leads) + (SELECT count(*) FROM time_entries)") == 0
+
+
+def has_demo(cur: duckdb.DuckDBPyConnection) -> bool:
+    return scalar(cur, "SELECT count(*) FROM leads WHERE is_demo") > 0
