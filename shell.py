@@ -51,5 +51,4 @@ def _load_demo() -> None:
     """A callback, so the rerun that follows already sees the new rows everywhere."""
     from sales.demo import write_demo
 
-    with st.spinner("Writing demo data…"):
-        write_demo(store())
+    write_demo(store())

@@ -147,33 +147,46 @@ def _leads_frame(rng: np.random.Generator, n: int, anchor: date) -> tuple[pd.Dat
 
 def _facts_rows(lead_ids: np.ndarray, reach: np.ndarray, frame: pd.DataFrame,
                 rng: np.random.Generator) -> pd.DataFrame:
-    """Gate facts consistent with each lead's reach: earlier gates all met, its own partly met."""
+    """Gate facts consistent with each lead's reach: earlier gates all met, its own partly met.
+
+    Each fact is stamped with the simulated day it became true (the next stage's entry, or a
+    day into the current stage), so the store is the same for the same seed and anchor.
+    """
     lifecycle = default_lifecycle()
-    rows_id, rows_fact, rows_val = [], [], []
+    created = pd.to_datetime(frame["created_on"]).to_numpy().astype("datetime64[D]")
+    entered = np.vstack(frame["entered"].to_numpy())
+    last = len(lifecycle.stages) - 1
+    ids, facts, values, stamps = [], [], [], []
+
+    def add(mask: np.ndarray, fact: str, value: np.ndarray, day_offset: np.ndarray) -> None:
+        ids.append(lead_ids[mask])
+        facts.append(np.full(mask.sum(), fact))
+        values.append(value[mask])
+        stamps.append(created[mask] + day_offset[mask].astype("timedelta64[D]"))
+
     for s_idx, stage in enumerate(lifecycle.stages):
+        passed = reach > s_idx
+        day = np.where(passed, entered[:, min(s_idx + 1, last)], entered[:, s_idx] + 1)
+        # a lead sitting in this stage must miss at least one criterion: pick the blocker
+        blockable = [c.fact for c in stage.gate if not c.derived and c.required_if is None]
+        blocker = rng.integers(0, max(len(blockable), 1), len(reach))
         for c in stage.gate:
             if c.derived:
                 continue
-            passed = reach > s_idx
-            partial = (reach == s_idx) & (rng.random(len(reach)) < 0.45)
+            is_blocker = (np.array(blockable)[blocker] == c.fact) if blockable else False
+            partial = (reach == s_idx) & (rng.random(len(reach)) < 0.45) & ~is_blocker
             value = passed | partial
             if c.required_if:
                 need = frame["deposit_required"].to_numpy()
-                rows_id.append(lead_ids)
-                rows_fact.append(np.full(len(lead_ids), c.required_if))
-                rows_val.append(need)
+                add(np.ones(len(reach), dtype=bool), c.required_if, need, entered[:, 0])
                 value = value & need
-            mask = value
-            rows_id.append(lead_ids[mask])
-            rows_fact.append(np.full(mask.sum(), c.fact))
-            rows_val.append(np.ones(mask.sum(), dtype=bool))
-    dev = reach >= 7
+            add(value, c.fact, np.ones(len(reach), dtype=bool), day)
+    dev = reach >= last
     for fact in ("project_complete", "month_of_work_done"):
-        rows_id.append(lead_ids[dev])
-        rows_fact.append(np.full(dev.sum(), fact))
-        rows_val.append(np.ones(dev.sum(), dtype=bool))
-    return pd.DataFrame({"lead_id": np.concatenate(rows_id), "fact": np.concatenate(rows_fact),
-                         "value": np.concatenate(rows_val)})
+        add(dev, fact, np.ones(len(reach), dtype=bool), entered[:, last])
+    return pd.DataFrame({"lead_id": np.concatenate(ids), "fact": np.concatenate(facts),
+                         "value": np.concatenate(values),
+                         "set_at": np.concatenate(stamps).astype("datetime64[us]") + np.timedelta64(10, "h")})
 
 
 def _assessments(lead_ids: np.ndarray, levels: np.ndarray, created: pd.Series, reach: np.ndarray,
@@ -289,8 +302,8 @@ def write_demo(store: Store, leads: int = 300, worklogs: int = 20_000, seed: int
         cur.register("demo_leads", lead_rows)
         cur.execute("INSERT INTO leads BY NAME SELECT * FROM demo_leads")
         cur.register("demo_facts", _facts_rows(ids, frame["reach"].to_numpy(), frame, rng))
-        cur.execute("INSERT INTO lead_facts (lead_id, fact, value, set_by) "
-                    "SELECT lead_id, fact, value, 'demo' FROM demo_facts")
+        cur.execute("INSERT INTO lead_facts (lead_id, fact, value, set_at, set_by) "
+                    "SELECT lead_id, fact, value, set_at, 'demo' FROM demo_facts")
         assess = _assessments(ids, levels, frame["created_on"], frame["reach"].to_numpy(), rng)
         assess["rubric_version"] = rubric.version
         cur.register("demo_assess", assess)
@@ -346,5 +359,6 @@ def _write_handbook_leads(cur, first_id: int, anchor: date, version: str) -> Non
         for s in stages[:lead.stage_index]:
             for c in s.gate:
                 if not c.derived and c.required_if is None:
-                    cur.execute("INSERT INTO lead_facts (lead_id, fact, value, set_by) VALUES (?, ?, true, 'demo')",
-                                [lead_id, c.fact])
+                    cur.execute("INSERT INTO lead_facts (lead_id, fact, value, set_at, set_by) "
+                                "VALUES (?, ?, true, ?, 'demo')",
+                                [lead_id, c.fact, datetime.combine(created + timedelta(days=5), datetime.min.time())])

@@ -307,28 +307,31 @@ def score_frame(levels: Mapping[str, pd.Series | np.ndarray], n: int,
     rubric = rubric or default_rubric()
     total = np.zeros(n, dtype=np.int32)
     best = np.zeros(n, dtype=np.int32)
-    unknown_text = np.full(n, "", dtype=object)
-    for f in rubric.factors:
+    unknown_mask = np.zeros(n, dtype=np.int32)  # bit i set: factor i unknown
+    for i, f in enumerate(rubric.factors):
         arr = np.asarray(levels[f.key]) if f.key in levels else np.full(n, -1, dtype=np.int8)
         known = arr >= 0
         pts = np.where(known, arr, 0).astype(np.int32) * f.weight
         total += pts
         best += np.where(known, pts, f.weight * MAX_LEVEL)
-        if (~known).any():
-            sep = np.where(unknown_text == "", "", ";")
-            unknown_text = np.where(known, unknown_text, unknown_text + sep + f.key)
+        unknown_mask |= (~known).astype(np.int32) << i
+    # at most 2**7 distinct masks: build each label once instead of once per row
+    masks, inverse = np.unique(unknown_mask, return_inverse=True)
+    labels = np.array([";".join(k for i, k in enumerate(rubric.keys) if m >> i & 1) for m in masks], dtype=object)
     return pd.DataFrame({
         "score": total,
         "score_max": best,
         "category": categories_for(total, rubric),
-        "unknown_factors": unknown_text,
+        "unknown_factors": labels[inverse.reshape(-1)],
     })
 
 
 def categories_for(totals: np.ndarray, rubric: Rubric | None = None) -> np.ndarray:
     rubric = rubric or default_rubric()
-    conds = [(totals >= c.min) & (totals <= c.max) for c in rubric.categories]
-    return np.select(conds, [c.name for c in rubric.categories], default="")
+    # categories are contiguous and sorted highest first: one searchsorted over their lower bounds
+    lows = np.array([c.min for c in reversed(rubric.categories)])
+    names = np.array([c.name for c in reversed(rubric.categories)], dtype=object)
+    return names[np.searchsorted(lows, totals, side="right") - 1]
 
 
 def score_sql(columns: Mapping[str, str], rubric: Rubric | None = None) -> dict[str, str]:

@@ -15,7 +15,7 @@ import pandas as pd
 from sales.csvtext import ENCODING, CsvError, line_of_record, read_head, sniff_delimiter
 from sales.rubric import LevelError, Rubric, default_rubric, levels_array, match_factor_columns, score_frame
 
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 100_000
 OUTPUT_COLUMNS = ("score", "score_max", "category", "unknown_factors")
 
 

@@ -1,0 +1,30 @@
+"""Shared fixtures: a fresh store per test, and the demo store built once per session."""
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sales.demo import write_demo  # noqa: E402
+from sales.store import Store  # noqa: E402
+
+ANCHOR = date(2026, 11, 24)
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "test.duckdb") as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A small demo store file (the default scale) shared read-only by page tests."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    with Store(path) as s:
+        write_demo(s, anchor=ANCHOR)
+    return path

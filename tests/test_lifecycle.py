@@ -1,0 +1,157 @@
+"""The lifecycle: every gate criterion, classification, derived facts and gate violations."""
+
+import pytest
+
+from sales.lifecycle import (
+    LifecycleError,
+    classify,
+    default_lifecycle,
+    derive_facts,
+    load_lifecycle,
+    parse_lifecycle,
+)
+
+LC = default_lifecycle()
+STAGE_KEYS = [s.key for s in LC.stages]
+
+# Every criterion of every gate, in order: (stage, fact) exactly as the handbook lists them.
+GATES = [
+    ("generating_leads", "inquiry_received"),
+    ("prospect_qualification", "scored_high_or_medium"),
+    ("prospect_qualification", "responsive"),
+    ("assess_needs", "needs_documented"),
+    ("assess_needs", "score_not_falling"),
+    ("blueprint", "blueprint_completed"),
+    ("proposal", "proposal_delivered"),
+    ("close", "proposal_accepted"),
+    ("close", "onboarding_done"),
+    ("close", "kickoff_held"),
+    ("close", "tracking_set"),
+    ("close", "epics_scheduled"),
+    ("close", "deposit_received"),
+    ("development", "delivery_milestone"),
+    ("billing", "invoices_sent"),
+]
+ALL_MET = {fact: True for _, fact in GATES} | {"deposit_required": True}
+
+
+def test_stages_in_handbook_order():
+    assert [s.name for s in LC.stages] == ["Generating Leads", "Prospect Qualification", "Assess Needs",
+                                           "Blueprint", "Proposal", "Close", "Development", "Billing"]
+    assert [(s.key, c.fact) for s in LC.stages for c in s.gate] == GATES
+
+
+@pytest.mark.parametrize("stage, fact", GATES)
+def test_each_criterion_holds_its_stage(stage, fact):
+    """With every fact true but this one, the lead stops at this criterion's stage, missing only it."""
+    facts = {**ALL_MET, fact: False}
+    c = classify(facts)
+    assert c.stage.key == stage
+    assert [u.fact for u in c.unmet] == [fact]
+    assert not c.complete
+    # unknown is not met either: a gate opens on evidence only
+    facts.pop(fact)
+    assert classify(facts).stage.key == stage
+
+
+def test_all_gates_met_is_complete_billing():
+    c = classify(ALL_MET)
+    assert (c.stage.key, c.unmet, c.complete, c.index) == ("billing", (), True, 7)
+
+
+def test_nothing_known_is_generating_leads():
+    c = classify({})
+    assert (c.stage.key, [u.fact for u in c.unmet]) == ("generating_leads", ["inquiry_received"])
+
+
+def test_the_furthest_stage_whose_earlier_gates_all_pass():
+    # later facts do not lift a lead over an unmet earlier gate
+    facts = {**ALL_MET, "responsive": None}
+    assert classify(facts).stage.key == "prospect_qualification"
+
+
+@pytest.mark.parametrize("required, received, stage", [
+    (True, True, "development"),
+    (True, False, "close"),
+    (True, None, "close"),
+    (False, None, "development"),  # no deposit due: the criterion does not apply
+    (None, None, "development"),   # not stated as required: does not apply
+])
+def test_deposit_only_when_required(required, received, stage):
+    facts = {**ALL_MET, "deposit_required": required, "deposit_received": received, "delivery_milestone": None}
+    assert classify(facts).stage.key == stage
+
+
+@pytest.mark.parametrize("scores, high_or_medium, not_falling", [
+    ([24], True, True),
+    ([14], True, True),
+    ([9], False, True),
+    ([10, 9], False, False),
+    ([12, 12], True, True),
+    ([12, 15], True, True),
+    ([15, 12], True, False),
+    ([20, 8, 9], False, True),  # only the last two matter
+])
+def test_derived_from_scores(scores, high_or_medium, not_falling):
+    out = derive_facts({}, scores)
+    assert (out["scored_high_or_medium"], out["score_not_falling"]) == (high_or_medium, not_falling)
+
+
+def test_score_evidence_overrides_hand_set_fact():
+    assert derive_facts({"scored_high_or_medium": True}, [3])["scored_high_or_medium"] is False
+    assert derive_facts({"scored_high_or_medium": True})["scored_high_or_medium"] is True
+
+
+@pytest.mark.parametrize("facts, milestone", [
+    ({"pricing": "fixed", "project_complete": True}, True),
+    ({"pricing": "fixed", "month_of_work_done": True}, False),  # a month of work does not finish a fixed job
+    ({"pricing": "hourly", "month_of_work_done": True}, True),
+    ({"pricing": "hourly", "project_complete": None}, False),
+    ({"project_complete": True}, True),  # pricing unknown: either milestone counts
+    ({"month_of_work_done": True}, True),
+    ({}, None),
+])
+def test_delivery_milestone_by_pricing(facts, milestone):
+    assert derive_facts(facts).get("delivery_milestone") == milestone
+
+
+def test_gate_violation_lists_what_is_missing():
+    facts = {"inquiry_received": True, "scored_high_or_medium": True, "responsive": True}
+    c = classify(facts, recorded_stage="proposal")
+    assert c.stage.key == "assess_needs"
+    v = c.violation
+    assert (v.recorded.key, v.allowed.key) == ("proposal", "assess_needs")
+    assert [u.fact for u in v.unmet] == ["needs_documented", "score_not_falling", "blueprint_completed"]
+
+
+@pytest.mark.parametrize("recorded", ["generating_leads", "prospect_qualification", "assess_needs"])
+def test_no_violation_at_or_behind_computed_stage(recorded):
+    facts = {"inquiry_received": True, "scored_high_or_medium": True, "responsive": True}
+    assert classify(facts, recorded_stage=recorded).violation is None
+
+
+def test_status_sits_beside_stage():
+    facts = {"inquiry_received": True, "scored_high_or_medium": True, "responsive": True}
+    c = classify(facts, status="lost")
+    assert (c.stage.key, c.status) == ("assess_needs", "lost")
+    with pytest.raises(LifecycleError, match="unknown status 'paused'"):
+        classify(facts, status="paused")
+    with pytest.raises(LifecycleError, match="unknown stage 'signed'"):
+        classify(facts, recorded_stage="signed")
+
+
+def test_invalid_lifecycle_files(tmp_path):
+    with pytest.raises(LifecycleError, match="lifecycle has no"):
+        parse_lifecycle({})
+    with pytest.raises(LifecycleError, match="stage 'a' has an empty gate"):
+        parse_lifecycle({"stage": [{"key": "a", "name": "A", "gate": []}]})
+    with pytest.raises(LifecycleError, match="duplicate stage keys"):
+        parse_lifecycle({"stage": [{"key": "a", "name": "A", "gate": [{"fact": "x", "label": "x"}]}] * 2})
+    bad = tmp_path / "lc.toml"
+    bad.write_text("[[stage]]\nkey = 'a'\n")
+    with pytest.raises(LifecycleError, match="lc.toml: stage #1: missing 'name'"):
+        load_lifecycle(bad)
+
+
+def test_facts_list_every_fact_a_gate_reads():
+    assert set(LC.facts) == {f for _, f in GATES} | {"deposit_required"}

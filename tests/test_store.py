@@ -1,0 +1,72 @@
+"""The store: schema version, migration, transactions and the locked-file message."""
+
+import subprocess
+import sys
+
+import pytest
+
+from sales.store import SCHEMA_VERSION, Store, StoreLockedError, connect, is_empty, migrate, scalar
+from tests.conftest import ROOT
+
+
+def test_new_store_has_current_schema(store):
+    cur = store.cursor()
+    assert scalar(cur, "SELECT version FROM schema_info") == SCHEMA_VERSION
+    tables = {r[0] for r in cur.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert {"leads", "assessments", "stage_events", "lead_facts", "time_entries", "budgets",
+            "import_batches", "rejected_rows", "lead_notes"} <= tables
+    assert is_empty(cur)
+
+
+def test_reopening_does_not_migrate_again(tmp_path):
+    path = tmp_path / "s.duckdb"
+    Store(path).close()
+    con = connect(path)
+    assert migrate(con) == SCHEMA_VERSION
+    con.close()
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "s.duckdb"
+    con = connect(path)
+    con.execute("UPDATE schema_info SET version = 99")
+    con.close()
+    with pytest.raises(RuntimeError, match="schema version 99 is newer"):
+        connect(path)
+
+
+def test_transaction_rolls_back_on_error(store):
+    with pytest.raises(ZeroDivisionError):
+        with store.transaction() as cur:
+            cur.execute("INSERT INTO leads (id, source_system, name) VALUES (1, 'x', 'A')")
+            1 / 0
+    assert scalar(store.cursor(), "SELECT count(*) FROM leads") == 0
+
+
+def test_level_check_constraint(store):
+    with pytest.raises(Exception, match="CHECK"):
+        with store.transaction() as cur:
+            cur.execute("INSERT INTO assessments (lead_id, assessed_at, rubric_version, need) "
+                        "VALUES (1, now(), 'v', 3)")
+
+
+def test_second_process_gets_a_clear_message(tmp_path):
+    path = tmp_path / "locked.duckdb"
+    with Store(path):
+        with pytest.raises(StoreLockedError, match="is open in another program"):
+            # a second connection in this process shares the lock; a second process does not
+            code = ("import sys; from sales.store import Store, StoreLockedError\n"
+                    "try:\n    Store(sys.argv[1])\nexcept StoreLockedError as e:\n    print(e); sys.exit(3)")
+            r = subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, capture_output=True, text=True)
+            assert r.returncode == 3, r.stderr
+            assert "Traceback" not in r.stderr
+            raise StoreLockedError(r.stdout)
+
+
+def test_cli_reports_lock_without_traceback(tmp_path):
+    path = tmp_path / "locked.duckdb"
+    with Store(path):
+        r = subprocess.run([sys.executable, "-m", "sales", "demo", "--db", str(path)], cwd=ROOT,
+                           capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "is open in another program" in r.stderr and "Traceback" not in r.stderr
