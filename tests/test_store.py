@@ -36,10 +36,10 @@ def test_newer_schema_is_refused(tmp_path):
 
 
 def test_transaction_rolls_back_on_error(store):
-    with pytest.raises(ZeroDivisionError):
+    with pytest.raises(RuntimeError, match="crash"):
         with store.transaction() as cur:
             cur.execute("INSERT INTO leads (id, source_system, name) VALUES (1, 'x', 'A')")
-            1 / 0
+            raise RuntimeError("crash mid-import")
     assert scalar(store.cursor(), "SELECT count(*) FROM leads") == 0
 
 
