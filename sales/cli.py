@@ -17,12 +17,10 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from sales.demo import write_demo
-    from sales.store import Store, StoreLockedError, is_empty
+    from sales.store import is_empty
 
-    try:
-        store = Store(args.db)
-    except StoreLockedError as e:
-        print(f"error: {e}", file=sys.stderr)
+    store = _open_store(args.db)
+    if store is None:
         return 2
     with store:
         if args.if_empty and not is_empty(store.cursor()):
@@ -30,6 +28,86 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             return 0
         counts = write_demo(store, leads=args.leads, worklogs=args.worklogs, seed=args.seed)
     print(json.dumps({"db": str(store.path), **counts}))
+    return 0
+
+
+def _open_store(db: Path | None):
+    from sales.store import Store, StoreLockedError
+
+    try:
+        return Store(db)
+    except StoreLockedError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return None
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from sales.ingest import IngestError, import_file
+
+    store = _open_store(args.db)
+    if store is None:
+        return 2
+    results, failed = [], False
+    with store:
+        for path in args.files:
+            try:
+                r = import_file(store, path, kind=args.kind, fmt=args.format, mapping=args.map)
+            except IngestError as e:
+                failed = True
+                print(f"error: {e}", file=sys.stderr)
+                results.append({"file": Path(path).name, "error": str(e)})
+                continue
+            results.append(r.to_json())
+            if not args.json:
+                _print_import(r)
+    if args.json:
+        print(json.dumps(results[0] if len(results) == 1 else results, indent=2, default=str))
+    return 2 if failed else 0
+
+
+def _print_import(r) -> None:
+    hours = f", {r.hours:,.2f} h" if r.hours is not None else ""
+    print(f"{r.file}: {r.format} → batch {r.batch}: {r.rows_read} rows read, {r.imported} imported, "
+          f"{r.duplicates} duplicates, {r.rejected} rejected{hours}"
+          + (f", {r.skipped} footer/total rows skipped" if r.skipped else ""))
+    for w in r.warnings:
+        print(f"  warning: {w}")
+    for label, n in r.unmapped_stages.items():
+        print(f"  unmapped stage {label!r} ({n} leads): add it to data/stage_map.toml")
+    for x in r.rejects[:20]:
+        print(f"  line {x.line}, column {x.column!r}: {x.reason}" if x.column else f"  line {x.line}: {x.reason}")
+    if len(r.rejects) > 20:
+        print(f"  … {len(r.rejects) - 20} more (python -m sales imports --rejects {r.batch})")
+
+
+def _cmd_imports(args: argparse.Namespace) -> int:
+    from sales.ingest import batch_rejects, list_batches
+
+    store = _open_store(args.db)
+    if store is None:
+        return 2
+    with store:
+        frame = batch_rejects(store.cursor(), args.rejects) if args.rejects else list_batches(store.cursor())
+    if args.json:
+        print(frame.to_json(orient="records", date_format="iso"))
+    else:
+        print(frame.to_string(index=False) if len(frame) else "no imports yet")
+    return 0
+
+
+def _cmd_undo(args: argparse.Namespace) -> int:
+    from sales.ingest import IngestError, undo_batch
+
+    store = _open_store(args.db)
+    if store is None:
+        return 2
+    with store:
+        try:
+            removed = undo_batch(store, args.batch)
+        except IngestError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    print(f"batch {args.batch} undone: " + ", ".join(f"{n} {t}" for t, n in removed.items() if n))
     return 0
 
 
@@ -41,6 +119,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", help="CSV with factor columns (key or display name; 0, 1, 2 or blank)")
     p.add_argument("-o", "--output", help="output CSV (default: standard output)")
     p.set_defaults(func=_cmd_score)
+
+    db_help = "store file (default: $SALES_DB or data/sales.duckdb)"
+    p = sub.add_parser("import", help="import CRM, time-tracking or budget exports")
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--db", type=Path, help=db_help)
+    p.add_argument("--kind", choices=("leads", "time", "budgets"))
+    p.add_argument("--format", help="preset name, e.g. tempo, toggl, hubspot-deals (default: detect by header)")
+    p.add_argument("--map", type=Path, help="TOML column mapping for an unknown layout")
+    p.add_argument("--json", action="store_true", help="one JSON object per file")
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("imports", help="list import batches")
+    p.add_argument("--db", type=Path, help=db_help)
+    p.add_argument("--rejects", type=int, metavar="BATCH", help="list one batch's rejected rows instead")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_imports)
+
+    p = sub.add_parser("undo", help="remove everything one import added")
+    p.add_argument("batch", type=int)
+    p.add_argument("--db", type=Path, help=db_help)
+    p.set_defaults(func=_cmd_undo)
 
     p = sub.add_parser("demo", help="write a deterministic demo store")
     p.add_argument("--db", type=Path, help="store file (default: $SALES_DB or data/sales.duckdb)")

@@ -326,7 +326,8 @@ def write_demo(store: Store, leads: int = 300, worklogs: int = 20_000, seed: int
         entries = _time_entries(won, worklogs, rng, anchor)
         if len(entries):
             cur.register("demo_entries", entries)
-            cur.execute("INSERT INTO time_entries BY NAME SELECT * FROM demo_entries")
+            cur.execute("INSERT INTO time_entries BY NAME "
+                        "SELECT * REPLACE (md5_number(entry_key) AS entry_key) FROM demo_entries")
         counts = {t: scalar(cur, f"SELECT count(*) FROM {t}")  # noqa: S608 (fixed table names)
                   for t in ("leads", "assessments", "stage_events", "lead_facts", "budgets", "time_entries")}
     return counts

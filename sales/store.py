@@ -68,7 +68,8 @@ def _schema_v1() -> list[str]:
         """CREATE TABLE time_entries (
     batch_id INTEGER, source TEXT NOT NULL, person TEXT, work_date DATE NOT NULL,
     started_at TIMESTAMP, hours DOUBLE NOT NULL, billable BOOLEAN, client TEXT, project TEXT,
-    account TEXT, issue_key TEXT, description TEXT, entry_key TEXT NOT NULL UNIQUE)""",
+    account TEXT, issue_key TEXT, description TEXT,
+    entry_key UHUGEINT NOT NULL)  -- md5 of source, person, start, hours, description + occurrence: no doubles""",
         """CREATE TABLE budgets (
     batch_id INTEGER, account TEXT NOT NULL, effective_month DATE NOT NULL,
     monthly_hours DOUBLE, fixed_total_hours DOUBLE, hourly_rate DOUBLE, currency TEXT,

@@ -1,0 +1,186 @@
+"""CRM exports → leads, with their rubric levels, gate facts and stage, mapped through stage_map.toml.
+
+CRM files are small (thousands of rows), so after typed staging in SQL the row logic is Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from sales.ingest.formats import Detection, norm
+from sales.ingest.reader import CsvLayout
+from sales.ingest.values import bool_sql, date_sql, number_sql, sniff_date, sniff_decimal, text_sql
+from sales.lifecycle import default_lifecycle
+from sales.paths import DATA_DIR
+from sales.rubric import LevelError, check_level, default_rubric
+from sales.store import scalar
+
+DEFAULT_STAGE_MAP = DATA_DIR / "stage_map.toml"
+TEXT_FIELDS = ("external_id", "name", "organisation", "owner", "lead_source", "stage", "status", "lost_reason",
+               "currency", "pricing", "first_name", "last_name", "assessed_by")
+DATE_FIELDS = ("created_on", "closed_on", "won_on", "lost_on", "assessed_at")
+
+
+@dataclass(frozen=True)
+class StageTarget:
+    stage: str | None
+    status: str | None
+
+
+@cache
+def load_stage_map(path: Path = DEFAULT_STAGE_MAP) -> dict[str, dict[str, StageTarget]]:
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    stage_keys = {s.key for s in default_lifecycle().stages}
+    out: dict[str, dict[str, StageTarget]] = {}
+    for section, labels in doc.items():
+        table = {}
+        for label, target in labels.items():
+            t = StageTarget(target, None) if isinstance(target, str) else StageTarget(target.get("stage"),
+                                                                                      target.get("status"))
+            if t.stage is not None and t.stage not in stage_keys:
+                raise ValueError(f"{path.name}: [{section}] {label!r} → unknown stage {t.stage!r}")
+            table[norm(label)] = t
+        out[section] = table
+    return out
+
+
+def map_stage(label: str | None, fmt: str) -> StageTarget | None:
+    """A CRM label → lifecycle stage and status; None when no table knows it."""
+    if not label:
+        return None
+    tables = load_stage_map()
+    key = norm(label)
+    for section in (fmt, "default"):
+        if key in tables.get(section, {}):
+            return tables[section][key]
+    if key in {norm(s.key) for s in default_lifecycle().stages} | {norm(s.name) for s in default_lifecycle().stages}:
+        stage = next(s.key for s in default_lifecycle().stages if key in (norm(s.key), norm(s.name)))
+        return StageTarget(stage, None)
+    return None
+
+
+def _stage_sql(det: Detection, layout: CsvLayout, src: str) -> str:
+    cols = det.columns
+    exprs = ["rid"]
+    for name, i in cols.items():
+        c = f"c{i}"
+        alias = name.replace(":", "__")
+        if name in DATE_FIELDS:
+            exprs.append(f"{date_sql(c, sniff_date(layout.column(i), det.format.date_order))} AS {alias}")
+            exprs.append(f"{text_sql(c)} AS {alias}__raw")
+        elif name == "amount":
+            exprs.append(f"{number_sql(c, sniff_decimal(layout.column(i)))} AS amount")
+            exprs.append(f"{text_sql(c)} AS amount__raw")
+        elif name.startswith("fact:"):
+            exprs.append(f"{bool_sql(c)} AS {alias}")
+            exprs.append(f"{text_sql(c)} AS {alias}__raw")
+        else:
+            exprs.append(f"{text_sql(c)} AS {alias}")
+    return f"SELECT {', '.join(exprs)} FROM {src}"
+
+
+def _value(row: dict, name: str):
+    v = row.get(name.replace(":", "__"))
+    return None if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT else v
+
+
+def import_leads(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result, lines) -> None:
+    from sales.ingest.pipeline import Reject, now
+
+    rubric = default_rubric()
+    header = layout.header
+    rows = cur.execute(_stage_sql(det, layout, src) + " ORDER BY rid").df().to_dict("records")
+    result.rows_read = len(rows)
+    source = det.format.name
+    seen = {r[0] for r in cur.execute("SELECT external_id FROM leads WHERE source_system = ?", [source]).fetchall()}
+    next_id = scalar(cur, "SELECT coalesce(max(id), 0) + 1 FROM leads")
+    stamp = now()
+    leads, assessments, facts, events = [], [], [], []
+    for row in rows:
+        line = lines(int(row["rid"]))
+        problem = _check_row(row, det, header, rubric)
+        if problem:
+            result.rejects.append(Reject(line, *problem))
+            continue
+        name = _value(row, "name") or " ".join(filter(None, [_value(row, "first_name"), _value(row, "last_name")])) \
+            or _value(row, "organisation")
+        created = _value(row, "created_on")
+        ext = _value(row, "external_id") or "content:" + hashlib.md5(
+            f"{name}|{_value(row, 'organisation')}|{created}".encode()).hexdigest()
+        if ext in seen:
+            result.duplicates += 1
+            continue
+        seen.add(ext)
+        label = _value(row, "stage")
+        target = map_stage(label, source)
+        if label and target is None:
+            result.unmapped_stages[label] = result.unmapped_stages.get(label, 0) + 1
+        status = (_value(row, "status") or (target.status if target else None) or "open").lower()
+        status = status if status in ("open", "won", "lost") else "open"
+        stage = target.stage if target else None
+        closed = _value(row, "closed_on") or _value(row, "won_on") or _value(row, "lost_on")
+        lead_id = next_id
+        next_id += 1
+        leads.append(dict(id=lead_id, source_system=source, external_id=ext, name=name,
+                          organisation=_value(row, "organisation"), owner=_value(row, "owner"),
+                          lead_source=_value(row, "lead_source"), created_on=created, crm_stage=label,
+                          recorded_stage=stage, status=status, lost_reason=_value(row, "lost_reason"),
+                          amount=_value(row, "amount"), currency=_value(row, "currency"),
+                          closed_on=closed if status != "open" else None, pricing=_value(row, "pricing"),
+                          batch_id=batch))
+        levels = {f.key: check_level(_value(row, f"level:{f.key}")) for f in rubric.factors
+                  if f"level:{f.key}" in det.columns}
+        if any(v is not None for v in levels.values()):
+            assessments.append(dict(lead_id=lead_id, assessed_at=_value(row, "assessed_at") or stamp,
+                                    assessed_by=_value(row, "assessed_by") or "import",
+                                    rubric_version=rubric.version, batch_id=batch, **levels,
+                                    **{f"{k}_comment": _value(row, f"comment:{k}") for k in rubric.keys
+                                       if f"comment:{k}" in det.columns}))
+        for name_ in det.columns:
+            if name_.startswith("fact:") and _value(row, name_) is not None:
+                facts.append(dict(lead_id=lead_id, fact=name_[5:], value=bool(_value(row, name_)), set_at=stamp,
+                                  set_by="import", batch_id=batch))
+        if stage:
+            events.append(dict(lead_id=lead_id, stage=stage,
+                               entered_at=pd.Timestamp(created) if created else stamp, source="crm",
+                               batch_id=batch))
+    for table, data in (("leads", leads), ("assessments", assessments), ("lead_facts", facts),
+                        ("stage_events", events)):
+        if data:
+            frame = pd.DataFrame(data)
+            cur.register("incoming", frame)
+            cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")  # noqa: S608 (fixed names)
+            cur.unregister("incoming")
+    result.imported = len(leads)
+
+
+def _check_row(row: dict, det: Detection, header: list[str], rubric) -> tuple[str, str] | None:
+    """(column, reason) for the first problem in a staged lead row, or None."""
+    cols = det.columns
+    has_name = any(_value(row, n) for n in ("name", "first_name", "last_name", "organisation"))
+    if not has_name:
+        col = cols.get("name", cols.get("last_name", cols.get("organisation")))
+        return header[col], "no name, person or organisation"
+    for f in rubric.factors:
+        key = f"level:{f.key}"
+        if key in cols:
+            try:
+                check_level(_value(row, key))
+            except LevelError as e:
+                return header[cols[key]], str(e)
+    for name in DATE_FIELDS:
+        if name in cols and _value(row, f"{name}__raw") and _value(row, name) is None:
+            return header[cols[name]], f"cannot read {_value(row, name + '__raw')!r} as a date"
+    if "amount" in cols and _value(row, "amount__raw") and _value(row, "amount") is None:
+        return header[cols["amount"]], f"cannot read {_value(row, 'amount__raw')!r} as an amount"
+    for name in cols:
+        if name.startswith("fact:") and _value(row, f"{name}__raw") and _value(row, name) is None:
+            return header[cols[name]], f"cannot read {_value(row, name + '__raw')!r} as yes or no"
+    return None
+

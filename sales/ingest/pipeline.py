@@ -1,0 +1,328 @@
+"""Import one export into the store: all valid rows in one transaction, every bad row kept with its line.
+
+Flow: inspect → detect layout → stage typed rows in a temp table (one pass of DuckDB's reader)
+→ classify footer / total / bad rows → insert what is new → record the batch and its rejects.
+Any exception rolls the whole file back, so the store is exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from sales.csvtext import CsvError
+from sales.ingest import leads as lead_rows
+from sales.ingest.budgets import budget_stage_sql
+from sales.ingest.formats import Detection, Format, FormatError, detect, load_mapping
+from sales.ingest.reader import CsvLayout, count_newlines, inspect, raw_lines, read_csv_sql, record_lines
+from sales.ingest.timesql import ERRORS, jira_worklog_sql, time_stage_sql
+from sales.store import Store, scalar
+
+Progress = Callable[[float, str], None]
+
+
+class IngestError(ValueError):
+    """The file cannot be imported at all; nothing was written. The message names the file."""
+
+
+@dataclass(frozen=True)
+class Reject:
+    line: int | None
+    column: str | None
+    reason: str
+    raw: str | None = None
+
+
+@dataclass
+class ImportResult:
+    file: str
+    batch: int | None
+    kind: str
+    format: str
+    rows_read: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    hours: float | None = None
+    skipped: int = 0  # footer and total rows, not data
+    rejects: list[Reject] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unmapped_stages: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        out = asdict(self)
+        out["rejects"] = [{"line": r.line, "column": r.column, "reason": r.reason} for r in self.rejects]
+        return out
+
+
+def _sha256_in_background(path: Path) -> tuple[threading.Thread, list[str]]:
+    """hashlib releases the GIL on large reads, so hashing overlaps DuckDB's own parsing."""
+    out: list[str] = []
+
+    def work() -> None:
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            while chunk := fh.read(4 * 1024 * 1024):
+                h.update(chunk)
+        out.append(h.hexdigest())
+
+    t = threading.Thread(target=work, daemon=True)
+    t.start()
+    return t, out
+
+
+def _structural_rejects(cur: duckdb.DuckDBPyConnection, layout: CsvLayout) -> tuple[list[Reject], int, set[int]]:
+    """DuckDB's reader rejects (wrong field count, broken quotes) → rejects, footer lines skipped.
+
+    A trailing block of single-field lines is a report footer (Salesforce), not bad data.
+    Returns rejects, the number of footer lines, and every rejected line number.
+    """
+    rows = cur.execute("""SELECT line_byte_position, any_value(error_type)::VARCHAR, any_value(csv_line),
+                                 any_value(error_message)
+                          FROM reject_errors GROUP BY line_byte_position ORDER BY line_byte_position""").fetchall()
+    if not rows:
+        return [], 0, set()
+    data_lines = _lines_at(layout.path, [r[0] for r in rows])
+    found = []
+    for (_, kind, text, message), line in zip(rows, data_lines):
+        lead = len(text) - len(text.lstrip("\r\n"))
+        found.append((line + text[:lead].count("\n"), kind, text.strip("\r\n"), message))
+    total_lines = count_newlines(layout.path) + 1
+    footer_from = total_lines + 1
+    for line, kind, text, _ in reversed(found):
+        single = kind == "MISSING COLUMNS" and layout.delimiter not in text.replace('""', "").strip('"')
+        if single and line >= footer_from - 3:  # allow blank lines between footer lines
+            footer_from = line
+        else:
+            break
+    rejects = [Reject(line, None, _structural_reason(kind, message, len(layout.header)), text[:300])
+               for line, kind, text, message in found if line < footer_from]
+    footer = sum(1 for line, *_ in found if line >= footer_from)
+    return rejects, footer, {line for line, *_ in found}
+
+
+def _structural_reason(kind: str, message: str, width: int) -> str:
+    if kind == "MISSING COLUMNS":
+        return f"too few fields: expected {width}"
+    if kind == "TOO MANY COLUMNS":
+        return f"too many fields: expected {width} (an unquoted delimiter inside a value?)"
+    if kind == "UNQUOTED VALUE":
+        return "a quote is not closed or stands in the middle of a value"
+    return message.splitlines()[0]
+
+
+def _lines_at(path: Path, positions: list[int]) -> list[int]:
+    """1-based line numbers of byte positions (sorted), in one read."""
+    out, line, done = [], 1, 0
+    with open(path, "rb") as fh:
+        for pos in positions:
+            fh.seek(done)
+            line += fh.read(pos - done).count(b"\n")
+            done = pos
+            out.append(line)
+    return out
+
+
+class LineMap:
+    """Record index (DuckDB's row order) → file line; cheap when the file is regular."""
+
+    def __init__(self, layout: CsvLayout, records: int, rejected_lines: set[int]):
+        self.layout, self.records, self.rejected = layout, records, rejected_lines
+        self._lines: list[int] | None = None
+
+    def __call__(self, rid: int) -> int:
+        if self._lines is None:
+            newlines = count_newlines(self.layout.path)
+            regular = not self.rejected and newlines in (self.records + 1, self.records)
+            if regular:
+                return rid + 2
+            self._lines = record_lines(self.layout.path, self.layout.delimiter, self.layout.encoding, self.rejected)
+        return self._lines[rid] if rid < len(self._lines) else rid + 2
+
+
+def _resolve(layout: CsvLayout, kind: str | None, fmt: str | None, mapping: Path | None) -> Detection:
+    try:
+        det = load_mapping(mapping, layout.header) if mapping else detect(layout.header, kind, fmt)
+    except FormatError as e:
+        raise IngestError(f"{layout.path.name}: {e}") from None
+    if kind and det.format.kind != kind:
+        raise IngestError(f"{layout.path.name}: looks like {det.format.label}, not a {kind} file")
+    return det
+
+
+def import_file(store: Store, path: Path | str, kind: str | None = None, fmt: str | None = None,
+                mapping: Path | str | None = None, name: str | None = None,
+                progress: Progress | None = None, max_bytes: int | None = None) -> ImportResult:
+    """Import one file; raises IngestError (nothing written) when it cannot be read at all."""
+    path = Path(path)
+    display = name or path.name
+    step = progress or (lambda _f, _m: None)
+    try:
+        layout = inspect(path, **({"max_bytes": max_bytes} if max_bytes else {}))
+    except CsvError as e:
+        raise IngestError(str(e).replace(path.name, display, 1)) from None
+    det = _resolve(layout, kind, fmt, Path(mapping) if mapping else None)
+    step(0.05, f"{display}: {det.format.label}")
+    hasher, digest = _sha256_in_background(path)
+    result = ImportResult(display, None, det.format.kind, det.format.name)
+    with store.transaction() as cur:
+        batch = scalar(cur, "INSERT INTO import_batches (file_name, kind, format) VALUES (?, ?, ?) RETURNING id",
+                       [display, det.format.kind, det.format.name])
+        result.batch = batch
+        reader_sql, params = read_csv_sql(layout)
+        step(0.1, f"{display}: reading")
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE raw_rows AS SELECT * FROM {reader_sql}", params)
+        # rows written inside a transaction are numbered from a large offset: index from the first
+        records, first, last = cur.execute("SELECT count(*), min(rowid), max(rowid) FROM raw_rows").fetchall()[0]
+        if records and last - first + 1 != records:
+            raise IngestError(f"{display}: the reader did not keep the file's row order; nothing was imported")
+        struct_rejects, footer, rejected_lines = _structural_rejects(cur, layout)
+        lines = LineMap(layout, records, rejected_lines)
+        step(0.5, f"{display}: checking {records:,} rows")
+        src = f"(SELECT rowid - {int(first or 0)} AS rid, * FROM raw_rows)"
+        if det.format.kind == "time":
+            _import_time(cur, det, layout, src, batch, result, lines)
+        elif det.format.kind == "budgets":
+            _import_budgets(cur, det, layout, src, batch, result, lines)
+        else:
+            lead_rows.import_leads(cur, det, layout, src, batch, result, lines)
+        cur.execute("DROP TABLE IF EXISTS raw_rows")
+        result.rejects = struct_rejects + result.rejects
+        result.rejected = len(result.rejects)
+        result.rows_read += len(struct_rejects)
+        result.skipped += footer
+        _write_rejects(cur, batch, result.rejects, layout)
+        hasher.join()
+        cur.execute("""UPDATE import_batches SET sha256 = ?, rows_read = ?, imported = ?, duplicates = ?,
+                       rejected = ?, hours = ? WHERE id = ?""",
+                    [digest[0], result.rows_read, result.imported, result.duplicates, result.rejected,
+                     result.hours, batch])
+        step(1.0, f"{display}: {result.imported:,} imported")
+    return result
+
+
+def _write_rejects(cur, batch: int, rejects: list[Reject], layout: CsvLayout) -> None:
+    if not rejects:
+        return
+    missing = {r.line for r in rejects if r.raw is None and r.line is not None}
+    texts = raw_lines(layout.path, set(sorted(missing)[:1000]), layout.encoding)
+    cur.executemany('INSERT INTO rejected_rows (batch_id, line, "column", reason, raw) VALUES (?, ?, ?, ?, ?)',
+                    [[batch, r.line, r.column, r.reason, r.raw if r.raw is not None else texts.get(r.line)]
+                     for r in rejects])
+
+
+def _jira_detection(det: Detection, dates: list[str]) -> tuple[Detection, CsvLayout]:
+    fmt = Format("jira-log-work", "time", det.format.label,
+                 {"issue_key": ("c0",), "project": ("c1",), "work_date": ("c2",), "person": ("c3",),
+                  "hours": ("c4",), "description": ("c5",)}, ("work_date", "hours"),
+                 date_order=det.format.date_order, hours_unit="seconds")
+    header = [f"c{i}" for i in range(6)]
+    sample = [["", "", d, "", "", ""] for d in dates]
+    return Detection(fmt, fmt.resolve(header), ()), CsvLayout(Path(), ",", "utf-8", header, sample, 0)
+
+
+def _import_time(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result: ImportResult,
+                 lines: LineMap) -> None:
+    header = layout.header
+    jira = det.format.repeated is not None
+    if jira:
+        unpivot, dates = jira_worklog_sql(det, layout, src)
+        tdet, tlayout = _jira_detection(det, dates)
+        stage_sql, warnings = time_stage_sql(tdet, tlayout, det.format.name, f"({unpivot})", carry=("lw", "lw_col"))
+        # a cell that is not comment;date;user;seconds is reported against its own Log Work column
+        stage_sql = f"""SELECT * REPLACE (CASE WHEN date_raw IS NULL THEN 8 ELSE err END AS err, lw_col AS err_col)
+                        FROM ({stage_sql})"""
+    else:
+        stage_sql, warnings = time_stage_sql(det, layout, det.format.name, src)
+    result.warnings += warnings
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {stage_sql}")
+    counts = cur.execute("""SELECT count(*) FILTER (WHERE NOT is_total), count(*) FILTER (WHERE is_total),
+                                   count(*) FILTER (WHERE err IS NULL AND NOT is_total) FROM stage""").fetchall()[0]
+    result.rows_read, result.skipped = counts[0], counts[1]
+    lw = "lw" if jira else "NULL"
+    bad = cur.execute(f"""SELECT rid, err, err_col, date_raw, hours_raw, start_raw, end_raw, span, {lw}
+                         FROM stage WHERE err IS NOT NULL AND NOT is_total ORDER BY rid""").fetchall()
+    for rid, code, col, d_raw, h_raw, s_raw, e_raw, span, lw in bad:
+        value = {1: d_raw, 2: d_raw, 7: s_raw if col == det.columns.get("start_time") else e_raw}.get(code, h_raw)
+        value = lw if jira else value
+        reason = ERRORS[code].format(value=value, detail=span or 0.0)
+        result.rejects.append(Reject(lines(rid), header[col] if col is not None else None, reason))
+    cur.execute("""CREATE OR REPLACE TEMP TABLE fresh AS
+        SELECT * EXCLUDE (k), k + (row_number() OVER (PARTITION BY k ORDER BY rid) - 1)::UHUGEINT AS entry_key
+        FROM stage WHERE err IS NULL AND NOT is_total""")
+    cur.execute("""DELETE FROM fresh WHERE entry_key IN (SELECT entry_key FROM time_entries)""")
+    imported = cur.execute(f"""INSERT INTO time_entries (batch_id, source, person, work_date, started_at, hours,
+                               billable, client, project, account, issue_key, description, entry_key)
+                               SELECT {int(batch)}, ?, person, work_date, started_at, hours, billable, client,
+                                      project, account, issue_key, description, entry_key FROM fresh""",
+                           [det.format.name]).fetchall()[0][0]
+    hours = scalar(cur, "SELECT coalesce(sum(hours), 0) FROM fresh")
+    result.imported = imported
+    result.duplicates = counts[2] - imported
+    result.hours = round(float(hours), 4)
+    cur.execute("DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS fresh")
+
+
+def _import_budgets(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result: ImportResult,
+                    lines: LineMap) -> None:
+    from sales.ingest.budgets import BUDGET_ERRORS
+
+    stage_sql, warnings = budget_stage_sql(det, layout, src)
+    result.warnings += warnings
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {stage_sql}")
+    result.rows_read = scalar(cur, "SELECT count(*) FROM stage")
+    for rid, code, col, value in cur.execute(
+            "SELECT rid, err, err_col, err_val FROM stage WHERE err IS NOT NULL ORDER BY rid").fetchall():
+        result.rejects.append(Reject(lines(rid), layout.header[col], BUDGET_ERRORS[code].format(value=value)))
+    cur.execute("""CREATE OR REPLACE TEMP TABLE fresh AS SELECT * FROM stage s WHERE err IS NULL
+                   AND entry_key NOT IN (SELECT entry_key FROM budgets)
+                   QUALIFY row_number() OVER (PARTITION BY entry_key ORDER BY rid) = 1""")
+    result.imported = scalar(cur, f"""INSERT INTO budgets (batch_id, account, effective_month, monthly_hours,
+                                      fixed_total_hours, hourly_rate, currency, kind, entry_key)
+                                      SELECT {int(batch)}, account, effective_month, monthly_hours, fixed_total_hours,
+                                             hourly_rate, currency, kind, entry_key FROM fresh""")
+    result.duplicates = result.rows_read - len(result.rejects) - result.imported
+    cur.execute("DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS fresh")
+
+
+# ---------------------------------------------------------------- batches
+
+
+def list_batches(cur: duckdb.DuckDBPyConnection):
+    """Every import, newest first, as a DataFrame."""
+    return cur.execute("""SELECT id AS batch, file_name AS file, kind, format, rows_read, imported, duplicates,
+                                 rejected, hours, imported_at, sha256 FROM import_batches ORDER BY id DESC""").df()
+
+
+def batch_rejects(cur: duckdb.DuckDBPyConnection, batch: int):
+    return cur.execute("""SELECT line, "column", reason, raw FROM rejected_rows WHERE batch_id = ?
+                          ORDER BY line NULLS LAST""", [batch]).df()
+
+
+def undo_batch(store: Store, batch: int) -> dict[str, int]:
+    """Remove everything one import added (and the batch record); returns rows removed per table."""
+    with store.transaction() as cur:
+        if not scalar(cur, "SELECT count(*) FROM import_batches WHERE id = ?", [batch]):
+            raise IngestError(f"no import batch {batch}")
+        removed = {}
+        leads = "SELECT id FROM leads WHERE batch_id = ?"
+        cur.execute(f"DELETE FROM lead_notes WHERE lead_id IN ({leads})", [batch])  # noqa: S608
+        for table in ("assessments", "lead_facts", "stage_events"):
+            removed[table] = scalar(cur, f"SELECT count(*) FROM {table} WHERE batch_id = ? OR lead_id IN ({leads})",  # noqa: S608
+                                    [batch, batch])
+            cur.execute(f"DELETE FROM {table} WHERE batch_id = ? OR lead_id IN ({leads})", [batch, batch])  # noqa: S608
+        for table in ("leads", "time_entries", "budgets", "rejected_rows"):
+            removed[table] = scalar(cur, f"SELECT count(*) FROM {table} WHERE batch_id = ?", [batch])  # noqa: S608
+            cur.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch])  # noqa: S608
+        cur.execute("DELETE FROM import_batches WHERE id = ?", [batch])
+    return removed
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)

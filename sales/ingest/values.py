@@ -1,0 +1,163 @@
+"""Messy export values → typed values, as DuckDB SQL so a million rows parse in one pass.
+
+Decisions that depend on a whole column (decimal comma or point, day/month order, date
+layout) are taken once per column from a sample of its values, then applied in SQL.
+Every builder takes a SQL expression for the raw text and returns a SQL expression.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+# ------------------------------------------------------------------ numbers
+
+
+def sniff_decimal(values: Sequence[str]) -> str:
+    """',' when the column writes decimals with a comma (European Excel), else '.'."""
+    comma = point = 0
+    for v in values:
+        v = v.strip().replace(" ", "").replace("\u00a0", "")
+        if re.fullmatch(r"-?\d{1,3}(\.\d{3})+,\d+|-?\d+,\d{1,2}|-?\d+,\d{4,}", v):
+            comma += 1
+        elif re.fullmatch(r"-?\d{1,3}(,\d{3})+\.\d+|-?\d+\.\d{1,2}|-?\d+\.\d{4,}", v):
+            point += 1
+    return "," if comma > point else "."
+
+
+def number_sql(raw: str, decimal: str) -> str:
+    """Text with thousands separators, currency signs or spaces → DOUBLE (NULL when not a number).
+
+    ``decimal`` is the column's separator; a value whose other mark is followed by one or two
+    digits only ("1,25" in a point column) cannot be a thousands separator and is read as a decimal.
+    """
+    kept = f"regexp_replace(trim({raw}), '[^0-9,.\\-]', '', 'g')"
+    comma_decimal = f"replace(replace({kept}, '.', ''), ',', '.')"
+    point_decimal = f"replace({kept}, ',', '')"
+    has_comma, has_point = f"contains({kept}, ',')", f"contains({kept}, '.')"
+    comma_last = f"strpos(reverse({kept}), ',') < strpos(reverse({kept}), '.')"
+    if decimal == ",":
+        only_comma, only_point = comma_decimal, (
+            f"CASE WHEN regexp_full_match({kept}, '-?\\d+\\.\\d{{1,2}}') THEN {kept} ELSE {comma_decimal} END")
+    else:
+        only_point, only_comma = point_decimal, (
+            f"CASE WHEN regexp_full_match({kept}, '-?\\d+,\\d{{1,2}}') THEN {comma_decimal} ELSE {point_decimal} END")
+    text = (f"CASE WHEN {has_comma} AND {has_point} THEN "
+            f"CASE WHEN {comma_last} THEN {comma_decimal} ELSE {point_decimal} END "
+            f"WHEN {has_comma} THEN {only_comma} WHEN {has_point} THEN {only_point} ELSE {kept} END")
+    return f"TRY_CAST(nullif({text}, '') AS DOUBLE)"
+
+
+def hours_sql(raw: str, decimal: str, unit: str = "hours") -> str:
+    """A duration → hours. Accepts H:MM, HH:MM:SS (hours may exceed 24), decimal hours, or seconds.
+
+    ``12.5`` is twelve and a half hours, never 12 h 05 min: only a colon means minutes.
+    """
+    t = f"trim({raw})"
+    parts = f"string_split({t}, ':')"
+    clock = (f"(TRY_CAST({parts}[1] AS DOUBLE) + TRY_CAST({parts}[2] AS DOUBLE) / 60"
+             f" + coalesce(TRY_CAST({parts}[3] AS DOUBLE), 0) / 3600)")
+    num = number_sql(raw, decimal)
+    if unit == "seconds":
+        num = f"({num} / 3600.0)"
+    elif unit == "minutes":
+        num = f"({num} / 60.0)"
+    return (f"CASE WHEN regexp_full_match({t}, '\\d+:[0-5]?\\d(:[0-5]?\\d)?') THEN {clock} "
+            f"ELSE {num} END")
+
+
+# ------------------------------------------------------------------ dates and times
+
+DATE_FORMATS = (  # tried in order; the first that reads every sampled value wins
+    "%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%d.%m.%y", "%m/%d/%Y", "%d/%m/%Y", "%m/%d/%y", "%d/%m/%y",
+    "%d/%b/%y", "%d/%b/%Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%Y%m%d", "%m-%d-%Y", "%d-%m-%Y",
+)
+SWAPPED = {"%m/%d/%Y": "%d/%m/%Y", "%m/%d/%y": "%d/%m/%y", "%m-%d-%Y": "%d-%m-%Y"}
+DATE_TOKEN = r"^\s*(\S+)"
+
+
+@dataclass(frozen=True)
+class DateLayout:
+    fmt: str | None  # strptime format of the date token; None when nothing matched
+    ambiguous: bool = False  # day/month order could not be told from the values
+
+    @property
+    def order(self) -> str:
+        if self.fmt is None:
+            return "unknown"
+        return "day/month" if self.fmt.index("%d") < self.fmt.index("%m" if "%m" in self.fmt else "%b") \
+            else "month/day"
+
+
+def _date_token(value: str) -> str:
+    m = re.match(DATE_TOKEN, value)
+    token = m.group(1) if m else ""
+    return token.split("T")[0] if re.fullmatch(r"\d{4}-\d\d-\d\dT.*", token) else token
+
+
+def sniff_date(values: Sequence[str], prefer: str = "month/day") -> DateLayout:
+    """The date layout of a column, deciding day/month order from values where one part exceeds 12."""
+    tokens = [_date_token(v) for v in values if v and v.strip()]
+    if not tokens:
+        return DateLayout(None)
+    counts = {}
+    for fmt in DATE_FORMATS:
+        n = 0
+        for tok in tokens:
+            try:
+                datetime.strptime(tok, fmt)
+                n += 1
+            except ValueError:
+                pass
+        counts[fmt] = n
+    # the layout that reads most values wins (bad values are then reported, not fatal)
+    best = max(counts.values())
+    if best == 0:
+        return DateLayout(None)
+    first = next(f for f in DATE_FORMATS if counts[f] == best)
+    pair = next(((a, b) for a, b in SWAPPED.items() if first in (a, b)), None)
+    if pair and counts[pair[0]] == counts[pair[1]] == best:  # both orders read the same values
+        chosen = pair[1] if prefer == "day/month" else pair[0]
+        return DateLayout(chosen, ambiguous=True)
+    return DateLayout(first)
+
+
+def date_sql(raw: str, layout: DateLayout) -> str:
+    if layout.fmt is None:
+        return "NULL::DATE"
+    token = f"regexp_extract(regexp_replace({raw}, 'T\\d.*$', ''), '{DATE_TOKEN}', 1)"
+    return f"TRY_CAST(try_strptime({token}, '{layout.fmt}') AS DATE)"
+
+
+def time_of_day_sql(raw: str) -> str:
+    """Hours since midnight from '9:05', '09:05:30', '9:05 PM' or a 'date time' value; NULL if none."""
+    pat = "(\\d{1,2}):(\\d{2})(?::(\\d{2}))?\\s*([AaPp][Mm])?\\s*$"
+    h = f"TRY_CAST(regexp_extract({raw}, '{pat}', 1) AS DOUBLE)"
+    m = f"TRY_CAST(regexp_extract({raw}, '{pat}', 2) AS DOUBLE)"
+    s = f"coalesce(TRY_CAST(nullif(regexp_extract({raw}, '{pat}', 3), '') AS DOUBLE), 0)"
+    ampm = f"upper(regexp_extract({raw}, '{pat}', 4))"
+    hour = (f"CASE WHEN {ampm} = 'PM' AND {h} < 12 THEN {h} + 12 "
+            f"WHEN {ampm} = 'AM' AND {h} = 12 THEN 0 ELSE {h} END")
+    return f"CASE WHEN regexp_matches({raw}, '{pat}') THEN ({hour}) + {m} / 60 + {s} / 3600 END"
+
+
+# ------------------------------------------------------------------ yes / no
+
+YES = ("yes", "y", "true", "1", "x", "ja", "j", "oui", "si", "sí", "sim", "billable", "abrechenbar", "facturable",
+       "✓", "wahr", "vrai")
+NO = ("no", "n", "false", "0", "nein", "non", "não", "nao", "non-billable", "not billable", "nicht abrechenbar",
+      "falsch", "faux", "-")
+
+
+def bool_sql(raw: str) -> str:
+    """Localised yes/no → BOOLEAN; NULL for blank or anything unrecognised."""
+    yes = ", ".join(f"'{v}'" for v in YES)
+    no = ", ".join(f"'{v}'" for v in NO)
+    t = f"lower(trim({raw}))"
+    return f"CASE WHEN {t} IN ({yes}) THEN true WHEN {t} IN ({no}) THEN false END"
+
+
+def text_sql(raw: str) -> str:
+    return f"nullif(trim({raw}), '')"
