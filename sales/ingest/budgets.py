@@ -38,12 +38,12 @@ def budget_stage_sql(det: Detection, layout: CsvLayout, src: str) -> tuple[str, 
             "CASE WHEN monthly_hours IS NULL THEN 'fixed' ELSE 'retainer' END)")
     i = {name: cols.get(name, cols["effective_month"]) for name in
          ("account", "effective_month", "monthly_hours", "fixed_total_hours", "kind")}
-    mh_bad = f"{text_sql(raw('monthly_hours'))} IS NOT NULL AND monthly_hours IS NULL"
+    mh_bad = f"{text_sql('mh_raw')} IS NOT NULL AND monthly_hours IS NULL"
     checks = [  # (code, condition, column index, offending raw text), first failing wins
         (1, "account IS NULL", i["account"], "NULL"),
         (2, "effective_month IS NULL", i["effective_month"], "month_raw"),
         (3, mh_bad, i["monthly_hours"], "mh_raw"),
-        (3, f"{text_sql(raw('fixed_total_hours'))} IS NOT NULL AND fixed_total_hours IS NULL",
+        (3, f"{text_sql('fh_raw')} IS NOT NULL AND fixed_total_hours IS NULL",
          i["fixed_total_hours"], "fh_raw"),
         (4, "monthly_hours IS NULL AND fixed_total_hours IS NULL", i["monthly_hours"], "NULL"),
         (5, f"kind NOT IN ({kinds})", i["kind"], "kind"),

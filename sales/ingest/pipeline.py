@@ -7,6 +7,7 @@ Any exception rolls the whole file back, so the store is exactly as it was.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import threading
 from collections.abc import Callable
@@ -89,14 +90,12 @@ def _structural_rejects(cur: duckdb.DuckDBPyConnection, layout: CsvLayout) -> tu
     if not rows:
         return [], 0, set()
     data_lines = _lines_at(layout.path, [r[0] for r in rows])
-    found = []
-    for (_, kind, text, message), line in zip(rows, data_lines):
-        lead = len(text) - len(text.lstrip("\r\n"))
-        found.append((line + text[:lead].count("\n"), kind, text.strip("\r\n"), message))
+    found = [(line, kind, text.strip("\r\n"), message) for (_, kind, text, message), line in zip(rows, data_lines)]
     total_lines = count_newlines(layout.path) + 1
     footer_from = total_lines + 1
     for line, kind, text, _ in reversed(found):
-        single = kind == "MISSING COLUMNS" and layout.delimiter not in text.replace('""', "").strip('"')
+        fields = next(csv.reader([text], delimiter=layout.delimiter), [])
+        single = kind == "MISSING COLUMNS" and len(fields) <= 1
         if single and line >= footer_from - 3:  # allow blank lines between footer lines
             footer_from = line
         else:
@@ -150,6 +149,13 @@ def _resolve(layout: CsvLayout, kind: str | None, fmt: str | None, mapping: Path
     try:
         det = load_mapping(mapping, layout.header) if mapping else detect(layout.header, kind, fmt)
     except FormatError as e:
+        if kind and not fmt and not mapping:  # say what it is, when it is something else
+            try:
+                other = detect(layout.header)
+            except FormatError:
+                other = None
+            if other is not None:
+                raise IngestError(f"{layout.path.name}: looks like {other.format.label}, not a {kind} file") from None
         raise IngestError(f"{layout.path.name}: {e}") from None
     if kind and det.format.kind != kind:
         raise IngestError(f"{layout.path.name}: looks like {det.format.label}, not a {kind} file")
@@ -219,7 +225,8 @@ def _write_rejects(cur, batch: int, rejects: list[Reject], layout: CsvLayout) ->
 
 def _jira_detection(det: Detection, dates: list[str]) -> tuple[Detection, CsvLayout]:
     fmt = Format("jira-log-work", "time", det.format.label,
-                 {"issue_key": ("c0",), "project": ("c1",), "work_date": ("c2",), "person": ("c3",),
+                 {"issue_key": ("c0",), "project": ("c1",), "work_date": ("c2",), "start_time": ("c2",),
+                  "person": ("c3",),
                   "hours": ("c4",), "description": ("c5",)}, ("work_date", "hours"),
                  date_order=det.format.date_order, hours_unit="seconds")
     header = [f"c{i}" for i in range(6)]
@@ -265,7 +272,7 @@ def _import_time(cur, det: Detection, layout: CsvLayout, src: str, batch: int, r
     hours = scalar(cur, "SELECT coalesce(sum(hours), 0) FROM fresh")
     result.imported = imported
     result.duplicates = counts[2] - imported
-    result.hours = round(float(hours), 4)
+    result.hours = round(float(hours), 6)
     cur.execute("DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS fresh")
 
 

@@ -1,0 +1,342 @@
+"""Importing every vendor layout: exact counts, hours, rejects by line, re-import and undo."""
+
+import json
+import subprocess
+import sys
+from datetime import date, datetime
+
+import pytest
+
+from sales.ingest import IngestError, import_file, list_batches, undo_batch
+from sales.store import Store, scalar
+from tests.conftest import ROOT
+
+FIX = ROOT / "tests" / "fixtures"
+
+# file, detected format, rows read, imported, rejected, hours, skipped (footer/total rows)
+TIME_FILES = [
+    ("tempo.csv", "tempo", 4, 4, 0, 2.5 + 1.75 + 0.5 + 3, 0),
+    ("tempo_de.csv", "tempo", 2, 2, 0, 1.5 + 2.25, 0),             # BOM, ';', decimal comma, German headers
+    ("jira_log_work.csv", "jira-log-work", 4, 3, 1, 1.5 + 0.5 + 2, 0),  # one entry per Log Work cell
+    ("toggl.csv", "toggl", 4, 3, 1, 1.5 + 0.75 + 26, 0),           # > 24 h, across midnight, a mismatch
+    ("clockify.csv", "clockify", 2, 2, 0, 2.25 + 0.5, 0),          # M/D/YYYY, 12-hour clock
+    ("harvest_de.csv", "harvest", 3, 3, 0, 7.5 + 20 + 0.25, 0),    # "7,5", "2.000,0", D.M.YYYY
+    ("kimai_de.csv", "kimai", 3, 3, 0, 1.5 + 1.75 + 0.5, 0),       # German, H:MM, across midnight
+    ("kimai_en.csv", "kimai", 2, 2, 0, 1.5 + 0.75, 0),             # decimal durations
+    ("freshbooks.csv", "freshbooks", 2, 2, 0, 1.5 + 0.75, 1),      # a Total row
+    ("time_canonical.csv", "canonical-time", 3, 3, 0, 2 + 2 + 0.5, 0),  # two identical real entries
+]
+
+
+@pytest.mark.parametrize("name, fmt, read, imported, rejected, hours, skipped", TIME_FILES)
+def test_time_exports(store, name, fmt, read, imported, rejected, hours, skipped):
+    r = import_file(store, FIX / name)
+    assert (r.kind, r.format, r.rows_read, r.imported, r.duplicates, r.rejected, r.skipped) == (
+        "time", fmt, read, imported, 0, rejected, skipped)
+    assert r.hours == pytest.approx(hours)
+    cur = store.cursor()
+    assert scalar(cur, "SELECT sum(hours) FROM time_entries") == pytest.approx(hours)
+    # re-importing the same file adds nothing
+    again = import_file(store, FIX / name)
+    assert (again.imported, again.duplicates, again.hours) == (0, imported, 0)
+    assert scalar(cur, "SELECT count(*) FROM time_entries") == imported
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("tempo.csv", [(date(2026, 1, 5), "Jimmy Page", 2.5, True, "Hedera University", "HU-12", "Theme colours")]),
+    ("tempo_de.csv", [(date(2026, 1, 5), "Jimmy Page", 1.5, True, "Hedera University", "HU-12", "Farben"),
+                      (date(2026, 1, 13), "Jimmy Page", 2.25, False, "Hedera University", "HU-13", "SAML")]),
+    ("clockify.csv", [(date(2026, 1, 13), "Jimmy Page", 2.25, True, "Hedera University", None, "Theme")]),
+    ("harvest_de.csv", [(date(2026, 1, 26), "Jimmy Page", 7.5, True, "Hedera University", None, "Theme")]),
+    ("kimai_de.csv", [(date(2026, 1, 5), "jpage", 1.5, None, "Hedera University", None, "Farben")]),
+    # Jira has no account: the project name stands in
+    ("jira_log_work.csv", [(date(2026, 1, 6), "mkaur", 0.5, None, "Hedera", "HU-12", "Fonts; more fonts")]),
+])
+def test_fields_land_in_the_right_columns(store, name, expected):
+    import_file(store, FIX / name)
+    rows = store.cursor().execute("""SELECT work_date, person, hours, billable, account, issue_key, description
+                                     FROM time_entries ORDER BY work_date, hours""").fetchall()
+    for row in expected:
+        assert row in rows
+
+
+def test_start_times_and_midnight(store):
+    import_file(store, FIX / "toggl.csv")
+    rows = store.cursor().execute("SELECT started_at, hours FROM time_entries ORDER BY started_at").fetchall()
+    assert rows == [(datetime(2026, 1, 5, 9, 0), 1.5), (datetime(2026, 1, 5, 23, 30), 0.75),
+                    (datetime(2026, 1, 6, 8, 0), 26.0)]
+    import_file(store, FIX / "jira_log_work.csv")
+    assert scalar(store.cursor(), "SELECT started_at FROM time_entries WHERE description = 'Fonts; more fonts'") == \
+        datetime(2026, 1, 6, 14, 30)
+
+
+@pytest.mark.parametrize("name, line, column, reason", [
+    ("toggl.csv", 5, "Duration", "duration '02:00:00' disagrees with the start and end times (1.00 h between them)"),
+    ("jira_log_work.csv", 4, "Log Work", "cannot read 'just a note' as a Jira work log"),
+    ("leads_canonical.csv", 4, "Need", "invalid level '3': expected 0, 1, 2 or blank"),
+    ("budgets.csv", 5, "effective_month", "cannot read '2026-xx' as a month"),
+])
+def test_bad_rows_by_line_and_column(store, name, line, column, reason):
+    r = import_file(store, FIX / name)
+    assert [(x.line, x.column) for x in r.rejects] == [(line, column)]
+    assert reason in r.rejects[0].reason
+    kept = store.cursor().execute('SELECT line, "column", reason, raw FROM rejected_rows').fetchall()
+    assert kept[0][:2] == (line, column) and reason in kept[0][2]
+    assert kept[0][3] == (FIX / name).read_text(encoding="utf-8").splitlines()[line - 1]
+
+
+# file, format, rows, imported, {external or name: (recorded_stage, status)}, unmapped
+CRM_FILES = [
+    ("hubspot_deals.csv", "hubspot-deals", 4, 4,
+     {"9001": ("assess_needs", "open"), "9002": ("close", "won"), "9003": (None, "lost"), "9004": (None, "open")},
+     {"Custom Stage X": 1}),
+    ("hubspot_contacts.csv", "hubspot-contacts", 2, 2,
+     {"501": ("prospect_qualification", "open"), "502": ("prospect_qualification", "lost")}, {}),
+    ("pipedrive_deals.csv", "pipedrive-deals", 3, 3,
+     {"17": ("proposal", "open"), "18": ("close", "won"), "19": ("generating_leads", "lost")}, {}),
+    ("salesforce_report.csv", "salesforce-report", 2, 2,
+     {"Hedera microdegrees": ("assess_needs", "open"), "Affogato LMS": ("close", "won")}, {}),
+    ("zoho_leads.csv", "zoho-leads", 3, 3,
+     {"zcrm_1001": ("prospect_qualification", "open"), "zcrm_1002": ("prospect_qualification", "open"),
+      "zcrm_1003": (None, "lost")}, {}),
+    ("odoo_crm.csv", "odoo-crm", 2, 2,
+     {"Hedera microdegrees": ("proposal", "open"), "Affogato LMS": ("close", "won")}, {}),
+    ("leads_canonical.csv", "canonical-leads", 3, 2,
+     {"L-1": ("assess_needs", "open"), "L-2": ("prospect_qualification", "open")}, {}),
+]
+
+
+@pytest.mark.parametrize("name, fmt, read, imported, stages, unmapped", CRM_FILES)
+def test_crm_exports(store, name, fmt, read, imported, stages, unmapped):
+    r = import_file(store, FIX / name)
+    assert (r.kind, r.format, r.rows_read, r.imported, r.duplicates) == ("leads", fmt, read, imported, 0)
+    assert r.unmapped_stages == unmapped
+    rows = store.cursor().execute("SELECT external_id, name, recorded_stage, status FROM leads").fetchall()
+    got = {(ext if not ext.startswith("content:") else nm): (st, status) for ext, nm, st, status in rows}
+    assert got == stages
+    again = import_file(store, FIX / name)
+    assert (again.imported, again.duplicates) == (0, imported)
+
+
+def test_crm_values(store):
+    import_file(store, FIX / "pipedrive_deals.csv")
+    import_file(store, FIX / "salesforce_report.csv")
+    cur = store.cursor()
+    assert cur.execute("SELECT amount, organisation, created_on FROM leads WHERE external_id = '17'").fetchall() == [
+        (85000.0, "Hedera University", date(2026, 1, 10))]
+    assert cur.execute("SELECT closed_on, lost_reason FROM leads WHERE external_id = '19'").fetchall() == [
+        (None, "Budget too small")]
+    # Salesforce's M/D/YYYY dates
+    assert cur.execute("SELECT created_on, closed_on FROM leads WHERE name = 'Affogato LMS' "
+                       "AND source_system = 'salesforce-report'").fetchall() == [(date(2026, 1, 12), date(2026, 2, 15))]
+
+
+def test_canonical_leads_bring_assessments_and_gate_facts(store):
+    import_file(store, FIX / "leads_canonical.csv")
+    cur = store.cursor()
+    levels = cur.execute("""SELECT l.external_id, a.people_profile, a.need, a.prestige, a.prestige_comment
+                            FROM assessments a JOIN leads l ON l.id = a.lead_id ORDER BY 1""").fetchall()
+    assert levels == [("L-1", 1, 1, 2, "Famous"), ("L-2", 2, 1, 1, None)]
+    facts = cur.execute("""SELECT l.external_id, f.fact, f.value FROM lead_facts f JOIN leads l ON l.id = f.lead_id
+                           ORDER BY 1, 2""").fetchall()
+    assert facts == [("L-1", "inquiry_received", True), ("L-1", "needs_documented", False),
+                     ("L-1", "responsive", True), ("L-2", "inquiry_received", True), ("L-2", "responsive", True)]
+
+
+def test_budgets(store):
+    r = import_file(store, FIX / "budgets.csv")
+    assert (r.kind, r.rows_read, r.imported, r.rejected) == ("budgets", 4, 3, 1)
+    assert store.cursor().execute("""SELECT account, effective_month, monthly_hours, fixed_total_hours, kind
+                                     FROM budgets ORDER BY account, effective_month""").fetchall() == [
+        ("Affogato International", date(2026, 2, 1), None, 5.0, "discovery"),
+        ("Hedera University", date(2026, 1, 1), 62.0, None, "retainer"),
+        ("Hedera University", date(2026, 4, 1), 80.0, None, "retainer")]
+    assert import_file(store, FIX / "budgets.csv").imported == 0
+
+
+# ---------------------------------------------------------------- day/month order
+
+@pytest.mark.parametrize("dates, expected, ambiguous", [
+    (["13/04/2026", "03/04/2026"], [date(2026, 4, 13), date(2026, 4, 3)], False),   # 13 can only be a day
+    (["04/13/2026", "03/04/2026"], [date(2026, 4, 13), date(2026, 3, 4)], False),   # 13 can only be a day
+    (["03/04/2026", "05/06/2026"], [date(2026, 3, 4), date(2026, 5, 6)], True),     # can't tell: M/D default
+    (["2026-04-03", "2026-04-13"], [date(2026, 4, 3), date(2026, 4, 13)], False),
+    (["3.4.2026", "13.4.2026"], [date(2026, 4, 3), date(2026, 4, 13)], False),
+    (["03/Apr/26", "13/Apr/26"], [date(2026, 4, 3), date(2026, 4, 13)], False),
+])
+def test_day_month_order_per_column(store, tmp_path, dates, expected, ambiguous):
+    f = tmp_path / "t.csv"
+    f.write_text("date,person,hours\n" + "".join(f"{d},A,1\n" for d in dates))
+    r = import_file(store, f)
+    got = [row[0] for row in store.cursor().execute("SELECT work_date FROM time_entries").fetchall()]
+    assert sorted(got) == sorted(expected)
+    assert bool(r.warnings) == ambiguous
+    if ambiguous:
+        assert "day/month order cannot be told" in r.warnings[0] and "'date'" in r.warnings[0]
+
+
+@pytest.mark.parametrize("value, hours", [
+    ("1:30", 1.5), ("01:30:00", 1.5), ("12.5", 12.5), ("12,5", 12.5), ("0:05", 5 / 60), ("26:00:00", 26),
+    ("1,234.5", None), ("7", 7.0), (" 2 ", 2.0),
+])
+def test_durations(store, tmp_path, value, hours):
+    f = tmp_path / "t.csv"
+    f.write_text(f'date,person,hours\n2026-01-05,A,"{value}"\n')
+    r = import_file(store, f)
+    if hours is None:  # 1,234.5 hours in one entry is out of range
+        assert r.rejects[0].reason == "'1,234.5' is out of range (0 to 744 hours)"
+    else:  # the summary rounds to 6 decimals; the stored value is exact
+        assert r.hours == pytest.approx(hours, abs=1e-6)
+
+
+# ---------------------------------------------------------------- refusals and structure
+
+
+def test_structural_problems_are_rejected_by_line(store, tmp_path):
+    f = tmp_path / "t.csv"
+    f.write_text('date,person,hours,description\n2026-01-05,A,1,"multi\nline"\n2026-01-06,B,2,x,EXTRA\n'
+                 '\n2026-01-07,C,3,ok\n2026-01-08,D,zz,bad\n')
+    r = import_file(store, f)
+    assert [(x.line, x.column) for x in r.rejects] == [(4, None), (7, "hours")]
+    assert "too many fields: expected 4" in r.rejects[0].reason
+    assert (r.imported, r.hours) == (2, 4.0)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "the file is empty"),
+    (b"PK\x03\x04 rest of a zip", "binary file"),
+    (b"\x00\x01\x02\x03", "binary file"),
+    (b"just one column\nvalue\n", "line 1 has a single column"),
+    (b"a,b,c\n1,2,3\n", "matches no known export layout"),
+    ((",".join(f"col{i}" for i in range(600)) + "\n").encode(), "line 1 has 600 columns"),
+])
+def test_unusable_files_write_nothing(store, tmp_path, content, message):
+    f = tmp_path / "bad.csv"
+    f.write_bytes(content)
+    with pytest.raises(IngestError, match=message) as e:
+        import_file(store, f)
+    assert "bad.csv" in str(e.value)
+    assert scalar(store.cursor(), "SELECT count(*) FROM import_batches") == 0
+
+
+def test_oversized_file_refused(store):
+    with pytest.raises(IngestError, match="over the 0 MB limit"):
+        import_file(store, FIX / "tempo.csv", max_bytes=100)
+
+
+def test_kind_and_format_must_fit(store):
+    with pytest.raises(IngestError, match="looks like Jira Tempo worklogs, not a leads file"):
+        import_file(store, FIX / "tempo.csv", kind="leads")
+    with pytest.raises(IngestError, match="not a Toggl Track detailed header: missing column"):
+        import_file(store, FIX / "tempo.csv", fmt="toggl")
+
+
+def test_explicit_mapping(store, tmp_path):
+    f = tmp_path / "odd.csv"
+    f.write_text("Day;Who;Time (h);Customer\n05.01.2026;Ana;1,5;Hedera\n06.01.2026;Ana;2;Hedera\n")
+    m = tmp_path / "map.toml"
+    m.write_text('kind = "time"\n[columns]\nwork_date = "Day"\nperson = "Who"\nhours = "Time (h)"\n'
+                 'client = "Customer"\n')
+    r = import_file(store, f, mapping=m)
+    assert (r.format, r.imported, r.hours) == ("mapped-time", 2, 3.5)
+    m.write_text('kind = "time"\n[columns]\nwork_date = "Date"\nhours = "Time (h)"\n')
+    with pytest.raises(IngestError, match="column\\(s\\) not in the file's header: work_date → 'Date'"):
+        import_file(store, f, mapping=m)
+
+
+# ---------------------------------------------------------------- nothing lost, nothing doubled
+
+
+def test_superset_export_adds_only_new_rows(store, tmp_path):
+    lines = (FIX / "tempo.csv").read_text().splitlines()
+    first = tmp_path / "jan-a.csv"
+    first.write_text("\n".join(lines[:3]) + "\n")
+    assert import_file(store, first).imported == 2
+    r = import_file(store, FIX / "tempo.csv")
+    assert (r.imported, r.duplicates) == (2, 2)
+    assert scalar(store.cursor(), "SELECT sum(hours) FROM time_entries") == pytest.approx(7.75)
+
+
+def test_undo_removes_one_batch(store):
+    a = import_file(store, FIX / "tempo.csv")
+    b = import_file(store, FIX / "leads_canonical.csv")
+    removed = undo_batch(store, b.batch)
+    assert removed["leads"] == 2 and removed["assessments"] == 2 and removed["lead_facts"] == 5
+    assert removed["rejected_rows"] == 1
+    cur = store.cursor()
+    assert scalar(cur, "SELECT count(*) FROM leads") == 0
+    assert scalar(cur, "SELECT count(*) FROM time_entries") == a.imported
+    assert list_batches(cur)["batch"].tolist() == [a.batch]
+    assert import_file(store, FIX / "leads_canonical.csv").imported == 2  # undone rows can come back
+    with pytest.raises(IngestError, match="no import batch 999"):
+        undo_batch(store, 999)
+
+
+def test_aborted_import_leaves_store_unchanged(store, monkeypatch):
+    import_file(store, FIX / "tempo.csv")
+    cur = store.cursor()
+    before = cur.execute("SELECT (SELECT count(*) FROM time_entries), (SELECT count(*) FROM import_batches), "
+                         "(SELECT count(*) FROM rejected_rows)").fetchall()
+    from sales.ingest import pipeline
+
+    def crash(*a, **k):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(pipeline, "_write_rejects", crash)
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_file(store, FIX / "toggl.csv")
+    after = cur.execute("SELECT (SELECT count(*) FROM time_entries), (SELECT count(*) FROM import_batches), "
+                        "(SELECT count(*) FROM rejected_rows)").fetchall()
+    assert after == before
+
+
+def test_batch_records_hash_and_counts(store):
+    r = import_file(store, FIX / "toggl.csv")
+    row = list_batches(store.cursor()).iloc[0]
+    import hashlib
+    assert row["sha256"] == hashlib.sha256((FIX / "toggl.csv").read_bytes()).hexdigest()
+    assert (row["rows_read"], row["imported"], row["rejected"], row["hours"]) == (4, 3, 1, r.hours)
+
+
+# ---------------------------------------------------------------- command line
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "sales", *map(str, args)], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_cli_import_json_imports_and_undo(tmp_path):
+    db = tmp_path / "s.duckdb"
+    r = cli("import", FIX / "toggl.csv", FIX / "hubspot_deals.csv", "--db", db, "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert [o["format"] for o in out] == ["toggl", "hubspot-deals"]
+    t = out[0]
+    assert {k: t[k] for k in ("file", "batch", "kind", "rows_read", "imported", "duplicates", "rejected")} == {
+        "file": "toggl.csv", "batch": 1, "kind": "time", "rows_read": 4, "imported": 3, "duplicates": 0,
+        "rejected": 1}
+    assert t["hours"] == pytest.approx(28.25)
+    assert t["rejects"] == [{"line": 5, "column": "Duration", "reason":
+                             "duration '02:00:00' disagrees with the start and end times (1.00 h between them)"}]
+    single = json.loads(cli("import", FIX / "toggl.csv", "--db", db, "--json").stdout)
+    assert (single["imported"], single["duplicates"]) == (0, 3)
+    listing = json.loads(cli("imports", "--db", db, "--json").stdout)
+    assert [b["batch"] for b in listing] == [3, 2, 1]
+    assert cli("undo", "1", "--db", db).returncode == 0
+    with Store(db) as s:
+        assert scalar(s.cursor(), "SELECT count(*) FROM time_entries") == 0
+
+
+def test_cli_bad_file_exits_2_and_continues(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    r = cli("import", bad, FIX / "tempo.csv", "--db", tmp_path / "s.duckdb")
+    assert r.returncode == 2
+    assert "bad.csv: line 1: the header matches no known export layout" in r.stderr
+    assert "tempo.csv: tempo → batch 1: 4 rows read, 4 imported" in r.stdout
+
+
+def test_cli_locked_store(tmp_path):
+    db = tmp_path / "s.duckdb"
+    with Store(db):
+        r = cli("import", FIX / "tempo.csv", "--db", db)
+    assert r.returncode == 2 and "is open in another program" in r.stderr and "Traceback" not in r.stderr
