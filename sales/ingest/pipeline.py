@@ -183,16 +183,27 @@ def import_file(store: Store, path: Path | str, kind: str | None = None, fmt: st
         result.batch = batch
         reader_sql, params = read_csv_sql(layout)
         step(0.1, f"{display}: reading")
-        cur.execute(f"CREATE OR REPLACE TEMP TABLE raw_rows AS SELECT * FROM {reader_sql}", params)
+        direct = det.format.kind == "time" and det.format.repeated is None
+        if direct:  # the big case: parse while reading, one pass, no copy of the raw text
+            stage_sql, warnings = time_stage_sql(det, layout, det.format.name, reader_sql, rid="NULL::BIGINT")
+            result.warnings += warnings
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {stage_sql}", params)
+            table = "stage"
+        else:
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE raw_rows AS SELECT * FROM {reader_sql}", params)
+            table = "raw_rows"
         # rows written inside a transaction are numbered from a large offset: index from the first
-        records, first, last = cur.execute("SELECT count(*), min(rowid), max(rowid) FROM raw_rows").fetchall()[0]
+        records, first, last = cur.execute(f"SELECT count(*), min(rowid), max(rowid) FROM {table}").fetchall()[0]
         if records and last - first + 1 != records:
             raise IngestError(f"{display}: the reader did not keep the file's row order; nothing was imported")
         struct_rejects, footer, rejected_lines = _structural_rejects(cur, layout)
         lines = LineMap(layout, records, rejected_lines)
         step(0.5, f"{display}: checking {records:,} rows")
         src = f"(SELECT rowid - {int(first or 0)} AS rid, * FROM raw_rows)"
-        if det.format.kind == "time":
+        if direct:
+            cur.execute(f"UPDATE stage SET rid = rowid - {int(first or 0)}")
+            _import_time(cur, det, layout, None, batch, result, lines)
+        elif det.format.kind == "time":
             _import_time(cur, det, layout, src, batch, result, lines)
         elif det.format.kind == "budgets":
             _import_budgets(cur, det, layout, src, batch, result, lines)
@@ -234,8 +245,9 @@ def _jira_detection(det: Detection, dates: list[str]) -> tuple[Detection, CsvLay
     return Detection(fmt, fmt.resolve(header), ()), CsvLayout(Path(), ",", "utf-8", header, sample, 0)
 
 
-def _import_time(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result: ImportResult,
+def _import_time(cur, det: Detection, layout: CsvLayout, src: str | None, batch: int, result: ImportResult,
                  lines: LineMap) -> None:
+    """Time entries from the temp table ``stage`` (built here from ``src`` unless already built)."""
     header = layout.header
     jira = det.format.repeated is not None
     if jira:
@@ -243,12 +255,14 @@ def _import_time(cur, det: Detection, layout: CsvLayout, src: str, batch: int, r
         tdet, tlayout = _jira_detection(det, dates)
         stage_sql, warnings = time_stage_sql(tdet, tlayout, det.format.name, f"({unpivot})", carry=("lw", "lw_col"))
         # a cell that is not comment;date;user;seconds is reported against its own Log Work column
-        stage_sql = f"""SELECT * REPLACE (CASE WHEN date_raw IS NULL THEN 8 ELSE err END AS err, lw_col AS err_col)
+        stage_sql = f"""SELECT * REPLACE (CASE WHEN err = 1 THEN 8 ELSE err END AS err, lw_col AS err_col)
                         FROM ({stage_sql})"""
-    else:
+        result.warnings += warnings
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {stage_sql}")
+    elif src is not None:
         stage_sql, warnings = time_stage_sql(det, layout, det.format.name, src)
-    result.warnings += warnings
-    cur.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {stage_sql}")
+        result.warnings += warnings
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {stage_sql}")
     counts = cur.execute("""SELECT count(*) FILTER (WHERE NOT is_total), count(*) FILTER (WHERE is_total),
                                    count(*) FILTER (WHERE err IS NULL AND NOT is_total) FROM stage""").fetchall()[0]
     result.rows_read, result.skipped = counts[0], counts[1]
@@ -260,20 +274,25 @@ def _import_time(cur, det: Detection, layout: CsvLayout, src: str, batch: int, r
         value = lw if jira else value
         reason = ERRORS[code].format(value=value, detail=span or 0.0)
         result.rejects.append(Reject(lines(rid), header[col] if col is not None else None, reason))
-    cur.execute("""CREATE OR REPLACE TEMP TABLE fresh AS
-        SELECT * EXCLUDE (k), k + (row_number() OVER (PARTITION BY k ORDER BY rid) - 1)::UHUGEINT AS entry_key
-        FROM stage WHERE err IS NULL AND NOT is_total""")
-    cur.execute("""DELETE FROM fresh WHERE entry_key IN (SELECT entry_key FROM time_entries)""")
+    # the n-th identical entry in a file keys as the n-th: a re-import matches, real repeats survive.
+    # Only keys that repeat need numbering, which spares a sort of every row.
+    cur.execute("""CREATE OR REPLACE TEMP TABLE repeated AS SELECT k FROM stage WHERE err IS NULL AND NOT is_total
+                   GROUP BY k HAVING count(*) > 1""")
     imported = cur.execute(f"""INSERT INTO time_entries (batch_id, source, person, work_date, started_at, hours,
                                billable, client, project, account, issue_key, description, entry_key)
-                               SELECT {int(batch)}, ?, person, work_date, started_at, hours, billable, client,
-                                      project, account, issue_key, description, entry_key FROM fresh""",
-                           [det.format.name]).fetchall()[0][0]
-    hours = scalar(cur, "SELECT coalesce(sum(hours), 0) FROM fresh")
+        SELECT {int(batch)}, ?, person, work_date, started_at, hours, billable, client, project, account,
+               issue_key, description, entry_key
+        FROM (SELECT * EXCLUDE (k), k AS entry_key FROM stage
+              WHERE err IS NULL AND NOT is_total AND k NOT IN (SELECT k FROM repeated)
+              UNION ALL
+              SELECT * EXCLUDE (k), k + (row_number() OVER (PARTITION BY k ORDER BY rid) - 1)::UHUGEINT
+              FROM stage WHERE err IS NULL AND NOT is_total AND k IN (SELECT k FROM repeated))
+        WHERE entry_key NOT IN (SELECT entry_key FROM time_entries)""", [det.format.name]).fetchall()[0][0]
+    hours = scalar(cur, "SELECT coalesce(sum(hours), 0) FROM time_entries WHERE batch_id = ?", [batch])
     result.imported = imported
     result.duplicates = counts[2] - imported
     result.hours = round(float(hours), 6)
-    cur.execute("DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS fresh")
+    cur.execute("DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS repeated")
 
 
 def _import_budgets(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result: ImportResult,

@@ -47,7 +47,11 @@ def number_sql(raw: str, decimal: str) -> str:
     text = (f"CASE WHEN {has_comma} AND {has_point} THEN "
             f"CASE WHEN {comma_last} THEN {comma_decimal} ELSE {point_decimal} END "
             f"WHEN {has_comma} THEN {only_comma} WHEN {has_point} THEN {only_point} ELSE {kept} END")
-    return f"TRY_CAST(nullif({text}, '') AS DOUBLE)"
+    slow = f"TRY_CAST(nullif({text}, '') AS DOUBLE)"
+    # fast path: most values are plain numbers; only a point column may read them as they are
+    if decimal == ".":
+        return f"coalesce(TRY_CAST(trim({raw}) AS DOUBLE), {slow})"
+    return f"CASE WHEN contains({raw}, '.') THEN {slow} ELSE coalesce(TRY_CAST(trim({raw}) AS DOUBLE), {slow}) END"
 
 
 def hours_sql(raw: str, decimal: str, unit: str = "hours") -> str:
@@ -64,8 +68,8 @@ def hours_sql(raw: str, decimal: str, unit: str = "hours") -> str:
         num = f"({num} / 3600.0)"
     elif unit == "minutes":
         num = f"({num} / 60.0)"
-    return (f"CASE WHEN regexp_full_match({t}, '\\d+:[0-5]?\\d(:[0-5]?\\d)?') THEN {clock} "
-            f"ELSE {num} END")
+    return (f"CASE WHEN NOT contains({raw}, ':') THEN {num} "
+            f"WHEN regexp_full_match({t}, '\\d+:[0-5]?\\d(:[0-5]?\\d)?') THEN {clock} END")
 
 
 # ------------------------------------------------------------------ dates and times
@@ -127,7 +131,9 @@ def sniff_date(values: Sequence[str], prefer: str = "month/day") -> DateLayout:
 def date_sql(raw: str, layout: DateLayout) -> str:
     if layout.fmt is None:
         return "NULL::DATE"
-    token = f"regexp_extract(regexp_replace({raw}, 'T\\d.*$', ''), '{DATE_TOKEN}', 1)"
+    if layout.fmt == "%Y-%m-%d":  # ISO: a plain cast of the first ten characters is far cheaper
+        return f"TRY_CAST(left(trim({raw}), 10) AS DATE)"
+    token = f"split_part(trim({raw}), ' ', 1)"
     return f"TRY_CAST(try_strptime({token}, '{layout.fmt}') AS DATE)"
 
 

@@ -1,0 +1,119 @@
+"""Import throughput: a 1,000,000-row Tempo export against DuckDB merely counting the same file's rows.
+
+Both are measured in this process, side by side, several times; medians are printed with the
+ratio (goal: import within 3x the count) and the import's peak memory.
+
+    .venv/bin/python bench/import.py [--rows 1000000] [--repeat 3]
+"""
+
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+HEADER = ["Issue Key", "Issue summary", "Hours", "Work date", "Username", "Full name", "Period", "Account Key",
+          "Account Name", "Activity Name", "Component", "Version Name", "Issue Type", "Issue Status", "Project Key",
+          "Project Name", "Work Description", "Parent Key", "Reporter", "External Hours", "Billed Hours",
+          "Issue Original Estimate", "Issue Remaining Estimate", "Location Name", "Epic"]
+
+
+def write_tempo(path: Path, rows: int, seed: int = 3) -> None:
+    """A realistic Tempo worklog export (~250 bytes a row), written in chunks."""
+    rng = np.random.default_rng(seed)
+    people = np.array([f"Developer {i}" for i in range(40)])
+    accounts = np.array([f"Client account {i}" for i in range(120)])
+    words = np.array(["Fix", "review", "the", "theme", "upgrade", "SSO", "course", "import", "XBlock", "deploy",
+                      "analytics", "meeting", "with", "client", "about", "migration", "tests"])
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(f'"{h}"' for h in HEADER) + "\n")
+        step = 200_000
+        for start in range(0, rows, step):
+            n = min(step, rows - start)
+            day = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D")
+            person = rng.integers(0, len(people), n)
+            acc = rng.integers(0, len(accounts), n)
+            hours = np.round(rng.integers(1, 33, n) * 0.25, 2)
+            desc = [" ".join(words[rng.integers(0, len(words), 6)]) for _ in range(n)]
+            frame = pd.DataFrame({
+                "Issue Key": np.char.add("PRJ-", rng.integers(1, 20000, n).astype(str)),
+                "Issue summary": "Implement the requested platform change",
+                "Hours": hours, "Work date": day.strftime("%Y-%m-%d 00:00"),
+                "Username": np.char.add("user", person.astype(str)), "Full name": people[person],
+                "Period": day.strftime("%b/%y"), "Account Key": np.char.add("ACC", acc.astype(str)),
+                "Account Name": accounts[acc], "Activity Name": "Development", "Component": "",
+                "Version Name": "", "Issue Type": "Task", "Issue Status": "Done", "Project Key": "PRJ",
+                "Project Name": "Platform", "Work Description": desc, "Parent Key": "", "Reporter": "Project Lead",
+                "External Hours": 0, "Billed Hours": np.where(rng.random(n) < 0.85, hours, 0),
+                "Issue Original Estimate": 8, "Issue Remaining Estimate": 0, "Location Name": "Remote", "Epic": "",
+            })
+            frame.to_csv(fh, header=False, index=False, quoting=1, lineterminator="\n")
+
+
+def count_rows(path: Path) -> float:
+    t = time.perf_counter()
+    n = duckdb.connect().execute("SELECT count(*) FROM read_csv(?)", [str(path)]).fetchall()[0][0]
+    assert n > 0
+    return time.perf_counter() - t
+
+
+IMPORT = """
+import re, sys, time
+from sales.store import Store
+from sales.ingest import import_file
+with Store(sys.argv[2]) as store:
+    t = time.perf_counter()
+    r = import_file(store, sys.argv[1])
+    elapsed = time.perf_counter() - t
+peak = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))
+print(elapsed, r.imported, r.rejected, r.hours, peak)
+"""
+
+
+def import_once(path: Path, work: Path, i: int) -> tuple[float, int, int, float, int]:
+    """A fresh store in a fresh process each time, so runs do not warm each other's caches."""
+    db = work / f"bench-{i}.duckdb"
+    out = subprocess.run([sys.executable, "-c", IMPORT, str(path), str(db)], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout.split()
+    db.unlink(missing_ok=True)
+    return float(out[0]), int(out[1]), int(out[2]), float(out[3]), int(out[4])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as d:
+        work = Path(d)
+        path = work / "tempo.csv"
+        write_tempo(path, args.rows)
+        size = path.stat().st_size
+        counts, imports = [], []
+        for i in range(args.repeat):  # interleaved: both see the same machine load
+            counts.append(count_rows(path))
+            imports.append(import_once(path, work, i))
+        c = statistics.median(counts)
+        im = statistics.median(x[0] for x in imports)
+        _, imported, rejected, hours, peak = imports[0]
+        print(f"file: {args.rows:,} rows, {size / 1e6:,.0f} MB (Tempo layout)")
+        print(f"DuckDB count(*)  : median {c:.2f} s  (runs {', '.join(f'{x:.2f}' for x in counts)})")
+        print(f"import_file      : median {im:.2f} s  (runs {', '.join(f'{x[0]:.2f}' for x in imports)}), "
+              f"{args.rows / im:,.0f} rows/s")
+        print(f"ratio            : {im / c:.1f}x the count (goal <= 3x)")
+        print(f"imported {imported:,} rows, {rejected} rejected, {hours:,.2f} h; import peak RSS {peak / 1024:,.0f} MB")
+        assert re.match(r"\d", str(imported))
+
+
+if __name__ == "__main__":
+    main()
