@@ -27,6 +27,7 @@ test: lint
 
 bench: venv
 	$(PY) bench/score.py
+	$(PY) bench/import.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
