@@ -22,15 +22,15 @@ for col, cat in zip(cols, rubric.categories):
 
 st.subheader("The rubric")
 factors = rubric_table(rubric)
-left, right = st.columns([3, 1])
+left, right = st.columns([4, 1])
 with left:
-    st.dataframe(factors, hide_index=True, width="stretch")
+    st.table(factors.set_index("Factor"))  # a static table wraps the level descriptions
 with right:
     chart = alt.Chart(factors).mark_bar().encode(
-        x=alt.X("Max points:Q", title="Most points a factor can add"),
+        x=alt.X("Max points:Q", title="Max points"),
         y=alt.Y("Factor:N", sort="-x", title=None),
         tooltip=["Factor", "Weight", "Max points"],
-    ).properties(height=260)
+    ).properties(height=260, title="Where the points are")
     st.altair_chart(chart, width="stretch")
 st.dataframe(categories_table(rubric), hide_index=True, width="stretch")
 

@@ -30,8 +30,10 @@ def test_home_on_demo_store(monkeypatch, demo_db):
     assert [m.label for m in at.metric] == ["High priority · 20–28", "Medium priority · 10–19", "Low priority · 0–9"]
     assert [m.value for m in at.metric] == [f"{expected[c]:,} open leads" for c in ("High", "Medium", "Low")]
     assert "Demo data" in at.sidebar.warning[0].value
-    rubric, categories, examples, lifecycle = (d.value for d in at.dataframe)
+    categories, examples, lifecycle = (d.value for d in at.dataframe)
+    rubric = at.table[0].value
     assert rubric["Weight"].tolist() == [2, 2, 2, 1, 3, 2, 2]
+    assert rubric.index.tolist()[4] == "Prestige"
     assert categories["Score range"].tolist() == ["20–28", "10–19", "0–9"]
     assert examples[["Score", "Category", "Handbook total"]].values.tolist() == [
         [24, "High", 24], [14, "Medium", 18], [4, "Low", 2]]
