@@ -6,6 +6,7 @@ stage is compared against it and any lead recorded ahead of its gates is flagged
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -96,6 +97,10 @@ def parse_lifecycle(doc: Mapping) -> Lifecycle:
                 raise LifecycleError(f"stage #{i + 1}: missing '{name}'")
         gate = tuple(Criterion(c["fact"], c["label"], c.get("required_if"), bool(c.get("derived")))
                      for c in raw["gate"])
+        for c in gate:  # facts become SQL column names in the dashboards' generated queries
+            for name in (c.fact, c.required_if):
+                if name is not None and not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+                    raise LifecycleError(f"stage '{raw['key']}': fact {name!r} must be lower_snake_case")
         if not gate:
             raise LifecycleError(f"stage '{raw['key']}' has an empty gate")
         stages.append(Stage(raw["key"], raw["name"], raw.get("purpose", ""), gate))

@@ -147,6 +147,8 @@ def test_invalid_lifecycle_files(tmp_path):
         parse_lifecycle({"stage": [{"key": "a", "name": "A", "gate": []}]})
     with pytest.raises(LifecycleError, match="duplicate stage keys"):
         parse_lifecycle({"stage": [{"key": "a", "name": "A", "gate": [{"fact": "x", "label": "x"}]}] * 2})
+    with pytest.raises(LifecycleError, match="fact 'Paid; DROP' must be lower_snake_case"):
+        parse_lifecycle({"stage": [{"key": "a", "name": "A", "gate": [{"fact": "Paid; DROP", "label": "x"}]}]})
     bad = tmp_path / "lc.toml"
     bad.write_text("[[stage]]\nkey = 'a'\n")
     with pytest.raises(LifecycleError, match="lc.toml: stage #1: missing 'name'"):
