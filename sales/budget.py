@@ -1,0 +1,204 @@
+"""Hours billed against budget, the way the agency already counts them (SprintCraft's rules).
+
+A budget is a series of change points per account ("from month M, H hours a month") in force
+until the next one, with no rollover. The goal over a date range sums whole months and prorates
+partial months by day. Small projects are capped budgets (a discovery of at most five hours,
+development of "up to X" hours, X at least ten).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import duckdb
+import pandas as pd
+
+WARNING_AT = 0.8  # share of the goal from which an account is flagged
+NON_BILLABLE_LIMIT = 0.3  # SprintCraft's threshold for non-billable / all hours
+DISCOVERY_CAP = 5.0
+MIN_DEVELOPMENT_CAP = 10.0
+
+
+@dataclass(frozen=True)
+class ChangePoint:
+    month: date  # first day of the month it takes effect
+    hours: float  # per month
+
+
+def month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def days_in_month(d: date) -> int:
+    return calendar.monthrange(d.year, d.month)[1]
+
+
+def in_force(points: Sequence[ChangePoint], month: date) -> float:
+    """Monthly hours in force in ``month``: the latest change point not after it (0 before the first)."""
+    hours = 0.0
+    for p in sorted(points, key=lambda p: p.month):
+        if p.month <= month:
+            hours = p.hours
+    return hours
+
+
+def goal_hours(points: Sequence[ChangePoint], start: date, end: date) -> float:
+    """Budgeted hours from ``start`` to ``end`` inclusive: ``hours / days_in_month * days_covered`` per month."""
+    if end < start:
+        return 0.0
+    total, m = 0.0, month_start(start)
+    while m <= end:
+        last = m.replace(day=days_in_month(m))
+        covered = (min(end, last) - max(start, m)).days + 1
+        total += in_force(points, m) / days_in_month(m) * covered
+        m = last + timedelta(days=1)
+    return total
+
+
+def status(spent: float, goal: float) -> str:
+    """on track / warning (from 80 % of the goal) / over; any hours against no budget are over."""
+    if goal <= 0:
+        return "over" if spent > 0 else "on track"
+    ratio = spent / goal
+    return "over" if ratio > 1 else "warning" if ratio >= WARNING_AT else "on track"
+
+
+def forecast(spent: float, start: date, today: date, end: date) -> float:
+    """Hours at ``end`` if the pace from ``start`` to ``today`` holds."""
+    elapsed = (min(today, end) - start).days + 1
+    if elapsed <= 0:
+        return 0.0
+    return spent / elapsed * ((end - start).days + 1)
+
+
+def cap_alert(spent: float, cap: float) -> str:
+    """For capped small projects: ok / nearing cap (80 %) / cap reached."""
+    if spent >= cap:
+        return "cap reached"
+    return "nearing cap" if spent >= WARNING_AT * cap else "ok"
+
+
+# ---------------------------------------------------------------- the same rules over the store
+
+GOAL_SQL = """
+    WITH months AS (
+        SELECT unnest(generate_series(date_trunc('month', $start::DATE), date_trunc('month', $end::DATE),
+                                      INTERVAL 1 MONTH))::DATE AS m),
+    retainers AS (SELECT * FROM budgets WHERE kind = 'retainer' AND monthly_hours IS NOT NULL),
+    grid AS (SELECT DISTINCT account, m FROM retainers, months),
+    priced AS (
+        SELECT g.account, g.m, b.monthly_hours, b.hourly_rate, b.currency
+        FROM grid g ASOF LEFT JOIN retainers b ON g.account = b.account AND g.m >= b.effective_month)
+    SELECT account, m AS month, coalesce(monthly_hours, 0) AS monthly_hours, hourly_rate, currency,
+           coalesce(monthly_hours, 0) / dayofmonth(last_day(m))
+             * (date_diff('day', greatest(m, $start::DATE), least(last_day(m), $end::DATE)) + 1) AS goal
+    FROM priced"""
+
+
+def goals_by_month(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
+    """Per retainer account and month: the hours in force, the prorated goal, the rate."""
+    return cur.execute(GOAL_SQL + " ORDER BY account, month", {"start": start, "end": end}).df()
+
+
+def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date) -> pd.DataFrame:
+    """Per account: period and year-to-date goal against billable hours, remaining, status, overhead.
+
+    Year to date always runs from 1 January to ``today``, whatever period is on screen.
+    """
+    ytd_start = date(today.year, 1, 1)
+    ytd_end = today
+    sql = f"""
+    WITH period_goal AS (SELECT account, sum(goal) AS goal FROM ({GOAL_SQL}) GROUP BY account),
+    ytd_goal AS (SELECT account, sum(goal) AS goal FROM ({GOAL_SQL.replace('$start', '$ystart')
+                                                           .replace('$end', '$yend')}) GROUP BY account),
+    spent AS (
+        SELECT account,
+               sum(hours) FILTER (WHERE billable AND work_date BETWEEN $start AND $end) AS billable,
+               sum(hours) FILTER (WHERE NOT coalesce(billable, false) AND work_date BETWEEN $start AND $end)
+                   AS non_billable,
+               sum(hours) FILTER (WHERE billable AND work_date BETWEEN $ystart AND $yend) AS billable_ytd
+        FROM time_entries WHERE work_date BETWEEN least($start, $ystart) AND greatest($end, $yend)
+        GROUP BY account)
+    SELECT coalesce(p.account, s.account) AS account, coalesce(p.goal, 0) AS goal,
+           coalesce(s.billable, 0) AS billable, coalesce(s.non_billable, 0) AS non_billable,
+           coalesce(y.goal, 0) AS goal_ytd, coalesce(s.billable_ytd, 0) AS spent_ytd
+    FROM period_goal p FULL JOIN spent s ON s.account = p.account LEFT JOIN ytd_goal y
+         ON y.account = coalesce(p.account, s.account)
+    WHERE coalesce(p.goal, 0) > 0 OR coalesce(s.billable, 0) + coalesce(s.non_billable, 0) > 0
+    ORDER BY account"""
+    df = cur.execute(sql, {"start": start, "end": end, "ystart": ytd_start, "yend": ytd_end}).df()
+    if df.empty:
+        return df.assign(remaining_ytd=[], overhead=[], used=[], status=[], non_billable_share=[])
+    df["remaining_ytd"] = df["goal_ytd"] - df["spent_ytd"]
+    df["overhead"] = (df["billable"] - df["goal"]).clip(lower=0)
+    df["used"] = (df["billable"] / df["goal"]).where(df["goal"] > 0)
+    df["status"] = [status(s, g) for s, g in zip(df["billable"], df["goal"])]
+    total = df["billable"] + df["non_billable"]
+    df["non_billable_share"] = (df["non_billable"] / total).where(total > 0)
+    return df
+
+
+def burn(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date,
+         account: str | None = None) -> pd.DataFrame:
+    """Daily cumulative billable hours against the cumulative goal, with a forecast to ``end``."""
+    acc = "AND account = $account" if account else ""
+    params = {"start": start, "end": end, "account": account} if account else {"start": start, "end": end}
+    sql = f"""
+    WITH days AS (SELECT unnest(generate_series($start::DATE, $end::DATE, INTERVAL 1 DAY))::DATE AS day),
+    goal AS (SELECT g.month, sum(g.monthly_hours) AS hours FROM ({GOAL_SQL}) g WHERE true {acc} GROUP BY g.month),
+    daily AS (SELECT day, coalesce(goal.hours, 0) / dayofmonth(last_day(day)) AS goal
+              FROM days LEFT JOIN goal ON goal.month = date_trunc('month', day)),
+    spent AS (SELECT work_date AS day, sum(hours) AS hours FROM time_entries
+              WHERE billable AND work_date BETWEEN $start AND $end {acc} GROUP BY work_date)
+    SELECT d.day, sum(d.goal) OVER w AS goal, sum(coalesce(s.hours, 0)) OVER w AS spent
+    FROM daily d LEFT JOIN spent s USING (day) WINDOW w AS (ORDER BY d.day) ORDER BY d.day"""
+    df = cur.execute(sql, params).df()
+    if df.empty:
+        return df
+    df["day"] = pd.to_datetime(df["day"]).dt.date
+    done = df[df["day"] <= today]
+    spent_now = float(done["spent"].iloc[-1]) if len(done) else 0.0
+    elapsed = len(done)
+    rate = spent_now / elapsed if elapsed else 0.0
+    after = df["day"] > today
+    df["forecast"] = None
+    df.loc[after, "forecast"] = spent_now + rate * (df.index[after] - (elapsed - 1))
+    if elapsed:
+        df.loc[elapsed - 1, "forecast"] = spent_now
+    return df
+
+
+def small_projects(cur: duckdb.DuckDBPyConnection, category_of: dict[int, str] | None = None) -> pd.DataFrame:
+    """Capped budgets (discovery, development): billable hours since they started against the cap.
+
+    Discovery for a High-priority lead is an investment (not billed); for others it is billable.
+    """
+    df = cur.execute("""
+        SELECT b.account, b.kind, b.effective_month AS since, b.fixed_total_hours AS cap, b.lead_id,
+               coalesce(sum(t.hours) FILTER (WHERE t.billable), 0) AS spent
+        FROM budgets b LEFT JOIN time_entries t ON t.account = b.account AND t.work_date >= b.effective_month
+        WHERE b.kind IN ('discovery', 'development') AND b.fixed_total_hours IS NOT NULL
+        GROUP BY ALL ORDER BY b.account, b.effective_month""").df()
+    if df.empty:
+        return df.assign(left=[], alert=[], billing=[])
+    df["left"] = (df["cap"] - df["spent"]).clip(lower=0)
+    df["alert"] = [cap_alert(s, c) for s, c in zip(df["spent"], df["cap"])]
+    cats = category_of or {}
+    df["billing"] = ["investment (High lead)" if k == "discovery" and cats.get(lead) == "High" else "billable"
+                     for k, lead in zip(df["kind"], df["lead_id"])]
+    return df
+
+
+def invoice_lines(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
+    """Per account and month: billable hours × the rate in force = the amount to invoice."""
+    return cur.execute(f"""
+        WITH rates AS ({GOAL_SQL})
+        SELECT t.account AS client, strftime(date_trunc('month', t.work_date), '%Y-%m') AS month,
+               round(sum(t.hours), 2) AS billable_hours, any_value(r.hourly_rate) AS rate,
+               round(sum(t.hours) * any_value(r.hourly_rate), 2) AS amount, any_value(r.currency) AS currency
+        FROM time_entries t LEFT JOIN rates r ON r.account = t.account AND r.month = date_trunc('month', t.work_date)
+        WHERE t.billable AND t.work_date BETWEEN $start AND $end
+        GROUP BY ALL ORDER BY client, month""", {"start": start, "end": end}).df()

@@ -1,0 +1,140 @@
+"""Budget arithmetic: SprintCraft's vectors, change points, status, forecast, caps, invoices."""
+
+from datetime import date
+
+import pytest
+
+from sales.budget import (
+    ChangePoint,
+    account_status,
+    burn,
+    cap_alert,
+    forecast,
+    goal_hours,
+    goals_by_month,
+    invoice_lines,
+    small_projects,
+    status,
+)
+
+P62 = [ChangePoint(date(2020, 1, 1), 62)]
+STEP = [ChangePoint(date(2020, 1, 1), 62), ChangePoint(date(2020, 3, 1), 31)]
+
+
+@pytest.mark.parametrize("points, start, end, hours", [
+    (P62, date(2020, 1, 1), date(2020, 1, 10), 20),                # the guide's vector: 62 / 31 * 10
+    (P62, date(2020, 1, 1), date(2020, 3, 1), 126),                # 62 + 62 + 62 / 31 * 1
+    (P62, date(2020, 2, 1), date(2020, 2, 29), 62),                # a whole leap February
+    (P62, date(2020, 2, 15), date(2020, 2, 15), 62 / 29),          # one day of February 2020
+    (P62, date(2019, 12, 1), date(2020, 1, 31), 62),               # nothing before the first change point
+    (STEP, date(2020, 2, 1), date(2020, 3, 31), 62 + 31),          # the change point holds from its month
+    (STEP, date(2020, 3, 17), date(2020, 4, 15), 31 / 31 * 15 + 31 / 30 * 15),  # still in force in April
+    (P62, date(2020, 1, 10), date(2020, 1, 9), 0),                 # empty range
+])
+def test_goal_hours(points, start, end, hours):
+    assert goal_hours(points, start, end) == pytest.approx(hours)
+
+
+@pytest.mark.parametrize("spent, goal, expected", [
+    (0, 100, "on track"), (79.9, 100, "on track"), (80, 100, "warning"), (100, 100, "warning"),
+    (100.1, 100, "over"), (5, 0, "over"), (0, 0, "on track"),
+])
+def test_status(spent, goal, expected):
+    assert status(spent, goal) == expected
+
+
+@pytest.mark.parametrize("spent, cap, alert", [(0, 5, "ok"), (3.9, 5, "ok"), (4, 5, "nearing cap"),
+                                               (5, 5, "cap reached"), (12, 10, "cap reached")])
+def test_cap_alert(spent, cap, alert):
+    assert cap_alert(spent, cap) == alert
+
+
+def test_forecast():
+    # 10 h in the first 10 days of a 30-day period: 30 h by the end at that pace
+    assert forecast(10, date(2026, 4, 1), date(2026, 4, 10), date(2026, 4, 30)) == pytest.approx(30)
+
+
+def _seed(store):
+    with store.transaction() as cur:
+        cur.execute("""INSERT INTO budgets (account, effective_month, monthly_hours, hourly_rate, currency, kind,
+                       entry_key) VALUES ('Hedera', DATE '2020-01-01', 62, 100, 'USD', 'retainer', 'a'),
+                                         ('Hedera', DATE '2020-03-01', 31, 120, 'USD', 'retainer', 'b')""")
+        rows = [("2020-01-05", 10, True), ("2020-01-20", 15, True), ("2020-01-21", 4, False),
+                ("2020-02-03", 50, True), ("2020-03-02", 40, True), ("2020-03-03", 2, None)]
+        for i, (d, h, billable) in enumerate(rows):
+            cur.execute("""INSERT INTO time_entries (source, person, work_date, hours, billable, account, entry_key)
+                           VALUES ('t', 'A', ?, ?, ?, 'Hedera', ?)""", [d, h, billable, i])
+        cur.execute("""INSERT INTO time_entries (source, person, work_date, hours, billable, account, entry_key)
+                       VALUES ('t', 'B', DATE '2020-02-10', 3, true, 'No budget ltd', 99)""")
+
+
+def test_sql_goal_matches_python(store):
+    _seed(store)
+    for start, end in [(date(2020, 1, 1), date(2020, 1, 10)), (date(2020, 1, 1), date(2020, 3, 1)),
+                       (date(2020, 3, 17), date(2020, 4, 15)), (date(2019, 11, 3), date(2020, 2, 2))]:
+        df = goals_by_month(store.cursor(), start, end)
+        assert df["goal"].sum() == pytest.approx(goal_hours(STEP, start, end))
+
+
+def test_account_status(store):
+    _seed(store)
+    df = account_status(store.cursor(), date(2020, 1, 1), date(2020, 1, 31), today=date(2020, 3, 31)).set_index(
+        "account")
+    h = df.loc["Hedera"]
+    # January: goal 62, billable 10 + 15, non-billable 4
+    assert (h["goal"], h["billable"], h["non_billable"], h["status"]) == (62, 25, 4, "on track")
+    assert h["non_billable_share"] == pytest.approx(4 / 29)
+    # year to date (Jan 1 - Mar 31): goal 62 + 62 + 31 = 155, billable 10 + 15 + 50 + 40 = 115
+    assert (h["goal_ytd"], h["spent_ytd"], h["remaining_ytd"]) == (pytest.approx(155), 115, pytest.approx(40))
+    assert "No budget ltd" not in df.index  # no hours in January, no budget: not listed
+
+    feb = account_status(store.cursor(), date(2020, 2, 1), date(2020, 2, 29), today=date(2020, 3, 31)).set_index(
+        "account")
+    # February: 50 billable against 62: 81 % → warning; an account with hours and no budget is over
+    assert (feb.loc["Hedera", "status"], feb.loc["Hedera", "overhead"]) == ("warning", 0)
+    assert (feb.loc["No budget ltd", "goal"], feb.loc["No budget ltd", "status"]) == (0, "over")
+    assert feb.loc["No budget ltd", "overhead"] == 3
+
+    mar = account_status(store.cursor(), date(2020, 3, 1), date(2020, 3, 31), today=date(2020, 3, 31)).set_index(
+        "account")
+    # March: 40 billable against the new 31: over by 9 (overhead); the unmarked 2 h count as non-billable
+    assert (mar.loc["Hedera", "status"], mar.loc["Hedera", "overhead"], mar.loc["Hedera", "non_billable"]) == (
+        "over", 9, 2)
+
+
+def test_burn_and_forecast(store):
+    _seed(store)
+    df = burn(store.cursor(), date(2020, 1, 1), date(2020, 1, 31), today=date(2020, 1, 20), account="Hedera")
+    assert len(df) == 31
+    assert df["goal"].iloc[-1] == pytest.approx(62) and df["goal"].iloc[9] == pytest.approx(20)
+    assert df["spent"].iloc[3] == 0 and df["spent"].iloc[4] == 10 and df["spent"].iloc[-1] == 25
+    # 25 h in 20 days → 1.25 h a day → 38.75 h by the 31st
+    assert df["forecast"].iloc[19] == 25 and df["forecast"].iloc[-1] == pytest.approx(38.75)
+    assert df["forecast"].iloc[:19].isna().all()
+
+
+def test_small_projects_and_investment(store):
+    with store.transaction() as cur:
+        cur.execute("""INSERT INTO budgets (account, effective_month, fixed_total_hours, kind, lead_id, entry_key)
+                       VALUES ('Hedera', DATE '2026-01-01', 5, 'discovery', 1, 'd1'),
+                              ('Affogato', DATE '2026-01-01', 5, 'discovery', 2, 'd2'),
+                              ('Brown', DATE '2026-02-01', 10, 'development', 3, 'd3')""")
+        for i, (acc, d, h) in enumerate([("Hedera", "2026-01-03", 4.5), ("Affogato", "2026-01-04", 2),
+                                         ("Brown", "2026-01-20", 6), ("Brown", "2026-02-02", 10.5)]):
+            cur.execute("""INSERT INTO time_entries (source, work_date, hours, billable, account, entry_key)
+                           VALUES ('t', ?, ?, true, ?, ?)""", [d, h, acc, i])
+    df = small_projects(store.cursor(), {1: "High", 2: "Medium", 3: "Low"}).set_index("account")
+    assert df.loc["Hedera", ["spent", "left", "alert", "billing"]].tolist() == [4.5, 0.5, "nearing cap",
+                                                                                "investment (High lead)"]
+    assert df.loc["Affogato", ["spent", "alert", "billing"]].tolist() == [2, "ok", "billable"]
+    # only hours from the project's start count: 10.5 of the 16.5
+    assert df.loc["Brown", ["spent", "left", "alert"]].tolist() == [10.5, 0, "cap reached"]
+
+
+def test_invoice_lines(store):
+    _seed(store)
+    df = invoice_lines(store.cursor(), date(2020, 1, 1), date(2020, 3, 31))
+    rows = df[df["client"] == "Hedera"][["month", "billable_hours", "rate", "amount"]].values.tolist()
+    assert rows == [["2020-01", 25, 100, 2500], ["2020-02", 50, 100, 5000], ["2020-03", 40, 120, 4800]]
+    other = df[df["client"] == "No budget ltd"]
+    assert other["billable_hours"].tolist() == [3] and other["rate"].isna().all()
