@@ -1,0 +1,125 @@
+"""Where the pipeline leaks: cohort funnel, conversions with honest intervals, drop-off, time in stage."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from sales.filters import Filters
+from sales.leadstate import lead_state_sql
+from sales.lifecycle import classify, default_lifecycle, derive_facts
+from sales.stats import wilson
+
+
+def _stages() -> pd.DataFrame:
+    return pd.DataFrame({"stage_index": range(len(default_lifecycle().stages)),
+                         "stage": [s.name for s in default_lifecycle().stages]})
+
+
+def cohort_funnel(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Leads created in the period and how many reached each stage, with the conversion from the
+    stage before: its numerator, denominator and 95 % interval."""
+    where, params = f.lead_where("s")
+    reached = cur.execute(f"""
+        WITH s AS ({lead_state_sql()})
+        SELECT i AS stage_index, count(*) FILTER (WHERE s.stage_index >= i) AS reached
+        FROM s, range({len(default_lifecycle().stages)}) r(i) WHERE {where} GROUP BY i ORDER BY i""", params).df()
+    df = _stages().merge(reached, on="stage_index", how="left").fillna({"reached": 0})
+    df["reached"] = df["reached"].astype(int)
+    df["from_previous"] = df["reached"].shift(1).fillna(0).astype(int)
+    df.loc[0, "from_previous"] = df.loc[0, "reached"]
+    df["conversion"] = (df["reached"] / df["from_previous"]).where(df["from_previous"] > 0)
+    bounds = [wilson(int(r), int(n)) for r, n in zip(df["reached"], df["from_previous"])]
+    df["ci_low"], df["ci_high"] = [b[0] for b in bounds], [b[1] for b in bounds]
+    return df
+
+
+def dropoff(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Lost leads of the cohort by the stage they were lost at, with their reasons."""
+    where, params = f.lead_where("s")
+    return cur.execute(f"""
+        WITH s AS ({lead_state_sql()})
+        SELECT stage_index, stage_name AS stage, coalesce(lost_reason, '(no reason given)') AS reason,
+               count(*) AS lost
+        FROM s WHERE status = 'lost' AND {where} GROUP BY ALL ORDER BY stage_index, lost DESC, reason""",
+                       params).df()
+
+
+def open_by_stage(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Open leads (any age) by their computed stage."""
+    where, params = f.lead_where("s", period_column=None)
+    counts = cur.execute(f"""
+        WITH s AS ({lead_state_sql()})
+        SELECT stage_index, count(*) AS open_leads FROM s WHERE status = 'open' AND {where} GROUP BY ALL""",
+                         params).df()
+    df = _stages().merge(counts, on="stage_index", how="left").fillna({"open_leads": 0})
+    df["open_leads"] = df["open_leads"].astype(int)
+    return df
+
+
+def time_in_stage(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Median days from entering a stage to entering the next, over the cohort's completed moves."""
+    where, params = f.lead_where("s")
+    keys = [s.key for s in default_lifecycle().stages]
+    order = ", ".join(f"'{k}'" for k in keys)
+    df = cur.execute(f"""
+        WITH s AS ({lead_state_sql()}),
+        entered AS (
+            SELECT e.lead_id, list_position([{order}], e.stage) - 1 AS stage_index, min(e.entered_at) AS at
+            FROM stage_events e JOIN s ON s.id = e.lead_id WHERE {where} GROUP BY ALL),
+        moves AS (
+            SELECT a.stage_index, date_diff('hour', a.at, b.at) / 24.0 AS days
+            FROM entered a JOIN entered b ON b.lead_id = a.lead_id AND b.stage_index = a.stage_index + 1)
+        SELECT stage_index, median(days) AS median_days, count(*) AS moves FROM moves GROUP BY ALL""",
+                     params).df()
+    out = _stages().merge(df, on="stage_index", how="left").fillna({"moves": 0})
+    out["moves"] = out["moves"].astype(int)
+    return out.iloc[:-1].reset_index(drop=True)  # nothing follows the last stage
+
+
+def violations(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Leads the CRM records further along than their gates allow, with what is missing."""
+    where, params = f.lead_where("s", period_column=None)
+    leads = cur.execute(f"""
+        WITH s AS ({lead_state_sql()})
+        SELECT id, name, owner, recorded_stage, stage FROM s WHERE violation AND {where} ORDER BY id""",
+                        params).df()
+    if leads.empty:
+        return pd.DataFrame(columns=["id", "name", "owner", "recorded", "allowed", "missing"])
+    ids = [int(i) for i in leads["id"]]
+    facts: dict[int, dict] = {}
+    marks = ", ".join("?" * len(ids))
+    for lead_id, fact, value in cur.execute(
+            f"SELECT lead_id, fact, arg_max(value, set_at) FROM lead_facts WHERE lead_id IN ({marks}) GROUP BY ALL",
+            ids).fetchall():
+        facts.setdefault(lead_id, {})[fact] = value
+    scores: dict[int, list] = {}
+    state = cur.execute(f"""WITH s AS ({lead_state_sql()}) SELECT id, previous_score, score, pricing
+                            FROM s WHERE id IN ({marks})""", ids).fetchall()
+    pricing = {}
+    for lead_id, prev, score, price in state:
+        scores[lead_id] = [x for x in (prev, score) if x is not None and not pd.isna(x)]
+        pricing[lead_id] = price
+    lc = default_lifecycle()
+    rows = []
+    for r in leads.to_dict("records"):
+        lead_id = int(r["id"])
+        c = classify(derive_facts({**facts.get(lead_id, {}), "pricing": pricing[lead_id]}, scores[lead_id]),
+                     recorded_stage=r["recorded_stage"])
+        missing = "; ".join(x.label for x in c.violation.unmet) if c.violation else ""
+        rows.append({"id": lead_id, "name": r["name"], "owner": r["owner"],
+                     "recorded": lc.stages[lc.index(r["recorded_stage"])].name, "allowed": c.stage.name,
+                     "missing": missing})
+    return pd.DataFrame(rows)
+
+
+def win_rate(cur: duckdb.DuckDBPyConnection, f: Filters) -> tuple[int, int]:
+    """(won, closed) among leads closed in the period."""
+    where, params = f.lead_where("s", period_column="closed_on")
+    won, closed = cur.execute(f"""
+        WITH s AS ({lead_state_sql()})
+        SELECT count(*) FILTER (WHERE status = 'won'), count(*) FROM s
+        WHERE status IN ('won', 'lost') AND {where}""", params).fetchall()[0]
+    return int(won), int(closed)
+
+
