@@ -6,7 +6,14 @@ import shell
 
 st.set_page_config(page_title="Sales & delivery", page_icon=":material/insights:", layout="wide")
 
-home = st.Page("pages/home.py", title="Rubric & lifecycle", icon=":material/rule:", default=True)
-nav = st.navigation({"Reference": [home]})
+nav = st.navigation({
+    "Dashboards": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/priorities.py", title="Priorities", icon=":material/trending_up:"),
+        st.Page("pages/funnel.py", title="Funnel", icon=":material/filter_alt:"),
+        st.Page("pages/budget.py", title="Budget", icon=":material/schedule:"),
+    ],
+    "Reference": [st.Page("pages/home.py", title="Rubric & lifecycle", icon=":material/rule:")],
+})
 shell.sidebar()
 nav.run()

@@ -5,9 +5,16 @@ Kept outside ``sales/`` because it is the only place that knows about Streamlit'
 
 from __future__ import annotations
 
+import importlib
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
-from sales.queries import StoreSummary, store_summary
+from sales.export import safe_csv
+from sales.filters import Filters, from_params, to_params
+from sales.queries import StoreSummary, data_version, filter_options, store_summary
+from sales.rubric import default_rubric
 from sales.store import Store, StoreLockedError
 
 
@@ -52,3 +59,55 @@ def _load_demo() -> None:
     from sales.demo import write_demo
 
     write_demo(store())
+
+
+def today() -> date:
+    return date.today()
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _query(name: str, version: tuple, args: tuple):
+    module, func = name.rsplit(".", 1)
+    return getattr(importlib.import_module(module), func)(cursor(), *args)
+
+
+def query(fn, *args):
+    """Call a ``sales`` query with a fresh cursor, cached until the store's data changes."""
+    return _query(f"{fn.__module__}.{fn.__qualname__}", data_version(cursor()), args)
+
+
+def filters(period: bool = True) -> Filters:
+    """Sidebar filters, read from and written back to the URL so a view can be shared."""
+    f = from_params(st.query_params.to_dict(), today())
+    options = query(filter_options)
+    with st.sidebar:
+        st.subheader("Filters")
+        if period:
+            chosen = st.date_input("Period (leads created / closed)", value=(f.start, f.end), key="f_period")
+            start, end = (chosen if isinstance(chosen, (list, tuple)) and len(chosen) == 2 else (f.start, f.end))
+        else:
+            start, end = f.start, f.end
+        cats = st.multiselect("Category", [c.name for c in default_rubric().categories],
+                              default=[c for c in f.categories if c], key="f_category")
+        sources = st.multiselect("Source", options["lead_source"],
+                                 default=[s for s in f.sources if s in options["lead_source"]], key="f_source")
+        owners = st.multiselect("Owner", options["owner"],
+                                default=[o for o in f.owners if o in options["owner"]], key="f_owner")
+    chosen_f = Filters(start, end, tuple(cats), tuple(sources), tuple(owners))
+    keep = {k: v for k, v in st.query_params.to_dict().items() if k not in ("from", "to", "category", "source",
+                                                                              "owner")}
+    wanted = {**keep, **to_params(chosen_f)}
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+    return chosen_f
+
+
+def download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> None:
+    """What is on screen, as a CSV a spreadsheet opens safely."""
+    st.download_button(label, safe_csv(frame), file_name=name, mime="text/csv", icon=":material/download:",
+                       key=f"dl_{name}")
+
+
+def empty_state(what: str) -> None:
+    st.info(f"Nothing to show yet: {what} Upload exports with `python -m sales import FILE` "
+            "(or load the demo data from the sidebar).", icon=":material/inbox:")

@@ -111,6 +111,31 @@ def _cmd_undo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from sales.filters import default_filters
+    from sales.report import REPORTS, render
+
+    today = date.today()
+    base = default_filters(today)
+    try:
+        start = date.fromisoformat(args.start) if args.start else base.start
+        end = date.fromisoformat(args.end) if args.end else base.end
+    except ValueError as e:
+        print(f"error: --from/--to: {e}", file=sys.stderr)
+        return 2
+    from sales.filters import Filters
+
+    store = _open_store(args.db)
+    if store is None:
+        return 2
+    with store:
+        sections = REPORTS[args.report](store.cursor(), Filters(start, end), today)
+    print(render(sections, args.format))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sales", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -140,6 +165,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("batch", type=int)
     p.add_argument("--db", type=Path, help=db_help)
     p.set_defaults(func=_cmd_undo)
+
+    p = sub.add_parser("report", help="the dashboards' numbers: priorities, funnel or budget")
+    p.add_argument("report", choices=("priorities", "funnel", "budget"))
+    p.add_argument("--db", type=Path, help=db_help)
+    p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="period start (default: 1 January)")
+    p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="period end (default: today)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("demo", help="write a deterministic demo store")
     p.add_argument("--db", type=Path, help="store file (default: $SALES_DB or data/sales.duckdb)")

@@ -52,3 +52,22 @@ def category_counts(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
         WHERE l.status = 'open' GROUP BY ALL""").fetchall()  # noqa: S608
     found = dict(rows)
     return {c.name: int(found.get(c.name, 0)) for c in rubric.categories}
+
+
+def data_version(cur: duckdb.DuckDBPyConnection) -> tuple:
+    """Changes whenever anything a dashboard reads changes; cheap (row counts are metadata)."""
+    return tuple(cur.execute("""SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM assessments),
+                                       (SELECT count(*) FROM lead_facts), (SELECT count(*) FROM stage_events),
+                                       (SELECT count(*) FROM time_entries), (SELECT count(*) FROM budgets),
+                                       (SELECT coalesce(max(id), 0) FROM import_batches)""").fetchall()[0])
+
+
+def filter_options(cur: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """The values the filters offer: lead sources and owners present in the store."""
+    return {col: [r[0] for r in cur.execute(
+        f"SELECT DISTINCT {col} FROM leads WHERE {col} IS NOT NULL ORDER BY 1").fetchall()]  # noqa: S608
+            for col in ("lead_source", "owner")}
+
+
+def lead_names(cur: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    return dict(cur.execute("SELECT id, name FROM leads ORDER BY name").fetchall())

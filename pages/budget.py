@@ -1,0 +1,60 @@
+"""Budget: hours billed against budget per account, burn and forecast, small projects, invoice lines."""
+
+import streamlit as st
+
+import shell
+from sales import charts
+from sales.budget import NON_BILLABLE_LIMIT, account_status, burn, invoice_lines, small_projects
+from sales.priorities import lead_categories
+
+st.title("Hours billed against budget")
+f = shell.filters()
+today = shell.today()
+status = shell.query(account_status, f.start, f.end, today)
+if status.empty:
+    shell.empty_state("no budgets or time entries for this period.")
+    st.stop()
+
+over, warn = int((status["status"] == "over").sum()), int((status["status"] == "warning").sum())
+cols = st.columns(4)
+cols[0].metric("Billable hours", f"{status['billable'].sum():,.0f} h")
+cols[1].metric("Budgeted hours", f"{status['goal'].sum():,.0f} h")
+cols[2].metric("Accounts over budget", over)
+cols[3].metric("Accounts at 80% or more", warn)
+
+st.altair_chart(charts.budget_usage_chart(status), width="stretch")
+high_overhead = status[status["non_billable_share"] > NON_BILLABLE_LIMIT]
+if len(high_overhead):
+    st.caption(f"{len(high_overhead)} accounts log more than {NON_BILLABLE_LIMIT:.0%} non-billable hours.")
+st.dataframe(status, hide_index=True, width="stretch", column_config={
+    "used": st.column_config.ProgressColumn("used", format="percent", min_value=0, max_value=1),
+    "non_billable_share": st.column_config.NumberColumn("non-billable share", format="percent"),
+    **{c: st.column_config.NumberColumn(format="%.1f") for c in
+       ("goal", "billable", "non_billable", "goal_ytd", "spent_ytd", "remaining_ytd", "overhead")}})
+st.caption("Goal: monthly budgets prorated by day over the period. Year to date runs from 1 January to today. "
+           "Overhead: billable hours beyond the budget.")
+shell.download(status, "hours-against-budget.csv")
+
+st.subheader("Burn")
+accounts = ["All accounts"] + status["account"].tolist()
+account = st.selectbox("Account", accounts, key="burn_account")
+b = shell.query(burn, f.start, f.end, today, None if account == "All accounts" else account)
+if len(b):
+    st.altair_chart(charts.burn_chart(b), width="stretch")
+    shell.download(b, "burn.csv")
+
+st.subheader("Small projects")
+small = shell.query(small_projects, shell.query(lead_categories))
+if small.empty:
+    st.caption("No capped discovery or development budgets yet.")
+else:
+    for row in small[small["alert"] != "ok"].itertuples():
+        st.warning(f"**{row.account}** {row.kind}: {row.spent:.1f} of {row.cap:.0f} h ({row.alert}).")
+    st.dataframe(small, hide_index=True, width="stretch")
+    shell.download(small, "small-projects.csv")
+
+st.subheader("Invoice lines")
+lines = shell.query(invoice_lines, f.start, f.end)
+st.caption("Billable hours per client and month at the rate of the budget in force.")
+st.dataframe(lines, hide_index=True, width="stretch")
+shell.download(lines, "invoice-lines.csv", "Download invoice lines")

@@ -1,0 +1,81 @@
+"""Priorities: which leads deserve effort now, one lead in full, and whether the rubric predicts wins."""
+
+import streamlit as st
+
+import shell
+from sales import charts
+from sales.priorities import backtest, counts_by, lead_detail, ranked_leads
+
+st.title("Priorities")
+f = shell.filters()
+if shell.summary().leads == 0:
+    shell.empty_state("no leads in the store.")
+    st.stop()
+
+dimension = st.segmented_control("Break down leads created in the period by", ["source", "owner", "month"],
+                                 default="source", key="dimension") or "source"
+breakdown = shell.query(counts_by, f, dimension)
+if breakdown.empty:
+    st.info("No leads were created in this period with these filters.")
+else:
+    st.altair_chart(charts.category_breakdown(breakdown, dimension), width="stretch")
+
+st.subheader("Open leads, best first")
+ranked = shell.query(ranked_leads, f)
+st.caption(f"{len(ranked):,} open leads (any age). A score range such as 14–28 means factors are still "
+           "unknown: the lead could still move up. Select a row to see the lead in full.")
+shown = ranked.drop(columns=["id", "score", "score_max", "violation"])
+event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                     key="ranked", column_config={"amount": st.column_config.NumberColumn(format="%,.0f")})
+shell.download(shown, "open-leads.csv")
+
+selected = event.selection.rows if event and event.selection else []
+if selected:
+    st.query_params["lead"] = str(int(ranked.iloc[selected[0]]["id"]))
+lead_id = st.query_params.get("lead")
+if lead_id and lead_id.isdigit():
+    d = shell.query(lead_detail, int(lead_id))
+    if d is None:
+        st.warning(f"No lead {lead_id} in the store.")
+    else:
+        st.subheader(f"{d.lead['name']}")
+        c = d.classification
+        cols = st.columns(4)
+        cols[0].metric("Score", "–" if d.score_total is None else f"{d.score_total} / 28",
+                       help="Unknown factors count 0; the best case counts them at 2.")
+        cols[1].metric("Best case", "–" if d.score_max is None else d.score_max)
+        cols[2].metric("Stage (by its gates)", c.stage.name)
+        cols[3].metric("Status", d.lead["status"])
+        if c.violation:
+            st.warning(f"The CRM records this lead at **{c.violation.recorded.name}**, but its gates only allow "
+                       f"**{c.violation.allowed.name}**. Missing: " + "; ".join(x.label for x in c.violation.unmet))
+        left, right = st.columns([3, 2])
+        with left:
+            st.markdown("**Rubric factors**")
+            st.dataframe(d.factors, hide_index=True, width="stretch")
+        with right:
+            st.markdown("**Score history**")
+            if len(d.history):
+                st.altair_chart(charts.score_history(d.history), width="stretch")
+            else:
+                st.caption("Not assessed yet.")
+        st.markdown("**Gate checklist**")
+        st.dataframe(d.gates[d.gates["Applies"]].drop(columns=["Fact", "Applies"]), hide_index=True,
+                     width="stretch", column_config={"Met": st.column_config.CheckboxColumn()})
+
+st.subheader("Does the rubric predict wins?")
+bt = shell.query(backtest, f)
+if bt.empty:
+    st.caption("No leads were won or lost in this period.")
+else:
+    left, right = st.columns([2, 3])
+    with left:
+        st.altair_chart(charts.backtest_chart(bt), width="stretch")
+    with right:
+        st.dataframe(bt, hide_index=True, width="stretch", column_config={
+            "win_rate": st.column_config.NumberColumn("win rate", format="percent"),
+            "ci_low": st.column_config.NumberColumn("95% low", format="percent"),
+            "ci_high": st.column_config.NumberColumn("95% high", format="percent")})
+        st.caption("Leads won or lost in the period, by the category of their latest assessment. "
+                   "The interval shows how sure the rate is with this many leads.")
+        shell.download(bt, "win-rate-by-category.csv")

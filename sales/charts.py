@@ -1,0 +1,128 @@
+"""Chart specifications (Altair) over already-aggregated rows; pages only display them."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from sales.lifecycle import default_lifecycle
+from sales.rubric import default_rubric
+
+CATEGORY_COLOURS = {"High": "#1a7f37", "Medium": "#d4a72c", "Low": "#8c959f", "Unscored": "#d0d7de"}
+
+
+def _category_scale() -> alt.Scale:
+    names = [c.name for c in default_rubric().categories] + ["Unscored"]
+    return alt.Scale(domain=names, range=[CATEGORY_COLOURS[n] for n in names])
+
+
+def _stage_order() -> list[str]:
+    return [s.name for s in default_lifecycle().stages]
+
+
+def category_breakdown(df: pd.DataFrame, dimension: str) -> alt.Chart:
+    """Stacked bars: leads per value of ``dimension``, split by category."""
+    order = [c.name for c in default_rubric().categories] + ["Unscored"]
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X(f"{dimension}:N", title=dimension.capitalize(), sort=None if dimension == "month" else "-y"),
+        y=alt.Y("sum(leads):Q", title="Leads"),
+        color=alt.Color("category:N", scale=_category_scale(), sort=order, title="Category"),
+        order=alt.Order("category_rank:Q"),
+        tooltip=[dimension, "category", "leads"],
+    ).transform_calculate(
+        category_rank=f"indexof({order}, datum.category)"
+    ).properties(height=280)
+
+
+def backtest_chart(df: pd.DataFrame) -> alt.LayerChart:
+    """Win rate per category with its 95 % interval: a rubric that predicts wins slopes downwards."""
+    base = alt.Chart(df).encode(x=alt.X("category:N", sort=list(df["category"]), title=None))
+    bars = base.mark_bar().encode(
+        y=alt.Y("win_rate:Q", title="Win rate", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("category:N", scale=_category_scale(), legend=None),
+        tooltip=["category", "closed", "won", alt.Tooltip("win_rate:Q", format=".0%")])
+    rules = base.mark_rule(color="#24292f").encode(y="ci_low:Q", y2="ci_high:Q")
+    return (bars + rules).properties(height=240)
+
+
+def score_history(df: pd.DataFrame) -> alt.LayerChart:
+    """A lead's score over its assessments, with the best case while factors were unknown."""
+    base = alt.Chart(df).encode(x=alt.X("assessed_at:T", title="Assessed"))
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("score:Q", title="Score", scale=alt.Scale(domain=[0, 28])),
+                                              y2="best case:Q")
+    line = base.mark_line(point=True).encode(y="score:Q", tooltip=["assessed_at", "score", "best case", "category"])
+    return (band + line).properties(height=200)
+
+
+def funnel_chart(df: pd.DataFrame) -> alt.LayerChart:
+    """Leads of the cohort that reached each stage, with the conversion from the stage before."""
+    base = alt.Chart(df).encode(y=alt.Y("stage:N", sort=_stage_order(), title=None))
+    bars = base.mark_bar(color="#1f6feb").encode(
+        x=alt.X("reached:Q", title="Leads that reached the stage"),
+        tooltip=["stage", "reached", "from_previous", alt.Tooltip("conversion:Q", format=".0%")])
+    text = base.mark_text(align="left", dx=4).encode(x="reached:Q", text=alt.Text("reached:Q"))
+    return (bars + text).properties(height=300)
+
+
+def conversion_chart(df: pd.DataFrame) -> alt.LayerChart:
+    """Stage-to-stage conversion with 95 % intervals (wide bars mean few leads: read with care)."""
+    data = df.iloc[1:]
+    base = alt.Chart(data).encode(y=alt.Y("stage:N", sort=_stage_order(), title=None))
+    points = base.mark_point(filled=True, size=80, color="#1f6feb").encode(
+        x=alt.X("conversion:Q", title="Conversion from the stage before", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+        tooltip=["stage", "reached", "from_previous", alt.Tooltip("conversion:Q", format=".0%")])
+    rules = base.mark_rule().encode(x="ci_low:Q", x2="ci_high:Q")
+    return (rules + points).properties(height=280)
+
+
+def dropoff_chart(df: pd.DataFrame) -> alt.Chart:
+    return alt.Chart(df).mark_bar().encode(
+        y=alt.Y("stage:N", sort=_stage_order(), title=None),
+        x=alt.X("sum(lost):Q", title="Lost leads"),
+        color=alt.Color("reason:N", title="Reason"),
+        tooltip=["stage", "reason", "lost"],
+    ).properties(height=260)
+
+
+def time_in_stage_chart(df: pd.DataFrame) -> alt.Chart:
+    return alt.Chart(df.dropna(subset=["median_days"])).mark_bar(color="#8250df").encode(
+        y=alt.Y("stage:N", sort=_stage_order(), title=None),
+        x=alt.X("median_days:Q", title="Median days before moving on"),
+        tooltip=["stage", alt.Tooltip("median_days:Q", format=".1f"), "moves"],
+    ).properties(height=240)
+
+
+def open_by_stage_chart(df: pd.DataFrame) -> alt.Chart:
+    return alt.Chart(df).mark_bar(color="#0969da").encode(
+        x=alt.X("stage:N", sort=_stage_order(), title=None), y=alt.Y("open_leads:Q", title="Open leads"),
+        tooltip=["stage", "open_leads"]).properties(height=240)
+
+
+def burn_chart(df: pd.DataFrame) -> alt.Chart:
+    """Cumulative billable hours against the cumulative goal, and the forecast at the current pace."""
+    long = df.melt(id_vars="day", value_vars=["goal", "spent", "forecast"], var_name="series",
+                   value_name="hours").dropna()
+    long["day"] = pd.to_datetime(long["day"])
+    long["hours"] = long["hours"].astype(float)
+    return alt.Chart(long).mark_line().encode(
+        x=alt.X("day:T", title=None), y=alt.Y("hours:Q", title="Cumulative hours"),
+        color=alt.Color("series:N", scale=alt.Scale(domain=["goal", "spent", "forecast"],
+                                                    range=["#8c959f", "#1f6feb", "#cf222e"]), title=None),
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=["goal", "spent", "forecast"],
+                                                              range=[[4, 2], [1, 0], [6, 3]]), legend=None),
+        tooltip=["day:T", "series", alt.Tooltip("hours:Q", format=",.1f")],
+    ).properties(height=300)
+
+
+def budget_usage_chart(df: pd.DataFrame) -> alt.Chart:
+    """Billable hours against goal per account, coloured by status."""
+    data = df.assign(used_pct=df["used"].fillna(1.5).clip(upper=1.5))
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y("account:N", sort="-x", title=None),
+        x=alt.X("used_pct:Q", title="Billable hours / goal", axis=alt.Axis(format="%")),
+        color=alt.Color("status:N", scale=alt.Scale(domain=["on track", "warning", "over"],
+                                                    range=["#1a7f37", "#d4a72c", "#cf222e"]), title="Status"),
+        tooltip=["account", alt.Tooltip("goal:Q", format=",.1f"), alt.Tooltip("billable:Q", format=",.1f"),
+                 "status"],
+    ).properties(height=alt.Step(18))

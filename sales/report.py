@@ -1,0 +1,50 @@
+"""``python -m sales report``: the dashboards' numbers as text, CSV or JSON, from the same functions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from sales.budget import account_status, invoice_lines
+from sales.export import safe_csv
+from sales.filters import Filters
+from sales.funnel import cohort_funnel, dropoff, time_in_stage, violations
+from sales.priorities import backtest, ranked_leads
+
+Sections = dict[str, pd.DataFrame]
+
+
+def priorities(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+    return {"open leads, best first": ranked_leads(cur, f), "win rate by category": backtest(cur, f)}
+
+
+def funnel(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+    return {"cohort funnel": cohort_funnel(cur, f), "drop-off": dropoff(cur, f),
+            "time in stage": time_in_stage(cur, f), "gate violations": violations(cur, f)}
+
+
+def budget(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+    return {"hours against budget": account_status(cur, f.start, f.end, today),
+            "invoice lines": invoice_lines(cur, f.start, f.end)}
+
+
+REPORTS: dict[str, Callable[[duckdb.DuckDBPyConnection, Filters, date], Sections]] = {
+    "priorities": priorities, "funnel": funnel, "budget": budget}
+
+
+def render(sections: Sections, fmt: str) -> str:
+    """table: every section titled; csv: the first section (formula-safe); json: every section."""
+    if fmt == "csv":
+        return safe_csv(next(iter(sections.values()))).decode("utf-8-sig")
+    if fmt == "json":
+        return json.dumps({name: json.loads(df.to_json(orient="records", date_format="iso"))
+                           for name, df in sections.items()}, indent=2)
+    parts = []
+    for name, df in sections.items():
+        body = df.to_string(index=False, float_format=lambda v: f"{v:,.2f}") if len(df) else "(none)"
+        parts.append(f"== {name} ==\n{body}")
+    return "\n\n".join(parts)

@@ -1,0 +1,124 @@
+"""Dashboard pages on hand-made stores: the numbers on screen, filters, drill-down, downloads."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sales.store import Store
+from tests.conftest import ROOT
+from tests.pipeline_store import build
+from tests.test_budget import _seed as seed_budgets
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    import streamlit as st
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def pipeline_db(tmp_path):
+    path = tmp_path / "pipeline.duckdb"
+    with Store(path) as s:
+        build(s)
+    return path
+
+
+def page(monkeypatch, db, name: str, **params) -> AppTest:
+    monkeypatch.setenv("SALES_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    if name != "overview":
+        at.switch_page(f"pages/{name}.py").run()
+        assert not at.exception
+    return at
+
+
+Q1 = {"from": "2026-01-01", "to": "2026-03-31"}
+
+
+def test_overview_numbers(monkeypatch, pipeline_db):
+    at = page(monkeypatch, pipeline_db, "overview", **Q1)
+    shown = {m.label: (m.value, m.proto.delta) for m in at.metric}
+    assert shown["Open High leads"] == ("1", "+1")
+    assert shown["Open Medium leads"] == ("1", "+1")
+    assert shown["Open Low leads"][0] == "0"
+    assert shown["Pipeline value"] == ("1,800", "+1,800")
+    assert shown["Win rate"][0] == "0%"
+    assert shown["Accounts over budget"][0] == "0"
+
+
+def test_priorities_table_filters_and_drilldown(monkeypatch, pipeline_db):
+    at = page(monkeypatch, pipeline_db, "priorities", **Q1)
+    ranked = at.dataframe[0].value
+    assert ranked["name"].tolist() == ["Alpha", "Beta", "Zeta"]
+    assert ranked["score_range"].tolist()[:2] == ["28", "14–28"]
+    assert len(at.get("vega_lite_chart")) == 2  # breakdown and backtest
+    # a filter in the URL narrows the table
+    at = page(monkeypatch, pipeline_db, "priorities", **Q1, owner="Bo")
+    assert at.dataframe[0].value["name"].tolist() == ["Beta", "Zeta"]
+    # drill-down: the handbook's factor table, the score and the gate checklist
+    at = page(monkeypatch, pipeline_db, "priorities", **Q1, lead="2")
+    assert at.subheader[1].value == "Beta"
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Score"], metrics["Best case"], metrics["Stage (by its gates)"]) == ("14 / 28", "28",
+                                                                                         "Assess Needs")
+    factors = at.dataframe[1].value.set_index("Factor")
+    assert factors.loc["Prestige", "Weighted score"] == 6 and factors.loc["Need", "Weight"] == 2
+
+
+def test_priorities_violation_warning(monkeypatch, pipeline_db):
+    at = page(monkeypatch, pipeline_db, "priorities", **Q1, lead="6")
+    assert "records this lead at **Proposal**" in at.warning[0].value
+
+
+def test_backtest_on_screen(monkeypatch, pipeline_db):
+    at = page(monkeypatch, pipeline_db, "priorities", **{"from": "2026-01-01", "to": "2026-04-30"})
+    bt = at.dataframe[-1].value
+    assert bt[["category", "closed", "won"]].values.tolist() == [["High", 1, 1], ["Medium", 1, 0], ["Low", 1, 0]]
+
+
+def test_funnel_numbers(monkeypatch, pipeline_db):
+    at = page(monkeypatch, pipeline_db, "funnel", **Q1)
+    table = at.dataframe[0].value
+    assert table["reached"].tolist() == [6, 5, 4, 2, 1, 1, 1, 0]
+    assert table["conversion (95% interval)"][1] == "5/6 = 83% (44%–97%)"
+    assert at.dataframe[-1].value["name"].tolist() == ["Zeta"]
+    assert len(at.get("vega_lite_chart")) == 5
+    at = page(monkeypatch, pipeline_db, "funnel", **Q1, source="Web")
+    assert at.dataframe[0].value["reached"].tolist() == [3, 2, 1, 0, 0, 0, 0, 0]
+
+
+def test_budget_numbers(monkeypatch, tmp_path):
+    db = tmp_path / "b.duckdb"
+    with Store(db) as s:
+        seed_budgets(s)
+    at = page(monkeypatch, db, "budget", **{"from": "2020-02-01", "to": "2020-02-29"})
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"Billable hours": "53 h", "Budgeted hours": "62 h", "Accounts over budget": "1",
+                       "Accounts at 80% or more": "1"}
+    status = at.dataframe[0].value.set_index("account")
+    assert status.loc["Hedera", "status"] == "warning" and status.loc["No budget ltd", "status"] == "over"
+    lines = at.dataframe[-1].value
+    assert lines[["client", "month", "billable_hours", "amount"]].values.tolist()[0] == ["Hedera", "2020-02", 50,
+                                                                                         5000]
+
+
+def test_empty_budget_says_what_to_upload(monkeypatch, pipeline_db):
+    at = page(monkeypatch, pipeline_db, "budget", **Q1)
+    assert "Nothing to show yet" in at.info[0].value and "python -m sales import" in at.info[0].value
+
+
+@pytest.mark.parametrize("name", ["overview", "priorities", "funnel", "budget", "home"])
+def test_every_page_on_demo_store(monkeypatch, demo_db, name):
+    at = page(monkeypatch, demo_db, name, **{"from": "2026-01-01", "to": "2026-11-24"})
+    assert at.title or at.metric
+    if name != "home":
+        assert len(at.get("vega_lite_chart")) >= 1
+    assert not at.error
