@@ -20,7 +20,7 @@ cols = st.columns(4)
 cols[0].metric("Billable hours", f"{status['billable'].sum():,.0f} h")
 cols[1].metric("Budgeted hours", f"{status['goal'].sum():,.0f} h")
 cols[2].metric("Accounts over budget", over)
-cols[3].metric("Accounts at 80% or more", warn)
+cols[3].metric("Accounts at 80–100%", warn)
 
 st.altair_chart(charts.budget_usage_chart(status), width="stretch")
 high_overhead = status[status["non_billable_share"] > NON_BILLABLE_LIMIT]

@@ -250,15 +250,22 @@ def _budgets(won: pd.DataFrame, rng: np.random.Generator, anchor: date) -> pd.Da
     return frame
 
 
-def _time_entries(won: pd.DataFrame, m: int, rng: np.random.Generator, anchor: date) -> pd.DataFrame:
+def _time_entries(won: pd.DataFrame, budgets: pd.DataFrame, m: int, rng: np.random.Generator,
+                  anchor: date) -> pd.DataFrame:
+    """Entries spread over each account's life, totalling 60-145 % of its budget (some run over)."""
     if m == 0 or won.empty:
         return pd.DataFrame()
-    acc = rng.integers(0, len(won), m)
-    start = pd.to_datetime(won["won_on"]).to_numpy()[acc]
-    span = (np.datetime64(anchor) - start).astype("timedelta64[D]").astype(int)
-    offset = (rng.random(m) * np.maximum(span, 1)).astype(int)
-    work_date = start + offset.astype("timedelta64[D]")
-    hours = np.round(rng.gamma(1.6, 0.9, m) * 4) / 4 + 0.25
+    start = pd.to_datetime(won["won_on"]).to_numpy()
+    span = np.maximum((np.datetime64(anchor) - start).astype("timedelta64[D]").astype(int), 1)
+    monthly = budgets.groupby("lead_id")["monthly_hours"].mean().reindex(won["id"]).fillna(20).to_numpy()
+    target = monthly * span / 30.4 * rng.uniform(0.6, 1.45, len(won))
+    acc = rng.choice(len(won), size=m, p=target / target.sum())
+    offset = (rng.random(m) * span[acc]).astype(int)
+    work_date = start[acc] + offset.astype("timedelta64[D]")
+    drawn = rng.gamma(1.6, 0.9, m) + 0.25
+    per_account = np.bincount(acc, weights=drawn, minlength=len(won))
+    scale = np.divide(target, per_account, out=np.ones(len(won)), where=per_account > 0)
+    hours = np.maximum(np.round(drawn * scale[acc] * 4) / 4, 0.25)
     names = won["name"].to_numpy()[acc]
     keys = won["account_key"].to_numpy()[acc]
     issue_no = rng.integers(1, 400, m)
@@ -323,7 +330,7 @@ def write_demo(store: Store, leads: int = 300, worklogs: int = 20_000, seed: int
         if len(budgets):
             cur.register("demo_budgets", budgets)
             cur.execute("INSERT INTO budgets BY NAME SELECT * FROM demo_budgets")
-        entries = _time_entries(won, worklogs, rng, anchor)
+        entries = _time_entries(won, budgets, worklogs, rng, anchor)
         if len(entries):
             cur.register("demo_entries", entries)
             cur.execute("INSERT INTO time_entries BY NAME "

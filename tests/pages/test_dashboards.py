@@ -102,7 +102,7 @@ def test_budget_numbers(monkeypatch, tmp_path):
     at = page(monkeypatch, db, "budget", **{"from": "2020-02-01", "to": "2020-02-29"})
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"Billable hours": "53 h", "Budgeted hours": "62 h", "Accounts over budget": "1",
-                       "Accounts at 80% or more": "1"}
+                       "Accounts at 80–100%": "1"}
     status = at.dataframe[0].value.set_index("account")
     assert status.loc["Hedera", "status"] == "warning" and status.loc["No budget ltd", "status"] == "over"
     lines = at.dataframe[-1].value
