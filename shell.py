@@ -5,6 +5,7 @@ Kept outside ``sales/`` because it is the only place that knows about Streamlit'
 
 from __future__ import annotations
 
+import functools
 import importlib
 from datetime import date
 
@@ -103,9 +104,10 @@ def filters(period: bool = True) -> Filters:
 
 
 def download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> None:
-    """What is on screen, as a CSV a spreadsheet opens safely."""
-    st.download_button(label, safe_csv(frame), file_name=name, mime="text/csv", icon=":material/download:",
-                       key=f"dl_{name}")
+    """What is on screen, as a CSV a spreadsheet opens safely; built only when clicked (a callable), so
+    large tables cost nothing on reruns."""
+    st.download_button(label, functools.partial(safe_csv, frame), file_name=name, mime="text/csv",
+                       icon=":material/download:", key=f"dl_{name}", on_click="ignore")
 
 
 def empty_state(what: str) -> None:

@@ -5,7 +5,6 @@ import streamlit as st
 import shell
 from sales import charts
 from sales.budget import NON_BILLABLE_LIMIT, account_status, burn, invoice_lines, small_projects
-from sales.priorities import lead_categories
 
 st.title("Hours billed against budget")
 f = shell.filters()
@@ -23,6 +22,8 @@ cols[2].metric("Accounts over budget", over)
 cols[3].metric("Accounts at 80–100%", warn)
 
 st.altair_chart(charts.budget_usage_chart(status), width="stretch")
+if len(status) > 25:
+    st.caption(f"The 25 most used of {len(status):,} accounts; the table below lists them all.")
 high_overhead = status[status["non_billable_share"] > NON_BILLABLE_LIMIT]
 if len(high_overhead):
     st.caption(f"{len(high_overhead)} accounts log more than {NON_BILLABLE_LIMIT:.0%} non-billable hours.")
@@ -44,7 +45,7 @@ if len(b):
     shell.download(b, "burn.csv")
 
 st.subheader("Small projects")
-small = shell.query(small_projects, shell.query(lead_categories))
+small = shell.query(small_projects)
 if small.empty:
     st.caption("No capped discovery or development budgets yet.")
 else:

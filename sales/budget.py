@@ -186,7 +186,14 @@ def small_projects(cur: duckdb.DuckDBPyConnection, category_of: dict[int, str] |
         return df.assign(left=[], alert=[], billing=[])
     df["left"] = (df["cap"] - df["spent"]).clip(lower=0)
     df["alert"] = [cap_alert(s, c) for s, c in zip(df["spent"], df["cap"])]
-    cats = category_of or {}
+    if category_of is None:  # only the leads these projects belong to
+        from sales.leadstate import lead_state_sql
+
+        ids = [int(i) for i in df["lead_id"].dropna()]
+        marks = ", ".join("?" * len(ids)) or "NULL"
+        category_of = dict(cur.execute(f"WITH s AS ({lead_state_sql()}) SELECT id, category FROM s "
+                                       f"WHERE id IN ({marks})", ids).fetchall())
+    cats = category_of
     df["billing"] = ["investment (High lead)" if k == "discovery" and cats.get(lead) == "High" else "billable"
                      for k, lead in zip(df["kind"], df["lead_id"])]
     return df

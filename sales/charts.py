@@ -115,9 +115,10 @@ def burn_chart(df: pd.DataFrame) -> alt.Chart:
     ).properties(height=300)
 
 
-def budget_usage_chart(df: pd.DataFrame) -> alt.Chart:
-    """Billable hours against goal per account, coloured by status."""
-    data = df.assign(used_pct=df["used"].fillna(1.5).clip(upper=1.5))
+def budget_usage_chart(df: pd.DataFrame, top: int = 25) -> alt.Chart:
+    """Billable hours against goal for the ``top`` most-used accounts (no budget counts as most used)."""
+    ranked = df.assign(rank_by=df["used"].fillna(float("inf"))).nlargest(top, "rank_by")  # no budget first
+    data = ranked.drop(columns="rank_by").assign(used_pct=ranked["used"].fillna(1.5).clip(upper=1.5))
     return alt.Chart(data).mark_bar().encode(
         y=alt.Y("account:N", sort="-x", title=None),
         x=alt.X("used_pct:Q", title="Billable hours / goal", axis=alt.Axis(format="%")),

@@ -64,12 +64,6 @@ def backtest(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     return df
 
 
-def lead_categories(cur: duckdb.DuckDBPyConnection) -> dict[int, str]:
-    """Every assessed lead's current category (small projects need it: discovery for High is an investment)."""
-    return {int(i): c for i, c in cur.execute(
-        f"WITH s AS ({lead_state_sql()}) SELECT id, category FROM s WHERE category IS NOT NULL").fetchall()}
-
-
 # ---------------------------------------------------------------- one lead
 
 

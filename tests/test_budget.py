@@ -138,3 +138,15 @@ def test_invoice_lines(store):
     assert rows == [["2020-01", 25, 100, 2500], ["2020-02", 50, 100, 5000], ["2020-03", 40, 120, 4800]]
     other = df[df["client"] == "No budget ltd"]
     assert other["billable_hours"].tolist() == [3] and other["rate"].isna().all()
+
+
+def test_small_projects_look_up_lead_categories(store):
+    from tests.pipeline_store import build
+
+    build(store)  # lead 1 (Alpha) is High, lead 2 (Beta) Medium
+    with store.transaction() as cur:
+        cur.execute("""INSERT INTO budgets (account, effective_month, fixed_total_hours, kind, lead_id, entry_key)
+                       VALUES ('Alpha', DATE '2026-02-01', 5, 'discovery', 1, 'a'),
+                              ('Beta', DATE '2026-02-01', 5, 'discovery', 2, 'b')""")
+    df = small_projects(store.cursor()).set_index("account")
+    assert df["billing"].to_dict() == {"Alpha": "investment (High lead)", "Beta": "billable"}

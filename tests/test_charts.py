@@ -74,3 +74,12 @@ def test_score_history_band():
     d = spec(charts.score_history(df))
     assert d["layer"][0]["encoding"]["y2"]["field"] == "best case"
     assert d["layer"][0]["encoding"]["y"]["scale"]["domain"] == [0, 28]
+
+
+def test_budget_usage_chart_shows_the_most_used_accounts():
+    df = pd.DataFrame({"account": [f"A{i}" for i in range(40)], "goal": [10.0] * 40,
+                       "billable": [float(i) for i in range(40)], "status": ["on track"] * 40})
+    df["used"] = df["billable"] / df["goal"]
+    d = spec(charts.budget_usage_chart(df))
+    rows = d["datasets"][d["data"]["name"]]
+    assert len(rows) == 25 and rows[0]["account"] == "A39" and rows[0]["used_pct"] == 1.5
