@@ -28,6 +28,7 @@ test: lint
 bench: venv
 	$(PY) bench/score.py
 	$(PY) bench/import.py
+	$(PY) bench/pages.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
