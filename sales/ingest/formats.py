@@ -265,6 +265,12 @@ def load_mapping(path: Path | str, header: Sequence[str]) -> Detection:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise FormatError(f"{path.name}: cannot read the mapping ({e})") from None
+    return mapping_from_doc(doc, header, path.name)
+
+
+def mapping_from_doc(doc: Mapping, header: Sequence[str], name: str = "mapping") -> Detection:
+    """The same mapping as a dict (the upload page's form builds one)."""
+    path = Path(name)
     kind = doc.get("kind")
     if kind not in KINDS:
         raise FormatError(f"{path.name}: 'kind' must be one of {', '.join(KINDS)}, got {kind!r}")

@@ -20,7 +20,7 @@ import duckdb
 from sales.csvtext import CsvError
 from sales.ingest import leads as lead_rows
 from sales.ingest.budgets import budget_stage_sql
-from sales.ingest.formats import Detection, Format, FormatError, detect, load_mapping
+from sales.ingest.formats import Detection, Format, FormatError, detect, load_mapping, mapping_from_doc
 from sales.ingest.reader import CsvLayout, count_newlines, inspect, raw_lines, read_csv_sql, record_lines
 from sales.ingest.timesql import ERRORS, jira_worklog_sql, time_stage_sql
 from sales.store import Store, scalar
@@ -145,9 +145,12 @@ class LineMap:
         return self._lines[rid] if rid < len(self._lines) else rid + 2
 
 
-def _resolve(layout: CsvLayout, kind: str | None, fmt: str | None, mapping: Path | None) -> Detection:
+def _resolve(layout: CsvLayout, kind: str | None, fmt: str | None, mapping: Path | dict | None) -> Detection:
     try:
-        det = load_mapping(mapping, layout.header) if mapping else detect(layout.header, kind, fmt)
+        if isinstance(mapping, dict):
+            det = mapping_from_doc(mapping, layout.header, "column mapping")
+        else:
+            det = load_mapping(mapping, layout.header) if mapping else detect(layout.header, kind, fmt)
     except FormatError as e:
         if kind and not fmt and not mapping:  # say what it is, when it is something else
             try:
@@ -162,10 +165,18 @@ def _resolve(layout: CsvLayout, kind: str | None, fmt: str | None, mapping: Path
     return det
 
 
+class _DryRun(Exception):
+    """Raised at the end of a preview so the transaction rolls everything back."""
+
+
 def import_file(store: Store, path: Path | str, kind: str | None = None, fmt: str | None = None,
-                mapping: Path | str | None = None, name: str | None = None,
-                progress: Progress | None = None, max_bytes: int | None = None) -> ImportResult:
-    """Import one file; raises IngestError (nothing written) when it cannot be read at all."""
+                mapping: Path | str | dict | None = None, name: str | None = None,
+                progress: Progress | None = None, max_bytes: int | None = None,
+                dry_run: bool = False) -> ImportResult:
+    """Import one file; raises IngestError (nothing written) when it cannot be read at all.
+
+    ``dry_run`` does everything, reports what would happen, then rolls back: the upload preview.
+    """
     path = Path(path)
     display = name or path.name
     step = progress or (lambda _f, _m: None)
@@ -173,10 +184,19 @@ def import_file(store: Store, path: Path | str, kind: str | None = None, fmt: st
         layout = inspect(path, **({"max_bytes": max_bytes} if max_bytes else {}))
     except CsvError as e:
         raise IngestError(str(e).replace(path.name, display, 1)) from None
-    det = _resolve(layout, kind, fmt, Path(mapping) if mapping else None)
+    det = _resolve(layout, kind, fmt, mapping if isinstance(mapping, dict) else Path(mapping) if mapping else None)
     step(0.05, f"{display}: {det.format.label}")
     hasher, digest = _sha256_in_background(path)
     result = ImportResult(display, None, det.format.kind, det.format.name)
+    try:
+        _run(store, layout, det, display, result, step, hasher, digest, dry_run)
+    except _DryRun:
+        result.batch = None
+    return result
+
+
+def _run(store: Store, layout: CsvLayout, det: Detection, display: str, result: ImportResult, step: Progress,
+         hasher: threading.Thread, digest: list[str], dry_run: bool) -> None:
     with store.transaction() as cur:
         batch = scalar(cur, "INSERT INTO import_batches (file_name, kind, format) VALUES (?, ?, ?) RETURNING id",
                        [display, det.format.kind, det.format.name])
@@ -220,8 +240,9 @@ def import_file(store: Store, path: Path | str, kind: str | None = None, fmt: st
                        rejected = ?, hours = ? WHERE id = ?""",
                     [digest[0], result.rows_read, result.imported, result.duplicates, result.rejected,
                      result.hours, batch])
-        step(1.0, f"{display}: {result.imported:,} imported")
-    return result
+        step(1.0, f"{display}: {result.imported:,} {'would be imported' if dry_run else 'imported'}")
+        if dry_run:
+            raise _DryRun()
 
 
 def _write_rejects(cur, batch: int, rejects: list[Reject], layout: CsvLayout) -> None:

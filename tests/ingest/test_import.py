@@ -340,3 +340,23 @@ def test_cli_locked_store(tmp_path):
     with Store(db):
         r = cli("import", FIX / "tempo.csv", "--db", db)
     assert r.returncode == 2 and "is open in another program" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_dry_run_reports_without_writing(store):
+    preview = import_file(store, FIX / "toggl.csv", dry_run=True)
+    assert (preview.batch, preview.imported, preview.rejected, preview.hours) == (None, 3, 1, 28.25)
+    cur = store.cursor()
+    assert cur.execute("SELECT (SELECT count(*) FROM time_entries), (SELECT count(*) FROM import_batches), "
+                       "(SELECT count(*) FROM rejected_rows)").fetchall() == [(0, 0, 0)]
+    real = import_file(store, FIX / "toggl.csv")
+    assert (real.imported, real.rejected, real.hours) == (3, 1, 28.25)
+
+
+def test_mapping_as_a_dict(store, tmp_path):
+    f = tmp_path / "odd.csv"
+    f.write_text("Day;Who;Time (h)\n05.01.2026;Ana;1,5\n")
+    r = import_file(store, f, mapping={"kind": "time", "columns": {"work_date": "Day", "person": "Who",
+                                                                   "hours": "Time (h)"}})
+    assert (r.format, r.imported, r.hours) == ("mapped-time", 1, 1.5)
+    with pytest.raises(IngestError, match="'kind' must be one of"):
+        import_file(store, f, mapping={"kind": "nope", "columns": {}})
