@@ -7,16 +7,32 @@ from __future__ import annotations
 
 import functools
 import importlib
+import runpy
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from sales.export import safe_csv
 from sales.filters import Filters, from_params, to_params
-from sales.queries import StoreSummary, data_version, filter_options, store_summary
+from sales.queries import StoreSummary, filter_options, find_leads, lead_label, store_summary
+from sales.queries import data_version as data_version_of
 from sales.rubric import default_rubric
 from sales.store import Store, StoreLockedError
+
+APP = Path(__file__).resolve().parent / "app.py"
+
+
+def routed() -> None:
+    """Every page calls this first. Until app.py has run once on a fresh server, Streamlit serves a
+    deep link (``/priorities?owner=Bo``) by running the page file alone, through its legacy
+    ``pages/`` discovery: no navigation, layout or sidebar. Such a run hands over to app.py, which
+    sets them up and renders the requested page."""
+    if st.session_state.get("_via_app"):
+        return
+    runpy.run_path(str(APP), run_name="__main__")
+    st.stop()
 
 
 @st.cache_resource
@@ -62,6 +78,10 @@ def _load_demo() -> None:
     write_demo(store())
 
 
+def data_version() -> tuple:
+    return data_version_of(cursor())
+
+
 def today() -> date:
     return date.today()
 
@@ -74,7 +94,7 @@ def _query(name: str, version: tuple, args: tuple):
 
 def query(fn, *args):
     """Call a ``sales`` query with a fresh cursor, cached until the store's data changes."""
-    return _query(f"{fn.__module__}.{fn.__qualname__}", data_version(cursor()), args)
+    return _query(f"{fn.__module__}.{fn.__qualname__}", data_version(), args)
 
 
 def filters(period: bool = True) -> Filters:
@@ -113,3 +133,25 @@ def download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> Non
 def empty_state(what: str) -> None:
     st.info(f"Nothing to show yet: {what} Upload exports with `python -m sales import FILE` "
             "(or load the demo data from the sidebar).", icon=":material/inbox:")
+
+
+def lead_picker(label: str = "Lead", key: str = "lead", url: bool = True) -> int | None:
+    """Search a lead by name; the choice is kept in the URL (``?lead=ID``) so the view can be shared."""
+    current = st.query_params.get(key) if url else st.session_state.get(f"{key}_id")
+    current_id = int(current) if current and str(current).isdigit() else None
+    search = st.text_input(f"Find a {label.lower()}", key=f"{key}_search", placeholder="name or organisation")
+    options = query(find_leads, search)
+    if current_id is not None and current_id not in [i for i, _ in options]:
+        name = query(lead_label, current_id)
+        if name:
+            options = [(current_id, name), *options]
+    ids = [i for i, _ in options]
+    names = dict(options)
+    chosen = st.selectbox(label, ids, index=ids.index(current_id) if current_id in ids else None,
+                          format_func=lambda i: names.get(i, str(i)), key=f"{key}_select",
+                          placeholder="Choose a lead")
+    if chosen is not None and url and st.query_params.get(key) != str(chosen):
+        st.query_params[key] = str(chosen)
+    if not url:
+        st.session_state[f"{key}_id"] = chosen
+    return chosen

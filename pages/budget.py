@@ -6,6 +6,8 @@ import shell
 from sales import charts
 from sales.budget import NON_BILLABLE_LIMIT, account_status, burn, invoice_lines, small_projects
 
+shell.routed()
+
 st.title("Hours billed against budget")
 f = shell.filters()
 today = shell.today()

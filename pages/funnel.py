@@ -6,6 +6,8 @@ import shell
 from sales import charts
 from sales.funnel import cohort_funnel, dropoff, open_by_stage, time_in_stage, violations
 
+shell.routed()
+
 st.title("Funnel")
 f = shell.filters()
 if shell.summary().leads == 0:

@@ -8,6 +8,8 @@ from sales.queries import category_counts
 from sales.reference import categories_table, handbook_examples_table, lifecycle_table, rubric_table
 from sales.rubric import default_rubric
 
+shell.routed()
+
 rubric = default_rubric()
 st.title("Lead prioritization and the customer lifecycle")
 st.caption(f"Rubric version `{rubric.version}` · seven factors, each 0, 1 or 2, weighted; "

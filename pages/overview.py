@@ -7,6 +7,8 @@ from sales import charts
 from sales.overview import headlines
 from sales.priorities import counts_by
 
+shell.routed()
+
 st.title("Overview")
 f = shell.filters()
 if shell.summary().empty:

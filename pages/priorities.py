@@ -6,6 +6,8 @@ import shell
 from sales import charts
 from sales.priorities import backtest, counts_by, lead_detail, ranked_leads
 
+shell.routed()
+
 st.title("Priorities")
 f = shell.filters()
 if shell.summary().leads == 0:

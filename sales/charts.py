@@ -127,3 +127,18 @@ def budget_usage_chart(df: pd.DataFrame, top: int = 25) -> alt.Chart:
         tooltip=["account", alt.Tooltip("goal:Q", format=",.1f"), alt.Tooltip("billable:Q", format=",.1f"),
                  "status"],
     ).properties(height=alt.Step(18))
+
+
+def contribution_chart(df: pd.DataFrame) -> alt.Chart:
+    """Points each factor adds now (solid) and could add while unknown (light), out of its maximum."""
+    long = df.melt(id_vars=["factor", "max", "level"], value_vars=["points", "possible"], var_name="part",
+                   value_name="value")
+    order = list(df["factor"])
+    return alt.Chart(long).mark_bar().encode(
+        y=alt.Y("factor:N", sort=order, title=None),
+        x=alt.X("sum(value):Q", title="Weighted points", scale=alt.Scale(domain=[0, 6])),
+        color=alt.Color("part:N", scale=alt.Scale(domain=["points", "possible"], range=["#1f6feb", "#c8e1ff"]),
+                        legend=alt.Legend(title=None, labelExpr="datum.label == 'points' ? 'scored' : "
+                                                               "'possible while unknown'")),
+        tooltip=["factor", "level", alt.Tooltip("value:Q", title="points")],
+    ).properties(height=230)

@@ -71,3 +71,17 @@ def filter_options(cur: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
 
 def lead_names(cur: duckdb.DuckDBPyConnection) -> dict[int, str]:
     return dict(cur.execute("SELECT id, name FROM leads ORDER BY name").fetchall())
+
+
+def find_leads(cur: duckdb.DuckDBPyConnection, text: str = "", limit: int = 50) -> list[tuple[int, str]]:
+    """Leads whose name or organisation contains ``text`` (newest first); the latest ones when empty."""
+    pattern = f"%{text.strip()}%"
+    return [(int(i), n) for i, n in cur.execute(
+        """SELECT id, name || coalesce(' · ' || nullif(organisation, name), '') FROM leads
+           WHERE name ILIKE ? OR organisation ILIKE ? ORDER BY created_on DESC NULLS LAST, id DESC LIMIT ?""",
+        [pattern, pattern, limit]).fetchall()]
+
+
+def lead_label(cur: duckdb.DuckDBPyConnection, lead_id: int) -> str | None:
+    row = cur.execute("SELECT name FROM leads WHERE id = ?", [lead_id]).fetchall()
+    return row[0][0] if row else None

@@ -205,6 +205,14 @@ PRESETS: tuple[Format, ...] = (
            required=("account", "effective_month"), markers=("monthly_hours", "fixed_total_hours")),
 )
 BY_NAME = {f.name: f for f in PRESETS}
+CANONICAL = {"leads": CANONICAL_LEADS, "time": CANONICAL_TIME, "budgets": CANONICAL_BUDGETS}
+REQUIRED = {"leads": ("name",), "time": ("work_date", "hours"), "budgets": ("account", "effective_month")}
+
+
+def mapping_fields(kind: str) -> list[tuple[str, bool]]:
+    """(canonical field, required) for the upload page's mapping form, required ones first."""
+    fields = [f for f in CANONICAL[kind] if not f.startswith("comment:")]
+    return sorted(((f, f in REQUIRED[kind]) for f in fields), key=lambda x: not x[1])
 
 
 @dataclass(frozen=True)
@@ -274,14 +282,14 @@ def mapping_from_doc(doc: Mapping, header: Sequence[str], name: str = "mapping")
     kind = doc.get("kind")
     if kind not in KINDS:
         raise FormatError(f"{path.name}: 'kind' must be one of {', '.join(KINDS)}, got {kind!r}")
-    canonical = {"leads": CANONICAL_LEADS, "time": CANONICAL_TIME, "budgets": CANONICAL_BUDGETS}[kind]
+    canonical = CANONICAL[kind]
     columns = doc.get("columns", {})
     unknown = [k for k in columns if k not in canonical]
     if unknown:
         raise FormatError(f"{path.name}: unknown field(s) {', '.join(unknown)}; "
                           f"known for {kind}: {', '.join(canonical)}")
     fields = {k: (v,) for k, v in columns.items()}
-    required = {"leads": ("name",), "time": ("work_date", "hours"), "budgets": ("account", "effective_month")}[kind]
+    required = REQUIRED[kind]
     fmt = Format(f"mapped-{kind}", kind, f"Mapped {kind} ({path.name})", fields, required,
                  date_order=doc.get("date_order", "month/day"), hours_unit=doc.get("hours_unit", "hours"))
     cols = fmt.resolve(header)

@@ -1,0 +1,136 @@
+"""Upload: drop exports, see what they are and what would happen, then import; history with undo."""
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+import shell
+from sales.ingest import IngestError, batch_rejects, import_file, list_batches, undo_batch
+from sales.ingest.describe import describe
+from sales.ingest.formats import KINDS, mapping_fields
+
+shell.routed()
+
+st.title("Upload exports")
+st.caption("CRM exports (HubSpot, Pipedrive, Salesforce, Zoho, Odoo), time exports (Tempo, Jira, Toggl, "
+           "Clockify, Harvest, Kimai, FreshBooks), budgets, or this project's own templates. Nothing is "
+           "written until you press Import; a file with problems still imports its good rows, and every "
+           "bad row is listed with its line.")
+
+files = st.file_uploader("CSV files", type=["csv", "tsv", "txt"], accept_multiple_files=True, key="upload")
+workdir = Path(st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="sales-upload-")))
+
+
+def saved(upload) -> Path:
+    """DuckDB reads files, not buffers: keep each upload on disk under its own name."""
+    path = workdir / f"{upload.file_id}-{Path(upload.name).name}"
+    if not path.exists():
+        path.write_bytes(upload.getvalue())
+    return path
+
+
+def mapping_form(view, key: str) -> dict | None:
+    st.warning(f"{view.name}: the header matches no known layout. Name the columns to import it.")
+    kind = st.selectbox("What does the file hold?", KINDS, key=f"{key}_kind")
+    columns = {}
+    cols = st.columns(3)
+    for i, (field, required) in enumerate(mapping_fields(kind)):
+        label = field.replace("level:", "").replace("fact:", "").replace("_", " ") + (" *" if required else "")
+        with cols[i % 3]:
+            picked = st.selectbox(label, ["—"] + view.header, key=f"{key}_{field}")
+        if picked != "—":
+            columns[field] = picked
+    missing = [f for f, req in mapping_fields(kind) if req and f not in columns]
+    if missing:
+        st.caption(f"Still needed: {', '.join(missing)}")
+        return None
+    return {"kind": kind, "columns": columns}
+
+
+def previewed(path: Path, mapping: dict | None, name: str):
+    """The dry run, kept per file, mapping and store state: a large file is read once, not every rerun."""
+    key = (str(path), repr(mapping), shell.data_version())
+    cache = st.session_state.setdefault("previews", {})
+    if key not in cache:
+        with st.spinner(f"Checking {name}…"):
+            cache[key] = import_file(shell.store(), path, mapping=mapping, name=name, dry_run=True)
+    return cache[key]
+
+
+def undo(batch: int) -> None:
+    removed = undo_batch(shell.store(), batch)
+    st.session_state["undo_message"] = f"Batch {batch} undone: " + (
+        ", ".join(f"{n} {t}" for t, n in removed.items() if n) or "nothing was left to remove")
+
+
+if "undo_message" in st.session_state:
+    st.success(st.session_state.pop("undo_message"))
+
+for n, upload in enumerate(files or []):
+    path = saved(upload)
+    view = describe(path, upload.name)
+    key = f"f{n}_{upload.file_id}"
+    with st.container(border=True):
+        st.markdown(f"**{upload.name}** · {upload.size / 1e6:,.2f} MB")
+        if view.problem:
+            st.error(view.problem)
+            continue
+        mapping = None
+        if view.needs_mapping:
+            mapping = mapping_form(view, key)
+            if mapping is None:
+                continue
+        else:
+            st.markdown(f"Detected: **{view.label}** ({view.kind})")
+            if view.unused:
+                st.caption(f"Columns not used: {', '.join(view.unused)}")
+        try:
+            preview = previewed(path, mapping, upload.name)
+        except IngestError as e:
+            st.error(str(e))
+            continue
+        cols = st.columns(5)
+        cols[0].metric("Rows", f"{preview.rows_read:,}")
+        cols[1].metric("New", f"{preview.imported:,}")
+        cols[2].metric("Already there", f"{preview.duplicates:,}")
+        cols[3].metric("With problems", f"{preview.rejected:,}")
+        if preview.hours is not None:
+            cols[4].metric("Hours", f"{preview.hours:,.2f}")
+        for w in preview.warnings:
+            st.warning(w)
+        if preview.unmapped_stages:
+            st.warning("Stages not in data/stage_map.toml (kept on the lead as its CRM stage): "
+                       + ", ".join(f"{k} ({v})" for k, v in preview.unmapped_stages.items()))
+        if preview.rejects:
+            st.dataframe([{"line": r.line, "column": r.column, "problem": r.reason} for r in preview.rejects],
+                         hide_index=True, width="stretch")
+        if st.button(f"Import {upload.name}", key=f"{key}_go", type="primary", disabled=preview.imported == 0):
+            bar = st.progress(0.0, text="Starting…")
+            try:
+                r = import_file(shell.store(), path, mapping=mapping, name=upload.name,
+                                progress=lambda frac, msg, bar=bar: bar.progress(min(frac, 1.0), text=msg))
+            except IngestError as e:
+                st.error(str(e))
+            else:
+                st.success(f"Batch {r.batch}: {r.imported:,} imported, {r.duplicates:,} already there, "
+                           f"{r.rejected:,} with problems kept for review.")
+
+st.subheader("Import history")
+batches = shell.query(list_batches)
+if batches.empty:
+    st.caption("No imports yet.")
+else:
+    st.dataframe(batches.drop(columns=["sha256"]), hide_index=True, width="stretch")
+    left, right = st.columns(2)
+    with left:
+        batch = st.selectbox("Batch", batches["batch"].tolist(), key="hist_batch",
+                             format_func=lambda b: f"{b} · {batches.set_index('batch').loc[b, 'file']}")
+    with right:
+        st.write("")
+        st.button("Undo this import", key="undo", icon=":material/undo:", on_click=undo, args=(int(batch),))
+    rejects = shell.query(batch_rejects, int(batch))
+    if len(rejects):
+        st.markdown(f"**Rows with problems in batch {batch}**")
+        st.dataframe(rejects, hide_index=True, width="stretch")
+        shell.download(rejects, f"batch-{batch}-problems.csv")

@@ -1,0 +1,121 @@
+"""Lead workbench: the next gate as a checklist, intro-meeting preparation, agenda, follow-up draft,
+small-project offers, and the lead's log."""
+
+import streamlit as st
+
+import shell
+from sales.priorities import lead_detail
+from sales.workbench import (
+    AGENDA,
+    PREP_KINDS,
+    WorkbenchError,
+    add_note,
+    create_small_project,
+    followup_email,
+    history,
+    latest_notes,
+    set_fact,
+    small_project_offers,
+)
+
+shell.routed()
+
+st.title("Lead workbench")
+with st.container(border=True):
+    lead_id = shell.lead_picker()
+    by = st.text_input("You are", key="wb_by", placeholder="your name, for the lead's log")
+if lead_id is None:
+    st.info("Choose a lead to work on.", icon=":material/person_search:")
+    st.stop()
+
+d = shell.query(lead_detail, lead_id)
+c = d.classification
+who = by.strip() or "unknown"
+cols = st.columns(4)
+cols[0].metric("Stage (by its gates)", c.stage.name)
+cols[1].metric("Status", d.lead["status"])
+cols[2].metric("Score", "–" if d.score_total is None else f"{d.score_total} / 28")
+category = d.history["category"].iloc[-1] if len(d.history) else None
+cols[3].metric("Category", category or "not assessed")
+st.progress((c.index + (0 if not c.complete else 1)) / 8, text=f"Stage {c.index + 1} of 8: {c.stage.name}")
+
+
+def tick(fact: str, key: str) -> None:
+    try:
+        moved = set_fact(shell.store(), lead_id, fact, bool(st.session_state[key]), who)
+    except WorkbenchError as e:
+        st.session_state["wb_error"] = str(e)
+        return
+    if moved:
+        st.session_state["wb_moved"] = moved
+
+
+if "wb_error" in st.session_state:
+    st.error(st.session_state.pop("wb_error"))
+if "wb_moved" in st.session_state:
+    st.success(f"Gate met: the lead moved to **{st.session_state.pop('wb_moved').replace('_', ' ')}**.")
+
+gate, prep, agenda, follow, small, log = st.tabs(["Next gate", "Meeting prep", "Agenda", "Follow-up",
+                                                  "Small project", "Log"])
+with gate:
+    st.markdown(f"**To leave {c.stage.name}**" if not c.complete else "**Every gate is met.**")
+    rows = d.gates[(d.gates["Stage"] == c.stage.name) & d.gates["Applies"]]
+    for r in rows.itertuples():
+        since = f" · since {r.Since:%d %b %Y}" if r.Met and r.Since is not None and str(r.Since) != "NaT" else ""
+        if r.Computed and r.Fact != "delivery_milestone":
+            st.checkbox(f"{r.Criterion} (computed from assessments){since}", value=bool(r.Met), disabled=True,
+                        key=f"gate_{lead_id}_{r.Fact}")
+        else:
+            key = f"gate_{lead_id}_{r.Fact}"
+            st.checkbox(f"{r.Criterion}{since}", value=bool(r.Met), key=key, on_change=tick, args=(r.Fact, key))
+    if c.violation:
+        st.warning(f"The CRM records this lead at {c.violation.recorded.name}; its gates allow {c.stage.name}.")
+    with st.expander("Whole lifecycle"):
+        st.dataframe(d.gates[d.gates["Applies"]].drop(columns=["Fact", "Applies"]), hide_index=True,
+                     width="stretch", column_config={"Met": st.column_config.CheckboxColumn()})
+
+notes = shell.query(latest_notes, lead_id)
+with prep:
+    st.caption("Research the organisation and its contact before the meeting; bring these four angles.")
+    with st.form(f"prep_{lead_id}"):
+        texts = {kind: st.text_area(label, value=notes.get(kind, ""), key=f"prep_{lead_id}_{kind}", height=80)
+                 for kind, label in PREP_KINDS.items()}
+        if st.form_submit_button("Save notes"):
+            changed = [k for k, v in texts.items() if v.strip() and v.strip() != notes.get(k, "").strip()]
+            for kind in changed:
+                add_note(shell.store(), lead_id, kind, texts[kind], who)
+            st.success(f"Saved {len(changed)} note(s)." if changed else "Nothing changed.")
+
+with agenda:
+    st.caption("Anchor points for a fluid conversation; tick them as you go (each tick is logged).")
+    done = set(shell.query(history, lead_id).query("kind == 'agenda'")["body"])
+    for i, item in enumerate(AGENDA):
+        if st.checkbox(item, value=item in done, key=f"agenda_{lead_id}_{i}") and item not in done:
+            add_note(shell.store(), lead_id, "agenda", item, who)
+            st.rerun()
+
+with follow:
+    steps = st.text_area("Next steps (one per line)", value=notes.get("next_steps", ""), key=f"steps_{lead_id}")
+    if st.button("Keep these next steps", key=f"keep_steps_{lead_id}") and steps.strip():
+        add_note(shell.store(), lead_id, "next_steps", steps, who)
+        st.rerun()
+    st.caption("The draft below updates from your notes; copy it with the button in its corner.")
+    st.code(followup_email(d.lead, notes, steps, category, who), language=None, wrap_lines=True)
+
+with small:
+    st.caption("For a single small feature: offer a capped discovery, or capped development to see how far "
+               "the budget goes. The chosen offer becomes a budget tracked on the Budget page.")
+    hours = st.number_input("Development cap (hours)", min_value=10.0, value=10.0, step=1.0, key="sp_hours")
+    discovery, development = small_project_offers(hours)
+    choice = st.radio("Offer", [discovery, development], format_func=lambda o: o.description, key="sp_choice")
+    rate = st.number_input("Hourly rate", min_value=0.0, value=125.0, step=5.0, key="sp_rate")
+    currency = st.selectbox("Currency", ["USD", "EUR", "GBP", "CAD"], key="sp_currency")
+    if st.button("Record this offer as the lead's budget", key="sp_create"):
+        try:
+            create_small_project(shell.store(), lead_id, choice, rate, currency, who)
+            st.success(f"Recorded: {choice.kind} capped at {choice.hours:g} h.")
+        except WorkbenchError as e:
+            st.error(str(e))
+
+with log:
+    st.dataframe(shell.query(history, lead_id), hide_index=True, width="stretch")

@@ -1,0 +1,38 @@
+"""What an uploaded file looks like before importing it: its header and detected layout, or why not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sales.csvtext import CsvError
+from sales.ingest.formats import FormatError, detect
+from sales.ingest.reader import inspect
+
+
+@dataclass(frozen=True)
+class FileView:
+    name: str
+    header: list[str]
+    kind: str | None = None
+    format: str | None = None
+    label: str | None = None
+    unused: tuple[str, ...] = ()
+    problem: str | None = None  # set when the file cannot be read at all
+
+    @property
+    def needs_mapping(self) -> bool:
+        return self.problem is None and self.format is None
+
+
+def describe(path: Path, name: str | None = None) -> FileView:
+    display = name or path.name
+    try:
+        layout = inspect(path)
+    except CsvError as e:
+        return FileView(display, [], problem=str(e).replace(path.name, display, 1))
+    try:
+        det = detect(layout.header)
+    except FormatError:
+        return FileView(display, layout.header)
+    return FileView(display, layout.header, det.format.kind, det.format.name, det.format.label, det.unused)
