@@ -59,6 +59,7 @@ def data_version(cur: duckdb.DuckDBPyConnection) -> tuple:
     return tuple(cur.execute("""SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM assessments),
                                        (SELECT count(*) FROM lead_facts), (SELECT count(*) FROM stage_events),
                                        (SELECT count(*) FROM time_entries), (SELECT count(*) FROM budgets),
+                                       (SELECT count(*) FROM lead_notes),
                                        (SELECT coalesce(max(id), 0) FROM import_batches)""").fetchall()[0])
 
 
