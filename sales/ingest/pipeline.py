@@ -198,7 +198,9 @@ def import_file(store: Store, path: Path | str, kind: str | None = None, fmt: st
 def _run(store: Store, layout: CsvLayout, det: Detection, display: str, result: ImportResult, step: Progress,
          hasher: threading.Thread, digest: list[str], dry_run: bool) -> None:
     with store.transaction() as cur:
-        batch = scalar(cur, "INSERT INTO import_batches (file_name, kind, format) VALUES (?, ?, ?) RETURNING id",
+        # max + 1 under the store's write lock: previews (rolled back) leave no gaps in batch numbers
+        batch = scalar(cur, """INSERT INTO import_batches (id, file_name, kind, format)
+                               VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_batches), ?, ?, ?) RETURNING id""",
                        [display, det.format.kind, det.format.name])
         result.batch = batch
         reader_sql, params = read_csv_sql(layout)
