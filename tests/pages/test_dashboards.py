@@ -1,22 +1,11 @@
 """Dashboard pages on hand-made stores: the numbers on screen, filters, drill-down, downloads."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from sales.store import Store
-from tests.conftest import ROOT
+from tests.pages.conftest import open_page as page
 from tests.pipeline_store import build
 from tests.test_budget import _seed as seed_budgets
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    import streamlit as st
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 @pytest.fixture
@@ -25,19 +14,6 @@ def pipeline_db(tmp_path):
     with Store(path) as s:
         build(s)
     return path
-
-
-def page(monkeypatch, db, name: str, **params) -> AppTest:
-    monkeypatch.setenv("SALES_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception
-    if name != "overview":
-        at.switch_page(f"pages/{name}.py").run()
-        assert not at.exception
-    return at
 
 
 Q1 = {"from": "2026-01-01", "to": "2026-03-31"}

@@ -1,6 +1,5 @@
 """The home page on an empty store and on the demo store."""
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from sales.queries import category_counts
@@ -11,15 +10,6 @@ from tests.conftest import ROOT
 def app(monkeypatch, db) -> AppTest:
     monkeypatch.setenv("SALES_DB", str(db))
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    import streamlit as st
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
 
 
 def test_home_on_demo_store(monkeypatch, demo_db):

@@ -1,24 +1,14 @@
 """What-if scoring, the lead workbench and uploads, driven through AppTest on hand-made stores."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from sales.store import Store, scalar
 from sales.workbench import history
 from tests.conftest import ROOT
+from tests.pages.conftest import open_page
 from tests.pipeline_store import build
 
 FIX = ROOT / "tests" / "fixtures"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    import streamlit as st
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 @pytest.fixture
@@ -27,17 +17,6 @@ def db(tmp_path):
     with Store(path) as s:
         build(s)
     return path
-
-
-def open_page(monkeypatch, db, name, **params) -> AppTest:
-    monkeypatch.setenv("SALES_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(f"pages/{name}.py").run()
-    assert not at.exception, at.exception
-    return at
 
 
 def metrics(at) -> dict:
