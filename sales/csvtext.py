@@ -37,9 +37,10 @@ def sniff_delimiter(header_line: str) -> str:
     return best
 
 
-def record_start_lines(path: Path, delimiter: str, encoding: str = ENCODING,
-                       stop_after: int | None = None) -> list[int]:
-    """1-based line where each data record starts (header = line 1), blank lines skipped.
+def record_start_lines(path: Path, delimiter: str, encoding: str = ENCODING, stop_after: int | None = None,
+                       skip_lines: frozenset[int] | set[int] = frozenset()) -> list[int]:
+    """1-based line where each data record starts (header = line 1); blank lines and ``skip_lines``
+    (lines a reader rejected) are left out, as the readers leave them out.
 
     Needed because a quoted field may span lines, so record n is not always line n + 2.
     """
@@ -49,11 +50,13 @@ def record_start_lines(path: Path, delimiter: str, encoding: str = ENCODING,
         next(reader, None)
         prev_end = reader.line_num
         for row in reader:
-            if row:
-                starts.append(prev_end + 1)
-                if stop_after is not None and len(starts) > stop_after:
-                    break
+            start = prev_end + 1
             prev_end = reader.line_num
+            if not row or start in skip_lines:
+                continue
+            starts.append(start)
+            if stop_after is not None and len(starts) > stop_after:
+                break
     return starts
 
 

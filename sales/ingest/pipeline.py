@@ -17,11 +17,11 @@ from pathlib import Path
 
 import duckdb
 
-from sales.csvtext import CsvError
+from sales.csvtext import ENCODING, CsvError, record_start_lines
 from sales.ingest import leads as lead_rows
-from sales.ingest.budgets import budget_stage_sql
+from sales.ingest.budgets import BUDGET_ERRORS, budget_stage_sql
 from sales.ingest.formats import Detection, Format, FormatError, detect, load_mapping, mapping_from_doc
-from sales.ingest.reader import CsvLayout, count_newlines, inspect, raw_lines, read_csv_sql, record_lines
+from sales.ingest.reader import CsvLayout, count_newlines, inspect, raw_lines, read_csv_sql
 from sales.ingest.timesql import ERRORS, jira_worklog_sql, time_stage_sql
 from sales.store import Store, scalar
 
@@ -141,7 +141,9 @@ class LineMap:
             regular = not self.rejected and newlines in (self.records + 1, self.records)
             if regular:
                 return rid + 2
-            self._lines = record_lines(self.layout.path, self.layout.delimiter, self.layout.encoding, self.rejected)
+            encoding = ENCODING if self.layout.encoding == "utf-8" else self.layout.encoding
+            self._lines = record_start_lines(self.layout.path, self.layout.delimiter, encoding,
+                                             skip_lines=self.rejected)
         return self._lines[rid] if rid < len(self._lines) else rid + 2
 
 
@@ -320,8 +322,6 @@ def _import_time(cur, det: Detection, layout: CsvLayout, src: str | None, batch:
 
 def _import_budgets(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result: ImportResult,
                     lines: LineMap) -> None:
-    from sales.ingest.budgets import BUDGET_ERRORS
-
     stage_sql, warnings = budget_stage_sql(det, layout, src)
     result.warnings += warnings
     cur.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {stage_sql}")

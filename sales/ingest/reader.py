@@ -89,27 +89,6 @@ def read_csv_sql(layout: CsvLayout) -> tuple[str, list]:
     return sql, [str(layout.path)]
 
 
-def record_lines(path: Path, delimiter: str, encoding: str, skip_lines: set[int]) -> list[int]:
-    """Line (header = 1) where each record DuckDB produced starts, in order.
-
-    Only used when the file is irregular (quoted line breaks, blank lines, rejected lines), so a
-    record's line is not simply its position + 2.
-    """
-    starts: list[int] = []
-    with open(path, newline="", encoding="utf-8-sig" if encoding == "utf-8" else encoding,
-              errors="replace") as fh:
-        reader = csv.reader(fh, delimiter=delimiter)
-        next(reader, None)
-        prev_end = reader.line_num
-        for row in reader:
-            start = prev_end + 1
-            prev_end = reader.line_num
-            if not row or start in skip_lines:  # DuckDB skips blank lines and rejected ones
-                continue
-            starts.append(start)
-    return starts
-
-
 def count_newlines(path: Path) -> int:
     n = 0
     with open(path, "rb") as fh:
