@@ -16,6 +16,8 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
+from sales.rubric import default_rubric
+
 WARNING_AT = 0.8  # share of the goal from which an account is flagged
 NON_BILLABLE_LIMIT = 0.3  # SprintCraft's threshold for non-billable / all hours
 DISCOVERY_CAP = 5.0
@@ -200,12 +202,35 @@ def small_projects(cur: duckdb.DuckDBPyConnection, category_of: dict[int, str] |
 
 
 def invoice_lines(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
-    """Per account and month: billable hours × the rate in force = the amount to invoice."""
+    """Per account and month: billable hours × the rate in force = the amount to invoice.
+
+    Hours of a discovery for a High-priority lead, from its start until a retainer is in force, are an
+    investment: listed, but invoiced at nothing.
+    """
+    from sales.leadstate import lead_state_sql
+
+    high = ", ".join(f"'{c.name}'" for c in default_rubric().categories if c.key == "high")
     return cur.execute(f"""
-        WITH rates AS ({GOAL_SQL})
-        SELECT t.account AS client, strftime(date_trunc('month', t.work_date), '%Y-%m') AS month,
-               round(sum(t.hours), 2) AS billable_hours, any_value(r.hourly_rate) AS rate,
-               round(sum(t.hours) * any_value(r.hourly_rate), 2) AS amount, any_value(r.currency) AS currency
-        FROM time_entries t LEFT JOIN rates r ON r.account = t.account AND r.month = date_trunc('month', t.work_date)
-        WHERE t.billable AND t.work_date BETWEEN $start AND $end
-        GROUP BY ALL ORDER BY client, month""", {"start": start, "end": end}).df()
+        WITH rates AS ({GOAL_SQL}),
+        invested AS (
+            SELECT b.account, min(b.effective_month) AS since FROM budgets b
+            JOIN ({lead_state_sql()}) s ON s.id = b.lead_id
+            WHERE b.kind = 'discovery' AND s.category IN ({high}) GROUP BY b.account),
+        project_rates AS (  -- capped small projects carry their own rate, used when no retainer applies
+            SELECT account, arg_max(hourly_rate, effective_month) AS rate, arg_max(currency, effective_month) AS cur
+            FROM budgets WHERE kind IN ('discovery', 'development') AND hourly_rate IS NOT NULL GROUP BY account),
+        lines AS (
+            SELECT t.account AS client, date_trunc('month', t.work_date) AS m, sum(t.hours) AS hours,
+                   coalesce(any_value(r.hourly_rate), any_value(p.rate)) AS rate,
+                   coalesce(any_value(r.currency), any_value(p.cur)) AS currency,
+                   bool_or(i.since IS NOT NULL AND t.work_date >= i.since AND r.monthly_hours IS NULL
+                           OR r.monthly_hours = 0) AS investment
+            FROM time_entries t
+            LEFT JOIN rates r ON r.account = t.account AND r.month = date_trunc('month', t.work_date)
+            LEFT JOIN invested i ON i.account = t.account LEFT JOIN project_rates p ON p.account = t.account
+            WHERE t.billable AND t.work_date BETWEEN $start AND $end GROUP BY ALL)
+        SELECT client, strftime(m, '%Y-%m') AS month, round(hours, 2) AS billable_hours,
+               CASE WHEN investment THEN 0 ELSE rate END AS rate,
+               round(hours * CASE WHEN investment THEN 0 ELSE rate END, 2) AS amount, currency,
+               CASE WHEN investment THEN 'investment: discovery for a High-priority lead' END AS note
+        FROM lines ORDER BY client, month""", {"start": start, "end": end}).df()

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from sales.budget import (
@@ -150,3 +151,22 @@ def test_small_projects_look_up_lead_categories(store):
                               ('Beta', DATE '2026-02-01', 5, 'discovery', 2, 'b')""")
     df = small_projects(store.cursor()).set_index("account")
     assert df["billing"].to_dict() == {"Alpha": "investment (High lead)", "Beta": "billable"}
+
+
+def test_invoice_lines_do_not_bill_a_high_leads_discovery(store):
+    from tests.pipeline_store import build
+
+    build(store)  # Alpha (lead 1) is High, Beta (lead 2) Medium
+    with store.transaction() as cur:
+        cur.execute("""INSERT INTO budgets (account, effective_month, fixed_total_hours, hourly_rate, currency, kind,
+                       lead_id, entry_key) VALUES ('Alpha', DATE '2026-02-01', 5, 120, 'USD', 'discovery', 1, 'a'),
+                                              ('Beta', DATE '2026-02-01', 5, 120, 'USD', 'discovery', 2, 'b')""")
+        for i, acc in enumerate(["Alpha", "Beta"]):
+            cur.execute("""INSERT INTO time_entries (source, work_date, hours, billable, account, entry_key)
+                           VALUES ('t', DATE '2026-02-10', 3, true, ?, ?)""", [acc, i])
+    df = invoice_lines(store.cursor(), date(2026, 2, 1), date(2026, 2, 28)).set_index("client")
+    assert (df.loc["Alpha", "billable_hours"], df.loc["Alpha", "amount"]) == (3, 0)
+    assert df.loc["Alpha", "note"].startswith("investment")
+    # a Medium lead's discovery is billable, at the rate recorded on its small-project budget
+    assert df.loc["Beta", ["billable_hours", "rate", "amount", "currency"]].tolist() == [3, 120, 360, "USD"]
+    assert pd.isna(df.loc["Beta", "note"])
