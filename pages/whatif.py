@@ -6,8 +6,7 @@ import shell
 from sales import charts
 from sales.rubric import default_rubric
 from sales.whatif import compare, contribution_rows, describe_lift, summary
-from sales.workbench import latest_levels as _latest
-from sales.workbench import save_assessment
+from sales.workbench import latest_levels, save_assessment
 
 shell.routed()
 
@@ -21,7 +20,7 @@ with st.container(border=True):
     lead_id = shell.lead_picker("Start from lead")
 loaded = st.session_state.get("wf_loaded")
 if lead_id != loaded:  # a new starting point: load its latest levels (blank when none)
-    levels, comments = shell.query(_latest, lead_id) if lead_id else ({}, {})
+    levels, comments = shell.query(latest_levels, lead_id) if lead_id else ({}, {})
     for f in rubric.factors:
         value = levels.get(f.key)
         st.session_state[f"wf_{f.key}"] = "unknown" if value is None else int(value)
