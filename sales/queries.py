@@ -70,10 +70,6 @@ def filter_options(cur: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
             for col in ("lead_source", "owner")}
 
 
-def lead_names(cur: duckdb.DuckDBPyConnection) -> dict[int, str]:
-    return dict(cur.execute("SELECT id, name FROM leads ORDER BY name").fetchall())
-
-
 def find_leads(cur: duckdb.DuckDBPyConnection, text: str = "", limit: int = 50) -> list[tuple[int, str]]:
     """Leads whose name or organisation contains ``text`` (newest first); the latest ones when empty."""
     pattern = f"%{text.strip()}%"

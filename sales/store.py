@@ -170,6 +170,3 @@ def is_empty(cur: duckdb.DuckDBPyConnection) -> bool:
     """True when the store holds no leads and no time entries (the demo offer applies)."""
     return scalar(cur, "SELECT (SELECT count(*) FROM leads) + (SELECT count(*) FROM time_entries)") == 0
 
-
-def has_demo(cur: duckdb.DuckDBPyConnection) -> bool:
-    return scalar(cur, "SELECT count(*) FROM leads WHERE is_demo") > 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -91,7 +92,7 @@ def _value(row: dict, name: str):
 
 
 def import_leads(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result, lines) -> None:
-    from sales.ingest.pipeline import Reject, now
+    from sales.ingest.pipeline import Reject  # here: pipeline imports this module
 
     rubric = default_rubric()
     header = layout.header
@@ -100,7 +101,7 @@ def import_leads(cur, det: Detection, layout: CsvLayout, src: str, batch: int, r
     source = det.format.name
     seen = {r[0] for r in cur.execute("SELECT external_id FROM leads WHERE source_system = ?", [source]).fetchall()}
     next_id = scalar(cur, "SELECT coalesce(max(id), 0) + 1 FROM leads")
-    stamp = now()
+    stamp = datetime.now().replace(microsecond=0)
     leads, assessments, facts, events = [], [], [], []
     for row in rows:
         line = lines(int(row["rid"]))

@@ -12,7 +12,6 @@ import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -372,6 +371,3 @@ def undo_batch(store: Store, batch: int) -> dict[str, int]:
         cur.execute("DELETE FROM import_batches WHERE id = ?", [batch])
     return removed
 
-
-def now() -> datetime:
-    return datetime.now().replace(microsecond=0)
