@@ -3,7 +3,9 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sales.store import Store
 from tests.conftest import ROOT
+from tests.pipeline_store import build
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +18,15 @@ def fresh_cache():
     yield
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+@pytest.fixture
+def pipeline_db(tmp_path):
+    """A store file holding the six hand-made leads of tests/pipeline_store.py."""
+    path = tmp_path / "pipeline.duckdb"
+    with Store(path) as s:
+        build(s)
+    return path
 
 
 def open_page(monkeypatch, db, name: str, **params) -> AppTest:

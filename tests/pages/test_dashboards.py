@@ -4,17 +4,7 @@ import pytest
 
 from sales.store import Store
 from tests.pages.conftest import open_page as page
-from tests.pipeline_store import build
 from tests.test_budget import _seed as seed_budgets
-
-
-@pytest.fixture
-def pipeline_db(tmp_path):
-    path = tmp_path / "pipeline.duckdb"
-    with Store(path) as s:
-        build(s)
-    return path
-
 
 Q1 = {"from": "2026-01-01", "to": "2026-03-31"}
 

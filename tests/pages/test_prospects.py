@@ -6,17 +6,13 @@ from sales.store import Store, scalar
 from sales.workbench import history
 from tests.conftest import ROOT
 from tests.pages.conftest import open_page
-from tests.pipeline_store import build
 
 FIX = ROOT / "tests" / "fixtures"
 
 
 @pytest.fixture
-def db(tmp_path):
-    path = tmp_path / "p.duckdb"
-    with Store(path) as s:
-        build(s)
-    return path
+def db(pipeline_db):
+    return pipeline_db
 
 
 def metrics(at) -> dict:
