@@ -69,7 +69,7 @@ def _schema_v1() -> list[str]:
     batch_id INTEGER, source TEXT NOT NULL, person TEXT, work_date DATE NOT NULL,
     started_at TIMESTAMP, hours DOUBLE NOT NULL, billable BOOLEAN, client TEXT, project TEXT,
     account TEXT, issue_key TEXT, description TEXT,
-    entry_key UHUGEINT NOT NULL)  -- md5 of source, person, start, hours, description + occurrence: no doubles""",
+    entry_key UHUGEINT NOT NULL)  -- md5 of source, person, start, hours, description + occurrence""",
         """CREATE TABLE budgets (
     batch_id INTEGER, account TEXT NOT NULL, effective_month DATE NOT NULL,
     monthly_hours DOUBLE, fixed_total_hours DOUBLE, hourly_rate DOUBLE, currency TEXT,
@@ -79,7 +79,33 @@ def _schema_v1() -> list[str]:
     ]
 
 
-MIGRATIONS: list = [_schema_v1]  # index i migrates schema version i → i + 1
+# what makes a time entry itself (GUIDE: source + person + start + duration + description), as stored
+# columns; with ``occurrence`` (the n-th such entry in its file) it decides whether a row is already in
+TIME_ENTRY_KEY = ("source", "person", "work_date", "started_at", "hours", "issue_key", "description")
+
+
+def _schema_v2() -> list[str]:
+    """Time entries match on their own fields and an occurrence number instead of a stored md5.
+
+    Cheaper to import (no hash of every row), exact (no collisions), and independent of any hash
+    implementation. Existing entries are numbered in the order they were written.
+    """
+    key = ", ".join(TIME_ENTRY_KEY)
+    return [
+        """CREATE TABLE time_entries_v2 (
+    batch_id INTEGER, source TEXT NOT NULL, person TEXT, work_date DATE NOT NULL,
+    started_at TIMESTAMP, hours DOUBLE NOT NULL, billable BOOLEAN, client TEXT, project TEXT,
+    account TEXT, issue_key TEXT, description TEXT,
+    occurrence INTEGER NOT NULL DEFAULT 1 CHECK (occurrence >= 1))""",
+        f"""INSERT INTO time_entries_v2
+            SELECT * EXCLUDE (entry_key, written), row_number() OVER (PARTITION BY {key} ORDER BY written)
+            FROM (SELECT rowid AS written, * FROM time_entries) ORDER BY written""",  # noqa: S608 (fixed names)
+        "DROP TABLE time_entries",
+        "ALTER TABLE time_entries_v2 RENAME TO time_entries",
+    ]
+
+
+MIGRATIONS: list = [_schema_v1, _schema_v2]  # index i migrates schema version i → i + 1
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -22,7 +22,7 @@ from sales.ingest.budgets import BUDGET_ERRORS, budget_stage_sql
 from sales.ingest.formats import Detection, Format, FormatError, detect, load_mapping, mapping_from_doc
 from sales.ingest.reader import CsvLayout, count_newlines, inspect, raw_lines, read_csv_sql
 from sales.ingest.timesql import ERRORS, jira_worklog_sql, time_stage_sql
-from sales.store import Store, scalar
+from sales.store import TIME_ENTRY_KEY, Store, scalar
 
 Progress = Callable[[float, str], None]
 
@@ -208,7 +208,7 @@ def _run(store: Store, layout: CsvLayout, det: Detection, display: str, result: 
         step(0.1, f"{display}: reading")
         direct = det.format.kind == "time" and det.format.repeated is None
         if direct:  # the big case: parse while reading, one pass, no copy of the raw text
-            stage_sql, warnings = time_stage_sql(det, layout, det.format.name, reader_sql, rid="NULL::BIGINT")
+            stage_sql, warnings = time_stage_sql(det, layout, reader_sql, rid="NULL::BIGINT")
             result.warnings += warnings
             cur.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {stage_sql}", params)
             table = "stage"
@@ -277,18 +277,20 @@ def _import_time(cur, det: Detection, layout: CsvLayout, src: str | None, batch:
     if jira:
         unpivot, dates = jira_worklog_sql(det, layout, src)
         tdet, tlayout = _jira_detection(det, dates)
-        stage_sql, warnings = time_stage_sql(tdet, tlayout, det.format.name, f"({unpivot})", carry=("lw", "lw_col"))
+        stage_sql, warnings = time_stage_sql(tdet, tlayout, f"({unpivot})", carry=("lw", "lw_col"))
         # a cell that is not comment;date;user;seconds is reported against its own Log Work column
         stage_sql = f"""SELECT * REPLACE (CASE WHEN err = 1 THEN 8 ELSE err END AS err, lw_col AS err_col)
                         FROM ({stage_sql})"""
         result.warnings += warnings
         cur.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {stage_sql}")
     elif src is not None:
-        stage_sql, warnings = time_stage_sql(det, layout, det.format.name, src)
+        stage_sql, warnings = time_stage_sql(det, layout, src)
         result.warnings += warnings
         cur.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {stage_sql}")
-    counts = cur.execute("""SELECT count(*) FILTER (WHERE NOT is_total), count(*) FILTER (WHERE is_total),
-                                   count(*) FILTER (WHERE err IS NULL AND NOT is_total) FROM stage""").fetchall()[0]
+    good = "err IS NULL AND NOT is_total"
+    counts = cur.execute(f"""SELECT count(*) FILTER (WHERE NOT is_total), count(*) FILTER (WHERE is_total),
+                                    count(*) FILTER (WHERE {good}), min(work_date) FILTER (WHERE {good}),
+                                    max(work_date) FILTER (WHERE {good}) FROM stage""").fetchall()[0]
     result.rows_read, result.skipped = counts[0], counts[1]
     lw = "lw" if jira else "NULL"
     bad = cur.execute(f"""SELECT rid, err, err_col, date_raw, hours_raw, start_raw, end_raw, span, {lw}
@@ -298,25 +300,42 @@ def _import_time(cur, det: Detection, layout: CsvLayout, src: str | None, batch:
         value = lw if jira else value
         reason = ERRORS[code].format(value=value, detail=span or 0.0)
         result.rejects.append(Reject(lines(rid), header[col] if col is not None else None, reason))
-    # the n-th identical entry in a file keys as the n-th: a re-import matches, real repeats survive.
-    # Only keys that repeat need numbering, which spares a sort of every row.
-    cur.execute("""CREATE OR REPLACE TEMP TABLE repeated AS SELECT k FROM stage WHERE err IS NULL AND NOT is_total
-                   GROUP BY k HAVING count(*) > 1""")
-    imported = cur.execute(f"""INSERT INTO time_entries (batch_id, source, person, work_date, started_at, hours,
-                               billable, client, project, account, issue_key, description, entry_key)
-        SELECT {int(batch)}, ?, person, work_date, started_at, hours, billable, client, project, account,
-               issue_key, description, entry_key
-        FROM (SELECT * EXCLUDE (k), k AS entry_key FROM stage
-              WHERE err IS NULL AND NOT is_total AND k NOT IN (SELECT k FROM repeated)
-              UNION ALL
-              SELECT * EXCLUDE (k), k + (row_number() OVER (PARTITION BY k ORDER BY rid) - 1)::UHUGEINT
-              FROM stage WHERE err IS NULL AND NOT is_total AND k IN (SELECT k FROM repeated))
-        WHERE entry_key NOT IN (SELECT entry_key FROM time_entries)""", [det.format.name]).fetchall()[0][0]
+    result.imported = _insert_new_entries(cur, batch, det.format.name, counts[3], counts[4]) if counts[2] else 0
+    result.duplicates = counts[2] - result.imported
     hours = scalar(cur, "SELECT coalesce(sum(hours), 0) FROM time_entries WHERE batch_id = ?", [batch])
-    result.imported = imported
-    result.duplicates = counts[2] - imported
     result.hours = round(float(hours), 6)
     cur.execute("DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS repeated")
+
+
+def _insert_new_entries(cur, batch: int, source: str, first_day, last_day) -> int:
+    """Insert the staged entries the store does not hold yet; returns how many went in.
+
+    The n-th identical entry of a file is stored as occurrence n, so a re-import (or a superset
+    export) matches it while real repeats survive. Only entries that repeat need numbering, which
+    spares a sort of every row: ``hash`` merely narrows the candidates inside this statement (it is
+    never stored, so a DuckDB upgrade cannot change what matches); the numbering compares fields.
+    """
+    fields = [c for c in TIME_ENTRY_KEY if c != "source"]  # one file has one source
+    same = ", ".join(fields)
+    good = "err IS NULL AND NOT is_total"
+    cur.execute(f"""CREATE OR REPLACE TEMP TABLE repeated AS SELECT hash({same}) AS h FROM stage WHERE {good}
+                    GROUP BY h HAVING count(*) > 1""")
+    fresh = f"""SELECT *, 1 AS occurrence FROM stage WHERE {good} AND hash({same}) NOT IN (SELECT h FROM repeated)
+                UNION ALL
+                SELECT *, row_number() OVER (PARTITION BY {same} ORDER BY rid) FROM stage
+                WHERE {good} AND hash({same}) IN (SELECT h FROM repeated)"""
+    overlap = "FROM time_entries WHERE source = ? AND work_date BETWEEN ? AND ?"
+    params = [source, first_day, last_day]
+    if scalar(cur, f"SELECT count(*) {overlap}", params):  # nothing to match against: skip the join
+        match = " AND ".join(f"e.{c} IS NOT DISTINCT FROM s.{c}" for c in fields)
+        fresh = f"""SELECT s.* FROM ({fresh}) s ANTI JOIN (SELECT * {overlap}) e
+                    ON e.occurrence = s.occurrence AND {match}"""
+    else:
+        params = []
+    return scalar(cur, f"""INSERT INTO time_entries (batch_id, source, person, work_date, started_at, hours,
+                               billable, client, project, account, issue_key, description, occurrence)
+        SELECT {int(batch)}, ?, person, work_date, started_at, hours, billable, client, project, account,
+               issue_key, description, occurrence FROM ({fresh})""", [source, *params])
 
 
 def _import_budgets(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result: ImportResult,

@@ -21,10 +21,6 @@ from sales.ingest.values import (
 MAX_ENTRY_HOURS = 24 * 31  # Toggl durations may pass 24 h; a month in one entry is a typo
 TOLERANCE_HOURS = 1 / 60 + 1e-9  # a minute of rounding between duration and start/end
 
-# what makes a time entry itself (GUIDE: source + person + start + duration + description)
-KEY_FIELDS = ("person", "username", "first_name", "last_name", "work_date", "start_time", "hours",
-              "description", "task", "activity", "issue_key")
-
 ERRORS = {
     1: "no date",
     2: "cannot read {value!r} as a date",
@@ -41,8 +37,8 @@ def _c(i: int) -> str:
     return f"c{i}"
 
 
-def time_stage_sql(det: Detection, layout: CsvLayout, source: str, src: str,
-                   carry: tuple[str, ...] = (), rid: str = "rid") -> tuple[str, list[str]]:
+def time_stage_sql(det: Detection, layout: CsvLayout, src: str, carry: tuple[str, ...] = (),
+                   rid: str = "rid") -> tuple[str, list[str]]:
     """SELECT over ``src`` (rows with c0..cN and rid) giving typed entries, err, err_col and is_total.
 
     ``carry`` names extra columns of ``src`` passed through untouched; ``rid`` is the record index
@@ -123,16 +119,12 @@ def time_stage_sql(det: Detection, layout: CsvLayout, source: str, src: str,
         {text('description', 'task', 'activity', 'service', 'summary')} AS description,
         ({is_total}) AS is_total, c{cols['work_date']} AS date_raw, {h_raw or 'NULL'} AS hours_raw,
         {raw('start_time') or 'NULL'} AS start_raw, {raw('end_time') or 'NULL'} AS end_raw
-        {''.join(', ' + c for c in carry)},
-        {', '.join(f"{_c(cols[n])} AS raw_{i}" for i, n in enumerate(KEY_FIELDS) if n in cols)}
+        {''.join(', ' + c for c in carry)}
         FROM {src}"""
     passthrough = "".join(", " + c for c in carry)
-    # the key reads the raw text: one tool writes one entry the same way every export, and reusing the
-    # text spares re-evaluating the parsed values (a third of the import's time on a million rows)
-    key_text = ", ".join(f"raw_{i}" for i, name in enumerate(KEY_FIELDS) if name in cols)
     # only what the insert needs is kept; raw text and intermediate values only on rejected rows
     sql = f"""SELECT rid, work_date, hours, started_at, billable, person, client, project, account, issue_key,
-                     description, is_total, k, err, {err_col} AS err_col,
+                     description, is_total, err, {err_col} AS err_col,
                      CASE WHEN err IS NOT NULL THEN date_raw END AS date_raw,
                      CASE WHEN err IS NOT NULL THEN hours_raw END AS hours_raw,
                      CASE WHEN err IS NOT NULL THEN start_raw END AS start_raw,
@@ -141,8 +133,7 @@ def time_stage_sql(det: Detection, layout: CsvLayout, source: str, src: str,
         FROM (
         SELECT *, {err} AS err, coalesce(hours_read, span) AS hours,
                CASE WHEN start_h IS NOT NULL THEN work_date + to_microseconds((start_h * 3600e6)::BIGINT)
-               END AS started_at,
-               md5_number(concat_ws('|', '{source}', {key_text})) AS k
+               END AS started_at
         FROM ({inner}))"""
     return sql, warnings
 

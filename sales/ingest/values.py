@@ -49,9 +49,10 @@ def number_sql(raw: str, decimal: str) -> str:
             f"WHEN {has_comma} THEN {only_comma} WHEN {has_point} THEN {only_point} ELSE {kept} END")
     slow = f"TRY_CAST(nullif({text}, '') AS DOUBLE)"
     # fast path: most values are plain numbers; only a point column may read them as they are
+    # (DuckDB's cast itself skips surrounding spaces, so no trim is needed here)
     if decimal == ".":
-        return f"coalesce(TRY_CAST(trim({raw}) AS DOUBLE), {slow})"
-    return f"CASE WHEN contains({raw}, '.') THEN {slow} ELSE coalesce(TRY_CAST(trim({raw}) AS DOUBLE), {slow}) END"
+        return f"coalesce(TRY_CAST({raw} AS DOUBLE), {slow})"
+    return f"CASE WHEN contains({raw}, '.') THEN {slow} ELSE coalesce(TRY_CAST({raw} AS DOUBLE), {slow}) END"
 
 
 def hours_sql(raw: str, decimal: str, unit: str = "hours") -> str:
@@ -166,4 +167,5 @@ def bool_sql(raw: str) -> str:
 
 
 def text_sql(raw: str) -> str:
-    return f"nullif(trim({raw}), '')"
+    """Blank → NULL, surrounding spaces dropped; trims only padded values (trim copies every string)."""
+    return f"CASE WHEN {raw} LIKE ' %' OR {raw} LIKE '% ' THEN nullif(trim({raw}), '') ELSE nullif({raw}, '') END"

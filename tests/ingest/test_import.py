@@ -257,6 +257,23 @@ def test_superset_export_adds_only_new_rows(store, tmp_path):
     assert scalar(store.cursor(), "SELECT sum(hours) FROM time_entries") == pytest.approx(7.75)
 
 
+@pytest.mark.parametrize("first, second, added", [
+    (["2026-01-05,A,2,review"], ["2026-01-05,A,2,review"] * 2, 1),  # the second copy is a real repeat
+    (["2026-01-05,A,2,review"] * 2, ["2026-01-05,A,2,review"] * 2, 0),
+    (["2026-01-05,,2,"], ["2026-01-05,,2,"], 0),  # blank person and description still match
+    (["2026-01-05,A,2,review"], ["2026-01-05,A,2,Review"], 1),  # another description: another entry
+    (["2026-01-05,A,2,review"], ["2026-01-05,A,2.5,review", "2026-01-06,A,2,review"], 2),
+])
+def test_reimport_counts_identical_entries(store, tmp_path, first, second, added):
+    """An entry matches the store by its fields and its occurrence within the file."""
+    for name, rows, expected in (("a.csv", first, len(first)), ("b.csv", second, added)):
+        f = tmp_path / name
+        f.write_text("date,person,hours,description\n" + "".join(r + "\n" for r in rows))
+        r = import_file(store, f)
+        assert (r.imported, r.duplicates) == (expected, len(rows) - expected)
+    assert scalar(store.cursor(), "SELECT count(*) FROM time_entries") == len(first) + added
+
+
 def test_undo_removes_one_batch(store):
     a = import_file(store, FIX / "tempo.csv")
     b = import_file(store, FIX / "leads_canonical.csv")
