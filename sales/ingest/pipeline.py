@@ -170,6 +170,10 @@ class _DryRun(Exception):
     """Raised at the end of a preview so the transaction rolls everything back."""
 
 
+class _NotClean(Exception):
+    """The bulk path met something only the general path handles; its transaction rolled back."""
+
+
 def import_file(store: Store, path: Path | str, kind: str | None = None, fmt: str | None = None,
                 mapping: Path | str | dict | None = None, name: str | None = None,
                 progress: Progress | None = None, max_bytes: int | None = None,
@@ -188,22 +192,104 @@ def import_file(store: Store, path: Path | str, kind: str | None = None, fmt: st
     det = _resolve(layout, kind, fmt, mapping if isinstance(mapping, dict) else Path(mapping) if mapping else None)
     step(0.05, f"{display}: {det.format.label}")
     hasher, digest = _sha256_in_background(path)
-    result = ImportResult(display, None, det.format.kind, det.format.name)
+    new_result = lambda: ImportResult(display, None, det.format.kind, det.format.name)  # noqa: E731
+    result = new_result()
     try:
+        if _bulk_applies(store, det):
+            try:
+                _run_bulk(store, layout, det, display, result, step, hasher, digest, dry_run)
+                return result
+            except _NotClean:
+                result = new_result()
         _run(store, layout, det, display, result, step, hasher, digest, dry_run)
     except _DryRun:
         result.batch = None
     return result
 
 
+def _open_batch(cur, display: str, det: Detection) -> int:
+    # max + 1 under the store's write lock: previews (rolled back) leave no gaps in batch numbers
+    return scalar(cur, """INSERT INTO import_batches (id, file_name, kind, format)
+                          VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_batches), ?, ?, ?) RETURNING id""",
+                  [display, det.format.kind, det.format.name])
+
+
+def _close_batch(cur, batch: int, result: ImportResult, step: Progress, hasher: threading.Thread,
+                 digest: list[str], dry_run: bool) -> None:
+    hasher.join()
+    cur.execute("""UPDATE import_batches SET sha256 = ?, rows_read = ?, imported = ?, duplicates = ?,
+                   rejected = ?, hours = ? WHERE id = ?""",
+                [digest[0], result.rows_read, result.imported, result.duplicates, result.rejected,
+                 result.hours, batch])
+    step(1.0, f"{result.file}: {result.imported:,} {'would be imported' if dry_run else 'imported'}")
+    if dry_run:
+        raise _DryRun()
+
+
+# ---------------------------------------------------------------- bulk path
+
+
+def _bulk_applies(store: Store, det: Detection) -> bool:
+    """A time file from a tool the store holds nothing from: there is nothing it could double."""
+    if det.format.kind != "time" or det.format.repeated is not None:
+        return False
+    return not scalar(store.cursor(), "SELECT count(*) FROM (SELECT 1 FROM time_entries WHERE source = ? LIMIT 1)",
+                      [det.format.name])
+
+
+def _run_bulk(store: Store, layout: CsvLayout, det: Detection, display: str, result: ImportResult,
+              step: Progress, hasher: threading.Thread, digest: list[str], dry_run: bool) -> None:
+    """The first export from a tool, in one pass: read, parse and insert in a single statement.
+
+    Taken only when that gives exactly what the general path would: the file is well formed (the
+    strict reader raises otherwise), no row is bad or a total (the row raises), and no entry from
+    this tool is stored yet (nothing to match). Anything else rolls back and raises _NotClean, and
+    the general path, which reports every problem by line, starts afresh.
+    """
+    try:
+        with store.transaction() as cur:
+            batch = result.batch = _open_batch(cur, display, det)
+            reader_sql, params = read_csv_sql(layout, tolerant=False)
+            stage_sql, warnings = time_stage_sql(det, layout, reader_sql, rid="NULL::BIGINT")
+            step(0.1, f"{display}: reading")
+            clean = "CASE WHEN err IS NULL AND NOT is_total THEN work_date ELSE error('not clean') END"
+            result.imported = result.rows_read = scalar(cur, f"""INSERT INTO time_entries (batch_id, source, person,
+                    work_date, started_at, hours, billable, client, project, account, issue_key, description)
+                SELECT {int(batch)}, ?, person, {clean}, started_at, hours, billable, client, project, account,
+                       issue_key, description FROM ({stage_sql})""", [det.format.name, *params])
+            step(0.8, f"{display}: numbering repeated entries")
+            _number_repeats(cur, batch)
+            result.warnings += warnings
+            result.hours = _batch_hours(cur, batch)
+            _close_batch(cur, batch, result, step, hasher, digest, dry_run)
+    except duckdb.Error:
+        raise _NotClean() from None
+
+
+def _batch_hours(cur, batch: int) -> float:
+    return round(float(scalar(cur, "SELECT coalesce(sum(hours), 0) FROM time_entries WHERE batch_id = ?", [batch])), 6)
+
+
+def _number_repeats(cur, batch: int) -> None:
+    """Identical entries of one batch become occurrences 1, 2, … in the order the file lists them."""
+    fields = ", ".join(c for c in TIME_ENTRY_KEY if c != "source")
+    cur.execute(f"""CREATE OR REPLACE TEMP TABLE repeated AS SELECT hash({fields}) AS h FROM time_entries
+                    WHERE batch_id = ? GROUP BY h HAVING count(*) > 1""", [batch])
+    if scalar(cur, "SELECT count(*) FROM repeated"):
+        cur.execute(f"""UPDATE time_entries SET occurrence = r.n FROM (
+                          SELECT rowid AS id, row_number() OVER (PARTITION BY {fields} ORDER BY rowid) AS n
+                          FROM time_entries WHERE batch_id = ? AND hash({fields}) IN (SELECT h FROM repeated)) r
+                        WHERE time_entries.rowid = r.id AND r.n > 1""", [batch])
+    cur.execute("DROP TABLE repeated")
+
+
+# ---------------------------------------------------------------- general path
+
+
 def _run(store: Store, layout: CsvLayout, det: Detection, display: str, result: ImportResult, step: Progress,
          hasher: threading.Thread, digest: list[str], dry_run: bool) -> None:
     with store.transaction() as cur:
-        # max + 1 under the store's write lock: previews (rolled back) leave no gaps in batch numbers
-        batch = scalar(cur, """INSERT INTO import_batches (id, file_name, kind, format)
-                               VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_batches), ?, ?, ?) RETURNING id""",
-                       [display, det.format.kind, det.format.name])
-        result.batch = batch
+        batch = result.batch = _open_batch(cur, display, det)
         reader_sql, params = read_csv_sql(layout)
         step(0.1, f"{display}: reading")
         direct = det.format.kind == "time" and det.format.repeated is None
@@ -238,14 +324,7 @@ def _run(store: Store, layout: CsvLayout, det: Detection, display: str, result: 
         result.rows_read += len(struct_rejects)
         result.skipped += footer
         _write_rejects(cur, batch, result.rejects, layout)
-        hasher.join()
-        cur.execute("""UPDATE import_batches SET sha256 = ?, rows_read = ?, imported = ?, duplicates = ?,
-                       rejected = ?, hours = ? WHERE id = ?""",
-                    [digest[0], result.rows_read, result.imported, result.duplicates, result.rejected,
-                     result.hours, batch])
-        step(1.0, f"{display}: {result.imported:,} {'would be imported' if dry_run else 'imported'}")
-        if dry_run:
-            raise _DryRun()
+        _close_batch(cur, batch, result, step, hasher, digest, dry_run)
 
 
 def _write_rejects(cur, batch: int, rejects: list[Reject], layout: CsvLayout) -> None:
@@ -302,8 +381,7 @@ def _import_time(cur, det: Detection, layout: CsvLayout, src: str | None, batch:
         result.rejects.append(Reject(lines(rid), header[col] if col is not None else None, reason))
     result.imported = _insert_new_entries(cur, batch, det.format.name, counts[3], counts[4]) if counts[2] else 0
     result.duplicates = counts[2] - result.imported
-    hours = scalar(cur, "SELECT coalesce(sum(hours), 0) FROM time_entries WHERE batch_id = ?", [batch])
-    result.hours = round(float(hours), 6)
+    result.hours = _batch_hours(cur, batch)
     cur.execute("DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS repeated")
 
 

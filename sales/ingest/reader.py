@@ -75,17 +75,19 @@ def inspect(path: Path, max_bytes: int = MAX_BYTES) -> CsvLayout:
     return CsvLayout(path, delimiter, encoding, header, sample, size)
 
 
-def read_csv_sql(layout: CsvLayout) -> tuple[str, list]:
+def read_csv_sql(layout: CsvLayout, tolerant: bool = True) -> tuple[str, list]:
     """A DuckDB ``read_csv`` over the file with generic column names c0..cN, every value as text.
 
-    Malformed records (too many fields, broken quotes) land in DuckDB's reject tables with their
-    line; short ones are padded, which is how footers and blank lines show up.
+    ``tolerant``: malformed records (wrong field count, broken quotes; footers show up this way)
+    land in DuckDB's reject tables with their position. Otherwise the first one raises, which
+    reads a clean file about a third faster: the bulk path tries that first.
     """
     cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(layout.header)))
     delim = {",": ",", ";": ";", "\t": "\\t"}[layout.delimiter]
+    rejects = "ignore_errors = true, store_rejects = true" if tolerant else "ignore_errors = false"
     sql = (f"read_csv(?, header = true, delim = '{delim}', quote = '\"', escape = '\"', auto_detect = false, "
-           f"columns = {{{cols}}}, null_padding = false, strict_mode = true, ignore_errors = true, "
-           f"store_rejects = true, encoding = '{layout.encoding}', max_line_size = 10000000)")
+           f"columns = {{{cols}}}, null_padding = false, strict_mode = true, {rejects}, "
+           f"encoding = '{layout.encoding}', max_line_size = 10000000)")
     return sql, [str(layout.path)]
 
 

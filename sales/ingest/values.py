@@ -8,6 +8,7 @@ Every builder takes a SQL expression for the raw text and returns a SQL expressi
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -102,21 +103,28 @@ def _date_token(value: str) -> str:
     return token.split("T")[0] if re.fullmatch(r"\d{4}-\d\d-\d\dT.*", token) else token
 
 
+_SHAPE = {"%Y": r"\d{4}", "%y": r"\d{2}", "%m": r"\d{1,2}", "%d": r"\d{1,2}", "%b": r"[A-Za-z]{3,9}"}
+_SHAPES = {fmt: re.compile(re.sub(r"%[Yymdb]", lambda m: _SHAPE[m.group(0)], re.escape(fmt).replace("\\%", "%")))
+           for fmt in DATE_FORMATS}
+
+
+def _reads(token: str, fmt: str) -> bool:
+    """strptime decides; a regex of the layout's shape first spares it most hopeless tries."""
+    if not _SHAPES[fmt].fullmatch(token):
+        return False
+    try:
+        datetime.strptime(token, fmt)
+    except ValueError:
+        return False
+    return True
+
+
 def sniff_date(values: Sequence[str], prefer: str = "month/day") -> DateLayout:
     """The date layout of a column, deciding day/month order from values where one part exceeds 12."""
-    tokens = [_date_token(v) for v in values if v and v.strip()]
+    tokens = Counter(_date_token(v) for v in values if v and v.strip())
     if not tokens:
         return DateLayout(None)
-    counts = {}
-    for fmt in DATE_FORMATS:
-        n = 0
-        for tok in tokens:
-            try:
-                datetime.strptime(tok, fmt)
-                n += 1
-            except ValueError:
-                pass
-        counts[fmt] = n
+    counts = {fmt: sum(n for tok, n in tokens.items() if _reads(tok, fmt)) for fmt in DATE_FORMATS}
     # the layout that reads most values wins (bad values are then reported, not fatal)
     best = max(counts.values())
     if best == 0:
@@ -132,8 +140,8 @@ def sniff_date(values: Sequence[str], prefer: str = "month/day") -> DateLayout:
 def date_sql(raw: str, layout: DateLayout) -> str:
     if layout.fmt is None:
         return "NULL::DATE"
-    if layout.fmt == "%Y-%m-%d":  # ISO: a plain cast of the first ten characters is far cheaper
-        return f"TRY_CAST(left(trim({raw}), 10) AS DATE)"
+    if layout.fmt == "%Y-%m-%d":  # ISO: a plain cast is far cheaper; the first ten characters when that fails
+        return f"coalesce(TRY_CAST({raw} AS DATE), TRY_CAST(left(trim({raw}), 10) AS DATE))"
     token = f"split_part(trim({raw}), ' ', 1)"
     return f"TRY_CAST(try_strptime({token}, '{layout.fmt}') AS DATE)"
 

@@ -274,6 +274,59 @@ def test_reimport_counts_identical_entries(store, tmp_path, first, second, added
     assert scalar(store.cursor(), "SELECT count(*) FROM time_entries") == len(first) + added
 
 
+CLEAN_TIME = """date,person,hours,billable,client,project,account,issue_key,description,start,end
+2026-01-05,Ann,1.5,yes,Hedera,Theme,Hedera,HU-1,Colours,09:00,10:30
+2026-01-05,Ann,1.5,no,Hedera,Theme,Hedera,HU-1,Colours,09:00,10:30
+2026-01-05,,2,,,,Affogato,,,,
+2026-01-06,Bob,0.25,yes,Hedera,Theme,Hedera,HU-2,Review,23:50,00:05
+2026-01-05,Ann,1.5,yes,Hedera,Theme,Hedera,HU-1,Colours,09:00,10:30
+2026-01-05,,2,,,,Affogato,,,,
+"""
+STORED = """SELECT source, person, work_date, started_at, hours, billable, client, project, account, issue_key,
+                   description, occurrence FROM time_entries WHERE batch_id = ? ORDER BY ALL"""
+
+
+def test_bulk_path_stores_what_the_general_path_stores(tmp_path, monkeypatch):
+    """A tool's first export goes in with one statement; the rows must be exactly the general path's."""
+    from sales.ingest import pipeline
+    f = tmp_path / "t.csv"
+    f.write_text(CLEAN_TIME)
+    bulk_store, general_store = Store(tmp_path / "a.duckdb"), Store(tmp_path / "b.duckdb")
+    with monkeypatch.context() as m:  # the general path must not run for a clean first export
+        m.setattr(pipeline, "_run", lambda *a: pytest.fail("general path used"))
+        bulk = import_file(bulk_store, f)
+    other = tmp_path / "other.csv"
+    other.write_text(CLEAN_TIME.splitlines()[0] + "\n2025-12-01,Zed,1,yes,,,X,,,,\n")
+    import_file(general_store, other)  # the tool now has entries in this store: the general path runs
+    with monkeypatch.context() as m:
+        m.setattr(pipeline, "_run_bulk", lambda *a: pytest.fail("bulk path used"))
+        general = import_file(general_store, f)
+    for r in (bulk, general):
+        assert (r.rows_read, r.imported, r.duplicates, r.rejected, r.skipped) == (6, 6, 0, 0, 0)
+        assert r.hours == pytest.approx(1.5 * 3 + 2 * 2 + 0.25)
+    rows = bulk_store.cursor().execute(STORED, [bulk.batch]).fetchall()
+    assert rows == general_store.cursor().execute(STORED, [general.batch]).fetchall()
+    assert sorted((r[1] or "", r[11]) for r in rows) == [("", 1), ("", 2), ("Ann", 1), ("Ann", 2), ("Ann", 3),
+                                                         ("Bob", 1)]
+    assert import_file(bulk_store, f).imported == 0  # and a re-import matches them
+
+
+@pytest.mark.parametrize("extra, line, skipped", [
+    ("2026-01-07,Cy,lots,yes,,,Hedera,,,,\n", 8, 0),  # a bad value
+    ("2026-01-07,Cy,1,yes,,,Hedera,,,,,EXTRA\n", 8, 0),  # a malformed record
+    ("Total,,12.25,,,,,,,,\n", None, 1),  # a total row
+])
+def test_bulk_path_hands_problem_files_to_the_general_path(store, tmp_path, extra, line, skipped):
+    f = tmp_path / "t.csv"
+    f.write_text(CLEAN_TIME + extra)
+    r = import_file(store, f)
+    assert [x.line for x in r.rejects] == ([line] if line else [])
+    assert (r.batch, r.imported, r.skipped) == (1, 6, skipped)  # the abandoned attempt left no trace
+    cur = store.cursor()
+    assert (scalar(cur, "SELECT count(*) FROM import_batches"), scalar(cur, "SELECT count(*) FROM time_entries")) == (
+        1, 6)
+
+
 def test_undo_removes_one_batch(store):
     a = import_file(store, FIX / "tempo.csv")
     b = import_file(store, FIX / "leads_canonical.csv")
