@@ -15,7 +15,7 @@ import pandas as pd
 
 from sales.lifecycle import default_lifecycle
 from sales.rubric import categories_for, default_rubric
-from sales.store import TIME_ENTRY_KEY, Store, scalar
+from sales.store import Store, scalar
 
 DEMO_SOURCE = "demo"
 OWNERS = ("Amara Okafor", "Bruno Costa", "Chen Wei", "Dana Ivers", "Elif Kaya")
@@ -332,11 +332,7 @@ def write_demo(store: Store, leads: int = 300, worklogs: int = 20_000, seed: int
         entries = _time_entries(won, budgets, worklogs, rng, anchor)
         if len(entries):
             cur.register("demo_entries", entries)
-            key = ", ".join(c for c in TIME_ENTRY_KEY if c in entries.columns)  # demo entries have no start
-            cur.execute(f"""INSERT INTO time_entries BY NAME SELECT * EXCLUDE (written), row_number() OVER (
-                              PARTITION BY {key} ORDER BY written) AS occurrence
-                            FROM (SELECT row_number() OVER () AS written, * FROM demo_entries)
-                            ORDER BY written""")  # noqa: S608 (column names from TIME_ENTRY_KEY)
+            cur.execute("INSERT INTO time_entries BY NAME SELECT * FROM demo_entries")
         counts = {t: scalar(cur, f"SELECT count(*) FROM {t}")  # noqa: S608 (fixed table names)
                   for t in ("leads", "assessments", "stage_events", "lead_facts", "budgets", "time_entries")}
     return counts

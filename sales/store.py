@@ -79,27 +79,23 @@ def _schema_v1() -> list[str]:
     ]
 
 
-# what makes a time entry itself (GUIDE: source + person + start + duration + description), as stored
-# columns; with ``occurrence`` (the n-th such entry in its file) it decides whether a row is already in
+# what makes a time entry itself (GUIDE: source + person + start + duration + description), as
+# stored columns: a file's n-th identical entry is new when the store holds fewer than n of them
 TIME_ENTRY_KEY = ("source", "person", "work_date", "started_at", "hours", "issue_key", "description")
 
 
 def _schema_v2() -> list[str]:
-    """Time entries match on their own fields and an occurrence number instead of a stored md5.
+    """Time entries lose their stored md5 key: imports compare the entries' own fields instead.
 
     Cheaper to import (no hash of every row), exact (no collisions), and independent of any hash
-    implementation. Existing entries are numbered in the order they were written.
+    implementation; undoing one of two batches that hold the same entry no longer confuses matching.
     """
-    key = ", ".join(TIME_ENTRY_KEY)
     return [
         """CREATE TABLE time_entries_v2 (
     batch_id INTEGER, source TEXT NOT NULL, person TEXT, work_date DATE NOT NULL,
     started_at TIMESTAMP, hours DOUBLE NOT NULL, billable BOOLEAN, client TEXT, project TEXT,
-    account TEXT, issue_key TEXT, description TEXT,
-    occurrence INTEGER NOT NULL DEFAULT 1 CHECK (occurrence >= 1))""",
-        f"""INSERT INTO time_entries_v2
-            SELECT * EXCLUDE (entry_key, written), row_number() OVER (PARTITION BY {key} ORDER BY written)
-            FROM (SELECT rowid AS written, * FROM time_entries) ORDER BY written""",  # noqa: S608 (fixed names)
+    account TEXT, issue_key TEXT, description TEXT)""",
+        "INSERT INTO time_entries_v2 SELECT * EXCLUDE (entry_key) FROM time_entries ORDER BY rowid",
         "DROP TABLE time_entries",
         "ALTER TABLE time_entries_v2 RENAME TO time_entries",
     ]

@@ -243,8 +243,8 @@ def _run_bulk(store: Store, layout: CsvLayout, det: Detection, display: str, res
 
     Taken only when that gives exactly what the general path would: the file is well formed (the
     strict reader raises otherwise), no row is bad or a total (the row raises), and no entry from
-    this tool is stored yet (nothing to match). Anything else rolls back and raises _NotClean, and
-    the general path, which reports every problem by line, starts afresh.
+    this tool is stored yet (nothing to match, so every row is new). Anything else rolls back and
+    raises _NotClean, and the general path, which reports every problem by line, starts afresh.
     """
     try:
         with store.transaction() as cur:
@@ -257,8 +257,6 @@ def _run_bulk(store: Store, layout: CsvLayout, det: Detection, display: str, res
                     work_date, started_at, hours, billable, client, project, account, issue_key, description)
                 SELECT {int(batch)}, ?, person, {clean}, started_at, hours, billable, client, project, account,
                        issue_key, description FROM ({stage_sql})""", [det.format.name, *params])
-            step(0.8, f"{display}: numbering repeated entries")
-            _number_repeats(cur, batch)
             result.warnings += warnings
             result.hours = _batch_hours(cur, batch)
             _close_batch(cur, batch, result, step, hasher, digest, dry_run)
@@ -268,19 +266,6 @@ def _run_bulk(store: Store, layout: CsvLayout, det: Detection, display: str, res
 
 def _batch_hours(cur, batch: int) -> float:
     return round(float(scalar(cur, "SELECT coalesce(sum(hours), 0) FROM time_entries WHERE batch_id = ?", [batch])), 6)
-
-
-def _number_repeats(cur, batch: int) -> None:
-    """Identical entries of one batch become occurrences 1, 2, … in the order the file lists them."""
-    fields = ", ".join(c for c in TIME_ENTRY_KEY if c != "source")
-    cur.execute(f"""CREATE OR REPLACE TEMP TABLE repeated AS SELECT hash({fields}) AS h FROM time_entries
-                    WHERE batch_id = ? GROUP BY h HAVING count(*) > 1""", [batch])
-    if scalar(cur, "SELECT count(*) FROM repeated"):
-        cur.execute(f"""UPDATE time_entries SET occurrence = r.n FROM (
-                          SELECT rowid AS id, row_number() OVER (PARTITION BY {fields} ORDER BY rowid) AS n
-                          FROM time_entries WHERE batch_id = ? AND hash({fields}) IN (SELECT h FROM repeated)) r
-                        WHERE time_entries.rowid = r.id AND r.n > 1""", [batch])
-    cur.execute("DROP TABLE repeated")
 
 
 # ---------------------------------------------------------------- general path
@@ -388,32 +373,34 @@ def _import_time(cur, det: Detection, layout: CsvLayout, src: str | None, batch:
 def _insert_new_entries(cur, batch: int, source: str, first_day, last_day) -> int:
     """Insert the staged entries the store does not hold yet; returns how many went in.
 
-    The n-th identical entry of a file is stored as occurrence n, so a re-import (or a superset
-    export) matches it while real repeats survive. Only entries that repeat need numbering, which
-    spares a sort of every row: ``hash`` merely narrows the candidates inside this statement (it is
-    never stored, so a DuckDB upgrade cannot change what matches); the numbering compares fields.
+    A file's n-th identical entry is new when the store holds fewer than n of them: a re-import
+    or a superset export adds nothing it already has, while real repeats survive. Only entries
+    that repeat within the file need numbering, which spares a sort of every row; ``hash`` merely
+    narrows those candidates inside this statement and is never stored, so a DuckDB upgrade
+    cannot change what matches.
     """
     fields = [c for c in TIME_ENTRY_KEY if c != "source"]  # one file has one source
     same = ", ".join(fields)
     good = "err IS NULL AND NOT is_total"
     cur.execute(f"""CREATE OR REPLACE TEMP TABLE repeated AS SELECT hash({same}) AS h FROM stage WHERE {good}
                     GROUP BY h HAVING count(*) > 1""")
-    fresh = f"""SELECT *, 1 AS occurrence FROM stage WHERE {good} AND hash({same}) NOT IN (SELECT h FROM repeated)
-                UNION ALL
-                SELECT *, row_number() OVER (PARTITION BY {same} ORDER BY rid) FROM stage
-                WHERE {good} AND hash({same}) IN (SELECT h FROM repeated)"""
-    overlap = "FROM time_entries WHERE source = ? AND work_date BETWEEN ? AND ?"
+    numbered = f"""SELECT *, 1 AS n FROM stage WHERE {good} AND hash({same}) NOT IN (SELECT h FROM repeated)
+                   UNION ALL
+                   SELECT *, row_number() OVER (PARTITION BY {same} ORDER BY rid) FROM stage
+                   WHERE {good} AND hash({same}) IN (SELECT h FROM repeated)"""
+    stored = "FROM time_entries WHERE source = ? AND work_date BETWEEN ? AND ?"
     params = [source, first_day, last_day]
-    if scalar(cur, f"SELECT count(*) {overlap}", params):  # nothing to match against: skip the join
-        match = " AND ".join(f"e.{c} IS NOT DISTINCT FROM s.{c}" for c in fields)
-        fresh = f"""SELECT s.* FROM ({fresh}) s ANTI JOIN (SELECT * {overlap}) e
-                    ON e.occurrence = s.occurrence AND {match}"""
-    else:
-        params = []
+    if scalar(cur, f"SELECT count(*) {stored}", params):
+        match = " AND ".join(f"h.{c} IS NOT DISTINCT FROM s.{c}" for c in fields)
+        fresh = f"""SELECT s.* FROM ({numbered}) s
+                    LEFT JOIN (SELECT {same}, count(*) AS held {stored} GROUP BY ALL) h ON {match}
+                    WHERE s.n > coalesce(h.held, 0)"""
+    else:  # nothing stored to match against: skip the join
+        fresh, params = numbered, []
     return scalar(cur, f"""INSERT INTO time_entries (batch_id, source, person, work_date, started_at, hours,
-                               billable, client, project, account, issue_key, description, occurrence)
+                               billable, client, project, account, issue_key, description)
         SELECT {int(batch)}, ?, person, work_date, started_at, hours, billable, client, project, account,
-               issue_key, description, occurrence FROM ({fresh})""", [source, *params])
+               issue_key, description FROM ({fresh})""", [source, *params])
 
 
 def _import_budgets(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result: ImportResult,
