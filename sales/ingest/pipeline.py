@@ -201,7 +201,11 @@ def import_file(store: Store, path: Path | str, kind: str | None = None, fmt: st
                 return result
             except _NotClean:
                 result = new_result()
-        _run(store, layout, det, display, result, step, hasher, digest, dry_run)
+        try:  # a well-formed file reads faster with the strict reader; the tolerant one collects problems
+            _run(store, layout, det, display, result, step, hasher, digest, dry_run, tolerant=False)
+        except _NotClean:
+            result = new_result()
+            _run(store, layout, det, display, result, step, hasher, digest, dry_run, tolerant=True)
     except _DryRun:
         result.batch = None
     return result
@@ -272,25 +276,30 @@ def _batch_hours(cur, batch: int) -> float:
 
 
 def _run(store: Store, layout: CsvLayout, det: Detection, display: str, result: ImportResult, step: Progress,
-         hasher: threading.Thread, digest: list[str], dry_run: bool) -> None:
+         hasher: threading.Thread, digest: list[str], dry_run: bool, tolerant: bool) -> None:
+    """The general path. Not ``tolerant``: raises _NotClean (rolled back) on the first malformed record."""
     with store.transaction() as cur:
         batch = result.batch = _open_batch(cur, display, det)
-        reader_sql, params = read_csv_sql(layout)
+        reader_sql, params = read_csv_sql(layout, tolerant=tolerant)
         step(0.1, f"{display}: reading")
         direct = det.format.kind == "time" and det.format.repeated is None
         if direct:  # the big case: parse while reading, one pass, no copy of the raw text
             stage_sql, warnings = time_stage_sql(det, layout, reader_sql, rid="NULL::BIGINT")
             result.warnings += warnings
-            cur.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {stage_sql}", params)
-            table = "stage"
+            table, sql = "stage", f"CREATE OR REPLACE TEMP TABLE stage AS {stage_sql}"
         else:
-            cur.execute(f"CREATE OR REPLACE TEMP TABLE raw_rows AS SELECT * FROM {reader_sql}", params)
-            table = "raw_rows"
+            table, sql = "raw_rows", f"CREATE OR REPLACE TEMP TABLE raw_rows AS SELECT * FROM {reader_sql}"
+        try:
+            cur.execute(sql, params)
+        except duckdb.Error:
+            if tolerant:
+                raise
+            raise _NotClean() from None
         # rows written inside a transaction are numbered from a large offset: index from the first
         records, first, last = cur.execute(f"SELECT count(*), min(rowid), max(rowid) FROM {table}").fetchall()[0]
         if records and last - first + 1 != records:
             raise IngestError(f"{display}: the reader did not keep the file's row order; nothing was imported")
-        struct_rejects, footer, rejected_lines = _structural_rejects(cur, layout)
+        struct_rejects, footer, rejected_lines = _structural_rejects(cur, layout) if tolerant else ([], 0, set())
         lines = LineMap(layout, records, rejected_lines)
         step(0.5, f"{display}: checking {records:,} rows")
         src = f"(SELECT rowid - {int(first or 0)} AS rid, * FROM raw_rows)"
