@@ -4,8 +4,10 @@ Both are measured in this process, side by side, several times; medians are prin
 ratio (goal: import within 3x the count) and the import's peak memory. Three situations:
 
 - first: the tool's first export into the store (the bulk path: one statement);
-- general: the store already holds an entry from the tool, so every row is matched (general path);
-- again: the same file a second time, every row a duplicate (general path).
+- next: the store holds the tool's entries from an earlier period (still the bulk path);
+- overlap: the store holds one entry from the tool within the file's dates, so every row is
+  matched against the store (the general path);
+- again: the same file a second time, every row a duplicate (the general path).
 
     .venv/bin/python bench/import.py [--rows 1000000] [--repeat 3]
 """
@@ -77,10 +79,11 @@ from sales.store import Store
 from sales.ingest import import_file
 path, db, mode = sys.argv[1:4]
 with Store(db) as store:
-    if mode == "general":  # one earlier entry from the same tool, outside the file's dates
+    if mode in ("next", "overlap"):  # one entry from the same tool, before or within the file's dates
         seed = Path(db).with_suffix(".seed.csv")
         head = open(path, encoding="utf-8").readline()
-        seed.write_text(head + '"PRJ-1","x","1","2020-01-01 00:00","u","U","Jan/20","A","A","Dev","","","Task",'
+        day = "2020-01-01" if mode == "next" else "2025-06-01"
+        seed.write_text(head + f'"PRJ-1","x","1","{day} 00:00","u","U","Jan/20","A","A","Dev","","","Task",'
                         '"Done","PRJ","P","seed","","R","0","1","8","0","Remote",""\\n', encoding="utf-8")
         assert import_file(store, seed).imported == 1
     elif mode == "again":
@@ -92,7 +95,7 @@ peak = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).grou
 print(elapsed, r.imported, r.rejected, r.hours, peak, r.duplicates)
 """
 
-MODES = ("first", "general", "again")
+MODES = ("first", "next", "overlap", "again")
 
 
 def import_once(path: Path, work: Path, i: int, mode: str) -> tuple[float, int, int, float, int, int]:

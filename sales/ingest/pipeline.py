@@ -22,6 +22,7 @@ from sales.ingest.budgets import BUDGET_ERRORS, budget_stage_sql
 from sales.ingest.formats import Detection, Format, FormatError, detect, load_mapping, mapping_from_doc
 from sales.ingest.reader import CsvLayout, count_newlines, inspect, raw_lines, read_csv_sql
 from sales.ingest.timesql import ERRORS, jira_worklog_sql, time_stage_sql
+from sales.ingest.values import date_sql, sniff_date
 from sales.store import TIME_ENTRY_KEY, Store, scalar
 
 Progress = Callable[[float, str], None]
@@ -195,7 +196,7 @@ def import_file(store: Store, path: Path | str, kind: str | None = None, fmt: st
     new_result = lambda: ImportResult(display, None, det.format.kind, det.format.name)  # noqa: E731
     result = new_result()
     try:
-        if _bulk_applies(store, det):
+        if _bulk_applies(store, det, layout):
             try:
                 _run_bulk(store, layout, det, display, result, step, hasher, digest, dry_run)
                 return result
@@ -233,22 +234,36 @@ def _close_batch(cur, batch: int, result: ImportResult, step: Progress, hasher: 
 # ---------------------------------------------------------------- bulk path
 
 
-def _bulk_applies(store: Store, det: Detection) -> bool:
-    """A time file from a tool the store holds nothing from: there is nothing it could double."""
+def _bulk_applies(store: Store, det: Detection, layout: CsvLayout) -> bool:
+    """Worth trying the bulk path: a time file whose first dates the store holds nothing from.
+
+    Only a guess to spare a doomed attempt (a re-import); ``_run_bulk`` checks the whole file.
+    """
     if det.format.kind != "time" or det.format.repeated is not None:
         return False
-    return not scalar(store.cursor(), "SELECT count(*) FROM (SELECT 1 FROM time_entries WHERE source = ? LIMIT 1)",
-                      [det.format.name])
+    sample = [v for v in layout.column(det.columns["work_date"]) if v.strip()]
+    lay = sniff_date(sample, prefer=det.format.date_order)
+    if lay.fmt is None:
+        return False
+    cur = store.cursor()
+    first, last = cur.execute(f"SELECT min(d), max(d) FROM (SELECT {date_sql('v', lay)} AS d FROM "
+                              "(SELECT unnest(?::VARCHAR[]) AS v))", [sample]).fetchall()[0]
+    if first is None:
+        return False
+    return not scalar(cur, """SELECT count(*) FROM (SELECT 1 FROM time_entries
+                              WHERE source = ? AND work_date BETWEEN ? AND ? LIMIT 1)""",
+                      [det.format.name, first, last])
 
 
 def _run_bulk(store: Store, layout: CsvLayout, det: Detection, display: str, result: ImportResult,
               step: Progress, hasher: threading.Thread, digest: list[str], dry_run: bool) -> None:
-    """The first export from a tool, in one pass: read, parse and insert in a single statement.
+    """A new period from a tool, in one pass: read, parse and insert in a single statement.
 
     Taken only when that gives exactly what the general path would: the file is well formed (the
-    strict reader raises otherwise), no row is bad or a total (the row raises), and no entry from
-    this tool is stored yet (nothing to match, so every row is new). Anything else rolls back and
-    raises _NotClean, and the general path, which reports every problem by line, starts afresh.
+    strict reader raises otherwise), no row is bad or a total (the row raises), and the store holds
+    no entry from this tool within the file's dates (an entry's date is part of what matches it, so
+    every row is new). Anything else rolls back and raises _NotClean, and the general path, which
+    reports every problem by line and matches what is already stored, starts afresh.
     """
     try:
         with store.transaction() as cur:
@@ -261,6 +276,12 @@ def _run_bulk(store: Store, layout: CsvLayout, det: Detection, display: str, res
                     work_date, started_at, hours, billable, client, project, account, issue_key, description)
                 SELECT {int(batch)}, ?, person, {clean}, started_at, hours, billable, client, project, account,
                        issue_key, description FROM ({stage_sql})""", [det.format.name, *params])
+            if result.imported and scalar(cur, """SELECT count(*) FROM time_entries, (SELECT min(work_date) AS first,
+                                                  max(work_date) AS last FROM time_entries WHERE batch_id = ?)
+                                                  WHERE source = ? AND batch_id IS DISTINCT FROM ?
+                                                    AND work_date BETWEEN first AND last""",
+                                          [batch, det.format.name, batch]):
+                raise _NotClean()  # stored entries share these dates: they must be matched
             result.warnings += warnings
             result.hours = _batch_hours(cur, batch)
             _close_batch(cur, batch, result, step, hasher, digest, dry_run)

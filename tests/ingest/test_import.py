@@ -309,8 +309,8 @@ def test_bulk_path_stores_what_the_general_path_stores(tmp_path, monkeypatch):
         m.setattr(pipeline, "_run", lambda *a: pytest.fail("general path used"))
         bulk = import_file(bulk_store, f)
     other = tmp_path / "other.csv"
-    other.write_text(CLEAN_TIME.splitlines()[0] + "\n2025-12-01,Zed,1,yes,,,X,,,,\n")
-    import_file(general_store, other)  # the tool now has entries in this store: the general path runs
+    other.write_text(CLEAN_TIME.splitlines()[0] + "\n2026-01-06,Zed,1,yes,,,X,,,,\n")
+    import_file(general_store, other)  # a stored entry within the file's dates: the general path runs
     with monkeypatch.context() as m:
         m.setattr(pipeline, "_run_bulk", lambda *a: pytest.fail("bulk path used"))
         general = import_file(general_store, f)
@@ -321,6 +321,30 @@ def test_bulk_path_stores_what_the_general_path_stores(tmp_path, monkeypatch):
     assert rows == general_store.cursor().execute(STORED, [general.batch]).fetchall()
     assert sorted(r[1] or "" for r in rows) == ["", "", "Ann", "Ann", "Ann", "Bob"]  # repeats are kept
     assert import_file(bulk_store, f).imported == 0  # and a re-import matches them
+
+
+@pytest.mark.parametrize("stored, sample_rows, tried, bulk", [
+    ("2025-12-31,Ann,1.5,yes,Hedera,Theme,Hedera,HU-1,Colours,09:00,10:30", 2000, True, True),  # an earlier period
+    ("2026-01-06,Bob,0.25,yes,Hedera,Theme,Hedera,HU-2,Review,23:50,00:05", 2000, False, False),  # the same days
+    # the first rows' dates say "new period", a later row says otherwise: the bulk attempt rolls back
+    ("2026-01-06,Bob,0.25,yes,Hedera,Theme,Hedera,HU-2,Review,23:50,00:05", 2, True, False),
+])
+def test_next_period_goes_in_by_bulk_and_overlaps_are_matched(store, tmp_path, monkeypatch, stored, sample_rows,
+                                                               tried, bulk):
+    from sales.ingest import pipeline, reader
+    head = CLEAN_TIME.splitlines()[0]
+    earlier, f = tmp_path / "earlier.csv", tmp_path / "t.csv"
+    earlier.write_text(f"{head}\n{stored}\n")
+    import_file(store, earlier)
+    f.write_text(CLEAN_TIME)
+    monkeypatch.setattr(reader, "SAMPLE_ROWS", sample_rows)
+    general, attempt, attempts = pipeline._run, pipeline._run_bulk, []
+    monkeypatch.setattr(pipeline, "_run", lambda *a, **k: pytest.fail("general path") if bulk else general(*a, **k))
+    monkeypatch.setattr(pipeline, "_run_bulk", lambda *a: attempts.append(1) or attempt(*a))
+    r = import_file(store, f)
+    assert bool(attempts) == tried
+    assert (r.imported, r.duplicates) == ((6, 0) if bulk else (5, 1))
+    assert scalar(store.cursor(), "SELECT count(*) FROM import_batches") == 2
 
 
 @pytest.mark.parametrize("extra, line, skipped", [
