@@ -271,7 +271,7 @@ def _run_bulk(store: Store, layout: CsvLayout, det: Detection, display: str, res
             reader_sql, params = read_csv_sql(layout, tolerant=False)
             stage_sql, warnings = time_stage_sql(det, layout, reader_sql, rid="NULL::BIGINT")
             step(0.1, f"{display}: reading")
-            clean = "CASE WHEN err IS NULL AND NOT is_total THEN work_date ELSE error('not clean') END"
+            clean = "CASE WHEN err IS NULL THEN work_date ELSE error('not clean') END"  # totals are errors too
             result.imported = result.rows_read = scalar(cur, f"""INSERT INTO time_entries (batch_id, source, person,
                     work_date, started_at, hours, billable, client, project, account, issue_key, description)
                 SELECT {int(batch)}, ?, person, {clean}, started_at, hours, billable, client, project, account,

@@ -39,7 +39,8 @@ def _c(i: int) -> str:
 
 def time_stage_sql(det: Detection, layout: CsvLayout, src: str, carry: tuple[str, ...] = (),
                    rid: str = "rid") -> tuple[str, list[str]]:
-    """SELECT over ``src`` (rows with c0..cN and rid) giving typed entries, err, err_col and is_total.
+    """SELECT over ``src`` (rows with c0..cN and rid) giving typed entries, err, err_col and is_total
+    (a row that is no entry but a report's total line: skipped, not rejected).
 
     ``carry`` names extra columns of ``src`` passed through untouched; ``rid`` is the record index
     (NULL when ``src`` is the file itself: the stage table's row order then gives it).
@@ -90,10 +91,15 @@ def time_stage_sql(det: Detection, layout: CsvLayout, src: str, carry: tuple[str
                   f"{text_sql(raw('last_name')) if 'last_name' in cols else 'NULL'})), '')")
     else:
         person = text("username", "email")
+    # a total row is one that is no entry (no date, no duration) and says "Total" in a first cell:
+    # a real entry is never skipped (a client may well be called "Total"), and the pattern is only
+    # tried on the few rows that fail, not on every cell (it was a sixth of a bulk import's time)
     first_cells = [_c(i) for i in range(min(3, len(layout.header)))]
     total_re = TOTAL_ROW.pattern.replace("'", "''")
-    is_total = " OR ".join(f"(length({c}) < 16 AND regexp_full_match({c}, '{total_re}', 'i'))" for c in first_cells)
-    is_total = f"coalesce({is_total}, false)"
+    says_total = " OR ".join(f"(length(first_{i}) < 16 AND regexp_full_match(first_{i}, '{total_re}', 'i'))"
+                             for i in range(len(first_cells)))
+    is_total = f"CASE WHEN err IS NOT NULL THEN coalesce({says_total}, false) ELSE false END"
+    firsts = ", ".join(f"{c} AS first_{i}" for i, c in enumerate(first_cells))
     hcol = cols.get("hours", cols.get("start_time", cols["work_date"]))
     err = f"""CASE
         WHEN {text_sql('date_raw')} IS NULL THEN 1
@@ -117,14 +123,14 @@ def time_stage_sql(det: Detection, layout: CsvLayout, src: str, carry: tuple[str
         {text('client')} AS client, {text('project')} AS project,
         {text('account', 'client', 'project')} AS account, {text('issue_key')} AS issue_key,
         {text('description', 'task', 'activity', 'service', 'summary')} AS description,
-        ({is_total}) AS is_total, c{cols['work_date']} AS date_raw, {h_raw or 'NULL'} AS hours_raw,
+        {firsts}, c{cols['work_date']} AS date_raw, {h_raw or 'NULL'} AS hours_raw,
         {raw('start_time') or 'NULL'} AS start_raw, {raw('end_time') or 'NULL'} AS end_raw
         {''.join(', ' + c for c in carry)}
         FROM {src}"""
     passthrough = "".join(", " + c for c in carry)
     # only what the insert needs is kept; raw text and intermediate values only on rejected rows
     sql = f"""SELECT rid, work_date, hours, started_at, billable, person, client, project, account, issue_key,
-                     description, is_total, err, {err_col} AS err_col,
+                     description, {is_total} AS is_total, err, {err_col} AS err_col,
                      CASE WHEN err IS NOT NULL THEN date_raw END AS date_raw,
                      CASE WHEN err IS NOT NULL THEN hours_raw END AS hours_raw,
                      CASE WHEN err IS NOT NULL THEN start_raw END AS start_raw,

@@ -189,6 +189,13 @@ def test_durations(store, tmp_path, value, hours):
         assert r.hours == pytest.approx(hours, abs=1e-6)
 
 
+def test_a_client_called_total_is_data_and_a_total_line_is_not(store, tmp_path):
+    f = tmp_path / "t.csv"
+    f.write_text("date,client,hours\n2026-01-05,Total,2\n2026-01-06,Sum,1.5\nTotal,,3.5\n")
+    r = import_file(store, f)
+    assert (r.rows_read, r.imported, r.skipped, r.rejected, r.hours) == (2, 2, 1, 0, 3.5)
+
+
 # ---------------------------------------------------------------- refusals and structure
 
 
