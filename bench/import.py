@@ -9,7 +9,7 @@ ratio (goal: import within 3x the count) and the import's peak memory. Three sit
   matched against the store (the general path);
 - again: the same file a second time, every row a duplicate (the general path).
 
-    .venv/bin/python bench/import.py [--rows 1000000] [--repeat 3]
+    .venv/bin/python bench/import.py [--rows 1000000] [--repeat 3] [--modes first,next,overlap,again]
 """
 
 import argparse
@@ -111,21 +111,23 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--modes", default=",".join(MODES), help=f"some of {','.join(MODES)}")
     args = ap.parse_args()
+    modes = [m for m in args.modes.split(",") if m in MODES]
     with tempfile.TemporaryDirectory() as d:
         work = Path(d)
         path = work / "tempo.csv"
         write_tempo(path, args.rows)
         size = path.stat().st_size
-        counts, imports = [], {m: [] for m in MODES}
+        counts, imports = [], {m: [] for m in modes}
         for i in range(args.repeat):  # interleaved: all see the same machine load
-            for mode in MODES:
+            for mode in modes:
                 counts.append(count_rows(path))
                 imports[mode].append(import_once(path, work, i, mode))
         c = statistics.median(counts)
         print(f"file: {args.rows:,} rows, {size / 1e6:,.0f} MB (Tempo layout)")
         print(f"DuckDB count(*)  : median {c:.2f} s  ({len(counts)} runs, {min(counts):.2f} to {max(counts):.2f})")
-        for mode in MODES:
+        for mode in modes:
             runs = imports[mode]
             im = statistics.median(x[0] for x in runs)
             _, imported, rejected, hours, peak, dups = runs[0]

@@ -21,9 +21,9 @@ from sales.ingest import leads as lead_rows
 from sales.ingest.budgets import BUDGET_ERRORS, budget_stage_sql
 from sales.ingest.formats import Detection, Format, FormatError, detect, load_mapping, mapping_from_doc
 from sales.ingest.reader import CsvLayout, count_newlines, inspect, raw_lines, read_csv_sql
-from sales.ingest.timesql import ERRORS, jira_worklog_sql, time_stage_sql
+from sales.ingest.timesql import ENTRY_FIELDS, ERRORS, jira_worklog_sql, time_stage_sql
 from sales.ingest.values import date_sql, sniff_date
-from sales.store import TIME_ENTRY_KEY, Store, scalar
+from sales.store import Store, scalar
 
 Progress = Callable[[float, str], None]
 
@@ -405,19 +405,19 @@ def _insert_new_entries(cur, batch: int, source: str, first_day, last_day) -> in
 
     A file's n-th identical entry is new when the store holds fewer than n of them: a re-import
     or a superset export adds nothing it already has, while real repeats survive. Only entries
-    that repeat within the file need numbering, which spares a sort of every row; ``hash`` merely
+    that repeat within the file need numbering, which spares a sort of every row; ``same`` (a hash) merely
     narrows those candidates inside this statement and is never stored, so a DuckDB upgrade
     cannot change what matches.
     """
-    fields = [c for c in TIME_ENTRY_KEY if c != "source"]  # one file has one source
+    fields = ENTRY_FIELDS
     same = ", ".join(fields)
     good = "err IS NULL AND NOT is_total"
-    cur.execute(f"""CREATE OR REPLACE TEMP TABLE repeated AS SELECT hash({same}) AS h FROM stage WHERE {good}
-                    GROUP BY h HAVING count(*) > 1""")
-    numbered = f"""SELECT *, 1 AS n FROM stage WHERE {good} AND hash({same}) NOT IN (SELECT h FROM repeated)
+    cur.execute(f"""CREATE OR REPLACE TEMP TABLE repeated AS SELECT same FROM stage WHERE {good}
+                    GROUP BY same HAVING count(*) > 1""")
+    numbered = f"""SELECT *, 1 AS n FROM stage WHERE {good} AND same NOT IN (SELECT same FROM repeated)
                    UNION ALL
                    SELECT *, row_number() OVER (PARTITION BY {same} ORDER BY rid) FROM stage
-                   WHERE {good} AND hash({same}) IN (SELECT h FROM repeated)"""
+                   WHERE {good} AND same IN (SELECT same FROM repeated)"""
     stored = "FROM time_entries WHERE source = ? AND work_date BETWEEN ? AND ?"
     params = [source, first_day, last_day]
     if scalar(cur, f"SELECT count(*) {stored}", params):

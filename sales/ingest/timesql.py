@@ -17,7 +17,9 @@ from sales.ingest.values import (
     text_sql,
     time_of_day_sql,
 )
+from sales.store import TIME_ENTRY_KEY
 
+ENTRY_FIELDS = [c for c in TIME_ENTRY_KEY if c != "source"]  # one file has one source
 MAX_ENTRY_HOURS = 24 * 31  # Toggl durations may pass 24 h; a month in one entry is a typo
 TOLERANCE_HOURS = 1 / 60 + 1e-9  # a minute of rounding between duration and start/end
 
@@ -128,14 +130,16 @@ def time_stage_sql(det: Detection, layout: CsvLayout, src: str, carry: tuple[str
         {''.join(', ' + c for c in carry)}
         FROM {src}"""
     passthrough = "".join(", " + c for c in carry)
-    # only what the insert needs is kept; raw text and intermediate values only on rejected rows
+    # only what the insert needs is kept; raw text and intermediate values only on rejected rows.
+    # ``same`` narrows the search for identical entries within this import (never stored)
     sql = f"""SELECT rid, work_date, hours, started_at, billable, person, client, project, account, issue_key,
                      description, {is_total} AS is_total, err, {err_col} AS err_col,
                      CASE WHEN err IS NOT NULL THEN date_raw END AS date_raw,
                      CASE WHEN err IS NOT NULL THEN hours_raw END AS hours_raw,
                      CASE WHEN err IS NOT NULL THEN start_raw END AS start_raw,
                      CASE WHEN err IS NOT NULL THEN end_raw END AS end_raw,
-                     CASE WHEN err IS NOT NULL THEN span END AS span{passthrough}
+                     CASE WHEN err IS NOT NULL THEN span END AS span{passthrough},
+                     hash({', '.join(ENTRY_FIELDS)}) AS same
         FROM (
         SELECT *, {err} AS err, coalesce(hours_read, span) AS hours,
                CASE WHEN start_h IS NOT NULL THEN work_date + to_microseconds((start_h * 3600e6)::BIGINT)
