@@ -1,11 +1,11 @@
 """Upload: drop exports, see what they are and what would happen, then import; history with undo."""
 
-import tempfile
 from pathlib import Path
 
 import streamlit as st
 
 import shell
+from sales import uploads
 from sales.ingest import IngestError, batch_rejects, import_file, list_batches, undo_batch
 from sales.ingest.describe import describe
 from sales.ingest.formats import KINDS, mapping_fields
@@ -19,12 +19,17 @@ st.caption("CRM exports (HubSpot, Pipedrive, Salesforce, Zoho, Odoo), time expor
            "bad row is listed with its line.")
 
 files = st.file_uploader("CSV files", type=["csv", "tsv", "txt"], accept_multiple_files=True, key="upload")
-workdir = Path(st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="sales-upload-")))
+if "upload_dir" not in st.session_state or not Path(st.session_state["upload_dir"]).is_dir():
+    st.session_state["upload_dir"] = str(uploads.new_workdir())
+workdir = Path(st.session_state["upload_dir"])
+current = {uploads.upload_path(workdir, f.file_id, f.name): f for f in files or []}
+for gone in uploads.keep_only(workdir, set(current)):  # removed from the uploader: drop copy and preview
+    st.session_state.get("previews", {}).pop(str(gone), None)
 
 
 def saved(upload) -> Path:
     """DuckDB reads files, not buffers: keep each upload on disk under its own name."""
-    path = workdir / f"{upload.file_id}-{Path(upload.name).name}"
+    path = uploads.upload_path(workdir, upload.file_id, upload.name)
     if not path.exists():
         path.write_bytes(upload.getvalue())
     return path
@@ -49,13 +54,16 @@ def mapping_form(view, key: str) -> dict | None:
 
 
 def previewed(path: Path, mapping: dict | None, name: str):
-    """The dry run, kept per file, mapping and store state: a large file is read once, not every rerun."""
-    key = (str(path), repr(mapping), shell.data_version())
+    """The dry run, kept per file, mapping and store state: a large file is read once, not every rerun.
+
+    Only the latest preview of each file is kept, so the session does not grow with every import.
+    """
+    key = (repr(mapping), shell.data_version())
     cache = st.session_state.setdefault("previews", {})
-    if key not in cache:
+    if cache.get(str(path), (None, None))[0] != key:
         with st.spinner(f"Checking {name}…"):
-            cache[key] = import_file(shell.store(), path, mapping=mapping, name=name, dry_run=True)
-    return cache[key]
+            cache[str(path)] = key, import_file(shell.store(), path, mapping=mapping, name=name, dry_run=True)
+    return cache[str(path)][1]
 
 
 def undo(batch: int) -> None:

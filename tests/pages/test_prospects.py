@@ -1,5 +1,7 @@
 """What-if scoring, the lead workbench and uploads, driven through AppTest on hand-made stores."""
 
+from pathlib import Path
+
 import pytest
 
 from sales.store import Store, scalar
@@ -134,6 +136,17 @@ def test_upload_preview_import_and_undo(monkeypatch, db):
     assert "undone: 3 time_entries" in at.success[0].value
     with Store(db) as s:
         assert scalar(s.cursor(), "SELECT count(*) FROM time_entries") == 0
+
+
+def test_a_file_removed_from_the_uploader_leaves_the_disk(monkeypatch, db):
+    at = open_page(monkeypatch, db, "upload")
+    at.file_uploader(key="upload").set_value([("toggl.csv", (FIX / "toggl.csv").read_bytes(), "text/csv")]).run()
+    folder = Path(at.session_state["upload_dir"])
+    assert [p.name.endswith("toggl.csv") for p in folder.iterdir()] == [True]
+    assert len(at.session_state["previews"]) == 1
+    at.file_uploader(key="upload").set_value([]).run()
+    assert not at.exception
+    assert list(folder.iterdir()) == [] and at.session_state["previews"] == {}
 
 
 def test_upload_unknown_layout_uses_the_mapping_form(monkeypatch, db):
