@@ -105,6 +105,9 @@ for n, upload in enumerate(files or []):
         cols[3].metric("With problems", f"{preview.rejected:,}")
         if preview.hours is not None:
             cols[4].metric("Hours", f"{preview.hours:,.2f}")
+        elif preview.kind == "leads":
+            cols[4].metric("Updated", f"{preview.updated:,}", help="Leads already stored whose stage, status, "
+                           "amount, levels or gate facts this file changes; undo puts them back.")
         for w in preview.warnings:
             st.warning(w)
         if preview.unmapped_stages:
@@ -113,7 +116,8 @@ for n, upload in enumerate(files or []):
         if preview.rejects:
             st.dataframe([{"line": r.line, "column": r.column, "problem": r.reason} for r in preview.rejects],
                          hide_index=True, width="stretch")
-        if st.button(f"Import {upload.name}", key=f"{key}_go", type="primary", disabled=preview.imported == 0):
+        nothing_new = preview.imported + preview.updated == 0
+        if st.button(f"Import {upload.name}", key=f"{key}_go", type="primary", disabled=nothing_new):
             bar = st.progress(0.0, text="Starting…")
             try:
                 r = import_file(shell.store(), path, mapping=mapping, name=upload.name,
@@ -121,7 +125,8 @@ for n, upload in enumerate(files or []):
             except IngestError as e:
                 st.error(str(e))
             else:
-                st.success(f"Batch {r.batch}: {r.imported:,} imported, {r.duplicates:,} already there, "
+                updated = f"{r.updated:,} updated, " if r.kind == "leads" else ""
+                st.success(f"Batch {r.batch}: {r.imported:,} imported, {updated}{r.duplicates:,} already there, "
                            f"{r.rejected:,} with problems kept for review.")
 
 st.subheader("Import history")

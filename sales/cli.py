@@ -67,8 +67,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _print_import(r) -> None:
     hours = f", {r.hours:,.2f} h" if r.hours is not None else ""
+    updated = f"{r.updated} updated, " if r.kind == "leads" else ""
     print(f"{r.file}: {r.format} → batch {r.batch}: {r.rows_read} rows read, {r.imported} imported, "
-          f"{r.duplicates} duplicates, {r.rejected} rejected{hours}"
+          f"{updated}{r.duplicates} duplicates, {r.rejected} rejected{hours}"
           + (f", {r.skipped} footer/total rows skipped" if r.skipped else ""))
     for w in r.warnings:
         print(f"  warning: {w}")

@@ -101,7 +101,16 @@ def _schema_v2() -> list[str]:
     ]
 
 
-MIGRATIONS: list = [_schema_v1, _schema_v2]  # index i migrates schema version i → i + 1
+def _schema_v3() -> list[str]:
+    """A CRM re-export updates the leads it already holds; the values it replaced stay here for undo."""
+    return ["""CREATE TABLE lead_updates (
+    batch_id INTEGER NOT NULL, lead_id INTEGER NOT NULL,
+    updated_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+    name TEXT, organisation TEXT, owner TEXT, lead_source TEXT, crm_stage TEXT, recorded_stage TEXT,
+    status TEXT, lost_reason TEXT, amount DOUBLE, currency TEXT, closed_on DATE, pricing TEXT)"""]
+
+
+MIGRATIONS: list = [_schema_v1, _schema_v2, _schema_v3]  # index i migrates schema version i → i + 1
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

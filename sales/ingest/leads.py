@@ -91,7 +91,51 @@ def _value(row: dict, name: str):
     return None if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT else v
 
 
+# what the CRM owns on a lead: a re-export's newer values replace these (and an undo restores them)
+CRM_FIELDS = ("name", "organisation", "owner", "lead_source", "crm_stage", "recorded_stage", "status",
+              "lost_reason", "amount", "currency", "closed_on", "pricing")
+
+
+def _carried(cols: dict[str, int]) -> set[str]:
+    """The CRM fields this file actually carries: a column it lacks never blanks a stored value."""
+    out = {f for f in ("organisation", "owner", "lead_source", "lost_reason", "amount", "currency", "pricing")
+           if f in cols}
+    if {"name", "first_name", "last_name", "organisation"} & set(cols):
+        out.add("name")
+    if "stage" in cols:
+        out |= {"crm_stage", "recorded_stage", "status", "closed_on"}
+    if "status" in cols:
+        out |= {"status", "closed_on"}
+    if {"closed_on", "won_on", "lost_on"} & set(cols):
+        out.add("closed_on")
+    return out
+
+
+def _plain(v):
+    """Staged values as the store returns them, so old and new compare equal when they are."""
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    return v.item() if hasattr(v, "item") else v
+
+
+def _latest(cur, ids: list[int]) -> tuple[dict[int, dict], dict[tuple[int, str], bool]]:
+    """The latest assessment levels and gate facts of existing leads, to tell what a file changes."""
+    if not ids:
+        return {}, {}
+    keys = default_rubric().keys
+    levels = {r[0]: dict(zip(keys, r[1:])) for r in cur.execute(f"""
+        SELECT lead_id, {', '.join(keys)} FROM assessments WHERE list_contains(?, lead_id)
+        QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY assessed_at DESC, id DESC) = 1""",
+                                                              [ids]).fetchall()}
+    facts = {(r[0], r[1]): r[2] for r in cur.execute("""
+        SELECT lead_id, fact, value FROM lead_facts WHERE list_contains(?, lead_id)
+        QUALIFY row_number() OVER (PARTITION BY lead_id, fact ORDER BY set_at DESC) = 1""", [ids]).fetchall()}
+    return levels, facts
+
+
 def import_leads(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result, lines) -> None:
+    """New leads are added; a lead the store already has (same CRM and record id) takes the file's
+    newer CRM values, levels and facts, its old values kept in ``lead_updates`` for undo."""
     from sales.ingest.pipeline import Reject  # here: pipeline imports this module
 
     rubric = default_rubric()
@@ -99,10 +143,14 @@ def import_leads(cur, det: Detection, layout: CsvLayout, src: str, batch: int, r
     rows = cur.execute(_stage_sql(det, layout, src) + " ORDER BY rid").df().to_dict("records")
     result.rows_read = len(rows)
     source = det.format.name
-    seen = {r[0] for r in cur.execute("SELECT external_id FROM leads WHERE source_system = ?", [source]).fetchall()}
+    known = {r[0]: dict(zip(("id", *CRM_FIELDS), r[1:])) for r in cur.execute(
+        f"SELECT external_id, id, {', '.join(CRM_FIELDS)} FROM leads WHERE source_system = ?", [source]).fetchall()}
+    latest_levels, latest_facts = _latest(cur, [k["id"] for k in known.values()])
+    carried = _carried(det.columns)
+    handled: set[str] = set()
     next_id = scalar(cur, "SELECT coalesce(max(id), 0) + 1 FROM leads")
     stamp = datetime.now().replace(microsecond=0)
-    leads, assessments, facts, events = [], [], [], []
+    leads, changed, previous, assessments, facts, events = [], [], [], [], [], []
     for row in rows:
         line = lines(int(row["rid"]))
         problem = _check_row(row, det, header, rubric)
@@ -114,10 +162,10 @@ def import_leads(cur, det: Detection, layout: CsvLayout, src: str, batch: int, r
         created = _value(row, "created_on")
         ext = _value(row, "external_id") or "content:" + hashlib.md5(
             f"{name}|{_value(row, 'organisation')}|{created}".encode()).hexdigest()
-        if ext in seen:
+        if ext in handled:  # the same record twice in one file
             result.duplicates += 1
             continue
-        seen.add(ext)
+        handled.add(ext)
         label = _value(row, "stage")
         target = map_stage(label, source)
         if label and target is None:
@@ -126,39 +174,67 @@ def import_leads(cur, det: Detection, layout: CsvLayout, src: str, batch: int, r
         status = status if status in ("open", "won", "lost") else "open"
         stage = target.stage if target else None
         closed = _value(row, "closed_on") or _value(row, "won_on") or _value(row, "lost_on")
-        lead_id = next_id
-        next_id += 1
-        leads.append(dict(id=lead_id, source_system=source, external_id=ext, name=name,
-                          organisation=_value(row, "organisation"), owner=_value(row, "owner"),
-                          lead_source=_value(row, "lead_source"), created_on=created, crm_stage=label,
-                          recorded_stage=stage, status=status, lost_reason=_value(row, "lost_reason"),
-                          amount=_value(row, "amount"), currency=_value(row, "currency"),
-                          closed_on=closed if status != "open" else None, pricing=_value(row, "pricing"),
-                          batch_id=batch))
+        values = {k: _plain(v) for k, v in dict(
+            name=name, organisation=_value(row, "organisation"), owner=_value(row, "owner"),
+            lead_source=_value(row, "lead_source"), crm_stage=label, recorded_stage=stage, status=status,
+            lost_reason=_value(row, "lost_reason"), amount=_value(row, "amount"), currency=_value(row, "currency"),
+            closed_on=closed if status != "open" else None, pricing=_value(row, "pricing")).items()}
         levels = {f.key: check_level(_value(row, f"level:{f.key}")) for f in rubric.factors
                   if f"level:{f.key}" in det.columns}
+        row_facts = {n[5:]: bool(_value(row, n)) for n in det.columns
+                     if n.startswith("fact:") and _value(row, n) is not None}
+        old = known.get(ext)
+        if old is None:
+            lead_id = next_id
+            next_id += 1
+            leads.append(dict(id=lead_id, source_system=source, external_id=ext, created_on=created,
+                              batch_id=batch, **values))
+        else:
+            lead_id = old["id"]
+            news = {f: values[f] for f in carried if values[f] != old[f]}
+            was = latest_levels.get(lead_id, {})
+            if not any(v is not None for v in levels.values()) or all(was.get(k) == v for k, v in levels.items()):
+                levels = {}  # no levels, or the ones already latest: no new assessment
+            row_facts = {f: v for f, v in row_facts.items() if latest_facts.get((lead_id, f)) != v}
+            if not (news or levels or row_facts):
+                result.duplicates += 1
+                continue
+            result.updated += 1
+            if news:
+                previous.append(dict(batch_id=batch, lead_id=lead_id, **{f: old[f] for f in CRM_FIELDS}))
+                changed.append(dict(id=lead_id, **{f: news.get(f, old[f]) for f in CRM_FIELDS}))
+            stage = news.get("recorded_stage")  # an event only when the CRM moved the lead
+            created = stamp
         if any(v is not None for v in levels.values()):
             assessments.append(dict(lead_id=lead_id, assessed_at=_value(row, "assessed_at") or stamp,
                                     assessed_by=_value(row, "assessed_by") or "import",
                                     rubric_version=rubric.version, batch_id=batch, **levels,
                                     **{f"{k}_comment": _value(row, f"comment:{k}") for k in rubric.keys
                                        if f"comment:{k}" in det.columns}))
-        for name_ in det.columns:
-            if name_.startswith("fact:") and _value(row, name_) is not None:
-                facts.append(dict(lead_id=lead_id, fact=name_[5:], value=bool(_value(row, name_)), set_at=stamp,
-                                  set_by="import", batch_id=batch))
+        facts += [dict(lead_id=lead_id, fact=f, value=v, set_at=stamp, set_by="import", batch_id=batch)
+                  for f, v in row_facts.items()]
         if stage:
             events.append(dict(lead_id=lead_id, stage=stage,
                                entered_at=pd.Timestamp(created) if created else stamp, source="crm",
                                batch_id=batch))
+    _insert(cur, "lead_updates", previous)
+    if changed:
+        frame = pd.DataFrame(changed)
+        cur.register("changed", frame)
+        cur.execute(f"""UPDATE leads SET {', '.join(f'{f} = c.{f}' for f in CRM_FIELDS)}
+                        FROM changed c WHERE leads.id = c.id""")  # noqa: S608 (fixed column names)
+        cur.unregister("changed")
     for table, data in (("leads", leads), ("assessments", assessments), ("lead_facts", facts),
                         ("stage_events", events)):
-        if data:
-            frame = pd.DataFrame(data)
-            cur.register("incoming", frame)
-            cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")  # noqa: S608 (fixed names)
-            cur.unregister("incoming")
+        _insert(cur, table, data)
     result.imported = len(leads)
+
+
+def _insert(cur, table: str, data: list[dict]) -> None:
+    if data:
+        cur.register("incoming", pd.DataFrame(data))
+        cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")  # noqa: S608 (fixed names)
+        cur.unregister("incoming")
 
 
 def _check_row(row: dict, det: Detection, header: list[str], rubric) -> tuple[str, str] | None:

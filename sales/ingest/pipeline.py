@@ -20,6 +20,7 @@ from sales.csvtext import ENCODING, CsvError, record_start_lines
 from sales.ingest import leads as lead_rows
 from sales.ingest.budgets import BUDGET_ERRORS, budget_stage_sql
 from sales.ingest.formats import Detection, Format, FormatError, detect, load_mapping, mapping_from_doc
+from sales.ingest.leads import CRM_FIELDS
 from sales.ingest.reader import CsvLayout, count_newlines, inspect, raw_lines, read_csv_sql
 from sales.ingest.timesql import ENTRY_FIELDS, ERRORS, jira_worklog_sql, time_stage_sql
 from sales.ingest.values import date_sql, sniff_date
@@ -49,6 +50,7 @@ class ImportResult:
     rows_read: int = 0
     imported: int = 0
     duplicates: int = 0
+    updated: int = 0  # leads already stored that the file changed (stage, status, amount, levels, facts)
     rejected: int = 0
     hours: float | None = None
     skipped: int = 0  # footer and total rows, not data
@@ -472,7 +474,17 @@ def undo_batch(store: Store, batch: int) -> dict[str, int]:
     with store.transaction() as cur:
         if not scalar(cur, "SELECT count(*) FROM import_batches WHERE id = ?", [batch]):
             raise IngestError(f"no import batch {batch}")
-        removed = {}
+        later = scalar(cur, """SELECT max(u.batch_id) FROM lead_updates u WHERE u.batch_id > ?
+                               AND u.lead_id IN (SELECT lead_id FROM lead_updates WHERE batch_id = ?
+                                                 UNION ALL SELECT id FROM leads WHERE batch_id = ?)""",
+                       [batch, batch, batch])
+        if later:
+            raise IngestError(f"batch {later} changed leads of batch {batch} afterwards; undo batch {later} first")
+        fields = ", ".join(f"{f} = u.{f}" for f in CRM_FIELDS)
+        cur.execute(f"UPDATE leads SET {fields} FROM lead_updates u WHERE u.lead_id = leads.id AND u.batch_id = ?",
+                    [batch])  # noqa: S608 (fixed column names)
+        removed = {"lead_updates": scalar(cur, "SELECT count(*) FROM lead_updates WHERE batch_id = ?", [batch])}
+        cur.execute("DELETE FROM lead_updates WHERE batch_id = ?", [batch])
         leads = "SELECT id FROM leads WHERE batch_id = ?"
         cur.execute(f"DELETE FROM lead_notes WHERE lead_id IN ({leads})", [batch])  # noqa: S608
         for table in ("assessments", "lead_facts", "stage_events"):

@@ -143,6 +143,53 @@ def test_canonical_leads_bring_assessments_and_gate_facts(store):
                      ("L-1", "responsive", True), ("L-2", "inquiry_received", True), ("L-2", "responsive", True)]
 
 
+def test_crm_reexport_updates_known_leads_and_undo_restores_them(store, tmp_path):
+    first = import_file(store, FIX / "pipedrive_deals.csv")
+    lines = (FIX / "pipedrive_deals.csv").read_text().splitlines()
+    later = tmp_path / "deals-march.csv"  # deal 17 won at a higher value, 18 unchanged, 19 absent, 20 new
+    later.write_text("\n".join([
+        lines[0],
+        '17,Hedera microdegrees,"90,000.00",USD,Negotiations Started,won,Amara Okafor,2026-01-10 09:00:00,'
+        '2026-03-01 10:00:00,,Hedera University',
+        lines[2],
+        "20,Edly pilot,5000,USD,Lead In,open,Chen Wei,2026-03-02 09:00:00,,,Edly"]) + "\n")
+    r = import_file(store, later)
+    assert (r.rows_read, r.imported, r.updated, r.duplicates) == (3, 1, 1, 1)
+    cur = store.cursor()
+    lead = "SELECT recorded_stage, status, amount, closed_on FROM leads WHERE external_id = '17'"
+    assert cur.execute(lead).fetchall() == [("close", "won", 90000.0, date(2026, 3, 1))]
+    events = "SELECT stage, e.batch_id FROM stage_events e JOIN leads l ON l.id = e.lead_id WHERE external_id='17'"
+    assert sorted(cur.execute(events).fetchall()) == [("close", r.batch), ("proposal", first.batch)]
+    assert scalar(cur, "SELECT count(*) FROM lead_updates") == 1
+    assert import_file(store, later).updated == 0  # the same re-export again changes nothing
+    with pytest.raises(IngestError, match=f"batch {r.batch} changed leads of batch {first.batch} afterwards"):
+        undo_batch(store, first.batch)
+    removed = undo_batch(store, r.batch)
+    # 17's old values back; deal 20 gone; 17's move and 20's first stage removed
+    assert (removed["lead_updates"], removed["leads"], removed["stage_events"]) == (1, 1, 2)
+    assert cur.execute(lead).fetchall() == [("proposal", "open", 85000.0, None)]
+    assert sorted(cur.execute(events).fetchall()) == [("proposal", first.batch)]
+    assert scalar(cur, "SELECT count(*) FROM leads") == 3
+
+
+def test_canonical_reexport_adds_new_levels_and_facts_only(store, tmp_path):
+    import_file(store, FIX / "leads_canonical.csv")
+    lines = (FIX / "leads_canonical.csv").read_text().splitlines()
+    later = tmp_path / "leads-later.csv"  # L-1's need rises and its needs are now documented; L-2 as before
+    later.write_text("\n".join([lines[0], lines[1].replace("85000,USD,1,1,2", "85000,USD,1,2,2")
+                                .replace("yes,yes,no", "yes,yes,yes"), lines[2]]) + "\n")
+    r = import_file(store, later)
+    assert (r.imported, r.updated, r.duplicates) == (0, 1, 1)
+    cur = store.cursor()
+    history = cur.execute("""SELECT a.need FROM assessments a JOIN leads l ON l.id = a.lead_id
+                             WHERE external_id = 'L-1' ORDER BY a.id""").fetchall()
+    assert history == [(1,), (2,)]
+    assert cur.execute("""SELECT f.value FROM lead_facts f JOIN leads l ON l.id = f.lead_id
+                          WHERE external_id = 'L-1' AND fact = 'needs_documented' ORDER BY set_at""").fetchall() == [
+        (False,), (True,)]
+    assert scalar(cur, "SELECT count(*) FROM lead_updates") == 0  # no CRM field changed
+
+
 def test_budgets(store):
     r = import_file(store, FIX / "budgets.csv")
     assert (r.kind, r.rows_read, r.imported, r.rejected) == ("budgets", 4, 3, 1)

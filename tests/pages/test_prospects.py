@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from sales.ingest import import_file
 from sales.store import Store, scalar
 from sales.workbench import history
 from tests.conftest import ROOT
@@ -136,6 +137,22 @@ def test_upload_preview_import_and_undo(monkeypatch, db):
     assert "undone: 3 time_entries" in at.success[0].value
     with Store(db) as s:
         assert scalar(s.cursor(), "SELECT count(*) FROM time_entries") == 0
+
+
+def test_upload_of_a_crm_reexport_shows_and_applies_updates(monkeypatch, db):
+    with Store(db) as s:
+        import_file(s, FIX / "pipedrive_deals.csv")
+    lines = (FIX / "pipedrive_deals.csv").read_text().splitlines()
+    moved = lines[1].replace("Proposal Made", "Negotiations Started")
+    at = open_page(monkeypatch, db, "upload")
+    data = "\n".join([lines[0], moved, lines[2], lines[3]]).encode()
+    at.file_uploader(key="upload").set_value([("deals.csv", data, "text/csv")]).run()
+    shown = metrics(at)
+    assert (shown["Rows"], shown["New"], shown["Updated"], shown["Already there"]) == ("3", "0", "1", "2")
+    at.button(key=next(b.key for b in at.button if b.key and b.key.endswith("_go"))).click().run()
+    assert "0 imported, 1 updated, 2 already there" in at.success[0].value
+    with Store(db) as s:
+        assert scalar(s.cursor(), "SELECT recorded_stage FROM leads WHERE external_id = '17'") == "close"
 
 
 def test_a_file_removed_from_the_uploader_leaves_the_disk(monkeypatch, db):
