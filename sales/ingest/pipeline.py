@@ -416,10 +416,12 @@ def _insert_new_entries(cur, batch: int, source: str, first_day, last_day) -> in
     good = "err IS NULL AND NOT is_total"
     cur.execute(f"""CREATE OR REPLACE TEMP TABLE repeated AS SELECT same FROM stage WHERE {good}
                     GROUP BY same HAVING count(*) > 1""")
-    numbered = f"""SELECT *, 1 AS n FROM stage WHERE {good} AND same NOT IN (SELECT same FROM repeated)
-                   UNION ALL
-                   SELECT *, row_number() OVER (PARTITION BY {same} ORDER BY rid) FROM stage
-                   WHERE {good} AND same IN (SELECT same FROM repeated)"""
+    numbered = f"SELECT *, 1 AS n FROM stage WHERE {good}"
+    if scalar(cur, "SELECT count(*) FROM repeated"):
+        numbered = f"""SELECT *, 1 AS n FROM stage WHERE {good} AND same NOT IN (SELECT same FROM repeated)
+                       UNION ALL
+                       SELECT *, row_number() OVER (PARTITION BY {same} ORDER BY rid) FROM stage
+                       WHERE {good} AND same IN (SELECT same FROM repeated)"""
     stored = "FROM time_entries WHERE source = ? AND work_date BETWEEN ? AND ?"
     params = [source, first_day, last_day]
     if scalar(cur, f"SELECT count(*) {stored}", params):
