@@ -107,7 +107,8 @@ def _schema_v3() -> list[str]:
     batch_id INTEGER NOT NULL, lead_id INTEGER NOT NULL,
     updated_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
     name TEXT, organisation TEXT, owner TEXT, lead_source TEXT, crm_stage TEXT, recorded_stage TEXT,
-    status TEXT, lost_reason TEXT, amount DOUBLE, currency TEXT, closed_on DATE, pricing TEXT)"""]
+    status TEXT, lost_reason TEXT, amount DOUBLE, currency TEXT, closed_on DATE, pricing TEXT)""",
+            "ALTER TABLE import_batches ADD COLUMN updated INTEGER DEFAULT 0"]
 
 
 MIGRATIONS: list = [_schema_v1, _schema_v2, _schema_v3]  # index i migrates schema version i → i + 1

@@ -224,9 +224,9 @@ def _open_batch(cur, display: str, det: Detection) -> int:
 def _close_batch(cur, batch: int, result: ImportResult, step: Progress, hasher: threading.Thread,
                  digest: list[str], dry_run: bool) -> None:
     hasher.join()
-    cur.execute("""UPDATE import_batches SET sha256 = ?, rows_read = ?, imported = ?, duplicates = ?,
+    cur.execute("""UPDATE import_batches SET sha256 = ?, rows_read = ?, imported = ?, updated = ?, duplicates = ?,
                    rejected = ?, hours = ? WHERE id = ?""",
-                [digest[0], result.rows_read, result.imported, result.duplicates, result.rejected,
+                [digest[0], result.rows_read, result.imported, result.updated, result.duplicates, result.rejected,
                  result.hours, batch])
     step(1.0, f"{result.file}: {result.imported:,} {'would be imported' if dry_run else 'imported'}")
     if dry_run:
@@ -462,8 +462,9 @@ def _import_budgets(cur, det: Detection, layout: CsvLayout, src: str, batch: int
 
 def list_batches(cur: duckdb.DuckDBPyConnection):
     """Every import, newest first, as a DataFrame."""
-    return cur.execute("""SELECT id AS batch, file_name AS file, kind, format, rows_read, imported, duplicates,
-                                 rejected, hours, imported_at, sha256 FROM import_batches ORDER BY id DESC""").df()
+    return cur.execute("""SELECT id AS batch, file_name AS file, kind, format, rows_read, imported, updated,
+                                 duplicates, rejected, hours, imported_at, sha256
+                          FROM import_batches ORDER BY id DESC""").df()
 
 
 def batch_rejects(cur: duckdb.DuckDBPyConnection, batch: int):

@@ -161,6 +161,8 @@ def test_crm_reexport_updates_known_leads_and_undo_restores_them(store, tmp_path
     events = "SELECT stage, e.batch_id FROM stage_events e JOIN leads l ON l.id = e.lead_id WHERE external_id='17'"
     assert sorted(cur.execute(events).fetchall()) == [("close", r.batch), ("proposal", first.batch)]
     assert scalar(cur, "SELECT count(*) FROM lead_updates") == 1
+    assert list_batches(cur).set_index("batch").loc[r.batch, ["imported", "updated", "duplicates"]].tolist() == [
+        1, 1, 1]
     assert import_file(store, later).updated == 0  # the same re-export again changes nothing
     with pytest.raises(IngestError, match=f"batch {r.batch} changed leads of batch {first.batch} afterwards"):
         undo_batch(store, first.batch)
