@@ -162,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_imports)
 
-    p = sub.add_parser("undo", help="remove everything one import added")
+    p = sub.add_parser("undo", help="remove everything one import added and restore the leads it updated")
     p.add_argument("batch", type=int)
     p.add_argument("--db", type=Path, help=db_help)
     p.set_defaults(func=_cmd_undo)
