@@ -80,7 +80,7 @@ for n, upload in enumerate(files or []):
     view = describe(path, upload.name)
     key = f"f{n}_{upload.file_id}"
     with st.container(border=True):
-        st.markdown(f"**{upload.name}** · {upload.size / 1e6:,.2f} MB")
+        st.markdown(f"**{upload.name}** · {uploads.human_size(upload.size)}")
         if view.problem:
             st.error(view.problem)
             continue

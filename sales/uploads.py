@@ -27,6 +27,14 @@ def upload_path(workdir: Path, file_id: str, name: str) -> Path:
     return workdir / f"{file_id}-{Path(name).name}"
 
 
+def human_size(n: int) -> str:
+    """1,234 bytes → '1.2 KB': the unit that keeps the number readable."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:,.1f} {unit}"
+    return f"{n} bytes"
+
+
 def keep_only(workdir: Path, wanted: set[Path]) -> list[Path]:
     """Delete every file in ``workdir`` not in ``wanted``; returns what was removed."""
     removed = []

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from sales.uploads import PREFIX, STALE_AFTER_S, keep_only, new_workdir, sweep_stale, upload_path
+from sales.uploads import PREFIX, STALE_AFTER_S, human_size, keep_only, new_workdir, sweep_stale, upload_path
 
 
 def test_keep_only_removes_what_left_the_uploader(tmp_path):
@@ -32,3 +32,9 @@ def test_sweep_removes_only_stale_upload_folders(tmp_path, age_s, swept):
 def test_new_workdir_is_a_fresh_prefixed_folder(tmp_path):
     a, b = new_workdir(tmp_path), new_workdir(tmp_path)
     assert a != b and a.is_dir() and a.name.startswith(PREFIX) and a.parent == tmp_path
+
+
+@pytest.mark.parametrize("n, shown", [(0, "0 bytes"), (999, "999 bytes"), (1000, "1.0 KB"), (612, "612 bytes"),
+                                      (281_000_000, "281.0 MB"), (1_500_000_000, "1.5 GB")])
+def test_human_size(n, shown):
+    assert human_size(n) == shown
