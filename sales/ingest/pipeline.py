@@ -64,6 +64,44 @@ class ImportResult:
         return out
 
 
+def _QUIET(_fraction: float, _message: str) -> None:
+    """No one watches: statements run directly, without progress tracking."""
+
+
+def _tracked(cur, sql: str, params: list, step: Progress, lo: float, hi: float, message: str) -> list:
+    """Run one long statement and fetch its result; while it runs, report DuckDB's own progress.
+
+    The statement runs on a helper thread so this one can poll the cursor (which is what DuckDB's
+    ``query_progress`` is for) and call ``step`` from the caller's thread, as Streamlit requires.
+    """
+    if step is _QUIET:
+        return cur.execute(sql, params).fetchall()
+    cur.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
+    out: list = []
+
+    def work() -> None:
+        try:
+            out.append(cur.execute(sql, params).fetchall())
+        except BaseException as e:  # handed to the caller below
+            out.append(e)
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+            done = cur.query_progress()
+            if worker.is_alive() and done >= 0:
+                step(lo + (hi - lo) * min(done, 100.0) / 100.0, message)
+    finally:  # the watcher went away (a rerun, a closed tab): stop the statement before rolling back
+        if worker.is_alive():
+            cur.interrupt()
+            worker.join()
+    if isinstance(out[0], BaseException):
+        raise out[0]
+    return out[0]
+
+
 def _sha256_in_background(path: Path) -> tuple[threading.Thread, list[str]]:
     """hashlib releases the GIL on large reads, so hashing overlaps DuckDB's own parsing."""
     out: list[str] = []
@@ -187,7 +225,7 @@ def import_file(store: Store, path: Path | str, kind: str | None = None, fmt: st
     """
     path = Path(path)
     display = name or path.name
-    step = progress or (lambda _f, _m: None)
+    step = progress or _QUIET
     try:
         layout = inspect(path, **({"max_bytes": max_bytes} if max_bytes else {}))
     except CsvError as e:
@@ -274,10 +312,11 @@ def _run_bulk(store: Store, layout: CsvLayout, det: Detection, display: str, res
             stage_sql, warnings = time_stage_sql(det, layout, reader_sql, rid="NULL::BIGINT")
             step(0.1, f"{display}: reading")
             clean = "CASE WHEN err IS NULL THEN work_date ELSE error('not clean') END"  # totals are errors too
-            result.imported = result.rows_read = scalar(cur, f"""INSERT INTO time_entries (batch_id, source, person,
+            result.imported = result.rows_read = _tracked(cur, f"""INSERT INTO time_entries (batch_id, source, person,
                     work_date, started_at, hours, billable, client, project, account, issue_key, description)
                 SELECT {int(batch)}, ?, person, {clean}, started_at, hours, billable, client, project, account,
-                       issue_key, description FROM ({stage_sql})""", [det.format.name, *params])
+                       issue_key, description FROM ({stage_sql})""", [det.format.name, *params],
+                                                          step, 0.1, 0.95, f"{display}: importing")[0][0]
             if result.imported and scalar(cur, """SELECT count(*) FROM time_entries, (SELECT min(work_date) AS first,
                                                   max(work_date) AS last FROM time_entries WHERE batch_id = ?)
                                                   WHERE source = ? AND batch_id IS DISTINCT FROM ?
@@ -313,7 +352,7 @@ def _run(store: Store, layout: CsvLayout, det: Detection, display: str, result: 
         else:
             table, sql = "raw_rows", f"CREATE OR REPLACE TEMP TABLE raw_rows AS SELECT * FROM {reader_sql}"
         try:
-            cur.execute(sql, params)
+            _tracked(cur, sql, params, step, 0.1, 0.5, f"{display}: reading")
         except duckdb.Error:
             if tolerant:
                 raise

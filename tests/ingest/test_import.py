@@ -5,6 +5,7 @@ import subprocess
 import sys
 from datetime import date, datetime
 
+import duckdb
 import pytest
 
 from sales.ingest import IngestError, import_file, list_batches, undo_batch
@@ -522,3 +523,32 @@ def test_mapping_as_a_dict(store, tmp_path):
     assert (r.format, r.imported, r.hours) == ("mapped-time", 1, 1.5)
     with pytest.raises(IngestError, match="'kind' must be one of"):
         import_file(store, f, mapping={"kind": "nope", "columns": {}})
+
+
+# ---------------------------------------------------------------- progress
+
+
+def test_long_statements_report_duckdb_progress_within_their_share():
+    """A statement of about a second reports rising fractions between its bounds while it runs."""
+    from sales.ingest.pipeline import _tracked
+    cur, seen = duckdb.connect().cursor(), []
+    got = _tracked(cur, "SELECT count(*), sum(hash(range) % 2) FROM range(?)", [300_000_000],
+                   lambda f, m: seen.append((f, m)), 0.2, 0.8, "importing")
+    assert got[0][0] == 300_000_000 and 0 < got[0][1] < 300_000_000
+    assert seen and all(0.2 <= f <= 0.8 and m == "importing" for f, m in seen)
+    assert [f for f, _ in seen] == sorted(f for f, _ in seen)
+
+
+def test_a_watcher_that_goes_away_stops_the_statement():
+    from sales.ingest.pipeline import _tracked
+
+    class Gone(Exception):
+        pass
+
+    def leave(_f, _m):
+        raise Gone()
+
+    cur = duckdb.connect().cursor()
+    with pytest.raises(Gone):
+        _tracked(cur, "SELECT sum(hash(range) % 2) FROM range(?)", [30_000_000_000], leave, 0, 1, "")
+    assert cur.execute("SELECT 42").fetchall() == [(42,)]  # interrupted, and the cursor is usable again
