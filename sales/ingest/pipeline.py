@@ -1,8 +1,15 @@
 """Import one export into the store: all valid rows in one transaction, every bad row kept with its line.
 
-Flow: inspect → detect layout → stage typed rows in a temp table (one pass of DuckDB's reader)
-→ classify footer / total / bad rows → insert what is new → record the batch and its rejects.
-Any exception rolls the whole file back, so the store is exactly as it was.
+Flow: inspect → detect layout → then the first of these that fits, each in its own transaction:
+
+1. bulk (time files for a period the store holds nothing of from that tool): read, parse and
+   insert in one statement; anything unusual rolls it back and hands the file on;
+2. general, strict reader: stage typed rows in a temp table → classify total / bad rows → insert
+   what is new, matched against what is stored → record the batch and its rejects;
+3. general, tolerant reader: the same, with malformed records and footers collected by line.
+
+All three give the same result for the same file. Any exception rolls the whole file back, so the
+store is exactly as it was.
 """
 
 from __future__ import annotations
@@ -233,23 +240,21 @@ def import_file(store: Store, path: Path | str, kind: str | None = None, fmt: st
     det = _resolve(layout, kind, fmt, mapping if isinstance(mapping, dict) else Path(mapping) if mapping else None)
     step(0.05, f"{display}: {det.format.label}")
     hasher, digest = _sha256_in_background(path)
-    new_result = lambda: ImportResult(display, None, det.format.kind, det.format.name)  # noqa: E731
-    result = new_result()
-    try:
-        if _bulk_applies(store, det, layout):
-            try:
-                _run_bulk(store, layout, det, display, result, step, hasher, digest, dry_run)
-                return result
-            except _NotClean:
-                result = new_result()
-        try:  # a well-formed file reads faster with the strict reader; the tolerant one collects problems
-            _run(store, layout, det, display, result, step, hasher, digest, dry_run, tolerant=False)
+    attempts = [lambda r: _run(store, layout, det, display, r, step, hasher, digest, dry_run, tolerant=False),
+                lambda r: _run(store, layout, det, display, r, step, hasher, digest, dry_run, tolerant=True)]
+    if _bulk_applies(store, det, layout):
+        attempts.insert(0, lambda r: _run_bulk(store, layout, det, display, r, step, hasher, digest, dry_run))
+    for attempt in attempts:  # each either completes or raises _NotClean having rolled itself back
+        result = ImportResult(display, None, det.format.kind, det.format.name)
+        try:
+            attempt(result)
+            return result
+        except _DryRun:
+            result.batch = None
+            return result
         except _NotClean:
-            result = new_result()
-            _run(store, layout, det, display, result, step, hasher, digest, dry_run, tolerant=True)
-    except _DryRun:
-        result.batch = None
-    return result
+            continue
+    raise AssertionError("the tolerant reader never raises _NotClean")
 
 
 def _open_batch(cur, display: str, det: Detection) -> int:
@@ -285,14 +290,12 @@ def _bulk_applies(store: Store, det: Detection, layout: CsvLayout) -> bool:
     lay = sniff_date(sample, prefer=det.format.date_order)
     if lay.fmt is None:
         return False
-    cur = store.cursor()
-    first, last = cur.execute(f"SELECT min(d), max(d) FROM (SELECT {date_sql('v', lay)} AS d FROM "
-                              "(SELECT unnest(?::VARCHAR[]) AS v))", [sample]).fetchall()[0]
-    if first is None:
-        return False
-    return not scalar(cur, """SELECT count(*) FROM (SELECT 1 FROM time_entries
-                              WHERE source = ? AND work_date BETWEEN ? AND ? LIMIT 1)""",
-                      [det.format.name, first, last])
+    with store.cursor() as cur:
+        first, last = cur.execute(f"SELECT min(d), max(d) FROM (SELECT {date_sql('v', lay)} AS d FROM "
+                                  "(SELECT unnest(?::VARCHAR[]) AS v))", [sample]).fetchall()[0]
+        return first is not None and not scalar(cur, """SELECT count(*) FROM (SELECT 1 FROM time_entries
+                                                       WHERE source = ? AND work_date BETWEEN ? AND ? LIMIT 1)""",
+                                                [det.format.name, first, last])
 
 
 def _run_bulk(store: Store, layout: CsvLayout, det: Detection, display: str, result: ImportResult,
