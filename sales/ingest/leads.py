@@ -191,7 +191,10 @@ def import_leads(cur, det: Detection, layout: CsvLayout, src: str, batch: int, r
                               batch_id=batch, **values))
         else:
             lead_id = old["id"]
-            news = {f: values[f] for f in carried if values[f] != old[f]}
+            # a blank never erases what is stored (an unmapped stage, an owner left out), except a close
+            # date or lost reason, which a reopened deal really loses
+            news = {f: values[f] for f in carried if values[f] != old[f]
+                    and (values[f] is not None or f in ("closed_on", "lost_reason"))}
             was = latest_levels.get(lead_id, {})
             if not any(v is not None for v in levels.values()) or all(was.get(k) == v for k, v in levels.items()):
                 levels = {}  # no levels, or the ones already latest: no new assessment

@@ -175,6 +175,23 @@ def test_crm_reexport_updates_known_leads_and_undo_restores_them(store, tmp_path
     assert scalar(cur, "SELECT count(*) FROM leads") == 3
 
 
+@pytest.mark.parametrize("row, expected", [
+    # reopened: the close date goes, the stage and status change
+    ("18,Affogato LMS,18000,EUR,Proposal Made,open,Bruno Costa,2026-01-12 09:00:00,,,Affogato International",
+     ("Bruno Costa", "proposal", "open", None)),
+    # a blank owner and an unknown stage label erase nothing
+    ("18,Affogato LMS,18000,EUR,Mystery stage,won,,2026-01-12 09:00:00,2026-02-15 10:00:00,,Affogato International",
+     ("Bruno Costa", "close", "won", date(2026, 2, 15))),
+])
+def test_crm_reexport_blanks(store, tmp_path, row, expected):
+    import_file(store, FIX / "pipedrive_deals.csv")
+    f = tmp_path / "deals.csv"
+    f.write_text((FIX / "pipedrive_deals.csv").read_text().splitlines()[0] + "\n" + row + "\n")
+    assert import_file(store, f).updated == 1
+    assert store.cursor().execute("""SELECT owner, recorded_stage, status, closed_on FROM leads
+                                     WHERE external_id = '18'""").fetchall() == [expected]
+
+
 def test_canonical_reexport_adds_new_levels_and_facts_only(store, tmp_path):
     import_file(store, FIX / "leads_canonical.csv")
     lines = (FIX / "leads_canonical.csv").read_text().splitlines()
