@@ -123,13 +123,14 @@ def _latest(cur, ids: list[int]) -> tuple[dict[int, dict], dict[tuple[int, str],
     if not ids:
         return {}, {}
     keys = default_rubric().keys
-    levels = {r[0]: dict(zip(keys, r[1:])) for r in cur.execute(f"""
+    latest_levels = cur.execute(f"""
         SELECT lead_id, {', '.join(keys)} FROM assessments WHERE list_contains(?, lead_id)
-        QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY assessed_at DESC, id DESC) = 1""",
-                                                              [ids]).fetchall()}
-    facts = {(r[0], r[1]): r[2] for r in cur.execute("""
+        QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY assessed_at DESC, id DESC) = 1""", [ids])
+    levels = {r[0]: dict(zip(keys, r[1:])) for r in latest_levels.fetchall()}
+    latest_facts = cur.execute("""
         SELECT lead_id, fact, value FROM lead_facts WHERE list_contains(?, lead_id)
-        QUALIFY row_number() OVER (PARTITION BY lead_id, fact ORDER BY set_at DESC) = 1""", [ids]).fetchall()}
+        QUALIFY row_number() OVER (PARTITION BY lead_id, fact ORDER BY set_at DESC) = 1""", [ids])
+    facts = {(r[0], r[1]): r[2] for r in latest_facts.fetchall()}
     return levels, facts
 
 
