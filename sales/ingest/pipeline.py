@@ -19,6 +19,7 @@ import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -176,22 +177,25 @@ def _lines_at(path: Path, positions: list[int]) -> list[int]:
 
 
 class LineMap:
-    """Record index (DuckDB's row order) → file line; cheap when the file is regular."""
+    """Record index (DuckDB's row order) → file line; cheap when the file is regular.
+
+    The file is read at most once (to count its lines, or to map them), on the first bad row.
+    """
 
     def __init__(self, layout: CsvLayout, records: int, rejected_lines: set[int]):
         self.layout, self.records, self.rejected = layout, records, rejected_lines
-        self._lines: list[int] | None = None
+
+    @cached_property
+    def _lines(self) -> list[int] | None:
+        """Each record's first line; None when every record is one line after the header."""
+        if not self.rejected and count_newlines(self.layout.path) in (self.records + 1, self.records):
+            return None
+        encoding = ENCODING if self.layout.encoding == "utf-8" else self.layout.encoding
+        return record_start_lines(self.layout.path, self.layout.delimiter, encoding, skip_lines=self.rejected)
 
     def __call__(self, rid: int) -> int:
-        if self._lines is None:
-            newlines = count_newlines(self.layout.path)
-            regular = not self.rejected and newlines in (self.records + 1, self.records)
-            if regular:
-                return rid + 2
-            encoding = ENCODING if self.layout.encoding == "utf-8" else self.layout.encoding
-            self._lines = record_start_lines(self.layout.path, self.layout.delimiter, encoding,
-                                             skip_lines=self.rejected)
-        return self._lines[rid] if rid < len(self._lines) else rid + 2
+        lines = self._lines
+        return lines[rid] if lines is not None and rid < len(lines) else rid + 2
 
 
 def _resolve(layout: CsvLayout, kind: str | None, fmt: str | None, mapping: Path | dict | None) -> Detection:

@@ -276,6 +276,18 @@ def test_structural_problems_are_rejected_by_line(store, tmp_path):
     assert (r.imported, r.hours) == (2, 4.0)
 
 
+def test_many_bad_rows_read_the_file_once_for_their_lines(store, tmp_path, monkeypatch):
+    from sales.ingest import pipeline
+    reads = []
+    monkeypatch.setattr(pipeline, "count_newlines", lambda path: reads.append(path) or path.read_bytes().count(b"\n"))
+    f = tmp_path / "t.csv"
+    f.write_text("date,person,hours\n" + "".join(f"2026-01-05,A,{'x' if i % 2 else 1}\n" for i in range(200)))
+    r = import_file(store, f)
+    assert (r.imported, r.rejected) == (100, 100)
+    assert [x.line for x in r.rejects[:2]] == [3, 5]
+    assert len(reads) == 1
+
+
 @pytest.mark.parametrize("content, message", [
     (b"", "the file is empty"),
     (b"PK\x03\x04 rest of a zip", "binary file"),
