@@ -532,17 +532,15 @@ def undo_batch(store: Store, batch: int) -> dict[str, int]:
         fields = ", ".join(f"{f} = u.{f}" for f in CRM_FIELDS)
         cur.execute(f"UPDATE leads SET {fields} FROM lead_updates u WHERE u.lead_id = leads.id AND u.batch_id = ?",
                     [batch])  # noqa: S608 (fixed column names)
-        removed = {"lead_updates": scalar(cur, "SELECT count(*) FROM lead_updates WHERE batch_id = ?", [batch])}
-        cur.execute("DELETE FROM lead_updates WHERE batch_id = ?", [batch])
+        # DuckDB's DELETE returns how many rows it removed
+        removed = {"lead_updates": scalar(cur, "DELETE FROM lead_updates WHERE batch_id = ?", [batch])}
         leads = "SELECT id FROM leads WHERE batch_id = ?"
         cur.execute(f"DELETE FROM lead_notes WHERE lead_id IN ({leads})", [batch])  # noqa: S608
         for table in ("assessments", "lead_facts", "stage_events"):
-            removed[table] = scalar(cur, f"SELECT count(*) FROM {table} WHERE batch_id = ? OR lead_id IN ({leads})",  # noqa: S608
+            removed[table] = scalar(cur, f"DELETE FROM {table} WHERE batch_id = ? OR lead_id IN ({leads})",  # noqa: S608
                                     [batch, batch])
-            cur.execute(f"DELETE FROM {table} WHERE batch_id = ? OR lead_id IN ({leads})", [batch, batch])  # noqa: S608
         for table in ("leads", "time_entries", "budgets", "rejected_rows"):
-            removed[table] = scalar(cur, f"SELECT count(*) FROM {table} WHERE batch_id = ?", [batch])  # noqa: S608
-            cur.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch])  # noqa: S608
+            removed[table] = scalar(cur, f"DELETE FROM {table} WHERE batch_id = ?", [batch])  # noqa: S608
         cur.execute("DELETE FROM import_batches WHERE id = ?", [batch])
     return removed
 
