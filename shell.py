@@ -55,7 +55,8 @@ def cursor():
 
 
 def summary() -> StoreSummary:
-    return store_summary(cursor())
+    """The store's totals, cached until its data changes (the sidebar and pages each ask every run)."""
+    return query(store_summary)
 
 
 def sidebar() -> None:

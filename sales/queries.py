@@ -59,7 +59,8 @@ def data_version(cur: duckdb.DuckDBPyConnection) -> tuple:
     return tuple(cur.execute("""SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM assessments),
                                        (SELECT count(*) FROM lead_facts), (SELECT count(*) FROM stage_events),
                                        (SELECT count(*) FROM time_entries), (SELECT count(*) FROM budgets),
-                                       (SELECT count(*) FROM lead_notes),
+                                       (SELECT count(*) FROM lead_notes), (SELECT count(*) FROM lead_updates),
+                                       (SELECT count(*) FROM import_batches),
                                        (SELECT coalesce(max(id), 0) FROM import_batches)""").fetchall()[0])
 
 

@@ -91,3 +91,23 @@ def test_cli_reports_lock_without_traceback(tmp_path):
                            capture_output=True, text=True)
     assert r.returncode == 2
     assert "is open in another program" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_data_version_changes_when_an_older_batch_is_undone(tmp_path):
+    """Undoing a batch that only changed a lead's amount, or imported nothing, under a later batch."""
+    from sales.ingest import import_file, undo_batch
+    from sales.queries import data_version
+    fix = ROOT / "tests" / "fixtures"
+    lines = (fix / "pipedrive_deals.csv").read_text().splitlines()
+    dearer = tmp_path / "deals.csv"
+    dearer.write_text("\n".join([lines[0], lines[1].replace('"85,000.00"', '"95,000.00"')]) + "\n")
+    with Store(tmp_path / "s.duckdb") as store:
+        import_file(store, fix / "pipedrive_deals.csv")
+        update = import_file(store, dearer)
+        nothing = import_file(store, dearer)  # every row already there
+        assert (update.updated, nothing.imported, nothing.updated) == (1, 0, 0)
+        import_file(store, fix / "tempo.csv")
+        for batch in (update.batch, nothing.batch):
+            before = data_version(store.cursor())
+            undo_batch(store, batch)
+            assert data_version(store.cursor()) != before
