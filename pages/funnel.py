@@ -8,11 +8,7 @@ from sales.funnel import cohort_funnel, dropoff, open_by_stage, time_in_stage, v
 
 shell.routed()
 
-st.title("Funnel")
-f = shell.filters()
-if shell.summary().leads == 0:
-    shell.empty_state("no leads in the store.")
-    st.stop()
+f = shell.dashboard("Funnel")
 
 funnel = shell.query(cohort_funnel, f)
 st.caption(f"Cohort: the {int(funnel['reached'].iloc[0]):,} leads created {f.start:%d %b %Y} – {f.end:%d %b %Y}. "

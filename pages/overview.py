@@ -9,11 +9,7 @@ from sales.priorities import counts_by
 
 shell.routed()
 
-st.title("Overview")
-f = shell.filters()
-if shell.summary().empty:
-    shell.empty_state("no leads or time entries in the store.")
-    st.stop()
+f = shell.dashboard("Overview", leads_only=False)
 today = shell.today()
 st.caption(f"{f.start:%d %b %Y} – {f.end:%d %b %Y}, compared with the {(f.end - f.start).days + 1} days before.")
 

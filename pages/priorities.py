@@ -8,11 +8,7 @@ from sales.priorities import backtest, counts_by, lead_detail, ranked_leads
 
 shell.routed()
 
-st.title("Priorities")
-f = shell.filters()
-if shell.summary().leads == 0:
-    shell.empty_state("no leads in the store.")
-    st.stop()
+f = shell.dashboard("Priorities")
 
 dimension = st.segmented_control("Break down leads created in the period by", ["source", "owner", "month"],
                                  default="source", key="dimension") or "source"
