@@ -35,6 +35,9 @@ from sales.ingest.values import date_sql, sniff_date
 from sales.store import Store, scalar
 
 Progress = Callable[[float, str], None]
+# what a time entry stores besides its batch and source, as the stage names it
+ENTRY_COLUMNS = ("person", "work_date", "started_at", "hours", "billable", "client", "project", "account",
+                 "issue_key", "description")
 
 
 class IngestError(ValueError):
@@ -318,12 +321,12 @@ def _run_bulk(store: Store, layout: CsvLayout, det: Detection, display: str, res
             reader_sql, params = read_csv_sql(layout, tolerant=False)
             stage_sql, warnings = time_stage_sql(det, layout, reader_sql, rid="NULL::BIGINT")
             step(0.1, f"{display}: reading")
-            clean = "CASE WHEN err IS NULL THEN work_date ELSE error('not clean') END"  # totals are errors too
-            result.imported = result.rows_read = _tracked(cur, f"""INSERT INTO time_entries (batch_id, source, person,
-                    work_date, started_at, hours, billable, client, project, account, issue_key, description)
-                SELECT {int(batch)}, ?, person, {clean}, started_at, hours, billable, client, project, account,
-                       issue_key, description FROM ({stage_sql})""", [det.format.name, *params],
-                                                          step, 0.1, 0.95, f"{display}: importing")[0][0]
+            # any bad row or total line (an error too) raises, which hands the file on
+            checked = f"""SELECT * REPLACE (CASE WHEN err IS NULL THEN work_date ELSE error('not clean') END
+                                              AS work_date) FROM ({stage_sql})"""
+            insert = _insert_entries_sql(batch, checked)
+            result.imported = result.rows_read = _tracked(cur, insert, [det.format.name, *params], step, 0.1, 0.95,
+                                                          f"{display}: importing")[0][0]
             if result.imported and scalar(cur, """SELECT count(*) FROM time_entries, (SELECT min(work_date) AS first,
                                                   max(work_date) AS last FROM time_entries WHERE batch_id = ?)
                                                   WHERE source = ? AND batch_id IS DISTINCT FROM ?
@@ -477,10 +480,13 @@ def _insert_new_entries(cur, batch: int, source: str, first_day, last_day) -> in
                     WHERE s.n > coalesce(h.held, 0)"""
     else:  # nothing stored to match against: skip the join
         fresh, params = numbered, []
-    return scalar(cur, f"""INSERT INTO time_entries (batch_id, source, person, work_date, started_at, hours,
-                               billable, client, project, account, issue_key, description)
-        SELECT {int(batch)}, ?, person, work_date, started_at, hours, billable, client, project, account,
-               issue_key, description FROM ({fresh})""", [source, *params])
+    return scalar(cur, _insert_entries_sql(batch, fresh), [source, *params])
+
+
+def _insert_entries_sql(batch: int, rows: str) -> str:
+    """INSERT of ``rows`` (a SELECT giving the stage's entry columns) as one batch; the source is ``?``."""
+    return f"""INSERT INTO time_entries (batch_id, source, {', '.join(ENTRY_COLUMNS)})
+               SELECT {int(batch)}, ?, {', '.join(ENTRY_COLUMNS)} FROM ({rows})"""
 
 
 def _import_budgets(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result: ImportResult,
