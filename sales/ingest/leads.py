@@ -185,6 +185,7 @@ def import_leads(cur, det: Detection, layout: CsvLayout, src: str, batch: int, r
         row_facts = {n[5:]: bool(_value(row, n)) for n in det.columns
                      if n.startswith("fact:") and _value(row, n) is not None}
         old = known.get(ext)
+        entered = pd.Timestamp(created) if created else stamp  # a new lead entered its stage when created
         if old is None:
             lead_id = next_id
             next_id += 1
@@ -207,8 +208,7 @@ def import_leads(cur, det: Detection, layout: CsvLayout, src: str, batch: int, r
             if news:
                 previous.append(dict(batch_id=batch, lead_id=lead_id, **{f: old[f] for f in CRM_FIELDS}))
                 changed.append(dict(id=lead_id, **{f: news.get(f, old[f]) for f in CRM_FIELDS}))
-            stage = news.get("recorded_stage")  # an event only when the CRM moved the lead
-            created = stamp
+            stage, entered = news.get("recorded_stage"), stamp  # an event only when the CRM moved the lead
         if any(v is not None for v in levels.values()):
             assessments.append(dict(lead_id=lead_id, assessed_at=_value(row, "assessed_at") or stamp,
                                     assessed_by=_value(row, "assessed_by") or "import",
@@ -218,9 +218,7 @@ def import_leads(cur, det: Detection, layout: CsvLayout, src: str, batch: int, r
         facts += [dict(lead_id=lead_id, fact=f, value=v, set_at=stamp, set_by="import", batch_id=batch)
                   for f, v in row_facts.items()]
         if stage:
-            events.append(dict(lead_id=lead_id, stage=stage,
-                               entered_at=pd.Timestamp(created) if created else stamp, source="crm",
-                               batch_id=batch))
+            events.append(dict(lead_id=lead_id, stage=stage, entered_at=entered, source="crm", batch_id=batch))
     _insert(cur, "lead_updates", previous)
     if changed:
         frame = pd.DataFrame(changed)
