@@ -17,7 +17,7 @@ venv: $(STAMP)
 
 run: venv
 	$(PY) -m sales demo --if-empty
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(PY) -m sales serve --port $(PORT)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import re
 import runpy
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from sales import access, serving
+from sales.access import Actor
 from sales.export import safe_csv
 from sales.filters import Filters, from_params, to_params
 from sales.queries import StoreSummary, filter_options, find_leads, lead_label, store_summary
@@ -59,24 +62,98 @@ def summary() -> StoreSummary:
     return query(store_summary)
 
 
-def sidebar() -> None:
+def sign_in_configured() -> bool:
+    """An ``[auth]`` section in the secrets: people sign in and roles apply. Otherwise local mode."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return False
+
+
+def local_mode_exposed() -> bool:
+    """Local mode on an address others can reach, without the documented opt-out: refuse to serve."""
+    return (not sign_in_configured() and not serving.is_loopback(st.get_option("server.address"))
+            and not serving.open_without_sign_in())
+
+
+def actor() -> Actor | None:
+    """Who is using this session, with the role granted in the store; None while signed out.
+
+    In local mode (no sign-in configured) the one person at the keyboard is the admin."""
+    if not sign_in_configured():
+        return access.local()
+    if not st.user.is_logged_in:
+        return None
+    email = st.user.get("email") or st.user.get("sub") or "unknown"
+    return Actor(str(email), query(access.role_of, str(email)))
+
+
+def sign_in_screen() -> None:
+    st.title("Sales & delivery")
+    st.write("Sign in with your work account to see the dashboards.")
+    st.button("Sign in", type="primary", icon=":material/login:", on_click=st.login)
+
+
+def no_role_screen() -> None:
+    st.title("No access yet")
+    who = actor()
+    st.write("You are signed in as")
+    st.code(who.identity if who else "", language=None)
+    st.write("Nobody has given this account a role yet, so there is nothing to show. Ask an admin to "
+             "grant you one (People & roles page, or `python -m sales access grant EMAIL ROLE`).")
+    admins = query(access.admins)
+    if admins:
+        st.write("Admins:")
+        st.code("\n".join(admins), language=None)
+    st.button("Sign out", icon=":material/logout:", on_click=st.logout)
+
+
+def local_only_screen() -> None:
+    st.title("Local mode is for this computer only")
+    st.error(f"No sign-in is configured, yet this server listens on "
+             f"'{st.get_option('server.address') or 'every interface'}'. Configure sign-in (README: Running for "
+             f"a team), serve on 127.0.0.1 (`make run` does), or set {serving.OPT_OUT}=1 to open it on purpose.")
+
+
+def plain(text: object) -> str:
+    """Text from people or files, made safe for Streamlit's Markdown: shown as typed, never as a link,
+    image, HTML, formula, colour directive or icon."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])", r"\\\1", " ".join(str(text).split()))
+
+
+def identity(who: Actor) -> None:
+    """Who is signed in, or the local-mode badge, at the top of the sidebar."""
+    with st.sidebar:
+        if not sign_in_configured():
+            opened = serving.open_without_sign_in()
+            st.badge("Local mode: no sign-in" + (f" · open to the network ({serving.OPT_OUT})" if opened else ""),
+                     icon=":material/lock_open:", color="orange")
+            return
+        st.caption(f"Signed in as **{plain(who.identity)}** · {who.role}")
+        st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out")
+
+
+def sidebar(who: Actor) -> None:
     s = summary()
+    identity(who)
     with st.sidebar:
         if s.is_demo:
             st.warning("**Demo data.** These leads and hours are generated examples, "
                        "not real clients.", icon=":material/science:")
         st.caption(f"Store: `{store().path.name}` · {s.leads:,} leads · "
                    f"{s.time_entries:,} time entries · {s.hours:,.0f} h")
-        if s.empty:
+        if s.empty and who.may("demo"):
             st.info("The store is empty: upload exports, or look around with demo data first.")
-            st.button("Load demo data", icon=":material/science:", on_click=_load_demo)
+            st.button("Load demo data", icon=":material/science:", on_click=_load_demo, args=(who,))
+        elif s.empty:
+            st.info("The store is empty: an admin uploads the exports.")
 
 
-def _load_demo() -> None:
+def _load_demo(who: Actor) -> None:
     """A callback, so the rerun that follows already sees the new rows everywhere."""
     from sales.demo import write_demo
 
-    write_demo(store())
+    write_demo(store(), who)
 
 
 def data_version() -> tuple:

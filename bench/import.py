@@ -75,8 +75,10 @@ def count_rows(path: Path) -> float:
 IMPORT = """
 import re, sys, time
 from pathlib import Path
+from sales.access import command_line
 from sales.store import Store
 from sales.ingest import import_file
+ADMIN = command_line()
 path, db, mode = sys.argv[1:4]
 with Store(db) as store:
     if mode == "next":  # one entry from the same tool, before the file's dates
@@ -84,17 +86,17 @@ with Store(db) as store:
         head = open(path, encoding="utf-8").readline()
         seed.write_text(head + '"PRJ-1","x","1","2020-01-01 00:00","u","U","Jan/20","A","A","Dev","","","Task",'
                         '"Done","PRJ","P","seed","","R","0","1","8","0","Remote",""\\n', encoding="utf-8")
-        assert import_file(store, seed).imported == 1
+        assert import_file(store, ADMIN, seed).imported == 1
     elif mode == "superset":  # the file's first half, imported before
         lines = open(path, encoding="utf-8").readlines()
         half = Path(db).with_suffix(".half.csv")
         half.write_text("".join(lines[: 1 + (len(lines) - 1) // 2]), encoding="utf-8")
         del lines
-        import_file(store, half)
+        import_file(store, ADMIN, half)
     elif mode == "again":
-        import_file(store, path)
+        import_file(store, ADMIN, path)
     t = time.perf_counter()
-    r = import_file(store, path)
+    r = import_file(store, ADMIN, path)
     elapsed = time.perf_counter() - t
 peak = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))
 print(elapsed, r.imported, r.rejected, r.hours, peak, r.duplicates)

@@ -52,7 +52,7 @@ if small.empty:
     st.caption("No capped discovery or development budgets yet.")
 else:
     for row in small[small["alert"] != "ok"].itertuples():
-        st.warning(f"**{row.account}** {row.kind}: {row.spent:.1f} of {row.cap:.0f} h ({row.alert}).")
+        st.warning(f"**{shell.plain(row.account)}** {row.kind}: {row.spent:.1f} of {row.cap:.0f} h ({row.alert}).")
     st.dataframe(small, hide_index=True, width="stretch")
     shell.download(small, "small-projects.csv")
 

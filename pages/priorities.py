@@ -36,7 +36,7 @@ if lead_id and lead_id.isdigit():
     if d is None:
         st.warning(f"No lead {lead_id} in the store.")
     else:
-        st.subheader(f"{d.lead['name']}")
+        st.subheader(shell.plain(d.lead["name"]))
         c = d.classification
         cols = st.columns(4)
         cols[0].metric("Score", "–" if d.score_total is None else f"{d.score_total} / 28",

@@ -11,6 +11,7 @@ from sales.ingest.describe import describe
 from sales.ingest.formats import KINDS, mapping_fields
 
 shell.routed()
+who = shell.actor()
 
 st.title("Upload exports")
 st.caption("CRM exports (HubSpot, Pipedrive, Salesforce, Zoho, Odoo), time exports (Tempo, Jira, Toggl, "
@@ -36,7 +37,7 @@ def saved(upload) -> Path:
 
 
 def mapping_form(view, key: str) -> dict | None:
-    st.warning(f"{view.name}: the header matches no known layout. Name the columns to import it.")
+    st.warning(f"{shell.plain(view.name)}: the header matches no known layout. Name the columns to import it.")
     kind = st.selectbox("What does the file hold?", KINDS, key=f"{key}_kind")
     columns = {}
     cols = st.columns(3)
@@ -62,12 +63,12 @@ def previewed(path: Path, mapping: dict | None, name: str):
     cache = st.session_state.setdefault("previews", {})
     if cache.get(str(path), (None, None))[0] != key:
         with st.spinner(f"Checking {name}…"):
-            cache[str(path)] = key, import_file(shell.store(), path, mapping=mapping, name=name, dry_run=True)
+            cache[str(path)] = key, import_file(shell.store(), who, path, mapping=mapping, name=name, dry_run=True)
     return cache[str(path)][1]
 
 
 def undo(batch: int) -> None:
-    removed = undo_batch(shell.store(), batch)
+    removed = undo_batch(shell.store(), who, batch)
     st.session_state["undo_message"] = f"Batch {batch} undone: " + (
         ", ".join(f"{n} {t}" for t, n in removed.items() if n) or "nothing was left to remove")
 
@@ -80,9 +81,9 @@ for n, upload in enumerate(files or []):
     view = describe(path, upload.name)
     key = f"f{n}_{upload.file_id}"
     with st.container(border=True):
-        st.markdown(f"**{upload.name}** · {uploads.human_size(upload.size)}")
+        st.markdown(f"**{shell.plain(upload.name)}** · {uploads.human_size(upload.size)}")
         if view.problem:
-            st.error(view.problem)
+            st.error(shell.plain(view.problem))
             continue
         mapping = None
         if view.needs_mapping:
@@ -96,7 +97,7 @@ for n, upload in enumerate(files or []):
         try:
             preview = previewed(path, mapping, upload.name)
         except IngestError as e:
-            st.error(str(e))
+            st.error(shell.plain(e))
             continue
         cols = st.columns(5)
         cols[0].metric("Rows", f"{preview.rows_read:,}")
@@ -109,21 +110,21 @@ for n, upload in enumerate(files or []):
             cols[4].metric("Updated", f"{preview.updated:,}", help="Leads already stored whose stage, status, "
                            "amount, levels or gate facts this file changes; undo puts them back.")
         for w in preview.warnings:
-            st.warning(w)
+            st.warning(shell.plain(w))
         if preview.unmapped_stages:
-            st.warning("Stages not in data/stage_map.toml (kept on the lead as its CRM stage): "
-                       + ", ".join(f"{k} ({v})" for k, v in preview.unmapped_stages.items()))
+            st.warning(shell.plain("Stages not in data/stage_map.toml (kept on the lead as its CRM stage): "
+                                   + ", ".join(f"{k} ({v})" for k, v in preview.unmapped_stages.items())))
         if preview.rejects:
             st.dataframe([{"line": r.line, "column": r.column, "problem": r.reason} for r in preview.rejects],
                          hide_index=True, width="stretch")
         nothing_new = preview.imported + preview.updated == 0
-        if st.button(f"Import {upload.name}", key=f"{key}_go", type="primary", disabled=nothing_new):
+        if st.button(f"Import {shell.plain(upload.name)}", key=f"{key}_go", type="primary", disabled=nothing_new):
             bar = st.progress(0.0, text="Starting…")
             try:
-                r = import_file(shell.store(), path, mapping=mapping, name=upload.name,
+                r = import_file(shell.store(), who, path, mapping=mapping, name=upload.name,
                                 progress=lambda frac, msg, bar=bar: bar.progress(min(frac, 1.0), text=msg))
             except IngestError as e:
-                st.error(str(e))
+                st.error(shell.plain(e))
             else:
                 updated = f"{r.updated:,} updated, " if r.kind == "leads" else ""
                 st.success(f"Batch {r.batch}: {r.imported:,} imported, {updated}{r.duplicates:,} already there, "

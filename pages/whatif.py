@@ -54,15 +54,14 @@ with right:
                     f"{'s' if lift.steps != 1 else ''}, to {lift.new_total}):")
         st.markdown("\n".join(f"- {line}" for line in describe_lift(lift)))
 
-with st.expander("Comments and saving", expanded=bool(lead_id)):
-    comments = {f.key: st.text_input(f"{f.name}: why this level?", key=f"wfc_{f.key}") for f in rubric.factors}
-    by = st.text_input("Assessed by", key="wf_by", value="")
-    if st.button("Save as a new assessment", type="primary", disabled=lead_id is None,
-                 help=None if lead_id else "Choose a lead first"):
-        if not by.strip():
-            st.error("Say who assessed the lead (the score history keeps it).")
-        else:
-            save_assessment(shell.store(), lead_id, chosen, comments, by.strip())
+who = shell.actor()
+if who.may("assess"):
+    with st.expander("Comments and saving", expanded=bool(lead_id)):
+        comments = {f.key: st.text_input(f"{f.name}: why this level?", key=f"wfc_{f.key}") for f in rubric.factors}
+        st.caption(f"Saved under your name: {who.identity}.")
+        if st.button("Save as a new assessment", type="primary", disabled=lead_id is None,
+                     help=None if lead_id else "Choose a lead first"):
+            save_assessment(shell.store(), who, lead_id, chosen, comments)
             st.success(f"Saved: {score.total} ({score.category.name}).")
 
 st.subheader("Compare two leads")

@@ -21,16 +21,15 @@ from sales.workbench import (
 shell.routed()
 
 st.title("Lead workbench")
+who = shell.actor()
 with st.container(border=True):
     lead_id = shell.lead_picker()
-    by = st.text_input("You are", key="wb_by", placeholder="your name, for the lead's log")
 if lead_id is None:
     st.info("Choose a lead to work on.", icon=":material/person_search:")
     st.stop()
 
 d = shell.query(lead_detail, lead_id)
 c = d.classification
-who = by.strip() or "unknown"
 cols = st.columns(4)
 cols[0].metric("Stage (by its gates)", c.stage.name)
 cols[1].metric("Status", d.lead["status"])
@@ -42,7 +41,7 @@ st.progress((c.index + (0 if not c.complete else 1)) / 8, text=f"Stage {c.index 
 
 def tick(fact: str, key: str) -> None:
     try:
-        moved = set_fact(shell.store(), lead_id, fact, bool(st.session_state[key]), who)
+        moved = set_fact(shell.store(), who, lead_id, fact, bool(st.session_state[key]))
     except WorkbenchError as e:
         st.session_state["wb_error"] = str(e)
         return
@@ -83,7 +82,7 @@ with prep:
         if st.form_submit_button("Save notes"):
             changed = [k for k, v in texts.items() if v.strip() and v.strip() != notes.get(k, "").strip()]
             for kind in changed:
-                add_note(shell.store(), lead_id, kind, texts[kind], who)
+                add_note(shell.store(), who, lead_id, kind, texts[kind])
             st.success(f"Saved {len(changed)} note(s)." if changed else "Nothing changed.")
 
 with agenda:
@@ -91,16 +90,16 @@ with agenda:
     done = set(shell.query(history, lead_id).query("kind == 'agenda'")["body"])
     for i, item in enumerate(AGENDA):
         if st.checkbox(item, value=item in done, key=f"agenda_{lead_id}_{i}") and item not in done:
-            add_note(shell.store(), lead_id, "agenda", item, who)
+            add_note(shell.store(), who, lead_id, "agenda", item)
             st.rerun()
 
 with follow:
     steps = st.text_area("Next steps (one per line)", value=notes.get("next_steps", ""), key=f"steps_{lead_id}")
     if st.button("Keep these next steps", key=f"keep_steps_{lead_id}") and steps.strip():
-        add_note(shell.store(), lead_id, "next_steps", steps, who)
+        add_note(shell.store(), who, lead_id, "next_steps", steps)
         st.rerun()
     st.caption("The draft below updates from your notes; copy it with the button in its corner.")
-    st.code(followup_email(d.lead, notes, steps, category, who), language=None, wrap_lines=True)
+    st.code(followup_email(d.lead, notes, steps, category, who.identity), language=None, wrap_lines=True)
 
 with small:
     st.caption("For a single small feature: offer a capped discovery, or capped development to see how far "
@@ -112,7 +111,7 @@ with small:
     currency = st.selectbox("Currency", ["USD", "EUR", "GBP", "CAD"], key="sp_currency")
     if st.button("Record this offer as the lead's budget", key="sp_create"):
         try:
-            create_small_project(shell.store(), lead_id, choice, rate, currency, who)
+            create_small_project(shell.store(), who, lead_id, choice, rate, currency)
             st.success(f"Recorded: {choice.kind} capped at {choice.hours:g} h.")
         except WorkbenchError as e:
             st.error(str(e))

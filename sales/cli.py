@@ -16,6 +16,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from sales.access import command_line
     from sales.demo import write_demo
     from sales.store import is_empty
 
@@ -26,7 +27,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         if args.if_empty and not is_empty(store.cursor()):
             print(f"{store.path}: already holds data; demo not written", file=sys.stderr)
             return 0
-        counts = write_demo(store, leads=args.leads, worklogs=args.worklogs, seed=args.seed)
+        counts = write_demo(store, command_line(), leads=args.leads, worklogs=args.worklogs, seed=args.seed)
     print(json.dumps({"db": str(store.path), **counts}))
     return 0
 
@@ -42,6 +43,7 @@ def _open_store(db: Path | None):
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
+    from sales.access import command_line
     from sales.ingest import IngestError, import_file
 
     store = _open_store(args.db)
@@ -51,7 +53,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     with store:
         for path in args.files:
             try:
-                r = import_file(store, path, kind=args.kind, fmt=args.format, mapping=args.map)
+                r = import_file(store, command_line(), path, kind=args.kind, fmt=args.format, mapping=args.map)
             except IngestError as e:
                 failed = True
                 print(f"error: {e}", file=sys.stderr)
@@ -97,6 +99,7 @@ def _cmd_imports(args: argparse.Namespace) -> int:
 
 
 def _cmd_undo(args: argparse.Namespace) -> int:
+    from sales.access import command_line
     from sales.ingest import IngestError, undo_batch
 
     store = _open_store(args.db)
@@ -104,7 +107,7 @@ def _cmd_undo(args: argparse.Namespace) -> int:
         return 2
     with store:
         try:
-            removed = undo_batch(store, args.batch)
+            removed = undo_batch(store, command_line(), args.batch)
         except IngestError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
@@ -135,6 +138,48 @@ def _cmd_report(args: argparse.Namespace) -> int:
         sections = REPORTS[args.report](store.cursor(), Filters(start, end), today)
     print(render(sections, args.format))
     return 0
+
+
+def _cmd_access(args: argparse.Namespace) -> int:
+    from sales import access
+
+    store = _open_store(args.db)
+    if store is None:
+        return 2
+    with store:
+        try:
+            if args.action == "grant":
+                before = access.grant(store, access.command_line(), args.who, args.role)
+                print(f"{access.normalise(args.who)}: {args.role}" + (f" (was {before})" if before else ""))
+            elif args.action == "revoke":
+                before = access.revoke(store, access.command_line(), args.who)
+                print(f"{access.normalise(args.who)}: {before} revoked")
+            else:
+                frame = access.grants(store.cursor())
+                print(frame.to_string(index=False) if len(frame) else
+                      "no one has a role yet: python -m sales access grant EMAIL admin")
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    from sales import serving
+
+    configured = serving.auth_configured()
+    open_anyway = serving.open_without_sign_in()
+    cmd = serving.streamlit_command(sys.executable, args.port, configured, open_anyway, args.streamlit_args)
+    if configured:
+        print("Sign-in configured ([auth] in .streamlit/secrets.toml): roles come from `python -m sales access`.")
+    elif open_anyway:
+        print(f"Local mode WITHOUT sign-in, open to the network ({serving.OPT_OUT} is set).")
+    else:
+        print(f"Local mode: no sign-in, so only this computer can reach http://localhost:{args.port}")
+    sys.stdout.flush()
+    os.execv(sys.executable, cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -174,6 +219,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="period end (default: today)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("access", help="who may sign in, and with which role (viewer, bizdev, admin)",
+                       description="Roles: viewer (dashboards, reports, downloads), bizdev (also what-if saving "
+                       "and the lead workbench), admin (also uploads, undo, budgets, people and roles, audit). "
+                       "A grant names an email or a whole domain (*@agency.example); emails ignore case.")
+    acc = p.add_subparsers(dest="action", required=True)
+    g = acc.add_parser("grant", help="give an email or *@domain a role")
+    g.add_argument("who", metavar="EMAIL")
+    g.add_argument("role", choices=("viewer", "bizdev", "admin"))
+    r = acc.add_parser("revoke", help="remove the grant of an email or *@domain")
+    r.add_argument("who", metavar="EMAIL")
+    listing = acc.add_parser("list", help="every grant")
+    for q in (g, r, listing):
+        q.add_argument("--db", type=Path, help=db_help)
+    p.set_defaults(func=_cmd_access)
+
+    p = sub.add_parser("serve", help="serve the dashboard (loopback only unless sign-in is configured)")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="further options for streamlit run")
+    p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("demo", help="write a deterministic demo store")
     p.add_argument("--db", type=Path, help="store file (default: $SALES_DB or data/sales.duckdb)")

@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
+from sales import audit
+from sales.access import Actor
 from sales.lifecycle import default_lifecycle
 from sales.rubric import categories_for, default_rubric
 from sales.store import Store, scalar
@@ -282,9 +284,10 @@ def _time_entries(won: pd.DataFrame, budgets: pd.DataFrame, m: int, rng: np.rand
     })
 
 
-def write_demo(store: Store, leads: int = 300, worklogs: int = 20_000, seed: int = 7,
+def write_demo(store: Store, actor: Actor, leads: int = 300, worklogs: int = 20_000, seed: int = 7,
                anchor: date | None = None) -> dict[str, int]:
-    """Fill ``store`` with demo data in one transaction; returns row counts per table."""
+    """Fill ``store`` with demo data in one transaction as ``actor``; returns row counts per table."""
+    actor.require("demo")
     anchor = anchor or date.today()
     rng = np.random.default_rng(seed)
     rubric = default_rubric()
@@ -335,6 +338,7 @@ def write_demo(store: Store, leads: int = 300, worklogs: int = 20_000, seed: int
             cur.execute("INSERT INTO time_entries BY NAME SELECT * FROM demo_entries")
         counts = {t: scalar(cur, f"SELECT count(*) FROM {t}")  # noqa: S608 (fixed table names)
                   for t in ("leads", "assessments", "stage_events", "lead_facts", "budgets", "time_entries")}
+        audit.record(cur, actor, "demo", f"demo data, seed {seed}", after=counts)
     return counts
 
 

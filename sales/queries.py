@@ -61,7 +61,8 @@ def data_version(cur: duckdb.DuckDBPyConnection) -> tuple:
                                        (SELECT count(*) FROM time_entries), (SELECT count(*) FROM budgets),
                                        (SELECT count(*) FROM lead_notes), (SELECT count(*) FROM lead_updates),
                                        (SELECT count(*) FROM import_batches),
-                                       (SELECT coalesce(max(id), 0) FROM import_batches)""").fetchall()[0])
+                                       (SELECT coalesce(max(id), 0) FROM import_batches),
+                                       (SELECT coalesce(max(id), 0) FROM audit_log)""").fetchall()[0])
 
 
 def filter_options(cur: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:

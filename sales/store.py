@@ -111,7 +111,20 @@ def _schema_v3() -> list[str]:
             "ALTER TABLE import_batches ADD COLUMN updated INTEGER DEFAULT 0"]
 
 
-MIGRATIONS: list = [_schema_v1, _schema_v2, _schema_v3]  # index i migrates schema version i → i + 1
+def _schema_v4() -> list[str]:
+    """Roles granted to people (emails or whole domains) and the audit trail of every write."""
+    return ["""CREATE TABLE access_grants (
+    who TEXT PRIMARY KEY,  -- a lower-case email, or *@domain
+    role TEXT NOT NULL CHECK (role IN ('viewer', 'bizdev', 'admin')),
+    granted_by TEXT NOT NULL, granted_at TIMESTAMP NOT NULL)""",
+            "CREATE SEQUENCE audit_seq START 1",
+            """CREATE TABLE audit_log (
+    id BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'), happened_at TIMESTAMP NOT NULL, actor TEXT NOT NULL,
+    kind TEXT NOT NULL, subject TEXT NOT NULL, lead_id INTEGER, batch_id INTEGER, old_value TEXT, new_value TEXT)""",
+            "ALTER TABLE import_batches ADD COLUMN imported_by TEXT"]
+
+
+MIGRATIONS: list = [_schema_v1, _schema_v2, _schema_v3, _schema_v4]  # index i migrates schema version i → i + 1
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

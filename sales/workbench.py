@@ -10,6 +10,8 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
+from sales import audit
+from sales.access import Actor
 from sales.budget import DISCOVERY_CAP, MIN_DEVELOPMENT_CAP
 from sales.lifecycle import classify, default_lifecycle, derive_facts
 from sales.priorities import lead_facts
@@ -42,9 +44,9 @@ def _now() -> datetime:
     return datetime.now()
 
 
-def log(cur: duckdb.DuckDBPyConnection, lead_id: int, body: str, by: str, kind: str = "log") -> None:
+def log(cur: duckdb.DuckDBPyConnection, lead_id: int, body: str, actor: Actor, kind: str = "log") -> None:
     cur.execute("INSERT INTO lead_notes (lead_id, kind, body, written_at, written_by) VALUES (?, ?, ?, ?, ?)",
-                [lead_id, kind, body, _now(), by])
+                [lead_id, kind, body, _now(), actor.identity])
 
 
 def _require_lead(cur: duckdb.DuckDBPyConnection, lead_id: int) -> dict:
@@ -68,22 +70,26 @@ def latest_levels(cur: duckdb.DuckDBPyConnection, lead_id: int) -> tuple[dict, d
     return dict(zip(keys, values[: len(keys)])), {k: v for k, v in zip(keys, values[len(keys):]) if v}
 
 
-def save_assessment(store: Store, lead_id: int, levels: Mapping[str, object], comments: Mapping[str, str],
-                    by: str) -> int:
+def save_assessment(store: Store, actor: Actor, lead_id: int, levels: Mapping[str, object],
+                    comments: Mapping[str, str]) -> int:
     """A new assessment (the history the "score not falling" gate reads); returns its id."""
+    actor.require("assess")
     rubric = default_rubric()
     clean = {k: check_level(levels.get(k)) for k in rubric.keys}
     total = score_lead(clean, rubric)
     keys = list(rubric.keys)
     with store.transaction() as cur:
-        _require_lead(cur, lead_id)
+        lead = _require_lead(cur, lead_id)
+        before, _ = latest_levels(cur, lead_id)
         cols = ", ".join(keys + [k + "_comment" for k in keys])
         new_id = scalar(cur, f"""INSERT INTO assessments (lead_id, assessed_at, assessed_by, rubric_version, {cols})
                                  VALUES (?, ?, ?, ?, {', '.join('?' * 2 * len(keys))}) RETURNING id""",
-                        [lead_id, _now(), by, rubric.version, *[clean[k] for k in keys],
+                        [lead_id, _now(), actor.identity, rubric.version, *[clean[k] for k in keys],
                          *[(comments.get(k) or None) for k in keys]])
-        log(cur, lead_id, f"Assessed: {total.total} ({total.category.name})"
-            + (f", best case {total.score_max}" if total.unknown else ""), by)
+        summary = f"{total.total} ({total.category.name})" + (f", best case {total.score_max}" if total.unknown else "")
+        log(cur, lead_id, f"Assessed: {summary}", actor)
+        audit.record(cur, actor, "assessment", f"{lead['name']}: {summary}", lead_id=lead_id,
+                     before=before or None, after=clean)
     return new_id
 
 
@@ -99,9 +105,10 @@ def _stage_key(cur: duckdb.DuckDBPyConnection, lead: dict) -> str:
     return classify(derive_facts({**facts, "pricing": lead.get("pricing")}, scores)).stage.key
 
 
-def set_fact(store: Store, lead_id: int, fact: str, value: bool, by: str) -> str | None:
+def set_fact(store: Store, actor: Actor, lead_id: int, fact: str, value: bool) -> str | None:
     """Tick (or untick) a gate criterion. When that moves the lead into a later stage, a stage event
     is recorded; returns the new stage key, or None when the stage did not change."""
+    actor.require("work_lead")
     known = set(default_lifecycle().facts) | {"project_complete", "month_of_work_done"}
     if fact not in known:
         raise WorkbenchError(f"unknown gate fact {fact!r}")
@@ -111,32 +118,39 @@ def set_fact(store: Store, lead_id: int, fact: str, value: bool, by: str) -> str
     with store.transaction() as cur:
         lead = _require_lead(cur, lead_id)
         before = _stage_key(cur, lead)
+        was = lead_facts(cur, lead_id)[0].get(fact)
         cur.execute("INSERT INTO lead_facts (lead_id, fact, value, set_at, set_by) VALUES (?, ?, ?, ?, ?)",
-                    [lead_id, fact, value, _now(), by])
+                    [lead_id, fact, value, _now(), actor.identity])
         after = _stage_key(cur, lead)
         label = next((c.label for s in default_lifecycle().stages for c in s.gate if c.fact == fact), fact)
-        log(cur, lead_id, f"{'Met' if value else 'Not met'}: {label}", by)
+        log(cur, lead_id, f"{'Met' if value else 'Not met'}: {label}", actor)
+        audit.record(cur, actor, "gate", f"{lead['name']}: {label}", lead_id=lead_id,
+                     before=None if was is None else bool(was), after=bool(value))
         if after == before:
             return None
         lc = default_lifecycle()
         if lc.index(after) > lc.index(before):
             for s in lc.stages[lc.index(before) + 1: lc.index(after) + 1]:
                 cur.execute("INSERT INTO stage_events VALUES (?, ?, ?, 'workbench', NULL)", [lead_id, s.key, _now()])
-        log(cur, lead_id, f"Stage: {lc.stages[lc.index(before)].name} → {lc.stages[lc.index(after)].name}", by)
+        log(cur, lead_id, f"Stage: {lc.stages[lc.index(before)].name} → {lc.stages[lc.index(after)].name}", actor)
         return after
 
 
 # ---------------------------------------------------------------- notes, meeting, follow-up
 
 
-def add_note(store: Store, lead_id: int, kind: str, body: str, by: str) -> None:
+def add_note(store: Store, actor: Actor, lead_id: int, kind: str, body: str) -> None:
+    actor.require("work_lead")
     if not body.strip():
         raise WorkbenchError("the note is empty")
     with store.transaction() as cur:
-        _require_lead(cur, lead_id)
-        log(cur, lead_id, body.strip(), by, kind=kind)
+        lead = _require_lead(cur, lead_id)
+        before = latest_notes(cur, lead_id).get(kind) if kind != "log" else None
+        log(cur, lead_id, body.strip(), actor, kind=kind)
         if kind != "log":
-            log(cur, lead_id, f"Updated note: {PREP_KINDS.get(kind, kind).split(':')[0]}", by)
+            log(cur, lead_id, f"Updated note: {PREP_KINDS.get(kind, kind).split(':')[0]}", actor)
+        audit.record(cur, actor, "note", f"{lead['name']}: {kind.replace('_', ' ')}", lead_id=lead_id,
+                     before=before, after=body.strip())
 
 
 def latest_notes(cur: duckdb.DuckDBPyConnection, lead_id: int) -> dict[str, str]:
@@ -193,9 +207,10 @@ def small_project_offers(development_hours: float = MIN_DEVELOPMENT_CAP) -> tupl
                   "to get as far as possible on the feature; what is done is delivered."))
 
 
-def create_small_project(store: Store, lead_id: int, offer: Offer, hourly_rate: float | None, currency: str,
-                         by: str, start: date | None = None) -> None:
+def create_small_project(store: Store, actor: Actor, lead_id: int, offer: Offer, hourly_rate: float | None,
+                         currency: str, start: date | None = None) -> None:
     """The chosen offer becomes a capped budget on the lead's account, tracked on the budget page."""
+    actor.require("offer")
     if offer.kind == "discovery" and offer.hours > DISCOVERY_CAP:
         raise WorkbenchError(f"a discovery is capped at {DISCOVERY_CAP:.0f} hours")
     if offer.kind == "development" and offer.hours < MIN_DEVELOPMENT_CAP:
@@ -210,4 +225,8 @@ def create_small_project(store: Store, lead_id: int, offer: Offer, hourly_rate: 
         cur.execute("""INSERT INTO budgets (account, effective_month, fixed_total_hours, hourly_rate, currency, kind,
                        lead_id, entry_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                     [account, month, offer.hours, hourly_rate, currency, offer.kind, lead_id, key])
-        log(cur, lead_id, f"Small project: {offer.kind} capped at {offer.hours:g} h on account '{account}'", by)
+        what = f"{offer.kind} capped at {offer.hours:g} h on account '{account}'"
+        log(cur, lead_id, f"Small project: {what}", actor)
+        audit.record(cur, actor, "offer", f"{lead['name']}: {what}", lead_id=lead_id,
+                     after={"kind": offer.kind, "hours": offer.hours, "account": account, "month": month,
+                            "hourly_rate": hourly_rate, "currency": currency})

@@ -9,10 +9,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from streamlit import config as st_config  # noqa: E402
+
+from sales.access import Actor  # noqa: E402
 from sales.demo import write_demo  # noqa: E402
 from sales.store import Store  # noqa: E402
 
 ANCHOR = date(2026, 11, 24)
+ADMIN = Actor("admin@agency.example", "admin")
+BIZDEV = Actor("bizdev@agency.example", "bizdev")
+VIEWER = Actor("viewer@agency.example", "viewer")
+# page tests run in local mode, which serves the loopback interface only
+st_config.set_option("server.address", "127.0.0.1")
 
 
 @pytest.fixture
@@ -26,5 +34,5 @@ def demo_db(tmp_path_factory) -> Path:
     """A small demo store file (the default scale) shared read-only by page tests."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     with Store(path) as s:
-        write_demo(s, anchor=ANCHOR)
+        write_demo(s, ADMIN, anchor=ANCHOR)
     return path

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from sales.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreLockedError, connect, is_empty, migrate, scalar
-from tests.conftest import ROOT
+from tests.conftest import ADMIN, ROOT
 
 
 def test_new_store_has_current_schema(store):
@@ -102,12 +102,12 @@ def test_data_version_changes_when_an_older_batch_is_undone(tmp_path):
     dearer = tmp_path / "deals.csv"
     dearer.write_text("\n".join([lines[0], lines[1].replace('"85,000.00"', '"95,000.00"')]) + "\n")
     with Store(tmp_path / "s.duckdb") as store:
-        import_file(store, fix / "pipedrive_deals.csv")
-        update = import_file(store, dearer)
-        nothing = import_file(store, dearer)  # every row already there
+        import_file(store, ADMIN, fix / "pipedrive_deals.csv")
+        update = import_file(store, ADMIN, dearer)
+        nothing = import_file(store, ADMIN, dearer)  # every row already there
         assert (update.updated, nothing.imported, nothing.updated) == (1, 0, 0)
-        import_file(store, fix / "tempo.csv")
+        import_file(store, ADMIN, fix / "tempo.csv")
         for batch in (update.batch, nothing.batch):
             before = data_version(store.cursor())
-            undo_batch(store, batch)
+            undo_batch(store, ADMIN, batch)
             assert data_version(store.cursor()) != before

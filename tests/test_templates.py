@@ -6,6 +6,7 @@ from sales.ingest import import_file
 from sales.lifecycle import default_lifecycle
 from sales.rubric import default_rubric
 from sales.templates import TEMPLATE_DIR, leads_header, templates
+from tests.conftest import ADMIN
 
 
 @pytest.mark.parametrize("name", ["leads.csv", "time_entries.csv", "budgets.csv"])
@@ -27,7 +28,7 @@ def test_leads_template_carries_every_factor_and_gate_criterion():
     ("budgets.csv", "canonical-budgets", "budgets"),
 ])
 def test_templates_import_cleanly(store, name, fmt, kind):
-    r = import_file(store, TEMPLATE_DIR / name)
+    r = import_file(store, ADMIN, TEMPLATE_DIR / name)
     assert (r.format, r.kind, r.imported, r.rejected) == (fmt, kind, 1, 0)
 
 

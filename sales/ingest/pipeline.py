@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from sales import audit
+from sales.access import Actor
 from sales.csvtext import ENCODING, CsvError, record_start_lines
 from sales.ingest import leads as lead_rows
 from sales.ingest.budgets import BUDGET_ERRORS, budget_stage_sql
@@ -229,14 +231,30 @@ class _NotClean(Exception):
     """The bulk path met something only the general path handles; its transaction rolled back."""
 
 
-def import_file(store: Store, path: Path | str, kind: str | None = None, fmt: str | None = None,
+@dataclass
+class _Job:
+    """One file's import as every attempt sees it: where it goes, who asked, what the file is."""
+
+    store: Store
+    actor: Actor
+    layout: CsvLayout
+    det: Detection
+    display: str
+    step: Progress
+    hasher: threading.Thread
+    digest: list[str]
+    dry_run: bool
+
+
+def import_file(store: Store, actor: Actor, path: Path | str, kind: str | None = None, fmt: str | None = None,
                 mapping: Path | str | dict | None = None, name: str | None = None,
                 progress: Progress | None = None, max_bytes: int | None = None,
                 dry_run: bool = False) -> ImportResult:
-    """Import one file; raises IngestError (nothing written) when it cannot be read at all.
+    """Import one file as ``actor``; raises IngestError (nothing written) when it cannot be read at all.
 
     ``dry_run`` does everything, reports what would happen, then rolls back: the upload preview.
     """
+    actor.require("import")
     path = Path(path)
     display = name or path.name
     step = progress or _QUIET
@@ -245,12 +263,14 @@ def import_file(store: Store, path: Path | str, kind: str | None = None, fmt: st
     except CsvError as e:
         raise IngestError(str(e).replace(path.name, display, 1)) from None
     det = _resolve(layout, kind, fmt, mapping if isinstance(mapping, dict) else Path(mapping) if mapping else None)
+    if det.format.kind == "budgets":
+        actor.require("budgets")
     step(0.05, f"{display}: {det.format.label}")
     hasher, digest = _sha256_in_background(path)
-    attempts = [lambda r: _run(store, layout, det, display, r, step, hasher, digest, dry_run, tolerant=False),
-                lambda r: _run(store, layout, det, display, r, step, hasher, digest, dry_run, tolerant=True)]
+    job = _Job(store, actor, layout, det, display, step, hasher, digest, dry_run)
+    attempts = [lambda r: _run(job, r, tolerant=False), lambda r: _run(job, r, tolerant=True)]
     if _bulk_applies(store, det, layout):
-        attempts.insert(0, lambda r: _run_bulk(store, layout, det, display, r, step, hasher, digest, dry_run))
+        attempts.insert(0, lambda r: _run_bulk(job, r))
     for attempt in attempts:  # each either completes or raises _NotClean having rolled itself back
         result = ImportResult(display, None, det.format.kind, det.format.name)
         try:
@@ -264,22 +284,24 @@ def import_file(store: Store, path: Path | str, kind: str | None = None, fmt: st
     raise AssertionError("the tolerant reader never raises _NotClean")
 
 
-def _open_batch(cur, display: str, det: Detection) -> int:
+def _open_batch(cur, job: _Job) -> int:
     # max + 1 under the store's write lock: previews (rolled back) leave no gaps in batch numbers
-    return scalar(cur, """INSERT INTO import_batches (id, file_name, kind, format)
-                          VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_batches), ?, ?, ?) RETURNING id""",
-                  [display, det.format.kind, det.format.name])
+    return scalar(cur, """INSERT INTO import_batches (id, file_name, kind, format, imported_by)
+                          VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_batches), ?, ?, ?, ?) RETURNING id""",
+                  [job.display, job.det.format.kind, job.det.format.name, job.actor.identity])
 
 
-def _close_batch(cur, batch: int, result: ImportResult, step: Progress, hasher: threading.Thread,
-                 digest: list[str], dry_run: bool) -> None:
-    hasher.join()
+def _close_batch(cur, job: _Job, batch: int, result: ImportResult) -> None:
+    job.hasher.join()
     cur.execute("""UPDATE import_batches SET sha256 = ?, rows_read = ?, imported = ?, updated = ?, duplicates = ?,
                    rejected = ?, hours = ? WHERE id = ?""",
-                [digest[0], result.rows_read, result.imported, result.updated, result.duplicates, result.rejected,
+                [job.digest[0], result.rows_read, result.imported, result.updated, result.duplicates, result.rejected,
                  result.hours, batch])
-    step(1.0, f"{result.file}: {result.imported:,} {'would be imported' if dry_run else 'imported'}")
-    if dry_run:
+    audit.record(cur, job.actor, "import", f"{result.file} ({job.det.format.label})", batch_id=batch,
+                 after={k: getattr(result, k) for k in ("rows_read", "imported", "updated", "duplicates", "rejected",
+                                                        "skipped", "hours")})
+    job.step(1.0, f"{result.file}: {result.imported:,} {'would be imported' if job.dry_run else 'imported'}")
+    if job.dry_run:
         raise _DryRun()
 
 
@@ -305,8 +327,7 @@ def _bulk_applies(store: Store, det: Detection, layout: CsvLayout) -> bool:
                                                 [det.format.name, first, last])
 
 
-def _run_bulk(store: Store, layout: CsvLayout, det: Detection, display: str, result: ImportResult,
-              step: Progress, hasher: threading.Thread, digest: list[str], dry_run: bool) -> None:
+def _run_bulk(job: _Job, result: ImportResult) -> None:
     """A new period from a tool, in one pass: read, parse and insert in a single statement.
 
     Taken only when that gives exactly what the general path would: the file is well formed (the
@@ -315,9 +336,10 @@ def _run_bulk(store: Store, layout: CsvLayout, det: Detection, display: str, res
     every row is new). Anything else rolls back and raises _NotClean, and the general path, which
     reports every problem by line and matches what is already stored, starts afresh.
     """
+    layout, det, display, step = job.layout, job.det, job.display, job.step
     try:
-        with store.transaction() as cur:
-            batch = result.batch = _open_batch(cur, display, det)
+        with job.store.transaction() as cur:
+            batch = result.batch = _open_batch(cur, job)
             reader_sql, params = read_csv_sql(layout, tolerant=False)
             stage_sql, warnings = time_stage_sql(det, layout, reader_sql, rid="NULL::BIGINT")
             step(0.1, f"{display}: reading")
@@ -335,7 +357,7 @@ def _run_bulk(store: Store, layout: CsvLayout, det: Detection, display: str, res
                 raise _NotClean()  # stored entries share these dates: they must be matched
             result.warnings += warnings
             result.hours = _batch_hours(cur, batch)
-            _close_batch(cur, batch, result, step, hasher, digest, dry_run)
+            _close_batch(cur, job, batch, result)
     except duckdb.Error:
         raise _NotClean() from None
 
@@ -347,11 +369,11 @@ def _batch_hours(cur, batch: int) -> float:
 # ---------------------------------------------------------------- general path
 
 
-def _run(store: Store, layout: CsvLayout, det: Detection, display: str, result: ImportResult, step: Progress,
-         hasher: threading.Thread, digest: list[str], dry_run: bool, tolerant: bool) -> None:
+def _run(job: _Job, result: ImportResult, tolerant: bool) -> None:
     """The general path. Not ``tolerant``: raises _NotClean (rolled back) on the first malformed record."""
-    with store.transaction() as cur:
-        batch = result.batch = _open_batch(cur, display, det)
+    layout, det, display, step = job.layout, job.det, job.display, job.step
+    with job.store.transaction() as cur:
+        batch = result.batch = _open_batch(cur, job)
         reader_sql, params = read_csv_sql(layout, tolerant=tolerant)
         step(0.1, f"{display}: reading")
         direct = det.format.kind == "time" and det.format.repeated is None
@@ -390,7 +412,7 @@ def _run(store: Store, layout: CsvLayout, det: Detection, display: str, result: 
         result.rows_read += len(struct_rejects)
         result.skipped += footer
         _write_rejects(cur, batch, result.rejects, layout)
-        _close_batch(cur, batch, result, step, hasher, digest, dry_run)
+        _close_batch(cur, job, batch, result)
 
 
 def _write_rejects(cur, batch: int, rejects: list[Reject], layout: CsvLayout) -> None:
@@ -515,7 +537,7 @@ def _import_budgets(cur, det: Detection, layout: CsvLayout, src: str, batch: int
 def list_batches(cur: duckdb.DuckDBPyConnection):
     """Every import, newest first, as a DataFrame."""
     return cur.execute("""SELECT id AS batch, file_name AS file, kind, format, rows_read, imported, updated,
-                                 duplicates, rejected, hours, imported_at, sha256
+                                 duplicates, rejected, hours, imported_at, imported_by, sha256
                           FROM import_batches ORDER BY id DESC""").df()
 
 
@@ -524,10 +546,14 @@ def batch_rejects(cur: duckdb.DuckDBPyConnection, batch: int):
                           ORDER BY line NULLS LAST""", [batch]).df()
 
 
-def undo_batch(store: Store, batch: int) -> dict[str, int]:
-    """Remove everything one import added (and the batch record); returns rows removed per table."""
+def undo_batch(store: Store, actor: Actor, batch: int) -> dict[str, int]:
+    """Remove everything one import added (and the batch record); returns rows removed per table.
+
+    The audit trail keeps the import's own row and gains one for the undo."""
+    actor.require("undo")
     with store.transaction() as cur:
-        if not scalar(cur, "SELECT count(*) FROM import_batches WHERE id = ?", [batch]):
+        found = cur.execute("SELECT file_name, format FROM import_batches WHERE id = ?", [batch]).fetchall()
+        if not found:
             raise IngestError(f"no import batch {batch}")
         later = scalar(cur, """SELECT max(u.batch_id) FROM lead_updates u WHERE u.batch_id > ?
                                AND u.lead_id IN (SELECT lead_id FROM lead_updates WHERE batch_id = ?
@@ -548,5 +574,8 @@ def undo_batch(store: Store, batch: int) -> dict[str, int]:
         for table in ("leads", "time_entries", "budgets", "rejected_rows"):
             removed[table] = scalar(cur, f"DELETE FROM {table} WHERE batch_id = ?", [batch])  # noqa: S608
         cur.execute("DELETE FROM import_batches WHERE id = ?", [batch])
+        audit.record(cur, actor, "undo", f"batch {batch}: {found[0][0]}", batch_id=batch,
+                     before={"batch": batch, "file": found[0][0], "format": found[0][1]},
+                     after={t: n for t, n in removed.items() if n})
     return removed
 

@@ -13,7 +13,7 @@ import pytest
 
 from sales.demo import write_demo
 from sales.store import Store
-from tests.conftest import ANCHOR, ROOT
+from tests.conftest import ADMIN, ANCHOR, ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -49,7 +49,7 @@ def server(tmp_path_factory):
     """The app on a demo store, on a loopback port; warmed on / so every deep link is routed."""
     db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
     with Store(db) as s:
-        write_demo(s, anchor=ANCHOR)
+        write_demo(s, ADMIN, anchor=ANCHOR)
     port = _free_port()
     env = {**os.environ, "SALES_DB": str(db)}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",

@@ -10,7 +10,7 @@ import pytest
 
 from sales.ingest import IngestError, import_file, list_batches, undo_batch
 from sales.store import Store, scalar
-from tests.conftest import ROOT
+from tests.conftest import ADMIN, ROOT
 
 FIX = ROOT / "tests" / "fixtures"
 
@@ -31,14 +31,14 @@ TIME_FILES = [
 
 @pytest.mark.parametrize("name, fmt, read, imported, rejected, hours, skipped", TIME_FILES)
 def test_time_exports(store, name, fmt, read, imported, rejected, hours, skipped):
-    r = import_file(store, FIX / name)
+    r = import_file(store, ADMIN, FIX / name)
     assert (r.kind, r.format, r.rows_read, r.imported, r.duplicates, r.rejected, r.skipped) == (
         "time", fmt, read, imported, 0, rejected, skipped)
     assert r.hours == pytest.approx(hours)
     cur = store.cursor()
     assert scalar(cur, "SELECT sum(hours) FROM time_entries") == pytest.approx(hours)
     # re-importing the same file adds nothing
-    again = import_file(store, FIX / name)
+    again = import_file(store, ADMIN, FIX / name)
     assert (again.imported, again.duplicates, again.hours) == (0, imported, 0)
     assert scalar(cur, "SELECT count(*) FROM time_entries") == imported
 
@@ -54,7 +54,7 @@ def test_time_exports(store, name, fmt, read, imported, rejected, hours, skipped
     ("jira_log_work.csv", [(date(2026, 1, 6), "mkaur", 0.5, None, "Hedera", "HU-12", "Fonts; more fonts")]),
 ])
 def test_fields_land_in_the_right_columns(store, name, expected):
-    import_file(store, FIX / name)
+    import_file(store, ADMIN, FIX / name)
     rows = store.cursor().execute("""SELECT work_date, person, hours, billable, account, issue_key, description
                                      FROM time_entries ORDER BY work_date, hours""").fetchall()
     for row in expected:
@@ -62,11 +62,11 @@ def test_fields_land_in_the_right_columns(store, name, expected):
 
 
 def test_start_times_and_midnight(store):
-    import_file(store, FIX / "toggl.csv")
+    import_file(store, ADMIN, FIX / "toggl.csv")
     rows = store.cursor().execute("SELECT started_at, hours FROM time_entries ORDER BY started_at").fetchall()
     assert rows == [(datetime(2026, 1, 5, 9, 0), 1.5), (datetime(2026, 1, 5, 23, 30), 0.75),
                     (datetime(2026, 1, 6, 8, 0), 26.0)]
-    import_file(store, FIX / "jira_log_work.csv")
+    import_file(store, ADMIN, FIX / "jira_log_work.csv")
     assert scalar(store.cursor(), "SELECT started_at FROM time_entries WHERE description = 'Fonts; more fonts'") == \
         datetime(2026, 1, 6, 14, 30)
 
@@ -78,7 +78,7 @@ def test_start_times_and_midnight(store):
     ("budgets.csv", 5, "effective_month", "cannot read '2026-xx' as a month"),
 ])
 def test_bad_rows_by_line_and_column(store, name, line, column, reason):
-    r = import_file(store, FIX / name)
+    r = import_file(store, ADMIN, FIX / name)
     assert [(x.line, x.column) for x in r.rejects] == [(line, column)]
     assert reason in r.rejects[0].reason
     kept = store.cursor().execute('SELECT line, "column", reason, raw FROM rejected_rows').fetchall()
@@ -109,19 +109,19 @@ CRM_FILES = [
 
 @pytest.mark.parametrize("name, fmt, read, imported, stages, unmapped", CRM_FILES)
 def test_crm_exports(store, name, fmt, read, imported, stages, unmapped):
-    r = import_file(store, FIX / name)
+    r = import_file(store, ADMIN, FIX / name)
     assert (r.kind, r.format, r.rows_read, r.imported, r.duplicates) == ("leads", fmt, read, imported, 0)
     assert r.unmapped_stages == unmapped
     rows = store.cursor().execute("SELECT external_id, name, recorded_stage, status FROM leads").fetchall()
     got = {(ext if not ext.startswith("content:") else nm): (st, status) for ext, nm, st, status in rows}
     assert got == stages
-    again = import_file(store, FIX / name)
+    again = import_file(store, ADMIN, FIX / name)
     assert (again.imported, again.duplicates) == (0, imported)
 
 
 def test_crm_values(store):
-    import_file(store, FIX / "pipedrive_deals.csv")
-    import_file(store, FIX / "salesforce_report.csv")
+    import_file(store, ADMIN, FIX / "pipedrive_deals.csv")
+    import_file(store, ADMIN, FIX / "salesforce_report.csv")
     cur = store.cursor()
     assert cur.execute("SELECT amount, organisation, created_on FROM leads WHERE external_id = '17'").fetchall() == [
         (85000.0, "Hedera University", date(2026, 1, 10))]
@@ -133,7 +133,7 @@ def test_crm_values(store):
 
 
 def test_canonical_leads_bring_assessments_and_gate_facts(store):
-    import_file(store, FIX / "leads_canonical.csv")
+    import_file(store, ADMIN, FIX / "leads_canonical.csv")
     cur = store.cursor()
     levels = cur.execute("""SELECT l.external_id, a.people_profile, a.need, a.prestige, a.prestige_comment
                             FROM assessments a JOIN leads l ON l.id = a.lead_id ORDER BY 1""").fetchall()
@@ -145,7 +145,7 @@ def test_canonical_leads_bring_assessments_and_gate_facts(store):
 
 
 def test_crm_reexport_updates_known_leads_and_undo_restores_them(store, tmp_path):
-    first = import_file(store, FIX / "pipedrive_deals.csv")
+    first = import_file(store, ADMIN, FIX / "pipedrive_deals.csv")
     lines = (FIX / "pipedrive_deals.csv").read_text().splitlines()
     later = tmp_path / "deals-march.csv"  # deal 17 won at a higher value, 18 unchanged, 19 absent, 20 new
     later.write_text("\n".join([
@@ -154,7 +154,7 @@ def test_crm_reexport_updates_known_leads_and_undo_restores_them(store, tmp_path
         '2026-03-01 10:00:00,,Hedera University',
         lines[2],
         "20,Edly pilot,5000,USD,Lead In,open,Chen Wei,2026-03-02 09:00:00,,,Edly"]) + "\n")
-    r = import_file(store, later)
+    r = import_file(store, ADMIN, later)
     assert (r.rows_read, r.imported, r.updated, r.duplicates) == (3, 1, 1, 1)
     cur = store.cursor()
     lead = "SELECT recorded_stage, status, amount, closed_on FROM leads WHERE external_id = '17'"
@@ -164,10 +164,10 @@ def test_crm_reexport_updates_known_leads_and_undo_restores_them(store, tmp_path
     assert scalar(cur, "SELECT count(*) FROM lead_updates") == 1
     assert list_batches(cur).set_index("batch").loc[r.batch, ["imported", "updated", "duplicates"]].tolist() == [
         1, 1, 1]
-    assert import_file(store, later).updated == 0  # the same re-export again changes nothing
+    assert import_file(store, ADMIN, later).updated == 0  # the same re-export again changes nothing
     with pytest.raises(IngestError, match=f"batch {r.batch} changed leads of batch {first.batch} afterwards"):
-        undo_batch(store, first.batch)
-    removed = undo_batch(store, r.batch)
+        undo_batch(store, ADMIN, first.batch)
+    removed = undo_batch(store, ADMIN, r.batch)
     # 17's old values back; deal 20 gone; 17's move and 20's first stage removed
     assert (removed["lead_updates"], removed["leads"], removed["stage_events"]) == (1, 1, 2)
     assert cur.execute(lead).fetchall() == [("proposal", "open", 85000.0, None)]
@@ -184,21 +184,21 @@ def test_crm_reexport_updates_known_leads_and_undo_restores_them(store, tmp_path
      ("Bruno Costa", "close", "won", date(2026, 2, 15))),
 ])
 def test_crm_reexport_blanks(store, tmp_path, row, expected):
-    import_file(store, FIX / "pipedrive_deals.csv")
+    import_file(store, ADMIN, FIX / "pipedrive_deals.csv")
     f = tmp_path / "deals.csv"
     f.write_text((FIX / "pipedrive_deals.csv").read_text().splitlines()[0] + "\n" + row + "\n")
-    assert import_file(store, f).updated == 1
+    assert import_file(store, ADMIN, f).updated == 1
     assert store.cursor().execute("""SELECT owner, recorded_stage, status, closed_on FROM leads
                                      WHERE external_id = '18'""").fetchall() == [expected]
 
 
 def test_canonical_reexport_adds_new_levels_and_facts_only(store, tmp_path):
-    import_file(store, FIX / "leads_canonical.csv")
+    import_file(store, ADMIN, FIX / "leads_canonical.csv")
     lines = (FIX / "leads_canonical.csv").read_text().splitlines()
     later = tmp_path / "leads-later.csv"  # L-1's need rises and its needs are now documented; L-2 as before
     later.write_text("\n".join([lines[0], lines[1].replace("85000,USD,1,1,2", "85000,USD,1,2,2")
                                 .replace("yes,yes,no", "yes,yes,yes"), lines[2]]) + "\n")
-    r = import_file(store, later)
+    r = import_file(store, ADMIN, later)
     assert (r.imported, r.updated, r.duplicates) == (0, 1, 1)
     cur = store.cursor()
     history = cur.execute("""SELECT a.need FROM assessments a JOIN leads l ON l.id = a.lead_id
@@ -211,14 +211,14 @@ def test_canonical_reexport_adds_new_levels_and_facts_only(store, tmp_path):
 
 
 def test_budgets(store):
-    r = import_file(store, FIX / "budgets.csv")
+    r = import_file(store, ADMIN, FIX / "budgets.csv")
     assert (r.kind, r.rows_read, r.imported, r.rejected) == ("budgets", 4, 3, 1)
     assert store.cursor().execute("""SELECT account, effective_month, monthly_hours, fixed_total_hours, kind
                                      FROM budgets ORDER BY account, effective_month""").fetchall() == [
         ("Affogato International", date(2026, 2, 1), None, 5.0, "discovery"),
         ("Hedera University", date(2026, 1, 1), 62.0, None, "retainer"),
         ("Hedera University", date(2026, 4, 1), 80.0, None, "retainer")]
-    assert import_file(store, FIX / "budgets.csv").imported == 0
+    assert import_file(store, ADMIN, FIX / "budgets.csv").imported == 0
 
 
 # ---------------------------------------------------------------- day/month order
@@ -234,7 +234,7 @@ def test_budgets(store):
 def test_day_month_order_per_column(store, tmp_path, dates, expected, ambiguous):
     f = tmp_path / "t.csv"
     f.write_text("date,person,hours\n" + "".join(f"{d},A,1\n" for d in dates))
-    r = import_file(store, f)
+    r = import_file(store, ADMIN, f)
     got = [row[0] for row in store.cursor().execute("SELECT work_date FROM time_entries").fetchall()]
     assert sorted(got) == sorted(expected)
     assert bool(r.warnings) == ambiguous
@@ -249,7 +249,7 @@ def test_day_month_order_per_column(store, tmp_path, dates, expected, ambiguous)
 def test_durations(store, tmp_path, value, hours):
     f = tmp_path / "t.csv"
     f.write_text(f'date,person,hours\n2026-01-05,A,"{value}"\n')
-    r = import_file(store, f)
+    r = import_file(store, ADMIN, f)
     if hours is None:  # 1,234.5 hours in one entry is out of range
         assert r.rejects[0].reason == "'1,234.5' is out of range (0 to 744 hours)"
     else:  # the summary rounds to 6 decimals; the stored value is exact
@@ -259,7 +259,7 @@ def test_durations(store, tmp_path, value, hours):
 def test_a_client_called_total_is_data_and_a_total_line_is_not(store, tmp_path):
     f = tmp_path / "t.csv"
     f.write_text("date,client,hours\n2026-01-05,Total,2\n2026-01-06,Sum,1.5\nTotal,,3.5\n")
-    r = import_file(store, f)
+    r = import_file(store, ADMIN, f)
     assert (r.rows_read, r.imported, r.skipped, r.rejected, r.hours) == (2, 2, 1, 0, 3.5)
 
 
@@ -270,7 +270,7 @@ def test_structural_problems_are_rejected_by_line(store, tmp_path):
     f = tmp_path / "t.csv"
     f.write_text('date,person,hours,description\n2026-01-05,A,1,"multi\nline"\n2026-01-06,B,2,x,EXTRA\n'
                  '\n2026-01-07,C,3,ok\n2026-01-08,D,zz,bad\n')
-    r = import_file(store, f)
+    r = import_file(store, ADMIN, f)
     assert [(x.line, x.column) for x in r.rejects] == [(4, None), (7, "hours")]
     assert "too many fields: expected 4" in r.rejects[0].reason
     assert (r.imported, r.hours) == (2, 4.0)
@@ -282,7 +282,7 @@ def test_many_bad_rows_read_the_file_once_for_their_lines(store, tmp_path, monke
     monkeypatch.setattr(pipeline, "count_newlines", lambda path: reads.append(path) or path.read_bytes().count(b"\n"))
     f = tmp_path / "t.csv"
     f.write_text("date,person,hours\n" + "".join(f"2026-01-05,A,{'x' if i % 2 else 1}\n" for i in range(200)))
-    r = import_file(store, f)
+    r = import_file(store, ADMIN, f)
     assert (r.imported, r.rejected) == (100, 100)
     assert [x.line for x in r.rejects[:2]] == [3, 5]
     assert len(reads) == 1
@@ -300,21 +300,21 @@ def test_unusable_files_write_nothing(store, tmp_path, content, message):
     f = tmp_path / "bad.csv"
     f.write_bytes(content)
     with pytest.raises(IngestError, match=message) as e:
-        import_file(store, f)
+        import_file(store, ADMIN, f)
     assert "bad.csv" in str(e.value)
     assert scalar(store.cursor(), "SELECT count(*) FROM import_batches") == 0
 
 
 def test_oversized_file_refused(store):
     with pytest.raises(IngestError, match="over the 0 MB limit"):
-        import_file(store, FIX / "tempo.csv", max_bytes=100)
+        import_file(store, ADMIN, FIX / "tempo.csv", max_bytes=100)
 
 
 def test_kind_and_format_must_fit(store):
     with pytest.raises(IngestError, match="looks like Jira Tempo worklogs, not a leads file"):
-        import_file(store, FIX / "tempo.csv", kind="leads")
+        import_file(store, ADMIN, FIX / "tempo.csv", kind="leads")
     with pytest.raises(IngestError, match="not a Toggl Track detailed header: missing column"):
-        import_file(store, FIX / "tempo.csv", fmt="toggl")
+        import_file(store, ADMIN, FIX / "tempo.csv", fmt="toggl")
 
 
 def test_explicit_mapping(store, tmp_path):
@@ -323,11 +323,11 @@ def test_explicit_mapping(store, tmp_path):
     m = tmp_path / "map.toml"
     m.write_text('kind = "time"\n[columns]\nwork_date = "Day"\nperson = "Who"\nhours = "Time (h)"\n'
                  'client = "Customer"\n')
-    r = import_file(store, f, mapping=m)
+    r = import_file(store, ADMIN, f, mapping=m)
     assert (r.format, r.imported, r.hours) == ("mapped-time", 2, 3.5)
     m.write_text('kind = "time"\n[columns]\nwork_date = "Date"\nhours = "Time (h)"\n')
     with pytest.raises(IngestError, match="column\\(s\\) not in the file's header: work_date → 'Date'"):
-        import_file(store, f, mapping=m)
+        import_file(store, ADMIN, f, mapping=m)
 
 
 # ---------------------------------------------------------------- nothing lost, nothing doubled
@@ -337,8 +337,8 @@ def test_superset_export_adds_only_new_rows(store, tmp_path):
     lines = (FIX / "tempo.csv").read_text().splitlines()
     first = tmp_path / "jan-a.csv"
     first.write_text("\n".join(lines[:3]) + "\n")
-    assert import_file(store, first).imported == 2
-    r = import_file(store, FIX / "tempo.csv")
+    assert import_file(store, ADMIN, first).imported == 2
+    r = import_file(store, ADMIN, FIX / "tempo.csv")
     assert (r.imported, r.duplicates) == (2, 2)
     assert scalar(store.cursor(), "SELECT sum(hours) FROM time_entries") == pytest.approx(7.75)
 
@@ -355,7 +355,7 @@ def test_reimport_counts_identical_entries(store, tmp_path, first, second, added
     for name, rows, expected in (("a.csv", first, len(first)), ("b.csv", second, added)):
         f = tmp_path / name
         f.write_text("date,person,hours,description\n" + "".join(r + "\n" for r in rows))
-        r = import_file(store, f)
+        r = import_file(store, ADMIN, f)
         assert (r.imported, r.duplicates) == (expected, len(rows) - expected)
     assert scalar(store.cursor(), "SELECT count(*) FROM time_entries") == len(first) + added
 
@@ -365,11 +365,11 @@ def test_identical_entries_match_by_count_after_an_undo(store, tmp_path):
     one, two = tmp_path / "one.csv", tmp_path / "two.csv"
     one.write_text("date,person,hours\n2026-01-05,A,2\n")
     two.write_text("date,person,hours\n2026-01-05,A,2\n2026-01-05,A,2\n")
-    first = import_file(store, one)
-    assert import_file(store, two).imported == 1
-    undo_batch(store, first.batch)
-    assert import_file(store, one).imported == 0
-    assert import_file(store, two).imported == 1
+    first = import_file(store, ADMIN, one)
+    assert import_file(store, ADMIN, two).imported == 1
+    undo_batch(store, ADMIN, first.batch)
+    assert import_file(store, ADMIN, one).imported == 0
+    assert import_file(store, ADMIN, two).imported == 1
     assert scalar(store.cursor(), "SELECT count(*) FROM time_entries") == 2
 
 
@@ -393,20 +393,20 @@ def test_bulk_path_stores_what_the_general_path_stores(tmp_path, monkeypatch):
     bulk_store, general_store = Store(tmp_path / "a.duckdb"), Store(tmp_path / "b.duckdb")
     with monkeypatch.context() as m:  # the general path must not run for a clean first export
         m.setattr(pipeline, "_run", lambda *a: pytest.fail("general path used"))
-        bulk = import_file(bulk_store, f)
+        bulk = import_file(bulk_store, ADMIN, f)
     other = tmp_path / "other.csv"
     other.write_text(CLEAN_TIME.splitlines()[0] + "\n2026-01-06,Zed,1,yes,,,X,,,,\n")
-    import_file(general_store, other)  # a stored entry within the file's dates: the general path runs
+    import_file(general_store, ADMIN, other)  # a stored entry within the file's dates: the general path runs
     with monkeypatch.context() as m:
         m.setattr(pipeline, "_run_bulk", lambda *a: pytest.fail("bulk path used"))
-        general = import_file(general_store, f)
+        general = import_file(general_store, ADMIN, f)
     for r in (bulk, general):
         assert (r.rows_read, r.imported, r.duplicates, r.rejected, r.skipped) == (6, 6, 0, 0, 0)
         assert r.hours == pytest.approx(1.5 * 3 + 2 * 2 + 0.25)
     rows = bulk_store.cursor().execute(STORED, [bulk.batch]).fetchall()
     assert rows == general_store.cursor().execute(STORED, [general.batch]).fetchall()
     assert sorted(r[1] or "" for r in rows) == ["", "", "Ann", "Ann", "Ann", "Bob"]  # repeats are kept
-    assert import_file(bulk_store, f).imported == 0  # and a re-import matches them
+    assert import_file(bulk_store, ADMIN, f).imported == 0  # and a re-import matches them
 
 
 @pytest.mark.parametrize("stored, sample_rows, tried, bulk", [
@@ -421,13 +421,13 @@ def test_next_period_goes_in_by_bulk_and_overlaps_are_matched(store, tmp_path, m
     head = CLEAN_TIME.splitlines()[0]
     earlier, f = tmp_path / "earlier.csv", tmp_path / "t.csv"
     earlier.write_text(f"{head}\n{stored}\n")
-    import_file(store, earlier)
+    import_file(store, ADMIN, earlier)
     f.write_text(CLEAN_TIME)
     monkeypatch.setattr(reader, "SAMPLE_ROWS", sample_rows)
     general, attempt, attempts = pipeline._run, pipeline._run_bulk, []
     monkeypatch.setattr(pipeline, "_run", lambda *a, **k: pytest.fail("general path") if bulk else general(*a, **k))
     monkeypatch.setattr(pipeline, "_run_bulk", lambda *a: attempts.append(1) or attempt(*a))
-    r = import_file(store, f)
+    r = import_file(store, ADMIN, f)
     assert bool(attempts) == tried
     assert (r.imported, r.duplicates) == ((6, 0) if bulk else (5, 1))
     assert scalar(store.cursor(), "SELECT count(*) FROM import_batches") == 2
@@ -441,7 +441,7 @@ def test_next_period_goes_in_by_bulk_and_overlaps_are_matched(store, tmp_path, m
 def test_bulk_path_hands_problem_files_to_the_general_path(store, tmp_path, extra, line, skipped):
     f = tmp_path / "t.csv"
     f.write_text(CLEAN_TIME + extra)
-    r = import_file(store, f)
+    r = import_file(store, ADMIN, f)
     assert [x.line for x in r.rejects] == ([line] if line else [])
     assert (r.batch, r.imported, r.skipped) == (1, 6, skipped)  # the abandoned attempt left no trace
     cur = store.cursor()
@@ -450,22 +450,22 @@ def test_bulk_path_hands_problem_files_to_the_general_path(store, tmp_path, extr
 
 
 def test_undo_removes_one_batch(store):
-    a = import_file(store, FIX / "tempo.csv")
-    b = import_file(store, FIX / "leads_canonical.csv")
-    removed = undo_batch(store, b.batch)
+    a = import_file(store, ADMIN, FIX / "tempo.csv")
+    b = import_file(store, ADMIN, FIX / "leads_canonical.csv")
+    removed = undo_batch(store, ADMIN, b.batch)
     assert removed["leads"] == 2 and removed["assessments"] == 2 and removed["lead_facts"] == 5
     assert removed["rejected_rows"] == 1
     cur = store.cursor()
     assert scalar(cur, "SELECT count(*) FROM leads") == 0
     assert scalar(cur, "SELECT count(*) FROM time_entries") == a.imported
     assert list_batches(cur)["batch"].tolist() == [a.batch]
-    assert import_file(store, FIX / "leads_canonical.csv").imported == 2  # undone rows can come back
+    assert import_file(store, ADMIN, FIX / "leads_canonical.csv").imported == 2  # undone rows can come back
     with pytest.raises(IngestError, match="no import batch 999"):
-        undo_batch(store, 999)
+        undo_batch(store, ADMIN, 999)
 
 
 def test_aborted_import_leaves_store_unchanged(store, monkeypatch):
-    import_file(store, FIX / "tempo.csv")
+    import_file(store, ADMIN, FIX / "tempo.csv")
     cur = store.cursor()
     before = cur.execute("SELECT (SELECT count(*) FROM time_entries), (SELECT count(*) FROM import_batches), "
                          "(SELECT count(*) FROM rejected_rows)").fetchall()
@@ -475,14 +475,14 @@ def test_aborted_import_leaves_store_unchanged(store, monkeypatch):
         raise RuntimeError("disk full")
     monkeypatch.setattr(pipeline, "_write_rejects", crash)
     with pytest.raises(RuntimeError, match="disk full"):
-        import_file(store, FIX / "toggl.csv")
+        import_file(store, ADMIN, FIX / "toggl.csv")
     after = cur.execute("SELECT (SELECT count(*) FROM time_entries), (SELECT count(*) FROM import_batches), "
                         "(SELECT count(*) FROM rejected_rows)").fetchall()
     assert after == before
 
 
 def test_batch_records_hash_and_counts(store):
-    r = import_file(store, FIX / "toggl.csv")
+    r = import_file(store, ADMIN, FIX / "toggl.csv")
     row = list_batches(store.cursor()).iloc[0]
     import hashlib
     assert row["sha256"] == hashlib.sha256((FIX / "toggl.csv").read_bytes()).hexdigest()
@@ -535,23 +535,23 @@ def test_cli_locked_store(tmp_path):
 
 
 def test_dry_run_reports_without_writing(store):
-    preview = import_file(store, FIX / "toggl.csv", dry_run=True)
+    preview = import_file(store, ADMIN, FIX / "toggl.csv", dry_run=True)
     assert (preview.batch, preview.imported, preview.rejected, preview.hours) == (None, 3, 1, 28.25)
     cur = store.cursor()
     assert cur.execute("SELECT (SELECT count(*) FROM time_entries), (SELECT count(*) FROM import_batches), "
                        "(SELECT count(*) FROM rejected_rows)").fetchall() == [(0, 0, 0)]
-    real = import_file(store, FIX / "toggl.csv")
+    real = import_file(store, ADMIN, FIX / "toggl.csv")
     assert (real.batch, real.imported, real.rejected, real.hours) == (1, 3, 1, 28.25)  # no gap left by the preview
 
 
 def test_mapping_as_a_dict(store, tmp_path):
     f = tmp_path / "odd.csv"
     f.write_text("Day;Who;Time (h)\n05.01.2026;Ana;1,5\n")
-    r = import_file(store, f, mapping={"kind": "time", "columns": {"work_date": "Day", "person": "Who",
+    r = import_file(store, ADMIN, f, mapping={"kind": "time", "columns": {"work_date": "Day", "person": "Who",
                                                                    "hours": "Time (h)"}})
     assert (r.format, r.imported, r.hours) == ("mapped-time", 1, 1.5)
     with pytest.raises(IngestError, match="'kind' must be one of"):
-        import_file(store, f, mapping={"kind": "nope", "columns": {}})
+        import_file(store, ADMIN, f, mapping={"kind": "nope", "columns": {}})
 
 
 # ---------------------------------------------------------------- progress

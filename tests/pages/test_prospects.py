@@ -7,7 +7,7 @@ import pytest
 from sales.ingest import import_file
 from sales.store import Store, scalar
 from sales.workbench import history
-from tests.conftest import ROOT
+from tests.conftest import ADMIN, ROOT
 from tests.pages.conftest import open_page
 
 FIX = ROOT / "tests" / "fixtures"
@@ -59,14 +59,14 @@ def test_start_from_a_lead_and_save_a_new_assessment(monkeypatch, db):
     assert metrics(at)["Score"] == "14 / 28" and "could still make this **High**" in at.info[0].value
     at.select_slider(key="wf_market_niche").set_value(2)
     at.text_input(key="wfc_market_niche").set_value("Big integration project")
-    at.button[0].click().run()
-    assert "Say who assessed" in at.error[0].value  # nothing saved without a name
-    at.text_input(key="wf_by").set_value("Ana")
+    assert "Saved under your name: local" in " ".join(c.value for c in at.caption)
     at.button[0].click().run()
     assert "Saved: 18 (Medium)" in at.success[0].value
     with Store(db) as s:
         cur = s.cursor()
         assert scalar(cur, "SELECT count(*) FROM assessments WHERE lead_id = 2") == 2
+        assert scalar(cur, "SELECT assessed_by FROM assessments WHERE lead_id = 2 "
+                           "ORDER BY assessed_at DESC LIMIT 1") == "local"  # local mode: the one local admin
         assert scalar(cur, "SELECT market_niche_comment FROM assessments WHERE lead_id = 2 "
                            "ORDER BY assessed_at DESC LIMIT 1") == "Big integration project"
 
@@ -83,20 +83,18 @@ def test_compare_two_leads(monkeypatch, db):
 def test_workbench_tick_moves_the_lead(monkeypatch, db):
     at = open_page(monkeypatch, db, "workbench", lead="2")
     assert metrics(at)["Stage (by its gates)"] == "Assess Needs"
-    at.text_input(key="wb_by").set_value("Bo").run()
     at.checkbox(key="gate_2_needs_documented").check().run()
     assert not at.exception
     assert "moved to **blueprint**" in at.success[0].value
     assert metrics(at)["Stage (by its gates)"] == "Blueprint"
     with Store(db) as s:
         log = history(s.cursor(), 2)
-    assert log["by"].tolist()[:2] == ["Bo", "Bo"]
+    assert log["by"].tolist()[:2] == ["local", "local"]
     assert log["body"].tolist()[0] == "Stage: Assess Needs → Blueprint"
 
 
 def test_workbench_notes_agenda_followup_and_small_project(monkeypatch, db):
     at = open_page(monkeypatch, db, "workbench", lead="1")
-    at.text_input(key="wb_by").set_value("Ana").run()
     at.text_area(key="prep_1_problem").set_value("Their platform cannot scale")
     at.button(key="FormSubmitter:prep_1-Save notes").click().run()
     assert "Saved 1 note(s)." in [s.value for s in at.success]
@@ -141,7 +139,7 @@ def test_upload_preview_import_and_undo(monkeypatch, db):
 
 def test_upload_of_a_crm_reexport_shows_and_applies_updates(monkeypatch, db):
     with Store(db) as s:
-        import_file(s, FIX / "pipedrive_deals.csv")
+        import_file(s, ADMIN, FIX / "pipedrive_deals.csv")
     lines = (FIX / "pipedrive_deals.csv").read_text().splitlines()
     moved = lines[1].replace("Proposal Made", "Negotiations Started")
     at = open_page(monkeypatch, db, "upload")

@@ -1,0 +1,36 @@
+"""Audit trail (admins): every write, who made it and when, with the values before and after."""
+
+import streamlit as st
+
+import shell
+from sales import audit
+
+shell.routed()
+
+st.title("Audit trail")
+st.caption("Every change to the store: imports, undo, assessments, gate ticks, notes, offers, demo data and "
+           "roles. Rows are only ever added; an undo adds a row of its own.")
+LIMIT = 1000
+with st.container(border=True):
+    c1, c2, c3, c4 = st.columns(4)
+    person = c1.selectbox("Person", shell.query(audit.people), index=None, key="audit_person",
+                          placeholder="anyone")
+    kind = c2.selectbox("Kind", list(audit.KINDS), index=None, key="audit_kind", placeholder="any kind",
+                        format_func=lambda k: audit.KINDS[k])
+    period = c3.date_input("Period", value=(), key="audit_period")
+    with c4:
+        lead = shell.lead_picker("Lead", key="audit_lead", url=False)
+start, end = (period if isinstance(period, (list, tuple)) and len(period) == 2 else (None, None))
+f = audit.AuditFilter(person=person, lead_id=lead, kind=kind, start=start, end=end)
+rows = shell.query(audit.trail, f, LIMIT + 1)
+if rows.empty:
+    st.info("Nothing matches these filters.", icon=":material/filter_alt_off:")
+    st.stop()
+st.caption(f"The latest {LIMIT:,} changes; download for them all." if len(rows) > LIMIT else
+           f"{len(rows):,} change{'s' if len(rows) != 1 else ''}.")
+st.dataframe(rows.head(LIMIT).drop(columns=["lead_id"]), hide_index=True, width="stretch", column_config={
+    "when": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm:ss"), "who": "Who",
+    "kind": "Kind", "what": "What", "lead": "Lead", "batch": st.column_config.NumberColumn("Batch", format="%d"),
+    "before": "Before", "after": "After"})
+st.download_button("Download CSV", lambda: shell.safe_csv(shell.query(audit.trail, f)), file_name="audit.csv",
+                   mime="text/csv", icon=":material/download:", on_click="ignore")

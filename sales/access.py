@@ -1,0 +1,146 @@
+"""Who may do what: roles kept in the store, checked by every function that writes.
+
+Sign-in (OpenID Connect) only says who someone is; the role comes from a grant in the store, for an
+email or for a whole domain (``*@agency.example``). The pages hide what a role cannot use, but the
+protection is here: a write function takes the acting person and calls ``Actor.require`` first.
+"""
+
+from __future__ import annotations
+
+import getpass
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+from sales import audit
+from sales.store import Store, scalar
+
+# each role may do everything the roles before it may
+ROLES = ("viewer", "bizdev", "admin")
+ROLE_HELP = {
+    "viewer": "dashboards, reports and downloads",
+    "bizdev": "also what-if saving and the lead workbench (gates, notes, meeting preparation, offers)",
+    "admin": "also uploads, undo, budgets, demo data, people and roles, and the audit page",
+}
+# what an action needs, and how a refusal names it
+ACTIONS = {
+    "assess": ("bizdev", "save an assessment"),
+    "work_lead": ("bizdev", "change a lead on the workbench"),
+    "offer": ("bizdev", "record a small-project offer"),
+    "import": ("admin", "import files"),
+    "undo": ("admin", "undo an import"),
+    "budgets": ("admin", "change budgets"),
+    "demo": ("admin", "load demo data"),
+    "manage_access": ("admin", "grant or revoke roles"),
+    "audit": ("admin", "read the audit trail"),
+}
+LOCAL = "local"  # the one person of local mode (no sign-in configured)
+
+
+class AccessDenied(PermissionError):
+    """The acting person's role does not allow the action; the message says which role would."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Someone acting on the store: a signed-in email, ``cli:NAME``, or ``local``, with their role."""
+
+    identity: str
+    role: str | None
+
+    def may(self, action: str) -> bool:
+        needed = ACTIONS[action][0]
+        return self.role in ROLES and ROLES.index(self.role) >= ROLES.index(needed)
+
+    def require(self, action: str) -> None:
+        if not self.may(action):
+            needed, what = ACTIONS[action]
+            held = f"the {self.role} role" if self.role else "no role"
+            raise AccessDenied(f"{self.identity} has {held} and may not {what}: that needs the {needed} role")
+
+
+def command_line() -> Actor:
+    """Whoever runs ``python -m sales``: they can open the store file, so they administer it."""
+    return Actor(f"cli:{getpass.getuser()}", "admin")
+
+
+def local() -> Actor:
+    return Actor(LOCAL, "admin")
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_DOMAIN = re.compile(r"\*@[^@\s*]+\.[^@\s*]+")
+
+
+def normalise(who: str) -> str:
+    """An email or ``*@domain`` grant, lower-cased; raises ValueError for anything else."""
+    who = who.strip().lower()
+    if not (_EMAIL.fullmatch(who) or _DOMAIN.fullmatch(who)) or who.startswith("*") != who.startswith("*@"):
+        raise ValueError(f"{who!r} is neither an email address nor a domain such as *@agency.example")
+    return who
+
+
+def role_of(cur: duckdb.DuckDBPyConnection, email: str | None) -> str | None:
+    """The role granted to ``email`` (case-insensitive): its own grant, else its domain's, else None."""
+    if not email or "@" not in email:
+        return None
+    email = email.strip().lower()
+    rows = cur.execute("""SELECT role FROM access_grants WHERE who = ? OR who = ?
+                          ORDER BY who LIKE '*@%'""", [email, "*@" + email.rsplit("@", 1)[1]]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def grants(cur: duckdb.DuckDBPyConnection):
+    """Every grant, emails before domains, as a DataFrame."""
+    return cur.execute("""SELECT who, role, granted_by, granted_at FROM access_grants
+                          ORDER BY who LIKE '*@%', who""").df()
+
+
+def admins(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    """Who to ask for access: the admins' grants."""
+    return [r[0] for r in cur.execute("SELECT who FROM access_grants WHERE role = 'admin' ORDER BY who").fetchall()]
+
+
+def grant(store: Store, actor: Actor, who: str, role: str) -> str | None:
+    """Give ``who`` (an email or ``*@domain``) ``role``; returns the role it had before, if any."""
+    actor.require("manage_access")
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+    who = normalise(who)
+    with store.transaction() as cur:
+        before = _held(cur, who)
+        if before == role:
+            return before
+        if before == "admin":
+            _keep_an_admin(cur, who)
+        cur.execute("""INSERT OR REPLACE INTO access_grants (who, role, granted_by, granted_at)
+                       VALUES (?, ?, ?, ?)""", [who, role, actor.identity, datetime.now()])
+        audit.record(cur, actor, "role", who, before=before, after=role)
+    return before
+
+
+def revoke(store: Store, actor: Actor, who: str) -> str:
+    """Remove the grant of ``who``; returns the role it gave. Refuses to remove the last admin."""
+    actor.require("manage_access")
+    who = normalise(who)
+    with store.transaction() as cur:
+        before = _held(cur, who)
+        if before is None:
+            raise ValueError(f"{who} has no grant of its own")
+        if before == "admin":
+            _keep_an_admin(cur, who)
+        cur.execute("DELETE FROM access_grants WHERE who = ?", [who])
+        audit.record(cur, actor, "role", who, before=before, after=None)
+    return before
+
+
+def _held(cur: duckdb.DuckDBPyConnection, who: str) -> str | None:
+    rows = cur.execute("SELECT role FROM access_grants WHERE who = ?", [who]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _keep_an_admin(cur: duckdb.DuckDBPyConnection, who: str) -> None:
+    if not scalar(cur, "SELECT count(*) FROM access_grants WHERE role = 'admin' AND who <> ?", [who]):
+        raise ValueError(f"{who} is the last admin: grant admin to someone else first")
