@@ -115,10 +115,17 @@ def local_only_screen() -> None:
              f"a team), serve on 127.0.0.1 (`make run` does), or set {serving.OPT_OUT}=1 to open it on purpose.")
 
 
+WORD_JOINER = "\u2060"  # invisible; breaks what Markdown would turn into a link by itself
+
+
 def plain(text: object) -> str:
     """Text from people or files, made safe for Streamlit's Markdown: shown as typed, never as a link,
-    image, HTML, formula, colour directive or icon."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])", r"\\\1", " ".join(str(text).split()))
+    image, HTML, formula, colour directive or icon. Punctuation is backslash-escaped; URLs, ``www.``
+    and emails, which Markdown links even when escaped, get an invisible word joiner."""
+    text = " ".join(str(text).split())
+    text = re.sub(r"(?i)(:)(//)|(www)(\.)|(@)", lambda m: WORD_JOINER.join(g for g in m.groups() if g)
+                  + (WORD_JOINER if m.group(5) else ""), text)
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])", r"\\\1", text)
 
 
 def identity(who: Actor) -> None:
@@ -129,7 +136,8 @@ def identity(who: Actor) -> None:
             st.badge("Local mode: no sign-in" + (f" · open to the network ({serving.OPT_OUT})" if opened else ""),
                      icon=":material/lock_open:", color="orange")
             return
-        st.caption(f"Signed in as **{plain(who.identity)}** · {who.role}")
+        st.caption("Signed in as")
+        st.text(f"{who.identity} · {who.role}")  # plain text: no Markdown, no autolink
         st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out")
 
 

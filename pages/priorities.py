@@ -55,6 +55,9 @@ if lead_id and lead_id.isdigit():
             st.markdown("**Score history**")
             if len(d.history):
                 st.altair_chart(charts.score_history(d.history), width="stretch")
+                st.dataframe(d.history.iloc[::-1], hide_index=True, width="stretch", column_config={
+                    "assessed_at": st.column_config.DatetimeColumn("Assessed", format="YYYY-MM-DD HH:mm"),
+                    "by": "By", "score": "Score", "best case": "Best case", "category": "Category"})
             else:
                 st.caption("Not assessed yet.")
         st.markdown("**Gate checklist**")

@@ -70,14 +70,14 @@ def local() -> Actor:
     return Actor(LOCAL, "admin")
 
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_EMAIL = re.compile(r"[^@\s*]+@[^@\s*]+\.[^@\s*]+")
 _DOMAIN = re.compile(r"\*@[^@\s*]+\.[^@\s*]+")
 
 
 def normalise(who: str) -> str:
     """An email or ``*@domain`` grant, lower-cased; raises ValueError for anything else."""
     who = who.strip().lower()
-    if not (_EMAIL.fullmatch(who) or _DOMAIN.fullmatch(who)) or who.startswith("*") != who.startswith("*@"):
+    if not (_EMAIL.fullmatch(who) or _DOMAIN.fullmatch(who)):
         raise ValueError(f"{who!r} is neither an email address nor a domain such as *@agency.example")
     return who
 

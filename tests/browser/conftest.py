@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from sales import access
 from sales.demo import write_demo
 from sales.store import Store
+from tests.browser.oidc_provider import Provider
 from tests.conftest import ADMIN, ANCHOR, ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -44,16 +46,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """The app on a demo store, on a loopback port; warmed on / so every deep link is routed."""
-    db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
-    with Store(db) as s:
-        write_demo(s, ADMIN, anchor=ANCHOR)
-    port = _free_port()
+def _serve(db: Path, *extra: str, port: int | None = None):
+    """``streamlit run app.py`` on store ``db`` and a loopback port; yields its URL once healthy."""
+    port = port or _free_port()
     env = {**os.environ, "SALES_DB": str(db)}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-                             str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+                             str(port), "--server.address", "127.0.0.1", "--server.headless", "true", *extra],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -66,12 +64,53 @@ def server(tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("the Streamlit server did not start within 60 s")
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The app in local mode on a demo store; warmed on / so every deep link is routed."""
+    db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
+    with Store(db) as s:
+        write_demo(s, ADMIN, anchor=ANCHOR)
+    yield from _serve(db)
+
+
+HOSTILE_NAME = "![x](http://127.0.0.1:9/t.png) **bold** <b>b</b> :red[red] $x^2$ [link](http://127.0.0.1:9/)"
+TEAM = {"admin@agency.example": "admin", "Bizdev@Agency.example": "bizdev", "*@viewers.example": "viewer"}
+
+
+@pytest.fixture(scope="session")
+def team_server(tmp_path_factory):
+    """The app with sign-in through a local OpenID Connect provider, on a demo store with grants:
+    an admin, a business developer (granted with another case), and a whole domain of viewers."""
+    work = tmp_path_factory.mktemp("team")
+    db = work / "team.duckdb"
+    with Store(db) as s:
+        write_demo(s, ADMIN, anchor=ANCHOR)
+        for who, role in TEAM.items():
+            access.grant(s, ADMIN, who, role)
+        with s.transaction() as cur:
+            cur.execute("""INSERT INTO leads (id, source_system, external_id, name, organisation, status)
+                           VALUES (9001, 'test', 'hostile', ?, ?, 'open')""", [HOSTILE_NAME, HOSTILE_NAME])
+    port = _free_port()
+    with Provider() as idp:
+        secrets = work / "secrets.toml"
+        secrets.write_text(f"""[auth]
+redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
+cookie_secret = "{os.urandom(24).hex()}"
+client_id = "{idp.client_id}"
+client_secret = "{idp.client_secret}"
+server_metadata_url = "{idp.metadata_url}"
+""")
+        yield from _serve(db, "--secrets.files", str(secrets), port=port)
 
 
 def wait_idle(page) -> None:
