@@ -58,7 +58,7 @@ who = shell.actor()
 if who.may("assess"):
     with st.expander("Comments and saving", expanded=bool(lead_id)):
         comments = {f.key: st.text_input(f"{f.name}: why this level?", key=f"wfc_{f.key}") for f in rubric.factors}
-        st.caption(f"Saved under your name: {who.identity}.")
+        st.caption(f"Saved under your name: {shell.plain(who.identity)}.")
         if st.button("Save as a new assessment", type="primary", disabled=lead_id is None,
                      help=None if lead_id else "Choose a lead first"):
             save_assessment(shell.store(), who, lead_id, chosen, comments)

@@ -198,3 +198,18 @@ def test_local_mode_serves_loopback_only_unless_configured_or_opted_out(tmp_path
     assert not auth_configured((tmp_path / "missing.toml", secrets))
     secrets.write_text('[auth]\nredirect_uri = "http://localhost:8501/oauth2callback"\n')
     assert auth_configured((tmp_path / "missing.toml", secrets))
+
+
+def test_the_example_secrets_configure_sign_in_and_the_real_ones_stay_out_of_git():
+    import tomllib
+
+    with open(ROOT / ".streamlit" / "secrets.example.toml", "rb") as fh:
+        auth = tomllib.load(fh)["auth"]
+    assert set(auth) == {"redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url"}
+    assert auth["redirect_uri"].endswith("/oauth2callback")
+    assert ".streamlit/secrets.toml" in (ROOT / ".gitignore").read_text().splitlines()
+    readme = (ROOT / "README.md").read_text()
+    team = readme[readme.index("## Running for a team"):]
+    for needed in ("/oauth2callback", "cookie_secret", "server_metadata_url", "access grant",
+                   "SALES_OPEN_WITHOUT_SIGN_IN", "Google", "Entra", "Okta", "Keycloak"):
+        assert needed in team, needed

@@ -59,7 +59,7 @@ def test_start_from_a_lead_and_save_a_new_assessment(monkeypatch, db):
     assert metrics(at)["Score"] == "14 / 28" and "could still make this **High**" in at.info[0].value
     at.select_slider(key="wf_market_niche").set_value(2)
     at.text_input(key="wfc_market_niche").set_value("Big integration project")
-    assert "Saved under your name: local" in " ".join(c.value for c in at.caption)
+    assert "Saved under your name: local." in " ".join(c.value for c in at.caption)
     at.button[0].click().run()
     assert "Saved: 18 (Medium)" in at.success[0].value
     with Store(db) as s:
