@@ -21,6 +21,8 @@ BIZDEV = Actor("bizdev@agency.example", "bizdev")
 VIEWER = Actor("viewer@agency.example", "viewer")
 # page tests run in local mode, which serves the loopback interface only
 st_config.set_option("server.address", "127.0.0.1")
+# and without sign-in, whatever secrets the developer's machine holds (sign-in: tests/browser)
+st_config.set_option("secrets.files", [str(ROOT / "tests" / "no-secrets.toml")])
 
 
 @pytest.fixture
