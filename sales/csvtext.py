@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
+import hashlib
+import threading
 from pathlib import Path
 
 DELIMITERS = (",", ";", "\t")
@@ -11,6 +14,97 @@ ENCODING = "utf-8-sig"  # strips the BOM Excel puts before the first header
 
 class CsvError(ValueError):
     """A file that cannot be read as CSV; the message names the file (and line when known)."""
+
+
+ENCODING_LABELS = {"utf-8": "UTF-8", "utf-16": "UTF-16", "cp1252": "Windows-1252", "latin-1": "Latin-1"}
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+
+
+def detect_encoding(raw: bytes, complete: bool = False) -> str:
+    """The encoding of ``raw`` (a file's first bytes, or all of it when ``complete``), decided from the
+    bytes: a UTF-16 byte-order mark, valid UTF-8, else Windows-1252 (curly quotes, dashes, €), else
+    Latin-1, which reads any byte."""
+    if raw.startswith(UTF16_BOMS):
+        return "utf-16"
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as e:
+        if not complete and e.reason == "unexpected end of data":  # a character cut by the sample's end
+            return "utf-8"
+    try:
+        raw.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def python_codec(encoding: str) -> str:
+    return "utf-8-sig" if encoding == "utf-8" else encoding
+
+
+def line_ends_clean(raw: bytes) -> bool:
+    """True when every line ends the same way, ``\n`` or ``\r\n`` (the readers need no copy)."""
+    crlf, cr, lf = raw.count(b"\r\n"), raw.count(b"\r"), raw.count(b"\n")
+    return cr == crlf and crlf in (0, lf)
+
+
+def transcode(src: Path, dest: Path, encoding: str) -> None:
+    """``src`` as UTF-8 with ``\n`` line ends, line for line (``\r\n``, ``\r`` and ``\n`` each end one
+    line), so line numbers stay those of the original file."""
+    with open(src, encoding=python_codec(encoding), newline="") as fin, \
+            open(dest, "w", encoding="utf-8", newline="") as fout:
+        carry = ""
+        while chunk := fin.read(4 << 20):
+            chunk = carry + chunk
+            carry = "\r" if chunk.endswith("\r") else ""  # its "\n" may open the next chunk
+            fout.write(chunk[: len(chunk) - len(carry)].replace("\r\n", "\n").replace("\r", "\n"))
+        fout.write("\n" if carry else "")
+
+
+class FileCheck:
+    """Reads the whole file once on a helper thread: its sha256, and whether it is clean UTF-8 with one
+    kind of line end. hashlib releases the GIL and DuckDB does too, so this overlaps the import."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.sha256: str | None = None
+        self.clean: bool | None = None
+        self.encoding: str | None = None  # decided over the whole file (a UTF-16 file is copied before)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        h = hashlib.sha256()
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        utf8, cp1252, crlf, cr, lf, last = True, True, 0, 0, 0, b""
+        with open(self.path, "rb") as fh:
+            while chunk := fh.read(4 << 20):
+                h.update(chunk)
+                joined = last + chunk
+                crlf += joined.count(b"\r\n") - last.count(b"\r\n")
+                cr, lf = cr + chunk.count(b"\r"), lf + chunk.count(b"\n")
+                last = chunk[-1:]
+                if not chunk.isascii():
+                    if utf8:
+                        try:
+                            decoder.decode(chunk)
+                        except UnicodeDecodeError:
+                            utf8 = False
+                    cp1252 = cp1252 and not any(b in chunk for b in CP1252_UNDEFINED)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+        self.sha256 = h.hexdigest()
+        self.encoding = "utf-8" if utf8 else "cp1252" if cp1252 else "latin-1"
+        self.clean = utf8 and cr == crlf and crlf in (0, lf)
+
+    def wait(self) -> FileCheck:
+        self._thread.join()
+        return self
 
 
 def read_head(path: Path, size: int = 64 * 1024) -> str:

@@ -15,10 +15,10 @@ store is exactly as it was.
 from __future__ import annotations
 
 import csv
-import hashlib
+import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -26,12 +26,12 @@ import duckdb
 
 from sales import audit
 from sales.access import Actor
-from sales.csvtext import ENCODING, CsvError, record_start_lines
+from sales.csvtext import ENCODING, ENCODING_LABELS, CsvError, FileCheck, record_start_lines
 from sales.ingest import leads as lead_rows
 from sales.ingest.budgets import BUDGET_ERRORS, budget_stage_sql
 from sales.ingest.formats import Detection, Format, FormatError, detect, load_mapping, mapping_from_doc
 from sales.ingest.leads import CRM_FIELDS
-from sales.ingest.reader import CsvLayout, count_newlines, inspect, raw_lines, read_csv_sql
+from sales.ingest.reader import CsvLayout, count_newlines, inspect, raw_lines, read_csv_sql, repair_quotes
 from sales.ingest.timesql import ENTRY_FIELDS, ERRORS, jira_worklog_sql, time_stage_sql
 from sales.ingest.values import date_sql, sniff_date
 from sales.store import Store, scalar
@@ -40,6 +40,9 @@ Progress = Callable[[float, str], None]
 # what a time entry stores besides its batch and source, as the stage names it
 ENTRY_COLUMNS = ("person", "work_date", "started_at", "hours", "billable", "client", "project", "account",
                  "issue_key", "description")
+
+
+UNCLOSED_QUOTE = "a quote is not closed or stands in the middle of a value"
 
 
 class IngestError(ValueError):
@@ -67,6 +70,7 @@ class ImportResult:
     rejected: int = 0
     hours: float | None = None
     skipped: int = 0  # footer and total rows, not data
+    encoding: str = "UTF-8"  # the file's own, as decided from its bytes
     rejects: list[Reject] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unmapped_stages: dict[str, int] = field(default_factory=dict)
@@ -115,22 +119,6 @@ def _tracked(cur, sql: str, params: list, step: Progress, lo: float, hi: float, 
     return out[0]
 
 
-def _sha256_in_background(path: Path) -> tuple[threading.Thread, list[str]]:
-    """hashlib releases the GIL on large reads, so hashing overlaps DuckDB's own parsing."""
-    out: list[str] = []
-
-    def work() -> None:
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            while chunk := fh.read(4 * 1024 * 1024):
-                h.update(chunk)
-        out.append(h.hexdigest())
-
-    t = threading.Thread(target=work, daemon=True)
-    t.start()
-    return t, out
-
-
 def _structural_rejects(cur: duckdb.DuckDBPyConnection, layout: CsvLayout) -> tuple[list[Reject], int, set[int]]:
     """DuckDB's reader rejects (wrong field count, broken quotes) → rejects, footer lines skipped.
 
@@ -165,7 +153,7 @@ def _structural_reason(kind: str, message: str, width: int) -> str:
     if kind == "TOO MANY COLUMNS":
         return f"too many fields: expected {width} (an unquoted delimiter inside a value?)"
     if kind == "UNQUOTED VALUE":
-        return "a quote is not closed or stands in the middle of a value"
+        return UNCLOSED_QUOTE
     return message.splitlines()[0]
 
 
@@ -195,8 +183,7 @@ class LineMap:
         """Each record's first line; None when every record is one line after the header."""
         if not self.rejected and count_newlines(self.layout.path) in (self.records + 1, self.records):
             return None
-        encoding = ENCODING if self.layout.encoding == "utf-8" else self.layout.encoding
-        return record_start_lines(self.layout.path, self.layout.delimiter, encoding, skip_lines=self.rejected)
+        return record_start_lines(self.layout.path, self.layout.delimiter, ENCODING, skip_lines=self.rejected)
 
     def __call__(self, rid: int) -> int:
         lines = self._lines
@@ -241,9 +228,13 @@ class _Job:
     det: Detection
     display: str
     step: Progress
-    hasher: threading.Thread
-    digest: list[str]
+    check: FileCheck  # the whole file's sha256 and whether it is clean UTF-8, read beside the import
     dry_run: bool
+    work: Path  # a folder of this import's own, removed afterwards
+
+
+class _NeedsCopy(Exception):
+    """The file is not clean UTF-8 with one kind of line end past its first bytes; rolled back."""
 
 
 def import_file(store: Store, actor: Actor, path: Path | str, kind: str | None = None, fmt: str | None = None,
@@ -266,13 +257,33 @@ def import_file(store: Store, actor: Actor, path: Path | str, kind: str | None =
     if det.format.kind == "budgets":
         actor.require("budgets")
     step(0.05, f"{display}: {det.format.label}")
-    hasher, digest = _sha256_in_background(path)
-    job = _Job(store, actor, layout, det, display, step, hasher, digest, dry_run)
+    with tempfile.TemporaryDirectory(prefix="sales-import-") as work:
+        if layout.needs_copy:  # UTF-16, Windows-1252, Latin-1, bare "\r" or mixed line ends
+            layout = layout.copy_into(Path(work))
+        job = _Job(store, actor, layout, det, display, step, FileCheck(path), dry_run, Path(work))
+        try:
+            return _ladder(job)
+        except (_NeedsCopy, duckdb.Error) as e:
+            if job.layout.copied:
+                raise IngestError(f"{display}: cannot be read: {str(e).splitlines()[0]}") from None
+        # the whole file turned out not to be clean UTF-8 with one kind of line end: read a copy
+        encoding = job.check.wait().encoding if layout.encoding == "utf-8" else layout.encoding
+        job = replace(job, layout=replace(layout, encoding=encoding).copy_into(Path(work)))
+        try:
+            return _ladder(job)
+        except duckdb.Error as e:
+            raise IngestError(f"{display}: cannot be read: {str(e).splitlines()[0]}") from None
+
+
+def _ladder(job: _Job) -> ImportResult:
+    """The attempts in order; each either completes or raises _NotClean having rolled itself back."""
+    det = job.det
     attempts = [lambda r: _run(job, r, tolerant=False), lambda r: _run(job, r, tolerant=True)]
-    if _bulk_applies(store, det, layout):
+    if _bulk_applies(job.store, det, job.layout):
         attempts.insert(0, lambda r: _run_bulk(job, r))
-    for attempt in attempts:  # each either completes or raises _NotClean having rolled itself back
-        result = ImportResult(display, None, det.format.kind, det.format.name)
+    for attempt in attempts:
+        result = ImportResult(job.display, None, det.format.kind, det.format.name,
+                              encoding=ENCODING_LABELS[job.layout.encoding])
         try:
             attempt(result)
             return result
@@ -292,10 +303,12 @@ def _open_batch(cur, job: _Job) -> int:
 
 
 def _close_batch(cur, job: _Job, batch: int, result: ImportResult) -> None:
-    job.hasher.join()
+    check = job.check.wait()
+    if not check.clean and not job.layout.copied:
+        raise _NeedsCopy()  # rolls this attempt back; import_file reads a clean copy instead
     cur.execute("""UPDATE import_batches SET sha256 = ?, rows_read = ?, imported = ?, updated = ?, duplicates = ?,
                    rejected = ?, hours = ? WHERE id = ?""",
-                [job.digest[0], result.rows_read, result.imported, result.updated, result.duplicates, result.rejected,
+                [check.sha256, result.rows_read, result.imported, result.updated, result.duplicates, result.rejected,
                  result.hours, batch])
     audit.record(cur, job.actor, "import", f"{result.file} ({job.det.format.label})", batch_id=batch,
                  after={k: getattr(result, k) for k in ("rows_read", "imported", "updated", "duplicates", "rejected",
@@ -372,6 +385,14 @@ def _batch_hours(cur, batch: int) -> float:
 def _run(job: _Job, result: ImportResult, tolerant: bool) -> None:
     """The general path. Not ``tolerant``: raises _NotClean (rolled back) on the first malformed record."""
     layout, det, display, step = job.layout, job.det, job.display, job.step
+    unclosed: list[Reject] = []
+    if tolerant:  # a stray quote must not swallow the rows after it: those lines are read blank
+        repaired = job.work / "repaired"
+        repaired.mkdir(exist_ok=True)
+        found = repair_quotes(layout.path, layout.delimiter, len(layout.header), repaired / layout.path.name)
+        if found:
+            layout = replace(layout, path=repaired / layout.path.name)
+            unclosed = [Reject(line, None, UNCLOSED_QUOTE, text) for line, text in found]
     with job.store.transaction() as cur:
         batch = result.batch = _open_batch(cur, job)
         reader_sql, params = read_csv_sql(layout, tolerant=tolerant)
@@ -394,6 +415,7 @@ def _run(job: _Job, result: ImportResult, tolerant: bool) -> None:
         if records and last - first + 1 != records:
             raise IngestError(f"{display}: the reader did not keep the file's row order; nothing was imported")
         struct_rejects, footer, rejected_lines = _structural_rejects(cur, layout) if tolerant else ([], 0, set())
+        struct_rejects = sorted(unclosed + struct_rejects, key=lambda r: r.line)
         lines = LineMap(layout, records, rejected_lines)
         step(0.5, f"{display}: checking {records:,} rows")
         src = f"(SELECT rowid - {int(first or 0)} AS rid, * FROM raw_rows)"
@@ -419,7 +441,7 @@ def _write_rejects(cur, batch: int, rejects: list[Reject], layout: CsvLayout) ->
     if not rejects:
         return
     missing = {r.line for r in rejects if r.raw is None and r.line is not None}
-    texts = raw_lines(layout.path, set(sorted(missing)[:1000]), layout.encoding)
+    texts = raw_lines(layout.path, set(sorted(missing)[:1000]))
     cur.executemany('INSERT INTO rejected_rows (batch_id, line, "column", reason, raw) VALUES (?, ?, ?, ?, ?)',
                     [[batch, r.line, r.column, r.reason, r.raw if r.raw is not None else texts.get(r.line)]
                      for r in rejects])

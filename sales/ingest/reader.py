@@ -6,73 +6,106 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sales.csvtext import CsvError, sniff_delimiter
+from sales.csvtext import CsvError, detect_encoding, line_ends_clean, python_codec, sniff_delimiter, transcode
 
 MAX_BYTES = 1024 * 1024 * 1024  # 1 GiB: far beyond any real export; refuse before reading
 MAX_COLUMNS = 500
 HEAD_BYTES = 256 * 1024
 SAMPLE_ROWS = 2000
+MAX_FIELD = 10_000_000  # characters in one value, as the readers' max_line_size
 TOTAL_ROW = re.compile(r"^\s*(grand\s+)?(total|totals|summe|gesamt|totaal|totale|sum)\s*:?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class CsvLayout:
-    path: Path
+    path: Path  # what the readers read: the file itself, or its UTF-8 copy (``copied``)
     delimiter: str
-    encoding: str  # as DuckDB names it
+    encoding: str  # the file's own encoding, for people: utf-8, utf-16, cp1252 or latin-1
     header: list[str]
     sample: list[list[str]]  # the first data records, for per-column decisions
     size: int
+    copied: bool = False
 
     def column(self, index: int) -> list[str]:
         return [r[index] for r in self.sample if index < len(r)]
 
+    @property
+    def needs_copy(self) -> bool:
+        """The readers take UTF-8 with one kind of line end; anything else is read from a copy."""
+        return not self.copied and (self.encoding != "utf-8" or not self._line_ends_clean)
+
+    _line_ends_clean: bool = True
+
+    def copy_into(self, folder: Path) -> CsvLayout:
+        """This file as UTF-8 with ``\n`` line ends, line for line, under its own name in ``folder``."""
+        dest = folder / self.path.name
+        transcode(self.path, dest, self.encoding)
+        return replace(self, path=dest, copied=True)
+
 
 def inspect(path: Path, max_bytes: int = MAX_BYTES) -> CsvLayout:
-    """Refuse oversized, binary and absurdly wide files; read the header and a sample."""
+    """Refuse what is no readable CSV; decide the encoding from the bytes; read the header and a sample."""
     name = path.name
     try:
+        if path.is_dir():
+            raise CsvError(f"{name}: is a folder, not a file; name the CSV files in it")
         size = path.stat().st_size
+        with open(path, "rb") as fh:
+            raw = fh.read(HEAD_BYTES)
     except OSError as e:
         raise CsvError(f"{name}: cannot read the file ({e.strerror})") from None
     if size > max_bytes:
         raise CsvError(f"{name}: {size / 1e6:,.0f} MB is over the {max_bytes / 1e6:,.0f} MB limit for one import")
     if size == 0:
         raise CsvError(f"{name}: the file is empty")
-    with open(path, "rb") as fh:
-        raw = fh.read(HEAD_BYTES)
-    if b"\x00" in raw or raw[:4] in (b"PK\x03\x04", b"%PDF") or raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    encoding = detect_encoding(raw, complete=len(raw) < HEAD_BYTES)
+    if encoding != "utf-16" and (b"\x00" in raw or raw[:4] in (b"PK\x03\x04", b"%PDF")
+                                 or raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         raise CsvError(f"{name}: this is a binary file (a spreadsheet or archive?), not CSV text; "
                        "save or export it as CSV first")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        text, encoding = raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as e:
-        if e.start >= len(raw) - 3 and len(raw) == HEAD_BYTES:  # a character cut by the sample's end
-            text, encoding = raw[: e.start].decode("utf-8"), "utf-8"
-        else:
-            text, encoding = raw.decode("latin-1"), "latin-1"
-    if len(raw) == HEAD_BYTES:  # drop a record cut by the sample's end
-        text = text[: text.rfind("\n") + 1]
-    lines = text.splitlines()
-    if not any(line.strip() for line in lines):
-        raise CsvError(f"{name}: no header row found")
-    if lines[0].strip() == "":
-        raise CsvError(f"{name}: line 1 is blank; the header must be on line 1")
-    delimiter = sniff_delimiter(lines[0])
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    header = [h.strip() for h in rows[0]]
+    head = raw if len(raw) < HEAD_BYTES else raw[:-1]  # a "\r\n" cut by the sample's end is no bare "\r"
+    clean = encoding == "utf-8" and line_ends_clean(head)
+    header, sample = _read_sample(path, encoding, name)
     if len(header) > MAX_COLUMNS:
         raise CsvError(f"{name}: line 1 has {len(header):,} columns (the limit is {MAX_COLUMNS}); "
                        "is this really an export?")
     if len(header) < 2:
         raise CsvError(f"{name}: line 1 has a single column; expected a CSV header separated by , ; or tab")
-    sample = [r for r in rows[1: SAMPLE_ROWS + 1] if any(c.strip() for c in r)]
-    return CsvLayout(path, delimiter, encoding, header, sample, size)
+    delimiter = sniff_delimiter(_first_line(path, encoding))
+    return CsvLayout(path, delimiter, encoding, header, sample, size, _line_ends_clean=clean)
+
+
+def _first_line(path: Path, encoding: str) -> str:
+    with open(path, encoding=python_codec(encoding), errors="replace", newline="") as fh:
+        text = fh.read(HEAD_BYTES)
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n", 1)[0]
+
+
+def _read_sample(path: Path, encoding: str, name: str) -> tuple[list[str], list[list[str]]]:
+    """The header and the first records, read record by record: a long record (a description of a
+    megabyte) or an unclosed quote does not hide the records around it from the sample."""
+    first = _first_line(path, encoding)
+    if not first.strip():
+        raise CsvError(f"{name}: line 1 is blank; the header must be on line 1")
+    delimiter = sniff_delimiter(first)
+    header = [h.strip() for h in next(csv.reader([first], delimiter=delimiter))]
+    sample: list[list[str]] = []
+    csv.field_size_limit(MAX_FIELD)
+    with open(path, encoding=python_codec(encoding), errors="replace", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        try:
+            next(reader, None)
+            for row in reader:
+                if any(c.strip() for c in row):
+                    sample.append(row)
+                if len(sample) >= SAMPLE_ROWS or reader.line_num > 20 * SAMPLE_ROWS:
+                    break
+        except csv.Error:  # an unclosed quote ran into the size limit: sample what came before
+            pass
+    return header, sample
 
 
 def read_csv_sql(layout: CsvLayout, tolerant: bool = True) -> tuple[str, list]:
@@ -87,8 +120,62 @@ def read_csv_sql(layout: CsvLayout, tolerant: bool = True) -> tuple[str, list]:
     rejects = "ignore_errors = true, store_rejects = true" if tolerant else "ignore_errors = false"
     sql = (f"read_csv(?, header = true, delim = '{delim}', quote = '\"', escape = '\"', auto_detect = false, "
            f"columns = {{{cols}}}, null_padding = false, strict_mode = true, {rejects}, "
-           f"encoding = '{layout.encoding}', max_line_size = 10000000)")
+           f"encoding = 'utf-8', max_line_size = {MAX_FIELD})")
     return sql, [str(layout.path)]
+
+
+MAX_RECORD_LINES = 2000  # a quoted value spanning more lines than this is an unclosed quote
+
+
+def repair_quotes(path: Path, delimiter: str, width: int, dest: Path) -> list[tuple[int, str]]:
+    """Find records whose quote never closes, or closes only lines later with the wrong number of
+    fields (a stray ``"`` swallowing the rows after it); returns each such record's first line and
+    text. When there are any, ``dest`` is the file with those lines blanked, line for line, so every
+    other row is read as it stands. Runs only for files the strict reader already refused.
+    """
+    bad: list[tuple[int, str]] = []
+    redo: list[tuple[int, str]] = []  # lines to read again, after the record they were in proved broken
+    pending: list[tuple[int, str]] = []
+    quotes = 0
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh, \
+            open(dest, "w", encoding="utf-8", newline="") as out:
+        numbered = enumerate(fh, start=1)
+        while True:
+            item = redo.pop() if redo else next(numbered, None)
+            if item is None:
+                if not pending:
+                    break
+                item = None  # the file ended inside a quote: the record's first line is broken
+            else:
+                line, text = item
+                if not pending and text.count('"') % 2 == 0:
+                    out.write(text)
+                    continue
+                pending.append(item)
+                quotes += text.count('"')
+                if quotes % 2 and len(pending) <= MAX_RECORD_LINES:
+                    continue
+                if quotes % 2 == 0:
+                    if len(pending) == 1 or _one_record(pending, delimiter, width):  # one line: the reader judges
+                        out.writelines(t for _, t in pending)
+                        pending, quotes = [], 0
+                        continue
+            first_line, first_text = pending[0]
+            bad.append((first_line, first_text.rstrip("\r\n")[:300]))
+            out.write("\n")
+            redo.extend(reversed(pending[1:]))
+            pending, quotes = [], 0
+    if not bad:
+        dest.unlink()
+    return bad
+
+
+def _one_record(lines: list[tuple[int, str]], delimiter: str, width: int) -> bool:
+    try:
+        rows = list(csv.reader(io.StringIO("".join(t for _, t in lines), newline=""), delimiter=delimiter))
+    except csv.Error:
+        return False
+    return len(rows) == 1 and len(rows[0]) == width
 
 
 def count_newlines(path: Path) -> int:
@@ -99,13 +186,13 @@ def count_newlines(path: Path) -> int:
     return n
 
 
-def raw_lines(path: Path, wanted: set[int], encoding: str, limit: int = 300) -> dict[int, str]:
-    """The text of a few lines (for the rejects table), read once from the start of the file."""
+def raw_lines(path: Path, wanted: set[int], limit: int = 300) -> dict[int, str]:
+    """The text of a few lines (for the rejects table), read once from the start of the (UTF-8) file."""
     out: dict[int, str] = {}
     if not wanted:
         return out
     last = max(wanted)
-    with open(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding, errors="replace") as fh:
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
         for i, line in enumerate(fh, start=1):
             if i in wanted:
                 out[i] = line.rstrip("\r\n")[:limit]
