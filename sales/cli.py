@@ -54,11 +54,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
         for path in args.files:
             try:
                 r = import_file(store, command_line(), path, kind=args.kind, fmt=args.format, mapping=args.map)
-            except IngestError as e:
+            except Exception as e:  # one bad file never stops the others, and nobody gets a traceback
                 failed = True
-                print(f"error: {e}", file=sys.stderr)
-                results.append({"file": Path(path).name, "error": str(e)})
+                message = str(e) if isinstance(e, IngestError) else f"{Path(path).name}: cannot be imported ({e})"
+                print(f"error: {message}", file=sys.stderr)
+                results.append({"file": Path(path).name, "status": "failed", "problem": message})
                 continue
+            failed = failed or r.problem is not None
             results.append(r.to_json())
             if not args.json:
                 _print_import(r)
@@ -69,10 +71,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _print_import(r) -> None:
     hours = f", {r.hours:,.2f} h" if r.hours is not None else ""
-    updated = f"{r.updated} updated, " if r.kind == "leads" else ""
-    print(f"{r.file}: {r.format} → batch {r.batch}: {r.rows_read} rows read, {r.imported} imported, "
-          f"{updated}{r.duplicates} duplicates, {r.rejected} rejected{hours}"
-          + (f", {r.skipped} footer/total rows skipped" if r.skipped else ""))
+    updated = f"{r.updated:,} updated, " if r.kind == "leads" else ""
+    encoding = f" (read as {r.encoding})" if r.encoding != "UTF-8" else ""
+    print(f"{r.file}{encoding}: {r.format} → batch {r.batch}: {r.records:,} records = {r.imported:,} imported, "
+          f"{updated}{r.duplicates:,} duplicates, {r.rejected:,} rejected, {r.skipped:,} skipped "
+          f"(footer or total lines){hours}")
+    if r.problem:
+        print(f"error: {r.file}: {r.problem}", file=sys.stderr)
     for w in r.warnings:
         print(f"  warning: {w}")
     for label, n in r.unmapped_stages.items():

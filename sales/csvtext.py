@@ -107,21 +107,14 @@ class FileCheck:
         return self
 
 
-def read_head(path: Path, size: int = 64 * 1024) -> str:
-    """The first bytes of a file as text, refusing binary files with a clear message."""
+def read_head(path: Path, size: int = 64 * 1024) -> tuple[str, str]:
+    """The first bytes of a file as text, and the file's encoding; refuses binary files."""
     with open(path, "rb") as fh:
         raw = fh.read(size)
-    if b"\x00" in raw:
+    encoding = detect_encoding(raw, complete=len(raw) < size)
+    if encoding != "utf-16" and b"\x00" in raw:
         raise CsvError(f"{path.name}: looks like a binary file, not CSV text")
-    try:
-        return raw.decode(ENCODING)
-    except UnicodeDecodeError as e:
-        if e.start < len(raw) - 4:  # a multi-byte character cut at the end of the sample is fine
-            try:
-                return raw.decode("cp1252")
-            except UnicodeDecodeError:
-                raise CsvError(f"{path.name}: not UTF-8 text") from e
-        return raw[: e.start].decode(ENCODING)
+    return raw.decode(python_codec(encoding), errors="ignore"), encoding
 
 
 def sniff_delimiter(header_line: str) -> str:

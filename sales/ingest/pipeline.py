@@ -75,9 +75,26 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     unmapped_stages: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def records(self) -> int:
+        """Every record of the file: imported + updated + duplicates + rejected + skipped."""
+        return self.rows_read + self.skipped
+
+    @property
+    def problem(self) -> str | None:
+        """Why nothing of the file is in the store, when that is so (the import then counts as failed)."""
+        if self.rows_read == 0:
+            return "nothing imported: the file has no data rows"
+        if self.imported + self.updated + self.duplicates == 0:
+            return "nothing imported: every row was rejected"
+        return None
+
     def to_json(self) -> dict:
         out = asdict(self)
         out["rejects"] = [{"line": r.line, "column": r.column, "reason": r.reason} for r in self.rejects]
+        out["records"] = self.records
+        out["status"] = "nothing imported" if self.problem else "imported"
+        out["problem"] = self.problem
         return out
 
 

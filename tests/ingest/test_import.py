@@ -524,7 +524,7 @@ def test_cli_bad_file_exits_2_and_continues(tmp_path):
     r = cli("import", bad, FIX / "tempo.csv", "--db", tmp_path / "s.duckdb")
     assert r.returncode == 2
     assert "bad.csv: line 1: the header matches no known export layout" in r.stderr
-    assert "tempo.csv: tempo → batch 1: 4 rows read, 4 imported" in r.stdout
+    assert "tempo.csv: tempo → batch 1: 4 records = 4 imported, 0 duplicates, 0 rejected, 0 skipped" in r.stdout
 
 
 def test_cli_locked_store(tmp_path):
