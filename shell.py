@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import logging
 import re
 import runpy
 from datetime import date
@@ -19,9 +20,8 @@ from sales import access, serving
 from sales.access import Actor
 from sales.export import safe_csv
 from sales.filters import Filters, from_params, to_params
-from sales.queries import StoreSummary, filter_options, find_leads, lead_label, store_summary
+from sales.queries import StoreSummary, filter_choices, find_leads, lead_label, store_summary
 from sales.queries import data_version as data_version_of
-from sales.rubric import default_rubric
 from sales.store import Store, StoreLockedError
 
 APP = Path(__file__).resolve().parent / "app.py"
@@ -164,6 +164,11 @@ def _load_demo(who: Actor) -> None:
     write_demo(store(), who)
 
 
+def log_error(e: BaseException) -> None:
+    """Into the server's log with its traceback; the visitor sees only a short message."""
+    logging.getLogger("sales").error("%s", e, exc_info=e)
+
+
 def data_version() -> tuple:
     return data_version_of(cursor())
 
@@ -172,7 +177,7 @@ def today() -> date:
     return date.today()
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_data(show_spinner=False, max_entries=128, ttl=3600)  # bounded: old data versions fall out
 def _query(name: str, version: tuple, args: tuple):
     module, func = name.rsplit(".", 1)
     return getattr(importlib.import_module(module), func)(cursor(), *args)
@@ -185,8 +190,11 @@ def query(fn, *args):
 
 def filters(period: bool = True) -> Filters:
     """Sidebar filters, read from and written back to the URL so a view can be shared."""
-    f = from_params(st.query_params.to_dict(), today())
-    options = query(filter_options)
+    choices = query(filter_choices)
+    f, notices = from_params(st.query_params.to_dict(), today(), choices)
+    for notice in notices:
+        st.info(plain(f"Link: {notice}."), icon=":material/link_off:")
+    options = {"lead_source": list(choices.sources), "owner": list(choices.owners)}
     with st.sidebar:
         st.subheader("Filters")
         if period:
@@ -194,7 +202,7 @@ def filters(period: bool = True) -> Filters:
             start, end = (chosen if isinstance(chosen, (list, tuple)) and len(chosen) == 2 else (f.start, f.end))
         else:
             start, end = f.start, f.end
-        cats = st.multiselect("Category", [c.name for c in default_rubric().categories],
+        cats = st.multiselect("Category", list(choices.categories),
                               default=[c for c in f.categories if c], key="f_category")
         sources = st.multiselect("Source", options["lead_source"],
                                  default=[s for s in f.sources if s in options["lead_source"]], key="f_source")
@@ -216,6 +224,21 @@ def download(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> Non
                        icon=":material/download:", key=f"dl_{name}", on_click="ignore")
 
 
+SHOWN_ROWS = 500  # what a person reads on screen; the download holds every row
+
+
+def table(frame: pd.DataFrame, download_name: str | None = None, limit: int = SHOWN_ROWS, **kwargs):
+    """A table as people read it: its first ``limit`` rows on screen (saying so when there are more),
+    every row in the download. Returns the dataframe element (for selections)."""
+    if len(frame) > limit:
+        st.caption(f"The first {limit:,} of {len(frame):,} rows" + ("; the download holds them all."
+                                                                      if download_name else "."))
+    shown = st.dataframe(frame.head(limit), hide_index=True, width="stretch", **kwargs)
+    if download_name:
+        download(frame, download_name)
+    return shown
+
+
 def dashboard(title: str, leads_only: bool = True) -> Filters:
     """A dashboard's opening: title and sidebar filters, or the empty state (and stop) when the store
     holds nothing the page could show: no leads, or (``leads_only=False``) neither leads nor hours."""
@@ -233,10 +256,20 @@ def empty_state(what: str) -> None:
             "(or load the demo data from the sidebar).", icon=":material/inbox:")
 
 
+def lead_param(key: str = "lead") -> int | None:
+    """A lead id from the URL; anything but a plain number is ignored with a notice."""
+    raw = st.query_params.get(key)
+    if raw is None or raw == "":
+        return None
+    if re.fullmatch(r"[0-9]{1,9}", raw):
+        return int(raw)
+    st.info(plain(f"Link: '{key}={raw}' is not a lead number: ignored."), icon=":material/link_off:")
+    return None
+
+
 def lead_picker(label: str = "Lead", key: str = "lead", url: bool = True) -> int | None:
     """Search a lead by name; the choice is kept in the URL (``?lead=ID``) so the view can be shared."""
-    current = st.query_params.get(key) if url else st.session_state.get(f"{key}_id")
-    current_id = int(current) if current and str(current).isdigit() else None
+    current_id = lead_param(key) if url else st.session_state.get(f"{key}_id")
     search = st.text_input(f"Find a {label.lower()}", key=f"{key}_search", placeholder="name or organisation")
     options = query(find_leads, search)
     if current_id is not None and current_id not in [i for i, _ in options]:

@@ -29,14 +29,13 @@ if len(status) > 25:
 high_overhead = status[status["non_billable_share"] > NON_BILLABLE_LIMIT]
 if len(high_overhead):
     st.caption(f"{len(high_overhead)} accounts log more than {NON_BILLABLE_LIMIT:.0%} non-billable hours.")
-st.dataframe(status, hide_index=True, width="stretch", column_config={
+shell.table(status, "hours-against-budget.csv", column_config={
     "used": st.column_config.ProgressColumn("used", format="percent", min_value=0, max_value=1),
     "non_billable_share": st.column_config.NumberColumn("non-billable share", format="percent"),
     **{c: st.column_config.NumberColumn(format="%.1f") for c in
        ("goal", "billable", "non_billable", "goal_ytd", "spent_ytd", "remaining_ytd", "overhead")}})
 st.caption("Goal: monthly budgets prorated by day over the period. Year to date runs from 1 January to today. "
            "Overhead: billable hours beyond the budget.")
-shell.download(status, "hours-against-budget.csv")
 
 st.subheader("Burn")
 accounts = ["All accounts"] + status["account"].tolist()
@@ -53,11 +52,9 @@ if small.empty:
 else:
     for row in small[small["alert"] != "ok"].itertuples():
         st.warning(f"**{shell.plain(row.account)}** {row.kind}: {row.spent:.1f} of {row.cap:.0f} h ({row.alert}).")
-    st.dataframe(small, hide_index=True, width="stretch")
-    shell.download(small, "small-projects.csv")
+    shell.table(small, "small-projects.csv")
 
 st.subheader("Invoice lines")
 lines = shell.query(invoice_lines, f.start, f.end)
 st.caption("Billable hours per client and month at the rate of the budget in force.")
-st.dataframe(lines, hide_index=True, width="stretch")
-shell.download(lines, "invoice-lines.csv", "Download invoice lines")
+shell.table(lines, "invoice-lines.csv")

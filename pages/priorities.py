@@ -23,16 +23,15 @@ ranked = shell.query(ranked_leads, f)
 st.caption(f"{len(ranked):,} open leads (any age). A score range such as 14–28 means factors are still "
            "unknown: the lead could still move up. Select a row to see the lead in full.")
 shown = ranked.drop(columns=["id", "score", "score_max", "violation"])
-event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                     key="ranked", column_config={"amount": st.column_config.NumberColumn(format="%,.0f")})
-shell.download(shown, "open-leads.csv")
+event = shell.table(shown, "open-leads.csv", on_select="rerun", selection_mode="single-row", key="ranked",
+                    column_config={"amount": st.column_config.NumberColumn(format="%,.0f")})
 
 selected = event.selection.rows if event and event.selection else []
 if selected:
     st.query_params["lead"] = str(int(ranked.iloc[selected[0]]["id"]))
-lead_id = st.query_params.get("lead")
-if lead_id and lead_id.isdigit():
-    d = shell.query(lead_detail, int(lead_id))
+lead_id = shell.lead_param()
+if lead_id is not None:
+    d = shell.query(lead_detail, lead_id)
     if d is None:
         st.warning(f"No lead {lead_id} in the store.")
     else:

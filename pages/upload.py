@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 import shell
@@ -76,59 +77,74 @@ def undo(batch: int) -> None:
 if "undo_message" in st.session_state:
     st.success(st.session_state.pop("undo_message"))
 
-for n, upload in enumerate(files or []):
+def show_file(n: int, upload) -> None:
+    """One uploaded file: what it is, what importing it would do, and the import button."""
     path = saved(upload)
     view = describe(path, upload.name)
     key = f"f{n}_{upload.file_id}"
-    with st.container(border=True):
-        st.markdown(f"**{shell.plain(upload.name)}** · {uploads.human_size(upload.size)}")
-        if view.problem:
-            st.error(shell.plain(view.problem))
-            continue
-        mapping = None
-        if view.needs_mapping:
-            mapping = mapping_form(view, key)
-            if mapping is None:
-                continue
-        else:
-            st.markdown(f"Detected: **{view.label}** ({view.kind})")
-            if view.unused:
-                st.caption(f"Columns not used: {', '.join(view.unused)}")
+    st.markdown(f"**{shell.plain(upload.name)}** · {uploads.human_size(upload.size)}")
+    if view.problem:
+        st.error(shell.plain(view.problem))
+        return
+    mapping = None
+    if view.needs_mapping:
+        mapping = mapping_form(view, key)
+        if mapping is None:
+            return
+    else:
+        st.markdown(f"Detected: **{view.label}** ({view.kind})")
+        if view.unused:
+            st.caption(shell.plain(f"Columns not used: {', '.join(view.unused)}"))
+    try:
+        preview = previewed(path, mapping, upload.name)
+    except IngestError as e:
+        st.error(shell.plain(e))
+        return
+    if preview.encoding != "UTF-8":
+        st.caption(f"Read as {preview.encoding} text.")
+    cols = st.columns(6)
+    cols[0].metric("Records", f"{preview.records:,}", help="New + already there + with problems + skipped.")
+    cols[1].metric("New", f"{preview.imported:,}")
+    cols[2].metric("Already there", f"{preview.duplicates:,}")
+    cols[3].metric("With problems", f"{preview.rejected:,}")
+    cols[4].metric("Skipped", f"{preview.skipped:,}", help="Report footers and total lines: not data.")
+    if preview.hours is not None:
+        cols[5].metric("Hours", f"{preview.hours:,.2f}")
+    elif preview.kind == "leads":
+        cols[5].metric("Updated", f"{preview.updated:,}", help="Leads already stored whose stage, status, "
+                       "amount, levels or gate facts this file changes; undo puts them back.")
+    if preview.problem:
+        st.warning(preview.problem.capitalize() + ".")
+    for w in preview.warnings:
+        st.warning(shell.plain(w))
+    if preview.unmapped_stages:
+        st.warning(shell.plain("Stages not in data/stage_map.toml (kept on the lead as its CRM stage): "
+                               + ", ".join(f"{k} ({v})" for k, v in preview.unmapped_stages.items())))
+    if preview.rejects:
+        shell.table(pd.DataFrame([{"line": r.line, "column": r.column, "problem": r.reason}
+                                  for r in preview.rejects]))
+    nothing_new = preview.imported + preview.updated == 0
+    if st.button(f"Import {shell.plain(upload.name)}", key=f"{key}_go", type="primary", disabled=nothing_new):
+        bar = st.progress(0.0, text="Starting…")
         try:
-            preview = previewed(path, mapping, upload.name)
+            r = import_file(shell.store(), who, path, mapping=mapping, name=upload.name,
+                            progress=lambda frac, msg, bar=bar: bar.progress(min(frac, 1.0), text=msg))
         except IngestError as e:
             st.error(shell.plain(e))
-            continue
-        cols = st.columns(5)
-        cols[0].metric("Rows", f"{preview.rows_read:,}")
-        cols[1].metric("New", f"{preview.imported:,}")
-        cols[2].metric("Already there", f"{preview.duplicates:,}")
-        cols[3].metric("With problems", f"{preview.rejected:,}")
-        if preview.hours is not None:
-            cols[4].metric("Hours", f"{preview.hours:,.2f}")
-        elif preview.kind == "leads":
-            cols[4].metric("Updated", f"{preview.updated:,}", help="Leads already stored whose stage, status, "
-                           "amount, levels or gate facts this file changes; undo puts them back.")
-        for w in preview.warnings:
-            st.warning(shell.plain(w))
-        if preview.unmapped_stages:
-            st.warning(shell.plain("Stages not in data/stage_map.toml (kept on the lead as its CRM stage): "
-                                   + ", ".join(f"{k} ({v})" for k, v in preview.unmapped_stages.items())))
-        if preview.rejects:
-            st.dataframe([{"line": r.line, "column": r.column, "problem": r.reason} for r in preview.rejects],
-                         hide_index=True, width="stretch")
-        nothing_new = preview.imported + preview.updated == 0
-        if st.button(f"Import {shell.plain(upload.name)}", key=f"{key}_go", type="primary", disabled=nothing_new):
-            bar = st.progress(0.0, text="Starting…")
-            try:
-                r = import_file(shell.store(), who, path, mapping=mapping, name=upload.name,
-                                progress=lambda frac, msg, bar=bar: bar.progress(min(frac, 1.0), text=msg))
-            except IngestError as e:
-                st.error(shell.plain(e))
-            else:
-                updated = f"{r.updated:,} updated, " if r.kind == "leads" else ""
-                st.success(f"Batch {r.batch}: {r.imported:,} imported, {updated}{r.duplicates:,} already there, "
-                           f"{r.rejected:,} with problems kept for review.")
+        else:
+            updated = f"{r.updated:,} updated, " if r.kind == "leads" else ""
+            st.success(f"Batch {r.batch}: {r.imported:,} imported, {updated}{r.duplicates:,} already there, "
+                       f"{r.rejected:,} with problems kept for review.")
+
+
+for n, upload in enumerate(files or []):
+    with st.container(border=True):
+        try:
+            show_file(n, upload)
+        except Exception as e:  # one unreadable file never stops the page, the other files or the history
+            shell.log_error(e)
+            st.error(shell.plain(f"{upload.name}: cannot be read ({type(e).__name__}). Nothing was written; "
+                                 "the other files are not affected."))
 
 st.subheader("Import history")
 batches = shell.query(list_batches)
@@ -146,5 +162,4 @@ else:
     rejects = shell.query(batch_rejects, int(batch))
     if len(rejects):
         st.markdown(f"**Rows with problems in batch {batch}**")
-        st.dataframe(rejects, hide_index=True, width="stretch")
-        shell.download(rejects, f"batch-{batch}-problems.csv")
+        shell.table(rejects, f"batch-{batch}-problems.csv")

@@ -47,20 +47,58 @@ def to_params(f: Filters) -> dict[str, str]:
     return out
 
 
-def from_params(params: Mapping[str, str], today: date) -> Filters:
-    """Read filters back from a URL; anything unreadable falls back to the default."""
+@dataclass(frozen=True)
+class Choices:
+    """What a URL may ask for: the category names, the sources and owners in the store, and the
+    dates the store holds anything for (a period is clamped to them)."""
+
+    categories: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    first: date | None = None
+    last: date | None = None
+
+
+def from_params(params: Mapping[str, str], today: date, choices: Choices | None = None) -> tuple[Filters, list[str]]:
+    """Read filters back from a URL, and what was ignored or changed in it, for a notice.
+
+    Unreadable dates fall back to the default; with ``choices``, unknown categories, sources and
+    owners are dropped (categories match without regard to case) and the period is clamped to
+    the dates the store holds, so no URL can ask for thousands of years of months.
+    """
     base = default_filters(today)
+    notices: list[str] = []
 
     def day(key: str, fallback: date) -> date:
+        raw = params.get(key, "")
         try:
-            return date.fromisoformat(params.get(key, ""))
+            return date.fromisoformat(raw) if raw else fallback
         except ValueError:
+            notices.append(f"'{key}={raw}' is not a date (YYYY-MM-DD): the default is used")
             return fallback
 
-    def many(key: str) -> tuple[str, ...]:
-        return tuple(v for v in params.get(key, "").split(",") if v)
+    def many(key: str, known: tuple[str, ...] | None) -> tuple[str, ...]:
+        asked = [v for v in params.get(key, "").split(",") if v]
+        if known is None:
+            return tuple(asked)
+        by_fold = {k.casefold(): k for k in known}
+        kept = tuple(dict.fromkeys(by_fold[v.casefold()] for v in asked if v.casefold() in by_fold))
+        unknown = [v for v in asked if v.casefold() not in by_fold]
+        if unknown:
+            notices.append(f"unknown {key} {', '.join(repr(v) for v in unknown)} ignored")
+        return kept
 
     start, end = day("from", base.start), day("to", base.end)
     if end < start:
+        notices.append("the period ends before it starts: the default is used")
         start, end = base.start, base.end
-    return Filters(start, end, many("category"), many("source"), many("owner"))
+    if choices is not None:
+        low = min(filter(None, (choices.first, base.start)))
+        high = max(filter(None, (choices.last, today)))
+        clamped = min(max(start, low), high), max(min(end, high), low)
+        if clamped != (start, end):
+            notices.append(f"the period is limited to the dates the store holds: {low} to {high}")
+            start, end = clamped
+    c = choices
+    return Filters(start, end, many("category", c.categories if c else None), many("source", c.sources if c else None),
+                   many("owner", c.owners if c else None)), notices

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from sales.filters import Choices
 from sales.rubric import default_rubric, score_sql
 
 
@@ -65,11 +66,18 @@ def data_version(cur: duckdb.DuckDBPyConnection) -> tuple:
                                        (SELECT coalesce(max(id), 0) FROM audit_log)""").fetchall()[0])
 
 
-def filter_options(cur: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """The values the filters offer: lead sources and owners present in the store."""
-    return {col: [r[0] for r in cur.execute(
+def filter_choices(cur: duckdb.DuckDBPyConnection) -> Choices:
+    """What the filters offer: category names, the lead sources and owners present, and the first and
+    last dates the store holds (leads created or closed, time entries, budgets)."""
+    sources, owners = ([r[0] for r in cur.execute(
         f"SELECT DISTINCT {col} FROM leads WHERE {col} IS NOT NULL ORDER BY 1").fetchall()]  # noqa: S608
-            for col in ("lead_source", "owner")}
+        for col in ("lead_source", "owner"))
+    first, last = cur.execute("""SELECT min(d), max(d) FROM (
+        SELECT min(created_on) AS d FROM leads UNION ALL SELECT max(created_on) FROM leads
+        UNION ALL SELECT max(closed_on) FROM leads UNION ALL SELECT min(work_date) FROM time_entries
+        UNION ALL SELECT max(work_date) FROM time_entries UNION ALL SELECT min(effective_month) FROM budgets
+        UNION ALL SELECT max(effective_month) FROM budgets)""").fetchall()[0]
+    return Choices(tuple(c.name for c in default_rubric().categories), tuple(sources), tuple(owners), first, last)
 
 
 def find_leads(cur: duckdb.DuckDBPyConnection, text: str = "", limit: int = 50) -> list[tuple[int, str]]:

@@ -116,13 +116,33 @@ def test_safe_csv():
 def test_filters_round_trip_through_the_url():
     f = Filters(date(2026, 2, 1), date(2026, 3, 31), ("High", "Medium"), ("Web",), ())
     assert to_params(f) == {"from": "2026-02-01", "to": "2026-03-31", "category": "High,Medium", "source": "Web"}
-    assert from_params(to_params(f), date(2026, 11, 24)) == f
+    assert from_params(to_params(f), date(2026, 11, 24)) == (f, [])
     today = date(2026, 11, 24)
-    assert from_params({"from": "garbage", "to": "2026-13-01"}, today) == default_filters(today)
-    assert from_params({"from": "2026-05-01", "to": "2026-04-01"}, today) == default_filters(today)
+    assert from_params({"from": "garbage", "to": "2026-13-01"}, today)[0] == default_filters(today)
+    assert from_params({"from": "2026-05-01", "to": "2026-04-01"}, today)[0] == default_filters(today)
     assert Filters(date(2026, 3, 1), date(2026, 3, 31)).previous() == Filters(date(2026, 1, 29), date(2026, 2, 28))
 
 
 @pytest.mark.parametrize("k, n, low, high", [(0, 10, 0.0, 0.2775), (5, 10, 0.2366, 0.7634), (10, 10, 0.7225, 1.0)])
 def test_wilson(k, n, low, high):
     assert wilson(k, n) == pytest.approx((low, high), abs=1e-4)
+
+
+def test_a_url_asks_only_for_what_exists_and_says_what_it_ignored():
+    from sales.filters import Choices
+
+    today = date(2026, 11, 24)
+    choices = Choices(("High", "Medium", "Low"), ("Referral", "Web"), ("Ana", "Bo"), date(2025, 3, 2),
+                      date(2026, 10, 31))
+    f, notices = from_params({"from": "0001-01-01", "to": "9999-12-31", "category": "high,Bogus,HIGH",
+                              "source": "web,Fax", "owner": "Bo"}, today, choices)
+    # the store's first date is before 1 January, its last before today: the period runs over both
+    assert (f.start, f.end) == (date(2025, 3, 2), date(2026, 11, 24))
+    assert (f.categories, f.sources, f.owners) == (("High",), ("Web",), ("Bo",))
+    assert notices == ["the period is limited to the dates the store holds: 2025-03-02 to 2026-11-24",
+                       "unknown category 'Bogus' ignored", "unknown source 'Fax' ignored"]
+    f, notices = from_params({"from": "2026-02-30"}, today, choices)
+    assert (f.start, notices) == (date(2026, 1, 1),
+                                  ["'from=2026-02-30' is not a date (YYYY-MM-DD): the default is used"])
+    empty = Choices(("High", "Medium", "Low"))  # an empty store: the default period stands
+    assert from_params({}, today, empty) == (default_filters(today), [])

@@ -88,3 +88,29 @@ def test_every_page_on_demo_store(monkeypatch, demo_db, name):
     if name != "home":
         assert len(at.get("vega_lite_chart")) >= 1
     assert not at.error
+
+
+BAD_LINKS = [({"category": "Bogus"}, "unknown category 'Bogus' ignored"),
+             ({"from": "0001-01-01"}, "the period is limited to the dates the store holds"),
+             ({"to": "9999-12-31"}, "the period is limited to the dates the store holds"),
+             ({"from": "yesterday"}, "'from=yesterday' is not a date"),
+             ({"owner": "<script>"}, "unknown owner '<script>' ignored")]
+
+
+@pytest.mark.parametrize("params, notice", BAD_LINKS)
+@pytest.mark.parametrize("name", ["overview", "priorities", "funnel", "budget"])
+def test_a_bad_link_shows_a_notice_not_an_exception(monkeypatch, pipeline_db, name, params, notice):
+    at = page(monkeypatch, pipeline_db, name)
+    for k, v in params.items():  # as a link opening this page would (the first run wrote clean ones)
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    shown = " ".join(i.value for i in at.info).replace("\\", "")
+    assert notice in shown
+
+
+def test_a_link_in_another_case_still_filters(monkeypatch, pipeline_db):
+    at = page(monkeypatch, pipeline_db, "priorities", category="high", lead="²")
+    assert not at.exception
+    assert at.multiselect(key="f_category").value == ["High"]
+    assert "'lead=²' is not a lead number" in " ".join(i.value for i in at.info).replace("\\", "")

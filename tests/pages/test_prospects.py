@@ -120,7 +120,7 @@ def test_upload_preview_import_and_undo(monkeypatch, db):
     assert not at.exception
     assert any("Toggl Track detailed" in m.value for m in at.markdown)
     shown = metrics(at)
-    assert (shown["Rows"], shown["New"], shown["With problems"], shown["Hours"]) == ("4", "3", "1", "28.25")
+    assert (shown["Records"], shown["New"], shown["With problems"], shown["Hours"]) == ("4", "3", "1", "28.25")
     problems = at.dataframe[0].value
     assert problems[["line", "column"]].values.tolist() == [[5, "Duration"]]
     with Store(db) as s:  # the preview wrote nothing
@@ -146,7 +146,7 @@ def test_upload_of_a_crm_reexport_shows_and_applies_updates(monkeypatch, db):
     data = "\n".join([lines[0], moved, lines[2], lines[3]]).encode()
     at.file_uploader(key="upload").set_value([("deals.csv", data, "text/csv")]).run()
     shown = metrics(at)
-    assert (shown["Rows"], shown["New"], shown["Updated"], shown["Already there"]) == ("3", "0", "1", "2")
+    assert (shown["Records"], shown["New"], shown["Updated"], shown["Already there"]) == ("3", "0", "1", "2")
     at.button(key=next(b.key for b in at.button if b.key and b.key.endswith("_go"))).click().run()
     assert "0 imported, 1 updated, 2 already there" in at.success[0].value
     with Store(db) as s:
