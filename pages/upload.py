@@ -117,6 +117,10 @@ def show_file(n: int, upload) -> None:
         st.warning(preview.problem.capitalize() + ".")
     for w in preview.warnings:
         st.warning(shell.plain(w))
+    if preview.stale:
+        st.warning(shell.plain(f"{preview.stale:,} rows are older than what the store holds and will not be applied: "
+                               + "; ".join(f"line {n}: {why}" for n, why in preview.stale_lines[:5])
+                               + ("…" if preview.stale > 5 else "")))
     if preview.unmapped_stages:
         st.warning(shell.plain("Stages not in data/stage_map.toml (kept on the lead as its CRM stage): "
                                + ", ".join(f"{k} ({v})" for k, v in preview.unmapped_stages.items())))

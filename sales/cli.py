@@ -73,9 +73,12 @@ def _print_import(r) -> None:
     hours = f", {r.hours:,.2f} h" if r.hours is not None else ""
     updated = f"{r.updated:,} updated, " if r.kind == "leads" else ""
     encoding = f" (read as {r.encoding})" if r.encoding != "UTF-8" else ""
+    stale = f"{r.stale:,} stale, " if r.kind == "leads" else ""
     print(f"{r.file}{encoding}: {r.format} → batch {r.batch}: {r.records:,} records = {r.imported:,} imported, "
-          f"{updated}{r.duplicates:,} duplicates, {r.rejected:,} rejected, {r.skipped:,} skipped "
+          f"{updated}{r.duplicates:,} duplicates, {stale}{r.rejected:,} rejected, {r.skipped:,} skipped "
           f"(footer or total lines){hours}")
+    for line, why in r.stale_lines[:20]:
+        print(f"  line {line}: not applied: {why}")
     if r.problem:
         print(f"error: {r.file}: {r.problem}", file=sys.stderr)
     for w in r.warnings:

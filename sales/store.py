@@ -124,7 +124,14 @@ def _schema_v4() -> list[str]:
             "ALTER TABLE import_batches ADD COLUMN imported_by TEXT"]
 
 
-MIGRATIONS: list = [_schema_v1, _schema_v2, _schema_v3, _schema_v4]  # index i migrates schema version i → i + 1
+def _schema_v5() -> list[str]:
+    """When the CRM last changed each lead, so an older export cannot roll a closed lead back."""
+    return ["ALTER TABLE leads ADD COLUMN crm_modified_at TIMESTAMP",
+            "ALTER TABLE lead_updates ADD COLUMN crm_modified_at TIMESTAMP"]
+
+
+# index i migrates schema version i → i + 1
+MIGRATIONS: list = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

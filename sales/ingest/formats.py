@@ -84,6 +84,7 @@ CANONICAL_LEADS = {
     "stage": _f("stage"), "status": _f("status"), "lost_reason": _f("lost_reason", "Lost reason"),
     "amount": _f("amount", "value"), "currency": _f("currency"), "closed_on": _f("closed_on", "closed"),
     "pricing": _f("pricing"), "assessed_at": _f("assessed_at"), "assessed_by": _f("assessed_by"),
+    "modified_at": _f("modified_at", "modified", "updated_at"),
     **_factor_fields(), **_fact_fields(),
 }
 CANONICAL_TIME = {
@@ -105,13 +106,13 @@ PRESETS: tuple[Format, ...] = (
         "closed_on": _f("Close Date"), "owner": _f("Deal owner"), "amount": _f("Amount"),
         "pipeline": _f("Pipeline"), "created_on": _f("Create Date"), "organisation": _f("Associated Company"),
         "lead_source": _f("Original Source Type", "Original Traffic Source"), "currency": _f("Currency"),
-        "lost_reason": _f("Closed Lost Reason"),
+        "lost_reason": _f("Closed Lost Reason"), "modified_at": _f("Last Modified Date"),
     }, required=("external_id", "name", "stage"), markers=("Deal Stage", "Deal Name")),
     Format("hubspot-contacts", "leads", "HubSpot contacts", {
         "external_id": _f("Record ID"), "first_name": _f("First Name"), "last_name": _f("Last Name"),
         "email": _f("Email"), "stage": _f("Lead Status"), "created_on": _f("Create Date"),
         "organisation": _f("Company Name", "Associated Company"), "owner": _f("Contact owner"),
-        "lead_source": _f("Original Source", "Original Traffic Source"),
+        "lead_source": _f("Original Source", "Original Traffic Source"), "modified_at": _f("Last Modified Date"),
     }, required=("external_id", "last_name", "stage"), markers=("Lead Status",)),
     Format("pipedrive-deals", "leads", "Pipedrive deals", {
         "external_id": _f("Deal - ID"), "name": _f("Deal - Title"), "stage": _f("Deal - Stage"),
@@ -120,6 +121,7 @@ PRESETS: tuple[Format, ...] = (
         "created_on": _f("Deal - Deal created"), "owner": _f("Deal - Owner"),
         "organisation": _f("Organization - Name", "Deal - Organization"),
         "lead_source": _f("Deal - Source", "Deal - Source origin"), "closed_on": _f("Deal - Close time"),
+        "modified_at": _f("Deal - Update time"),
     }, required=("name", "stage"), markers=("Deal - Title",)),
     Format("salesforce-report", "leads", "Salesforce report", {
         "external_id": _f("Opportunity ID", "Lead ID", "Opportunity: ID"),
@@ -129,12 +131,14 @@ PRESETS: tuple[Format, ...] = (
         "closed_on": _f("Close Date"), "created_on": _f("Created Date", "Create Date"),
         "owner": _f("Opportunity Owner", "Lead Owner", "Owner Name"), "lead_source": _f("Lead Source"),
         "currency": _f("Amount Currency", "Opportunity Currency"),
+        "modified_at": _f("Last Modified Date", "Opportunity: Last Modified Date"),
     }, required=("name", "stage"), markers=("Opportunity Name", "Opportunity Owner", "Stage"),
         options={"footer": "salesforce"}),
     Format("zoho-leads", "leads", "Zoho CRM leads", {
         "external_id": _f("Record Id"), "owner": _f("Lead Owner"), "organisation": _f("Company"),
         "first_name": _f("First Name"), "last_name": _f("Last Name"), "lead_source": _f("Lead Source"),
         "stage": _f("Lead Status"), "created_on": _f("Created Time"), "amount": _f("Annual Revenue"),
+        "modified_at": _f("Modified Time"),
     }, required=("external_id", "organisation", "stage"), markers=("Lead Owner.id", "Lead Owner", "Record Id")),
     Format("odoo-crm", "leads", "Odoo CRM", {
         "external_id": _f("ID", "id"), "name": _f("Opportunity", "name"), "organisation": _f("Customer", "partner_id"),
@@ -142,6 +146,7 @@ PRESETS: tuple[Format, ...] = (
         "amount": _f("Expected Revenue", "expected_revenue"), "probability": _f("Probability", "probability"),
         "closed_on": _f("Expected Closing", "date_deadline"), "created_on": _f("Created on", "create_date"),
         "lead_source": _f("Source", "source_id"), "lost_reason": _f("Lost Reason", "lost_reason_id"),
+        "modified_at": _f("Last Updated on", "write_date"),
     }, required=("name", "stage", "owner"), markers=("Expected Revenue", "expected_revenue", "Salesperson",
                                                       "stage_id")),
     Format("canonical-leads", "leads", "Canonical leads (this project's template)", CANONICAL_LEADS,

@@ -25,7 +25,7 @@ from sales.store import scalar
 DEFAULT_STAGE_MAP = DATA_DIR / "stage_map.toml"
 TEXT_FIELDS = ("external_id", "name", "organisation", "owner", "lead_source", "stage", "status", "lost_reason",
                "currency", "pricing", "first_name", "last_name", "assessed_by")
-DATE_FIELDS = ("created_on", "closed_on", "won_on", "lost_on", "assessed_at")
+DATE_FIELDS = ("created_on", "closed_on", "won_on", "lost_on", "assessed_at", "modified_at")
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,21 @@ def _stage_sql(det: Detection, layout: CsvLayout, src: str) -> str:
     return f"SELECT {', '.join(exprs)} FROM {src}"
 
 
+def _stale(old: dict, new: dict) -> str | None:
+    """Why a row of a re-export must not be applied: it is older than what the store holds, or it would
+    reopen a won or lost lead without showing that it is newer than the close."""
+    when, held = new.get("crm_modified_at"), old.get("crm_modified_at")
+    if when is not None and held is not None and pd.Timestamp(when) < pd.Timestamp(held):
+        return f"modified {pd.Timestamp(when):%Y-%m-%d}, older than the stored {pd.Timestamp(held):%Y-%m-%d}"
+    if old.get("status") in ("won", "lost") and new.get("status") == "open":
+        closed = held if held is not None else old.get("closed_on")
+        if when is None:
+            return f"would reopen a {old['status']} lead, and the file has no modified date to show it is newer"
+        if closed is not None and pd.Timestamp(when) < pd.Timestamp(closed):
+            return f"would reopen a {old['status']} lead with a row modified before it closed"
+    return None
+
+
 def _value(row: dict, name: str):
     v = row.get(name.replace(":", "__"))
     return None if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT else v
@@ -93,7 +108,7 @@ def _value(row: dict, name: str):
 
 # what the CRM owns on a lead: a re-export's newer values replace these (and an undo restores them)
 CRM_FIELDS = ("name", "organisation", "owner", "lead_source", "crm_stage", "recorded_stage", "status",
-              "lost_reason", "amount", "currency", "closed_on", "pricing")
+              "lost_reason", "amount", "currency", "closed_on", "pricing", "crm_modified_at")
 
 
 def _carried(cols: dict[str, int]) -> set[str]:
@@ -179,7 +194,8 @@ def import_leads(cur, det: Detection, layout: CsvLayout, src: str, batch: int, r
             name=name, organisation=_value(row, "organisation"), owner=_value(row, "owner"),
             lead_source=_value(row, "lead_source"), crm_stage=label, recorded_stage=stage, status=status,
             lost_reason=_value(row, "lost_reason"), amount=_value(row, "amount"), currency=_value(row, "currency"),
-            closed_on=closed if status != "open" else None, pricing=_value(row, "pricing")).items()}
+            closed_on=closed if status != "open" else None, pricing=_value(row, "pricing"),
+            crm_modified_at=_value(row, "modified_at")).items()}
         levels = {f.key: check_level(_value(row, f"level:{f.key}")) for f in rubric.factors
                   if f"level:{f.key}" in det.columns}
         row_facts = {n[5:]: bool(_value(row, n)) for n in det.columns
@@ -193,6 +209,11 @@ def import_leads(cur, det: Detection, layout: CsvLayout, src: str, batch: int, r
                               batch_id=batch, **values))
         else:
             lead_id = old["id"]
+            why = _stale(old, values)
+            if why:
+                result.stale += 1
+                result.stale_lines.append((line, why))
+                continue
             # a blank never erases what is stored (an unmapped stage, an owner left out), except a close
             # date or lost reason, which a reopened deal really loses
             news = {f: values[f] for f in carried if values[f] != old[f]

@@ -70,6 +70,8 @@ class ImportResult:
     rejected: int = 0
     hours: float | None = None
     skipped: int = 0  # footer and total rows, not data
+    stale: int = 0  # CRM rows older than what the store holds: not applied
+    stale_lines: list[tuple[int, str]] = field(default_factory=list)
     encoding: str = "UTF-8"  # the file's own, as decided from its bytes
     rejects: list[Reject] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -77,7 +79,7 @@ class ImportResult:
 
     @property
     def records(self) -> int:
-        """Every record of the file: imported + updated + duplicates + rejected + skipped."""
+        """Every record of the file: imported + updated + duplicates + stale + rejected + skipped."""
         return self.rows_read + self.skipped
 
     @property
@@ -85,7 +87,7 @@ class ImportResult:
         """Why nothing of the file is in the store, when that is so (the import then counts as failed)."""
         if self.rows_read == 0:
             return "nothing imported: the file has no data rows"
-        if self.imported + self.updated + self.duplicates == 0:
+        if self.imported + self.updated + self.duplicates + self.stale == 0:
             return "nothing imported: every row was rejected"
         return None
 
@@ -585,6 +587,28 @@ def batch_rejects(cur: duckdb.DuckDBPyConnection, batch: int):
                           ORDER BY line NULLS LAST""", [batch]).df()
 
 
+def _refuse_if_people_worked_on(cur, batch: int) -> None:
+    """Undo removes the leads an import created; when people have since written notes, assessments,
+    gate ticks or offers on them, it refuses and names them rather than remove their work."""
+    rows = cur.execute("""
+        WITH mine AS (SELECT id, name FROM leads WHERE batch_id = ?),
+        work AS (SELECT lead_id, 'note' AS kind FROM lead_notes
+                 UNION ALL SELECT lead_id, 'assessment' FROM assessments WHERE batch_id IS NULL
+                 UNION ALL SELECT lead_id, 'gate tick' FROM lead_facts WHERE batch_id IS NULL
+                 UNION ALL SELECT lead_id, 'small project' FROM budgets WHERE batch_id IS NULL AND lead_id IS NOT NULL)
+        SELECT m.name, w.kind, count(*) FROM mine m JOIN work w ON w.lead_id = m.id
+        GROUP BY ALL ORDER BY m.name, w.kind""", [batch]).fetchall()
+    if not rows:
+        return
+    by_lead: dict[str, list[str]] = {}
+    for name, kind, n in rows:
+        by_lead.setdefault(name, []).append(f"{n} {kind}{'s' if n != 1 else ''}")
+    named = "; ".join(f"{name} ({', '.join(kinds)})" for name, kinds in list(by_lead.items())[:5])
+    more = f" and {len(by_lead) - 5} more leads" if len(by_lead) > 5 else ""
+    raise IngestError(f"batch {batch} created leads that people have worked on since: {named}{more}. "
+                      "Undo would remove their work, so nothing was changed.")
+
+
 def undo_batch(store: Store, actor: Actor, batch: int) -> dict[str, int]:
     """Remove everything one import added (and the batch record); returns rows removed per table.
 
@@ -598,16 +622,21 @@ def undo_batch(store: Store, actor: Actor, batch: int) -> dict[str, int]:
                                AND u.lead_id IN (SELECT lead_id FROM lead_updates WHERE batch_id = ?
                                                  UNION ALL SELECT id FROM leads WHERE batch_id = ?)""",
                        [batch, batch, batch])
+        later = max(filter(None, [later, scalar(cur, """SELECT max(batch_id) FROM (
+            SELECT lead_id, batch_id FROM assessments UNION ALL SELECT lead_id, batch_id FROM lead_facts
+            UNION ALL SELECT lead_id, batch_id FROM stage_events)
+            WHERE batch_id > ? AND lead_id IN (SELECT id FROM leads WHERE batch_id = ?)""", [batch, batch])]),
+                    default=None)
         if later:
             raise IngestError(f"batch {later} changed leads of batch {batch} afterwards; undo batch {later} first")
+        _refuse_if_people_worked_on(cur, batch)
         fields = ", ".join(f"{f} = u.{f}" for f in CRM_FIELDS)
         cur.execute(f"UPDATE leads SET {fields} FROM lead_updates u WHERE u.lead_id = leads.id AND u.batch_id = ?",
                     [batch])  # noqa: S608 (fixed column names)
         # DuckDB's DELETE returns how many rows it removed
         removed = {"lead_updates": scalar(cur, "DELETE FROM lead_updates WHERE batch_id = ?", [batch])}
         leads = "SELECT id FROM leads WHERE batch_id = ?"
-        cur.execute(f"DELETE FROM lead_notes WHERE lead_id IN ({leads})", [batch])  # noqa: S608
-        for table in ("assessments", "lead_facts", "stage_events"):
+        for table in ("assessments", "lead_facts", "stage_events"):  # the import's own, and its leads' history
             removed[table] = scalar(cur, f"DELETE FROM {table} WHERE batch_id = ? OR lead_id IN ({leads})",  # noqa: S608
                                     [batch, batch])
         for table in ("leads", "time_entries", "budgets", "rejected_rows"):

@@ -176,20 +176,53 @@ def test_crm_reexport_updates_known_leads_and_undo_restores_them(store, tmp_path
 
 
 @pytest.mark.parametrize("row, expected", [
-    # reopened: the close date goes, the stage and status change
-    ("18,Affogato LMS,18000,EUR,Proposal Made,open,Bruno Costa,2026-01-12 09:00:00,,,Affogato International",
-     ("Bruno Costa", "proposal", "open", None)),
+    # reopened after it was won (15 February): the close date goes, the stage and status change
+    ("18,Affogato LMS,18000,EUR,Proposal Made,open,Bruno Costa,2026-01-12 09:00:00,,,Affogato International,"
+     "2026-03-01 08:00:00", ("Bruno Costa", "proposal", "open", None)),
     # a blank owner and an unknown stage label erase nothing
-    ("18,Affogato LMS,18000,EUR,Mystery stage,won,,2026-01-12 09:00:00,2026-02-15 10:00:00,,Affogato International",
-     ("Bruno Costa", "close", "won", date(2026, 2, 15))),
+    ("18,Affogato LMS,18000,EUR,Mystery stage,won,,2026-01-12 09:00:00,2026-02-15 10:00:00,,Affogato International,"
+     "", ("Bruno Costa", "close", "won", date(2026, 2, 15))),
 ])
 def test_crm_reexport_blanks(store, tmp_path, row, expected):
     import_file(store, ADMIN, FIX / "pipedrive_deals.csv")
     f = tmp_path / "deals.csv"
-    f.write_text((FIX / "pipedrive_deals.csv").read_text().splitlines()[0] + "\n" + row + "\n")
+    f.write_text((FIX / "pipedrive_deals.csv").read_text().splitlines()[0] + ",Deal - Update time\n" + row + "\n")
     assert import_file(store, ADMIN, f).updated == 1
     assert store.cursor().execute("""SELECT owner, recorded_stage, status, closed_on FROM leads
                                      WHERE external_id = '18'""").fetchall() == [expected]
+
+
+STALE = [  # deal 18 was won on 15 February
+    ("", "would reopen a won lead, and the file has no modified date to show it is newer"),
+    ("2026-02-10 08:00:00", "would reopen a won lead with a row modified before it closed"),
+]
+
+
+@pytest.mark.parametrize("updated, why", STALE)
+def test_an_older_export_does_not_reopen_a_closed_lead(store, tmp_path, updated, why):
+    import_file(store, ADMIN, FIX / "pipedrive_deals.csv")
+    f = tmp_path / "old.csv"
+    f.write_text((FIX / "pipedrive_deals.csv").read_text().splitlines()[0] + ",Deal - Update time\n"
+                 "18,Affogato LMS,18000,EUR,Proposal Made,open,Bruno Costa,2026-01-12 09:00:00,,,"
+                 f"Affogato International,{updated}\n")
+    r = import_file(store, ADMIN, f)
+    assert (r.records, r.updated, r.stale, r.stale_lines) == (1, 0, 1, [(2, why)])
+    assert store.cursor().execute("SELECT status, closed_on FROM leads WHERE external_id = '18'").fetchall() == [
+        ("won", date(2026, 2, 15))]
+
+
+def test_a_row_older_than_the_stored_one_changes_nothing(store, tmp_path):
+    header = (FIX / "pipedrive_deals.csv").read_text().splitlines()[0] + ",Deal - Update time\n"
+    newer, older = tmp_path / "newer.csv", tmp_path / "older.csv"
+    newer.write_text(header + "17,Hedera microdegrees,90000,USD,Proposal Made,open,Amara Okafor,"
+                     "2026-01-10 09:00:00,,,Hedera University,2026-04-02 10:00:00\n")
+    older.write_text(header + "17,Hedera microdegrees,70000,USD,Lead In,open,Amara Okafor,"
+                     "2026-01-10 09:00:00,,,Hedera University,2026-03-20 10:00:00\n")
+    import_file(store, ADMIN, newer)
+    r = import_file(store, ADMIN, older)
+    assert (r.updated, r.stale, r.stale_lines) == (0, 1, [(2, "modified 2026-03-20, older than the stored 2026-04-02")])
+    assert store.cursor().execute("SELECT amount, recorded_stage FROM leads WHERE external_id = '17'").fetchall() == [
+        (90000.0, "proposal")]
 
 
 def test_canonical_reexport_adds_new_levels_and_facts_only(store, tmp_path):
@@ -588,3 +621,27 @@ def test_a_watcher_that_goes_away_stops_the_statement():
     with pytest.raises(Gone):
         _tracked(cur, "SELECT sum(hash(range) % 2) FROM range(?)", [30_000_000_000], leave, 0, 1, "")
     assert cur.execute("SELECT 42").fetchall() == [(42,)]  # interrupted, and the cursor is usable again
+
+
+def test_undo_refuses_to_remove_what_people_added_to_imported_leads(store):
+    from sales.workbench import add_note, save_assessment, set_fact
+    from tests.conftest import BIZDEV
+
+    batch = import_file(store, ADMIN, FIX / "pipedrive_deals.csv").batch
+    cur = store.cursor()
+    hedera = scalar(cur, "SELECT id FROM leads WHERE external_id = '17'")
+    affogato = scalar(cur, "SELECT id FROM leads WHERE external_id = '18'")
+    add_note(store, BIZDEV, hedera, "problem", "Their site cannot scale")
+    save_assessment(store, BIZDEV, hedera, {"need": 2}, {})
+    set_fact(store, BIZDEV, affogato, "responsive", True)
+    counts = ("SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM lead_notes), "
+              "(SELECT count(*) FROM assessments)")
+    before = cur.execute(counts).fetchall()
+    with pytest.raises(IngestError) as e:
+        undo_batch(store, ADMIN, batch)
+    # a note writes the note and its log line; an assessment and a tick (no stage move: Affogato was never
+    # scored) each write a log line
+    assert str(e.value) == (f"batch {batch} created leads that people have worked on since: "
+                            "Affogato LMS (1 gate tick, 1 note); Hedera microdegrees (1 assessment, 3 notes). "
+                            "Undo would remove their work, so nothing was changed.")
+    assert cur.execute(counts).fetchall() == before
