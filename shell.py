@@ -38,9 +38,13 @@ def routed() -> None:
     st.stop()
 
 
+IDLE_RELEASE = 2.0  # seconds without a query before the dashboard lets the store file go
+WAIT_FOR_STORE = 60.0  # how long a page waits while a command-line import holds the file
+
+
 @st.cache_resource
 def _store() -> Store:
-    return Store()
+    return Store(wait=WAIT_FOR_STORE, idle_release=IDLE_RELEASE)
 
 
 def store() -> Store:
@@ -185,7 +189,11 @@ def _query(name: str, version: tuple, args: tuple):
 
 def query(fn, *args):
     """Call a ``sales`` query with a fresh cursor, cached until the store's data changes."""
-    return _query(f"{fn.__module__}.{fn.__qualname__}", data_version(), args)
+    try:
+        return _query(f"{fn.__module__}.{fn.__qualname__}", data_version(), args)
+    except StoreLockedError as e:  # a command-line import held the file longer than a page waits
+        st.error(str(e))
+        st.stop()
 
 
 def filters(period: bool = True) -> Filters:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,11 +36,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _open_store(db: Path | None):
     from sales.store import Store, StoreLockedError
 
+    def waiting() -> None:
+        print(f"waiting for the store: another program (a dashboard or an import) is using it; up to "
+              f"{WAIT_FOR_STORE:.0f} s", file=sys.stderr)
+
     try:
-        return Store(db)
+        return Store(db, wait=WAIT_FOR_STORE, on_wait=waiting)
     except StoreLockedError as e:
         print(f"error: {e}", file=sys.stderr)
         return None
+
+
+# a running dashboard lets the file go within seconds of its last query; SALES_STORE_WAIT changes the wait
+WAIT_FOR_STORE = float(os.environ.get("SALES_STORE_WAIT") or 120)
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
@@ -173,8 +182,6 @@ def _cmd_access(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    import os
-
     from sales import serving
 
     configured = serving.auth_configured()

@@ -37,9 +37,10 @@ REPORTS: dict[str, Callable[[duckdb.DuckDBPyConnection, Filters, date], Sections
 
 
 def render(sections: Sections, fmt: str) -> str:
-    """table: every section titled; csv: the first section (formula-safe); json: every section."""
+    """Every section, titled: table as text; csv as one block per section (formula-safe), each after a
+    ``# section`` line and separated by a blank line; json as one object keyed by section."""
     if fmt == "csv":
-        return safe_csv(next(iter(sections.values()))).decode("utf-8-sig")
+        return "\n".join(f"# {name}\n" + safe_csv(df).decode("utf-8-sig") for name, df in sections.items())
     if fmt == "json":
         return json.dumps({name: json.loads(df.to_json(orient="records", date_format="iso"))
                            for name, df in sections.items()}, indent=2)

@@ -7,7 +7,9 @@ an error leaves the file exactly as it was.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -163,41 +165,89 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return version
 
 
-def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) and migrate the store; a locked file gets a clear message."""
+def connect(path: Path | str | None = None, read_only: bool = False, wait: float = 0.0,
+            on_wait: Callable[[], None] | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) and migrate the store. DuckDB lets one program at a time open a file;
+    while another holds it, retry for up to ``wait`` seconds (calling ``on_wait`` once), then raise
+    StoreLockedError with a clear message."""
     path = Path(path) if path else default_db_path()
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as e:
-        if "lock" in str(e).lower():
-            raise StoreLockedError(
-                f"The store {path} is open in another program (for example a running dashboard "
-                f"or import). Close it, or point SALES_DB / --db at another file."
-            ) from None
-        raise
+    deadline, told = time.monotonic() + wait, False
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise StoreLockedError(
+                    f"The store {path} is open in another program (for example an import or a dashboard "
+                    f"busy for over {wait:.0f} s). Try again, or point SALES_DB / --db at another file."
+                ) from None
+            if on_wait is not None and not told:
+                on_wait()
+                told = True
+            time.sleep(0.1)
     if not read_only:
         migrate(con)
     return con
 
 
 class Store:
-    """One connection per process; each thread or query takes its own cursor."""
+    """One connection per process; each thread or query takes its own cursor.
 
-    def __init__(self, path: Path | str | None = None):
+    ``idle_release`` (the dashboard): the file is let go once no cursor has been in use for that
+    many seconds, and opened again on the next use, so a command-line import or report can take its
+    turn beside a running dashboard. Every cursor holds the connection open while it is alive.
+    """
+
+    def __init__(self, path: Path | str | None = None, wait: float = 0.0, idle_release: float | None = None,
+                 on_wait: Callable[[], None] | None = None):
         self.path = Path(path) if path else default_db_path()
-        self.con = connect(self.path)
+        self.wait, self.on_wait, self.idle_release = wait, on_wait, idle_release
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._guard = threading.Lock()  # the connection and its count of live cursors
         self._write_lock = threading.Lock()
+        self._cursors, self._last_use = 0, time.monotonic()
+        self._closed = threading.Event()
+        self.cursor().close()  # open now: a locked or broken file is reported at once
+        if idle_release:
+            threading.Thread(target=self._release_when_idle, daemon=True, name="store-idle").start()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        return self.con.cursor()
+        with self._guard:
+            if self._con is None:
+                self._con = connect(self.path, wait=self.wait, on_wait=self.on_wait)
+            cur = self._con.cursor()
+            self._cursors += 1
+        weakref.finalize(cur, self._returned)
+        return cur
+
+    def _returned(self) -> None:
+        with self._guard:
+            self._cursors -= 1
+            self._last_use = time.monotonic()
+
+    def _release_when_idle(self) -> None:
+        while not self._closed.wait(self.idle_release / 4):
+            with self._guard:
+                if (self._con is not None and self._cursors == 0
+                        and time.monotonic() - self._last_use >= self.idle_release):
+                    self._con.close()
+                    self._con = None
+
+    @property
+    def is_open(self) -> bool:
+        """Whether this process holds the file right now."""
+        return self._con is not None
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor inside BEGIN … COMMIT; any exception rolls everything back."""
         with self._write_lock:
-            cur = self.con.cursor()
+            cur = self.cursor()
             cur.execute("BEGIN")
             try:
                 yield cur
@@ -209,7 +259,11 @@ class Store:
                 cur.close()
 
     def close(self) -> None:
-        self.con.close()
+        self._closed.set()
+        with self._guard:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
 
     def __enter__(self) -> Store:
         return self

@@ -213,3 +213,16 @@ def test_the_example_secrets_configure_sign_in_and_the_real_ones_stay_out_of_git
     for needed in ("/oauth2callback", "cookie_secret", "server_metadata_url", "access grant",
                    "SALES_OPEN_WITHOUT_SIGN_IN", "Google", "Entra", "Okta", "Keycloak"):
         assert needed in team, needed
+
+
+def test_the_server_configuration_is_hardened():
+    import tomllib
+
+    with open(ROOT / ".streamlit" / "config.toml", "rb") as fh:
+        config = tomllib.load(fh)
+    server, client = config["server"], config["client"]
+    assert server["enableXsrfProtection"] is True
+    assert server["enableCORS"] is True and server["corsAllowedOrigins"] == []  # no other site may call it
+    assert client["showErrorDetails"] == "none"  # no tracebacks for visitors
+    assert client["disableDataExport"] is True  # only the formula-safe download buttons
+    assert server["maxUploadSize"] == 300

@@ -1,5 +1,6 @@
 """The store: schema version, migration, transactions and the locked-file message."""
 
+import os
 import subprocess
 import sys
 
@@ -88,7 +89,7 @@ def test_cli_reports_lock_without_traceback(tmp_path):
     path = tmp_path / "locked.duckdb"
     with Store(path):
         r = subprocess.run([sys.executable, "-m", "sales", "demo", "--db", str(path)], cwd=ROOT,
-                           capture_output=True, text=True)
+                           capture_output=True, text=True, env={**os.environ, "SALES_STORE_WAIT": "1"})
     assert r.returncode == 2
     assert "is open in another program" in r.stderr and "Traceback" not in r.stderr
 

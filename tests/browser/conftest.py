@@ -46,6 +46,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+SERVERS: dict[str, int] = {}  # URL → the server's process id (for its memory)
+
+
+def rss_mb(url: str) -> float:
+    """The server's resident memory."""
+    for line in Path(f"/proc/{SERVERS[url]}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
 def _serve(db: Path, *extra: str, port: int | None = None):
     """``streamlit run app.py`` on store ``db`` and a loopback port; yields its URL once healthy."""
     port = port or _free_port()
@@ -54,6 +65,7 @@ def _serve(db: Path, *extra: str, port: int | None = None):
                              str(port), "--server.address", "127.0.0.1", "--server.headless", "true", *extra],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    SERVERS[url] = proc.pid
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -72,6 +84,16 @@ def _serve(db: Path, *extra: str, port: int | None = None):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory):
+    """A local-mode server on a demo store of its own, for tests that change the data."""
+    db = tmp_path_factory.mktemp("own") / "own.duckdb"
+    with Store(db) as s:
+        write_demo(s, ADMIN, anchor=ANCHOR)
+    for url in _serve(db):
+        yield url, db
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """Importing every vendor layout: exact counts, hours, rejects by line, re-import and undo."""
 
 import json
+import os
 import subprocess
 import sys
 from datetime import date, datetime
@@ -560,11 +561,23 @@ def test_cli_bad_file_exits_2_and_continues(tmp_path):
     assert "tempo.csv: tempo → batch 1: 4 records = 4 imported, 0 duplicates, 0 rejected, 0 skipped" in r.stdout
 
 
-def test_cli_locked_store(tmp_path):
+def test_cli_waits_its_turn_then_says_the_store_is_busy(tmp_path):
     db = tmp_path / "s.duckdb"
-    with Store(db):
-        r = cli("import", FIX / "tempo.csv", "--db", db)
-    assert r.returncode == 2 and "is open in another program" in r.stderr and "Traceback" not in r.stderr
+    with Store(db):  # held for good, unlike a dashboard, which lets the file go when idle
+        r = subprocess.run([sys.executable, "-m", "sales", "import", str(FIX / "tempo.csv"), "--db", str(db)],
+                           cwd=ROOT, capture_output=True, text=True, env={**os.environ, "SALES_STORE_WAIT": "1"})
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "waiting for the store" in r.stderr and "is open in another program" in r.stderr
+
+
+def test_cli_import_and_report_beside_a_store_that_lets_go_when_idle(tmp_path):
+    db = tmp_path / "s.duckdb"
+    with Store(db, idle_release=0.5) as dashboard:
+        assert scalar(dashboard.cursor(), "SELECT count(*) FROM time_entries") == 0  # in use now
+        imported = cli("import", FIX / "tempo.csv", "--db", db)
+        report = cli("report", "budget", "--db", db, "--format", "json")
+        assert imported.returncode == 0 and report.returncode == 0, imported.stderr + report.stderr
+        assert scalar(dashboard.cursor(), "SELECT count(*) FROM time_entries") == 4  # and back in use
 
 
 def test_dry_run_reports_without_writing(store):
