@@ -100,8 +100,8 @@ def show_file(n: int, upload) -> None:
     except IngestError as e:
         st.error(shell.plain(e))
         return
-    if preview.encoding != "UTF-8":
-        st.caption(f"Read as {preview.encoding} text.")
+    st.caption(shell.plain(f"Columns used: {', '.join(dict.fromkeys(preview.columns.values()))}"
+                           + (f" · read as {preview.encoding} text" if preview.encoding != "UTF-8" else "")))
     cols = st.columns(6)
     cols[0].metric("Records", f"{preview.records:,}", help="New + already there + with problems + skipped.")
     cols[1].metric("New", f"{preview.imported:,}")

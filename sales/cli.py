@@ -86,6 +86,9 @@ def _print_import(r) -> None:
     print(f"{r.file}{encoding}: {r.format} → batch {r.batch}: {r.records:,} records = {r.imported:,} imported, "
           f"{updated}{r.duplicates:,} duplicates, {stale}{r.rejected:,} rejected, {r.skipped:,} skipped "
           f"(footer or total lines){hours}")
+    print(f"  columns used: {', '.join(sorted(set(r.columns.values()), key=list(r.columns.values()).index))}")
+    if r.ignored:
+        print(f"  columns ignored: {', '.join(r.ignored)}")
     for line, why in r.stale_lines[:20]:
         print(f"  line {line}: not applied: {why}")
     if r.problem:

@@ -39,6 +39,8 @@ class Format:
     hours_unit: str = "hours"
     repeated: str | None = None  # a field spread over repeated columns (Jira "Log Work")
     options: Mapping[str, str] = field(default_factory=dict)
+    one_of: tuple[str, ...] = ()  # at least one of these must be present too (exports hold chosen columns)
+    needs_marker: bool = False  # only with one of its markers (a name column alone is no canonical file)
 
     def resolve(self, header: Sequence[str]) -> dict[str, int]:
         """canonical field → column index (first match wins; repeated fields list every index)."""
@@ -99,6 +101,24 @@ CANONICAL_BUDGETS = {
     "hourly_rate": _f("hourly_rate", "rate"), "currency": _f("currency"), "kind": _f("kind", "type"),
 }
 
+# Kimai's export headers per language: English, German, Italian, French, Spanish, Dutch, Portuguese
+# (Portugal and Brazil), as Kimai's own translation files give them
+KIMAI_LANGUAGES = ("en", "de", "it", "fr", "es", "nl", "pt", "pt_BR")
+KIMAI = {
+    "date": ("Date", "Datum", "Data", "Fecha"),
+    "begin": ("From", "Begin", "Von", "Beginn", "Da", "De", "Desde", "Van"),
+    "end": ("To", "End", "Bis", "Ende", "A", "À", "Para", "Hasta", "Tot", "Até"),
+    "duration": ("Duration", "Dauer", "Durata", "Durée", "Duración", "Duur", "Duração"),
+    "user": ("User", "Username", "Benutzer", "Utente", "Utilisateur", "Nom d'utilisateur", "Usuario", "Gebruiker",
+             "Gebruikersnaam", "Utilizador", "Nome do utilizador", "Usuário", "Nome do usuário"),
+    "customer": ("Customer", "Kunde", "Cliente", "Client", "Klant"),
+    "project": ("Project", "Projekt", "Progetto", "Projet", "Proyecto", "Projeto"),
+    "activity": ("Activity", "Tätigkeit", "Aktivität", "Attività", "Activité", "Actividad", "Activiteit", "Atividade"),
+    "description": ("Description", "Beschreibung", "Descrizione", "Descripción", "Beschrijving", "Omschrijving",
+                    "Descrição"),
+    "billable": ("Billable", "Abrechenbar", "Fatturabile", "Facturable", "Factureerbaar", "Faturável"),
+}
+
 PRESETS: tuple[Format, ...] = (
     # ---------------------------------------------------------------- CRM
     Format("hubspot-deals", "leads", "HubSpot deals", {
@@ -107,13 +127,14 @@ PRESETS: tuple[Format, ...] = (
         "pipeline": _f("Pipeline"), "created_on": _f("Create Date"), "organisation": _f("Associated Company"),
         "lead_source": _f("Original Source Type", "Original Traffic Source"), "currency": _f("Currency"),
         "lost_reason": _f("Closed Lost Reason"), "modified_at": _f("Last Modified Date"),
-    }, required=("external_id", "name", "stage"), markers=("Deal Stage", "Deal Name")),
+    }, required=("external_id", "name"), markers=("Deal Stage", "Deal Name", "Record ID")),
     Format("hubspot-contacts", "leads", "HubSpot contacts", {
         "external_id": _f("Record ID"), "first_name": _f("First Name"), "last_name": _f("Last Name"),
-        "email": _f("Email"), "stage": _f("Lead Status"), "created_on": _f("Create Date"),
+        "email": _f("Email"), "stage": _f("Lead Status", "Lifecycle Stage"), "created_on": _f("Create Date"),
         "organisation": _f("Company Name", "Associated Company"), "owner": _f("Contact owner"),
         "lead_source": _f("Original Source", "Original Traffic Source"), "modified_at": _f("Last Modified Date"),
-    }, required=("external_id", "last_name", "stage"), markers=("Lead Status",)),
+    }, required=("external_id",), one_of=("email", "first_name", "last_name"),
+        markers=("Lead Status", "Record ID", "Lifecycle Stage")),
     Format("pipedrive-deals", "leads", "Pipedrive deals", {
         "external_id": _f("Deal - ID"), "name": _f("Deal - Title"), "stage": _f("Deal - Stage"),
         "amount": _f("Deal - Value"), "currency": _f("Deal - Currency"), "status": _f("Deal - Status"),
@@ -138,19 +159,46 @@ PRESETS: tuple[Format, ...] = (
         "external_id": _f("Record Id"), "owner": _f("Lead Owner"), "organisation": _f("Company"),
         "first_name": _f("First Name"), "last_name": _f("Last Name"), "lead_source": _f("Lead Source"),
         "stage": _f("Lead Status"), "created_on": _f("Created Time"), "amount": _f("Annual Revenue"),
-        "modified_at": _f("Modified Time"),
-    }, required=("external_id", "organisation", "stage"), markers=("Lead Owner.id", "Lead Owner", "Record Id")),
+        "modified_at": _f("Modified Time"), "email": _f("Email"),
+    }, required=("external_id", "organisation"), one_of=("stage", "last_name"),
+        markers=("Lead Owner.id", "Lead Owner Id", "Lead Owner", "Record Id")),
+    Format("zoho-deals", "leads", "Zoho CRM deals", {
+        "external_id": _f("Record Id"), "owner": _f("Deal Owner"), "name": _f("Deal Name"),
+        "organisation": _f("Account Name"), "stage": _f("Stage"), "amount": _f("Amount"),
+        "closed_on": _f("Closing Date"), "lead_source": _f("Lead Source"), "created_on": _f("Created Time"),
+        "modified_at": _f("Modified Time"), "probability": _f("Probability (%)"),
+        "expected_revenue": _f("Expected Revenue"), "currency": _f("Currency"),
+    }, required=("external_id", "name", "stage"), markers=("Deal Owner Id", "Deal Owner.id", "Deal Owner",
+                                                            "Probability (%)", "Record Id")),
+    Format("zoho-contacts", "leads", "Zoho CRM contacts", {
+        "external_id": _f("Record Id"), "owner": _f("Contact Owner"), "first_name": _f("First Name"),
+        "last_name": _f("Last Name"), "email": _f("Email"), "organisation": _f("Account Name"),
+        "lead_source": _f("Lead Source"), "created_on": _f("Created Time"), "modified_at": _f("Modified Time"),
+    }, required=("external_id",), one_of=("last_name", "email"),
+        markers=("Contact Owner Id", "Contact Owner.id", "Contact Owner")),
+    Format("zoho-accounts", "leads", "Zoho CRM accounts", {
+        "external_id": _f("Record Id"), "owner": _f("Account Owner"), "name": _f("Account Name"),
+        "organisation": _f("Account Name"), "created_on": _f("Created Time"), "modified_at": _f("Modified Time"),
+        "amount": _f("Annual Revenue"),
+    }, required=("external_id", "name"), markers=("Account Owner Id", "Account Owner.id", "Account Owner")),
     Format("odoo-crm", "leads", "Odoo CRM", {
-        "external_id": _f("ID", "id"), "name": _f("Opportunity", "name"), "organisation": _f("Customer", "partner_id"),
-        "owner": _f("Salesperson", "user_id"), "stage": _f("Stage", "stage_id"),
-        "amount": _f("Expected Revenue", "expected_revenue"), "probability": _f("Probability", "probability"),
+        "external_id": _f("ID", "id"), "name": _f("Opportunity", "name"),
+        "organisation": _f("Customer", "partner_id", "partner_id/id", "partner_name", "Company Name"),
+        "contact": _f("Contact Name", "contact_name"),
+        "owner": _f("Salesperson", "user_id", "user_id/id"), "stage": _f("Stage", "stage_id", "stage_id/id"),
+        "amount": _f("Expected Revenue", "expected_revenue", "planned_revenue"),
+        "probability": _f("Probability", "probability"),
         "closed_on": _f("Expected Closing", "date_deadline"), "created_on": _f("Created on", "create_date"),
-        "lead_source": _f("Source", "source_id"), "lost_reason": _f("Lost Reason", "lost_reason_id"),
+        "lead_source": _f("Source", "source_id", "source_id/id"),
+        "lost_reason": _f("Lost Reason", "lost_reason_id", "lost_reason_id/id"), "type": _f("Type", "type"),
         "modified_at": _f("Last Updated on", "write_date"),
-    }, required=("name", "stage", "owner"), markers=("Expected Revenue", "expected_revenue", "Salesperson",
-                                                      "stage_id")),
+    }, required=("name", "stage"), one_of=("owner", "amount", "organisation"),
+        markers=("Expected Revenue", "expected_revenue", "planned_revenue", "Salesperson", "stage_id",
+                 "stage_id/id", "user_id/id", "partner_name")),
     Format("canonical-leads", "leads", "Canonical leads (this project's template)", CANONICAL_LEADS,
-           required=("name",), markers=("people_profile", "inquiry_received", "level:need")),
+           required=("name",), markers=tuple(h for k, names in CANONICAL_LEADS.items()
+                                             if k.startswith(("level:", "fact:")) or k in ("stage", "status")
+                                             for h in names[:1]), needs_marker=True),
     # ---------------------------------------------------------------- time
     Format("tempo", "time", "Jira Tempo worklogs", {
         "issue_key": _f("Issue Key", "Vorgangsschlüssel", "Clé de ticket", "Clave de incidencia"),
@@ -190,13 +238,11 @@ PRESETS: tuple[Format, ...] = (
         "currency": _f("Currency"), "account": _f("Client"),
     }, required=("work_date", "hours", "first_name"), markers=("Billable?", "Invoiced?", "Approved?")),
     Format("kimai", "time", "Kimai", {
-        "work_date": _f("Date", "Datum"), "start_time": _f("From", "Von", "Begin", "Beginn"),
-        "end_time": _f("To", "Bis", "End", "Ende"), "hours": _f("Duration", "Dauer"),
-        "person": _f("User", "Benutzer", "Username"), "client": _f("Customer", "Kunde"),
-        "project": _f("Project", "Projekt"), "activity": _f("Activity", "Tätigkeit", "Aktivität"),
-        "description": _f("Description", "Beschreibung"), "billable": _f("Billable", "Abrechenbar"),
-        "rate": _f("Rate", "Preis"),
-    }, required=("work_date", "hours", "client", "activity"), markers=("Activity", "Tätigkeit", "Customer", "Kunde"),
+        "work_date": _f(*KIMAI["date"]), "start_time": _f(*KIMAI["begin"]), "end_time": _f(*KIMAI["end"]),
+        "hours": _f(*KIMAI["duration"]), "person": _f(*KIMAI["user"]), "client": _f(*KIMAI["customer"]),
+        "project": _f(*KIMAI["project"]), "activity": _f(*KIMAI["activity"]),
+        "description": _f(*KIMAI["description"]), "billable": _f(*KIMAI["billable"]), "rate": _f("Rate", "Preis"),
+    }, required=("work_date", "hours", "client", "activity"), markers=(*KIMAI["activity"], *KIMAI["customer"]),
         date_order="day/month"),
     Format("freshbooks", "time", "FreshBooks time entries", {
         "work_date": _f("Date"), "client": _f("Client"), "project": _f("Project"), "service": _f("Service"),
@@ -228,11 +274,16 @@ class Detection:
 
 
 def _fit(fmt: Format, header: Sequence[str]) -> tuple[int, int] | None:
+    """How well ``fmt`` explains ``header`` (markers, then columns), or None when it lacks what it needs."""
     cols = fmt.resolve(header)
     if not all(r in cols for r in fmt.required):
         return None
+    if fmt.one_of and not any(r in cols for r in fmt.one_of):
+        return None
     normal = {norm(h) for h in header}
     markers = sum(norm(m) in normal for m in fmt.markers)
+    if fmt.needs_marker and not markers:
+        return None
     return markers, len(cols)
 
 

@@ -24,7 +24,7 @@ from sales.store import scalar
 
 DEFAULT_STAGE_MAP = DATA_DIR / "stage_map.toml"
 TEXT_FIELDS = ("external_id", "name", "organisation", "owner", "lead_source", "stage", "status", "lost_reason",
-               "currency", "pricing", "first_name", "last_name", "assessed_by")
+               "currency", "pricing", "first_name", "last_name", "assessed_by", "email")
 DATE_FIELDS = ("created_on", "closed_on", "won_on", "lost_on", "assessed_at", "modified_at")
 
 
@@ -101,6 +101,13 @@ def _stale(old: dict, new: dict) -> str | None:
     return None
 
 
+def _name(row: dict) -> str | None:
+    """What the CRM would show as the lead's name: its own, the person's, the organisation's, or, as
+    HubSpot does for a contact who filled in only a form, the email."""
+    person = " ".join(filter(None, [_value(row, "first_name"), _value(row, "last_name")]))
+    return _value(row, "name") or person or _value(row, "organisation") or _value(row, "email")
+
+
 def _value(row: dict, name: str):
     v = row.get(name.replace(":", "__"))
     return None if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT else v
@@ -173,8 +180,7 @@ def import_leads(cur, det: Detection, layout: CsvLayout, src: str, batch: int, r
         if problem:
             result.rejects.append(Reject(line, *problem))
             continue
-        name = _value(row, "name") or " ".join(filter(None, [_value(row, "first_name"), _value(row, "last_name")])) \
-            or _value(row, "organisation")
+        name = _name(row)
         created = _value(row, "created_on")
         ext = _value(row, "external_id") or "content:" + hashlib.md5(
             f"{name}|{_value(row, 'organisation')}|{created}".encode()).hexdigest()
@@ -263,10 +269,10 @@ def _insert(cur, table: str, data: list[dict]) -> None:
 def _check_row(row: dict, det: Detection, header: list[str], rubric) -> tuple[str, str] | None:
     """(column, reason) for the first problem in a staged lead row, or None."""
     cols = det.columns
-    has_name = any(_value(row, n) for n in ("name", "first_name", "last_name", "organisation"))
-    if not has_name:
-        col = cols.get("name", cols.get("last_name", cols.get("organisation")))
-        return header[col], "no name, person or organisation"
+    if not _name(row):
+        col = next(cols[n] for n in ("name", "last_name", "first_name", "organisation", "email", "external_id")
+                   if n in cols)
+        return header[col], "no name, person, organisation or email"
     for f in rubric.factors:
         key = f"level:{f.key}"
         if key in cols:

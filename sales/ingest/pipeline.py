@@ -73,6 +73,8 @@ class ImportResult:
     stale: int = 0  # CRM rows older than what the store holds: not applied
     stale_lines: list[tuple[int, str]] = field(default_factory=list)
     encoding: str = "UTF-8"  # the file's own, as decided from its bytes
+    columns: dict[str, str] = field(default_factory=dict)  # canonical field → the file's column it came from
+    ignored: list[str] = field(default_factory=list)  # the file's columns nothing was read from
     rejects: list[Reject] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unmapped_stages: dict[str, int] = field(default_factory=dict)
@@ -302,7 +304,9 @@ def _ladder(job: _Job) -> ImportResult:
         attempts.insert(0, lambda r: _run_bulk(job, r))
     for attempt in attempts:
         result = ImportResult(job.display, None, det.format.kind, det.format.name,
-                              encoding=ENCODING_LABELS[job.layout.encoding])
+                              encoding=ENCODING_LABELS[job.layout.encoding],
+                              columns={f: job.layout.header[i] for f, i in det.columns.items()},
+                              ignored=list(det.unused))
         try:
             attempt(result)
             return result

@@ -14,6 +14,7 @@ from sales.ingest.values import (
     hours_sql,
     sniff_date,
     sniff_decimal,
+    sniff_seconds,
     text_sql,
     time_of_day_sql,
 )
@@ -71,7 +72,17 @@ def time_stage_sql(det: Detection, layout: CsvLayout, src: str, carry: tuple[str
     work_date = date_sql(d_raw, d_lay)
     dec = sniff_decimal(layout.column(cols["hours"])) if "hours" in cols else "."
     h_raw = raw("hours")
-    hours_read = hours_sql(h_raw, dec, fmt.hours_unit) if h_raw else "NULL::DOUBLE"
+    unit = fmt.hours_unit
+    entries = [r for r in layout.sample if cols["work_date"] < len(r) and r[cols["work_date"]].strip()]
+
+    def sampled(name: str) -> list[str] | None:  # the column over rows with a date (a total line has none)
+        return [r[cols[name]] if cols[name] < len(r) else "" for r in entries] if name in cols else None
+
+    if h_raw and unit == "hours" and sniff_seconds(sampled("hours"), sampled("start_time"), sampled("end_time")):
+        unit = "seconds"
+        warnings.append(f"column '{layout.header[cols['hours']]}': whole seconds, read as such"
+                        + (" (they match the start and end times)" if "start_time" in cols else ""))
+    hours_read = hours_sql(h_raw, dec, unit) if h_raw else "NULL::DOUBLE"
     start = time_of_day_sql(raw("start_time")) if "start_time" in cols else "NULL::DOUBLE"
     end = time_of_day_sql(raw("end_time")) if "end_time" in cols else "NULL::DOUBLE"
     end_date = date_sql(raw("end_date"), layout_of("end_date")) if "end_date" in cols else "NULL::DATE"
@@ -100,7 +111,11 @@ def time_stage_sql(det: Detection, layout: CsvLayout, src: str, carry: tuple[str
     total_re = TOTAL_ROW.pattern.replace("'", "''")
     says_total = " OR ".join(f"(length(first_{i}) < 16 AND regexp_full_match(first_{i}, '{total_re}', 'i'))"
                              for i in range(len(first_cells)))
-    is_total = f"CASE WHEN err IS NOT NULL THEN coalesce({says_total}, false) ELSE false END"
+    # or a summary line with no date and no text at all (Kimai ends with empty cells and "[00]:00")
+    says_nothing = (f"{text_sql('date_raw')} IS NULL AND person IS NULL AND client IS NULL AND project IS NULL "
+                    "AND description IS NULL AND issue_key IS NULL")
+    is_total = (f"CASE WHEN err IS NOT NULL THEN coalesce({says_total}, false) OR coalesce({says_nothing}, false) "
+                "ELSE false END")
     firsts = ", ".join(f"{c} AS first_{i}" for i, c in enumerate(first_cells))
     hcol = cols.get("hours", cols.get("start_time", cols["work_date"]))
     err = f"""CASE

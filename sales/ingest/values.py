@@ -74,6 +74,36 @@ def hours_sql(raw: str, decimal: str, unit: str = "hours") -> str:
             f"WHEN regexp_full_match({t}, '\\d+:[0-5]?\\d(:[0-5]?\\d)?') THEN {clock} END")
 
 
+def _clock(value: str) -> float | None:
+    m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:([AaPp])\.?[Mm]\.?)?\s*", value or "")
+    if not m:
+        return None
+    h = int(m.group(1)) % 12 + (12 if (m.group(4) or "").lower() == "p" else 0) if m.group(4) else int(m.group(1))
+    return h + int(m.group(2)) / 60 + int(m.group(3) or 0) / 3600
+
+
+def sniff_seconds(values: list[str], starts: list[str] | None = None, ends: list[str] | None = None) -> bool:
+    """Whether a duration column holds seconds (Kimai 1.x writes ``2700`` beside 12:00 and 12:45), decided
+    for the whole column: every value a whole number, and where a row has a start and an end, every such
+    row's value is the time between them in seconds. Without start and end times, a whole number above
+    24 in a duration column can only be seconds or minutes, so seconds need a value above 24 × 60."""
+    filled = [(i, v.strip()) for i, v in enumerate(values) if v and v.strip()]
+    if not filled or not all(re.fullmatch(r"\d+", v) for _, v in filled):
+        return False
+    checked = 0
+    for i, v in filled:
+        if starts is None or ends is None or i >= len(starts) or i >= len(ends):
+            continue
+        a, b = _clock(starts[i]), _clock(ends[i])
+        if a is None or b is None:
+            continue
+        span = (b - a) % 24
+        if abs(int(v) / 3600 - span) > 1 / 60:
+            return False
+        checked += 1
+    return checked > 0 or max(int(v) for _, v in filled) > 24 * 60
+
+
 # ------------------------------------------------------------------ dates and times
 
 DATE_FORMATS = (  # tried in order; the first that reads every sampled value wins
