@@ -7,7 +7,7 @@ import streamlit as st
 
 import shell
 from sales import uploads
-from sales.ingest import IngestError, batch_rejects, import_file, list_batches, undo_batch
+from sales.ingest import IngestError, batch_rejects, import_file, list_batches, mappings, undo_batch
 from sales.ingest.describe import describe
 from sales.ingest.formats import KINDS, mapping_fields
 
@@ -38,14 +38,20 @@ def saved(upload) -> Path:
 
 
 def mapping_form(view, key: str) -> dict | None:
-    st.warning(f"{shell.plain(view.name)}: the header matches no known layout. Name the columns to import it.")
-    kind = st.selectbox("What does the file hold?", KINDS, key=f"{key}_kind")
+    """Name the columns of an unknown layout, starting from the proposal; saved once imported."""
+    st.warning(f"{shell.plain(view.name)}: the header matches no known layout. Check the proposed columns "
+               "(from their names and values) and import: the next file with these columns is recognised.")
+    proposal = view.proposal or {"kind": KINDS[0], "columns": {}}
+    kind = st.selectbox("What does the file hold?", KINDS, index=KINDS.index(proposal["kind"]), key=f"{key}_kind")
+    guessed = proposal["columns"] if kind == proposal["kind"] else {}
     columns = {}
     cols = st.columns(3)
+    options = ["—"] + view.header
     for i, (field, required) in enumerate(mapping_fields(kind)):
         label = field.replace("level:", "").replace("fact:", "").replace("_", " ") + (" *" if required else "")
         with cols[i % 3]:
-            picked = st.selectbox(label, ["—"] + view.header, key=f"{key}_{field}")
+            picked = st.selectbox(label, options, index=options.index(guessed.get(field, "—")),
+                                  key=f"{key}_{kind}_{field}")
         if picked != "—":
             columns[field] = picked
     missing = [f for f, req in mapping_fields(kind) if req and f not in columns]
@@ -87,7 +93,11 @@ def show_file(n: int, upload) -> None:
         st.error(shell.plain(view.problem))
         return
     mapping = None
-    if view.needs_mapping:
+    known = shell.query(mappings.find, tuple(view.header)) if view.needs_mapping else None
+    if known is not None:  # import_file finds it by the header too
+        st.markdown(f"Recognised: **saved {known['kind']} mapping** (by {shell.plain(known['saved_by'])}, "
+                    f"{known['saved_at']:%Y-%m-%d})")
+    elif view.needs_mapping:
         mapping = mapping_form(view, key)
         if mapping is None:
             return

@@ -27,6 +27,7 @@ KINDS = {
     "undo": "Undo of an import",
     "demo": "Demo data loaded",
     "role": "Role granted or revoked",
+    "mapping": "Column mapping saved",
 }
 
 

@@ -200,6 +200,22 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     os.execv(sys.executable, cmd)
 
 
+def _cmd_mappings(args: argparse.Namespace) -> int:
+    from sales.ingest import mappings
+
+    store = _open_store(args.db)
+    if store is None:
+        return 2
+    with store:
+        frame = mappings.listing(store.cursor())
+    if args.json:
+        print(frame.to_json(orient="records", date_format="iso"))
+    else:
+        print(frame.drop(columns=["fingerprint"]).to_string(index=False) if len(frame) else
+              "no saved mappings yet: import a file with --map FILE, or name its columns on the Upload page")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sales", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -215,7 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path, help=db_help)
     p.add_argument("--kind", choices=("leads", "time", "budgets"))
     p.add_argument("--format", help="preset name, e.g. tempo, toggl, hubspot-deals (default: detect by header)")
-    p.add_argument("--map", type=Path, help="TOML column mapping for an unknown layout")
+    p.add_argument("--map", type=Path, help="TOML column mapping for an unknown layout (saved for its header: the "
+                   "next file with the same columns needs none)")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     p.set_defaults(func=_cmd_import)
 
@@ -224,6 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rejects", type=int, metavar="BATCH", help="list one batch's rejected rows instead")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_imports)
+
+    p = sub.add_parser("mappings", help="column mappings saved for layouts no preset knows")
+    p.add_argument("--db", type=Path, help=db_help)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_mappings)
 
     p = sub.add_parser("undo", help="remove everything one import added and restore the leads it updated")
     p.add_argument("batch", type=int)

@@ -132,8 +132,15 @@ def _schema_v5() -> list[str]:
             "ALTER TABLE lead_updates ADD COLUMN crm_modified_at TIMESTAMP"]
 
 
+def _schema_v6() -> list[str]:
+    """Column mappings people confirmed for layouts no preset knows, by the header's fingerprint."""
+    return ["""CREATE TABLE saved_mappings (
+    fingerprint TEXT PRIMARY KEY, header TEXT NOT NULL, doc TEXT NOT NULL, saved_by TEXT NOT NULL,
+    saved_at TIMESTAMP NOT NULL)"""]
+
+
 # index i migrates schema version i → i + 1
-MIGRATIONS: list = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5]
+MIGRATIONS: list = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sales.csvtext import CsvError
 from sales.ingest.formats import FormatError, detect
+from sales.ingest.mappings import propose
 from sales.ingest.reader import inspect
 
 
@@ -19,6 +20,7 @@ class FileView:
     label: str | None = None
     unused: tuple[str, ...] = ()
     problem: str | None = None  # set when the file cannot be read at all
+    proposal: dict | None = None  # for an unknown layout: a first guess at its mapping
 
     @property
     def needs_mapping(self) -> bool:
@@ -34,5 +36,5 @@ def describe(path: Path, name: str | None = None) -> FileView:
     try:
         det = detect(layout.header)
     except FormatError:
-        return FileView(display, layout.header)
+        return FileView(display, layout.header, proposal=propose(layout))
     return FileView(display, layout.header, det.format.kind, det.format.name, det.format.label, det.unused)

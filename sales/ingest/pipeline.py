@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import tempfile
 import threading
+import tomllib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
@@ -28,8 +29,9 @@ from sales import audit
 from sales.access import Actor
 from sales.csvtext import ENCODING, ENCODING_LABELS, CsvError, FileCheck, record_start_lines
 from sales.ingest import leads as lead_rows
+from sales.ingest import mappings as saved_mappings
 from sales.ingest.budgets import BUDGET_ERRORS, budget_stage_sql
-from sales.ingest.formats import Detection, Format, FormatError, detect, load_mapping, mapping_from_doc
+from sales.ingest.formats import Detection, Format, FormatError, detect, mapping_from_doc
 from sales.ingest.leads import CRM_FIELDS
 from sales.ingest.reader import CsvLayout, count_newlines, inspect, raw_lines, read_csv_sql, repair_quotes
 from sales.ingest.timesql import ENTRY_FIELDS, ERRORS, jira_worklog_sql, time_stage_sql
@@ -211,12 +213,21 @@ class LineMap:
         return lines[rid] if lines is not None and rid < len(lines) else rid + 2
 
 
-def _resolve(layout: CsvLayout, kind: str | None, fmt: str | None, mapping: Path | dict | None) -> Detection:
+def _resolve(store: Store, layout: CsvLayout, kind: str | None, fmt: str | None,
+             mapping: dict | None) -> Detection:
+    """The preset named or detected; else the mapping given; else one saved for this header."""
     try:
-        if isinstance(mapping, dict):
+        if mapping is not None:
             det = mapping_from_doc(mapping, layout.header, "column mapping")
         else:
-            det = load_mapping(mapping, layout.header) if mapping else detect(layout.header, kind, fmt)
+            try:
+                det = detect(layout.header, kind, fmt)
+            except FormatError:
+                with store.cursor() as cur:
+                    saved = None if fmt else saved_mappings.find(cur, layout.header)
+                if saved is None:
+                    raise
+                det = mapping_from_doc(saved, layout.header, f"saved mapping by {saved['saved_by']}")
     except FormatError as e:
         if kind and not fmt and not mapping:  # say what it is, when it is something else
             try:
@@ -229,6 +240,17 @@ def _resolve(layout: CsvLayout, kind: str | None, fmt: str | None, mapping: Path
     if kind and det.format.kind != kind:
         raise IngestError(f"{layout.path.name}: looks like {det.format.label}, not a {kind} file")
     return det
+
+
+def _mapping_doc(mapping: Path | str | dict | None, display: str) -> dict | None:
+    """A mapping given as a dict (the Upload page's form) or a TOML file (``--map``), as a dict."""
+    if mapping is None or isinstance(mapping, dict):
+        return mapping
+    path = Path(mapping)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise IngestError(f"{display}: cannot read the mapping {path.name} ({e})") from None
 
 
 class _DryRun(Exception):
@@ -274,7 +296,8 @@ def import_file(store: Store, actor: Actor, path: Path | str, kind: str | None =
         layout = inspect(path, **({"max_bytes": max_bytes} if max_bytes else {}))
     except CsvError as e:
         raise IngestError(str(e).replace(path.name, display, 1)) from None
-    det = _resolve(layout, kind, fmt, mapping if isinstance(mapping, dict) else Path(mapping) if mapping else None)
+    doc = _mapping_doc(mapping, display)
+    det = _resolve(store, layout, kind, fmt, doc)
     if det.format.kind == "budgets":
         actor.require("budgets")
     step(0.05, f"{display}: {det.format.label}")
@@ -283,7 +306,10 @@ def import_file(store: Store, actor: Actor, path: Path | str, kind: str | None =
             layout = layout.copy_into(Path(work))
         job = _Job(store, actor, layout, det, display, step, FileCheck(path), dry_run, Path(work))
         try:
-            return _ladder(job)
+            result = _ladder(job)
+            if doc is not None and not dry_run:  # the next file with this header is recognised
+                saved_mappings.save(store, actor, layout.header, doc)
+            return result
         except (_NeedsCopy, duckdb.Error) as e:
             if job.layout.copied:
                 raise IngestError(f"{display}: cannot be read: {str(e).splitlines()[0]}") from None

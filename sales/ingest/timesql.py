@@ -107,7 +107,7 @@ def time_stage_sql(det: Detection, layout: CsvLayout, src: str, carry: tuple[str
     # a total row is one that is no entry (no date, no duration) and says "Total" in a first cell:
     # a real entry is never skipped (a client may well be called "Total"), and the pattern is only
     # tried on the few rows that fail, not on every cell (it was a sixth of a bulk import's time)
-    first_cells = [_c(i) for i in range(min(3, len(layout.header)))]
+    first_cells = [_c(i) for i in range(min(8, len(layout.header)))]
     total_re = TOTAL_ROW.pattern.replace("'", "''")
     says_total = " OR ".join(f"(length(first_{i}) < 16 AND regexp_full_match(first_{i}, '{total_re}', 'i'))"
                              for i in range(len(first_cells)))

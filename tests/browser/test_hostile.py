@@ -78,3 +78,29 @@ def test_tables_offer_only_the_formula_safe_download(page, server):
     labels = [b.get_attribute("aria-label") or "" for b in toolbar.get_by_role("button").all()]
     assert labels and not any("Download" in label for label in labels), labels
     assert page.get_by_role("button", name="Download CSV").count() >= 1
+
+
+def test_an_unknown_layout_is_named_once_then_recognised(page, own_server):
+    url, _ = own_server
+    page.goto(f"{url}/upload")
+    wait_idle(page)
+    page.locator('input[type="file"]').set_input_files(str(FIX / "worklog_other_app.csv"))
+    page.get_by_text("the header matches no known layout").wait_for(timeout=60_000)
+    wait_idle(page)
+    # the proposal filled the required columns from the names and values, so the preview is there
+    page.get_by_role("button", name="Import worklog_other_app.csv").wait_for(timeout=60_000)
+    used = re.search(r"Columns used: (.*)", page.locator('[data-testid="stMain"]').inner_text().replace("\\", ""))
+    assert set(used.group(1).split(", ")) == {"Worklog date", "Logged by", "Time spent (h)", "Issue",
+                                              "Worklog comment"}
+    page.get_by_role("button", name="Import worklog_other_app.csv").click()
+    page.get_by_text(re.compile(r"Batch \d+: 2 imported")).wait_for(timeout=60_000)
+    wait_idle(page)
+    page.goto(f"{url}/upload")  # a new visit: the second file with the same columns
+    wait_idle(page)
+    page.locator('input[type="file"]').set_input_files(str(FIX / "worklog_other_app_july.csv"))
+    page.get_by_text("Recognised: saved time mapping").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert page.get_by_text("the header matches no known layout").count() == 0
+    page.get_by_role("button", name="Import worklog_other_app_july.csv").click()
+    page.get_by_text(re.compile(r"Batch \d+: 2 imported")).wait_for(timeout=60_000)
+    shot(page, "upload-saved-mapping")
