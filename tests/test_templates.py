@@ -6,7 +6,7 @@ from sales.ingest import import_file
 from sales.lifecycle import default_lifecycle
 from sales.rubric import default_rubric
 from sales.templates import TEMPLATE_DIR, leads_header, templates
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, ROOT
 
 
 @pytest.mark.parametrize("name", ["leads.csv", "time_entries.csv", "budgets.csv"])
@@ -33,7 +33,19 @@ def test_templates_import_cleanly(store, name, fmt, kind):
 
 
 def test_readme_documents_every_canonical_column():
-    from tests.conftest import ROOT
     readme = (ROOT / "README.md").read_text()
     for column in leads_header() + ["date", "person", "hours", "effective_month", "monthly_hours"]:
         assert f"`{column}`" in readme, column
+
+
+def test_readme_lists_every_preset():
+    from sales.ingest.formats import KIMAI_LANGUAGES, PRESETS
+
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("| kind | preset (`--format`) |"):readme.index("Any other layout")]
+    for fmt in PRESETS:
+        assert f"`{fmt.name}`" in table, fmt.name
+    languages = {"en": "English", "de": "German", "it": "Italian", "fr": "French", "es": "Spanish",
+                 "nl": "Dutch", "pt": "Portugal", "pt_BR": "Brazil"}
+    kimai = next(line for line in table.splitlines() if "`kimai`" in line)
+    assert all(languages[code] in kimai for code in KIMAI_LANGUAGES)
