@@ -177,7 +177,8 @@ def date_sql(raw: str, layout: DateLayout) -> str:
 
 
 def time_of_day_sql(raw: str) -> str:
-    """Hours since midnight from '9:05', '09:05:30', '9:05 PM' or a 'date time' value; NULL if none."""
+    """Hours since midnight from '9:05', '09:05:30', '9:05 PM' or a 'date time' value; NULL if none, or
+    if it is no time of day ('25:99', '13:00 PM')."""
     pat = "(\\d{1,2}):(\\d{2})(?::(\\d{2}))?\\s*([AaPp][Mm])?\\s*$"
     h = f"TRY_CAST(regexp_extract({raw}, '{pat}', 1) AS DOUBLE)"
     m = f"TRY_CAST(regexp_extract({raw}, '{pat}', 2) AS DOUBLE)"
@@ -185,7 +186,8 @@ def time_of_day_sql(raw: str) -> str:
     ampm = f"upper(regexp_extract({raw}, '{pat}', 4))"
     hour = (f"CASE WHEN {ampm} = 'PM' AND {h} < 12 THEN {h} + 12 "
             f"WHEN {ampm} = 'AM' AND {h} = 12 THEN 0 ELSE {h} END")
-    return f"CASE WHEN regexp_matches({raw}, '{pat}') THEN ({hour}) + {m} / 60 + {s} / 3600 END"
+    valid = (f"{h} < 24 AND {m} < 60 AND {s} < 60 AND ({ampm} = '' OR {h} BETWEEN 1 AND 12)")
+    return f"CASE WHEN regexp_matches({raw}, '{pat}') AND {valid} THEN ({hour}) + {m} / 60 + {s} / 3600 END"
 
 
 # ------------------------------------------------------------------ yes / no
