@@ -179,6 +179,16 @@ def test_upload_unknown_layout_uses_the_mapping_form(monkeypatch, db):
     assert metrics(at)["New"] == "1"
 
 
+def test_a_wide_file_with_only_a_name_column_goes_to_the_mapping_form(monkeypatch, db):
+    at = open_page(monkeypatch, db, "upload")
+    data = (FIX / "wide_name_only.csv").read_bytes()
+    at.file_uploader(key="upload").set_value([("contacts.csv", data, "text/csv")]).run()
+    assert not at.exception
+    assert "matches no known layout" in at.warning[0].value
+    assert any(s.key.endswith("_kind") for s in at.selectbox)
+    assert not any("Detected:" in m.value for m in at.markdown)
+
+
 def test_upload_refuses_binary(monkeypatch, db):
     at = open_page(monkeypatch, db, "upload")
     at.file_uploader(key="upload").set_value([("sheet.csv", b"PK\x03\x04binary", "text/csv")]).run()
