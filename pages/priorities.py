@@ -5,6 +5,7 @@ import streamlit as st
 import shell
 from sales import charts
 from sales.priorities import backtest, counts_by, lead_detail, ranked_leads
+from sales.rubric import default_rubric
 
 shell.routed()
 
@@ -38,7 +39,7 @@ if lead_id is not None:
         st.subheader(shell.plain(d.lead["name"]))
         c = d.classification
         cols = st.columns(4)
-        cols[0].metric("Score", "–" if d.score_total is None else f"{d.score_total} / 28",
+        cols[0].metric("Score", "–" if d.score_total is None else f"{d.score_total} / {default_rubric().max_score}",
                        help="Unknown factors count 0; the best case counts them at 2.")
         cols[1].metric("Best case", "–" if d.score_max is None else d.score_max)
         cols[2].metric("Stage (by its gates)", c.stage.name)

@@ -4,7 +4,9 @@ small-project offers, and the lead's log."""
 import streamlit as st
 
 import shell
+from sales.lifecycle import default_lifecycle
 from sales.priorities import lead_detail
+from sales.rubric import default_rubric
 from sales.workbench import (
     AGENDA,
     PREP_KINDS,
@@ -33,10 +35,11 @@ c = d.classification
 cols = st.columns(4)
 cols[0].metric("Stage (by its gates)", c.stage.name)
 cols[1].metric("Status", d.lead["status"])
-cols[2].metric("Score", "–" if d.score_total is None else f"{d.score_total} / 28")
+cols[2].metric("Score", "–" if d.score_total is None else f"{d.score_total} / {default_rubric().max_score}")
 category = d.history["category"].iloc[-1] if len(d.history) else None
 cols[3].metric("Category", category or "not assessed")
-st.progress((c.index + (0 if not c.complete else 1)) / 8, text=f"Stage {c.index + 1} of 8: {c.stage.name}")
+stages = len(default_lifecycle().stages)
+st.progress((c.index + (0 if not c.complete else 1)) / stages, text=f"Stage {c.index + 1} of {stages}: {c.stage.name}")
 
 
 def tick(fact: str, key: str) -> None:

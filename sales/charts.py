@@ -6,14 +6,13 @@ import altair as alt
 import pandas as pd
 
 from sales.lifecycle import default_lifecycle
-from sales.rubric import default_rubric
-
-CATEGORY_COLOURS = {"High": "#1a7f37", "Medium": "#d4a72c", "Low": "#8c959f", "Unscored": "#d0d7de"}
+from sales.rubric import UNSCORED_COLOUR, default_rubric
 
 
 def _category_scale() -> alt.Scale:
-    names = [c.name for c in default_rubric().categories] + ["Unscored"]
-    return alt.Scale(domain=names, range=[CATEGORY_COLOURS[n] for n in names])
+    """Colours and order of the categories as the rubric file gives them."""
+    cats = default_rubric().categories
+    return alt.Scale(domain=[c.name for c in cats] + ["Unscored"], range=[c.colour for c in cats] + [UNSCORED_COLOUR])
 
 
 def _stage_order() -> list[str]:

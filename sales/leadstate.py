@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from sales.lifecycle import Lifecycle, default_lifecycle
 from sales.rubric import Rubric, default_rubric, score_sql
+from sales.sqltext import literal, literals
 
 
 def _criterion_sql(fact: str, derived: bool, rubric: Rubric) -> str:
     f = f"fx.{fact}"
     if fact == "scored_high_or_medium":
-        names = ", ".join(f"'{c.name}'" for c in rubric.categories if c.key in ("high", "medium"))
-        return f"CASE WHEN cur.score IS NOT NULL THEN cur.category IN ({names}) ELSE {f} END"
+        names = literals(c.name for c in rubric.categories if c.qualifies) or "NULL"
+        return f"CASE WHEN cur.score IS NOT NULL THEN coalesce(cur.category IN ({names}), false) ELSE {f} END"
     if fact == "score_not_falling":
         return f"CASE WHEN cur.score IS NOT NULL THEN prev.score IS NULL OR cur.score >= prev.score ELSE {f} END"
-    if fact == "delivery_milestone":
-        return (f"CASE WHEN l.pricing = 'fixed' THEN coalesce(fx.project_complete, false) "
+    if fact == "delivery_milestone":  # a value set for the milestone itself wins over its evidence
+        return (f"CASE WHEN {f} IS NOT NULL THEN {f} "
+                f"WHEN l.pricing = 'fixed' THEN coalesce(fx.project_complete, false) "
                 f"WHEN l.pricing = 'hourly' THEN coalesce(fx.month_of_work_done, false) "
-                f"WHEN {f} IS NOT NULL THEN {f} "
                 f"WHEN fx.project_complete OR fx.month_of_work_done THEN true END")
     return f
 
@@ -45,10 +46,10 @@ def lead_state_sql(lifecycle: Lifecycle | None = None, rubric: Rubric | None = N
     """A SELECT with one row per lead: the lead's columns, levels, score, category, stage and violation."""
     lifecycle, rubric = lifecycle or default_lifecycle(), rubric or default_rubric()
     score = score_sql({k: k for k in rubric.keys}, rubric)
-    pivots = ", ".join(f"bool_or(value) FILTER (WHERE fact = '{f}') AS {f}" for f in
+    pivots = ", ".join(f"bool_or(value) FILTER (WHERE fact = {literal(f)}) AS {f}" for f in
                        (*lifecycle.facts, "project_complete", "month_of_work_done"))
-    stage_keys = ", ".join(f"'{s.key}'" for s in lifecycle.stages)
-    stage_names = ", ".join(f"'{s.name}'" for s in lifecycle.stages)
+    stage_keys = literals(s.key for s in lifecycle.stages)
+    stage_names = literals(s.name for s in lifecycle.stages)
     levels = ", ".join(f"cur.{k}" for k in rubric.keys)
     return f"""
     WITH latest_fact AS (

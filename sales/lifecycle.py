@@ -127,7 +127,8 @@ def default_lifecycle() -> Lifecycle:
 
 def derive_facts(facts: Mapping[str, object], scores: Sequence[int] = (),
                  rubric: Rubric | None = None) -> dict[str, object]:
-    """Fill the derived facts from their evidence; evidence wins over a hand-set value.
+    """Fill the derived facts from their evidence; evidence wins over a hand-set value, except for the
+    delivery milestone, whose own value (set by an import or a tick) stands over the pricing's evidence.
 
     - ``scores``: the lead's rubric totals, oldest first. The latest decides High/Medium;
       "not falling" holds when the latest is at least the one before (one assessment: holds).
@@ -137,15 +138,16 @@ def derive_facts(facts: Mapping[str, object], scores: Sequence[int] = (),
     out = dict(facts)
     if scores:
         latest = scores[-1]
-        out["scored_high_or_medium"] = rubric.category_for(latest).key in ("high", "medium")
+        out["scored_high_or_medium"] = rubric.category_for(latest).qualifies
         out["score_not_falling"] = len(scores) < 2 or latest >= scores[-2]
     pricing = out.get("pricing")
-    if pricing == "fixed":
+    if out.get("delivery_milestone") is not None:
+        pass  # set for the milestone itself (an import's delivery_milestone column, a tick): it stands
+    elif pricing == "fixed":
         out["delivery_milestone"] = out.get("project_complete") is True
     elif pricing == "hourly":
         out["delivery_milestone"] = out.get("month_of_work_done") is True
-    elif "delivery_milestone" not in out and (
-            out.get("project_complete") is True or out.get("month_of_work_done") is True):
+    elif out.get("project_complete") is True or out.get("month_of_work_done") is True:
         out["delivery_milestone"] = True
     return out
 

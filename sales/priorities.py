@@ -11,13 +11,14 @@ from sales.filters import Filters
 from sales.leadstate import lead_state_sql
 from sales.lifecycle import Classification, classify, default_lifecycle, derive_facts
 from sales.rubric import default_rubric, score_lead
+from sales.sqltext import literal
 from sales.stats import wilson
 
 DIMENSIONS = {"source": "lead_source", "owner": "owner", "month": "strftime(created_on, '%Y-%m')"}
 
 
 def _next_action_sql() -> str:
-    whens = " ".join(f"WHEN '{c.name}' THEN '{c.next_action}'" for c in default_rubric().categories)
+    whens = " ".join(f"WHEN {literal(c.name)} THEN {literal(c.next_action)}" for c in default_rubric().categories)
     return f"CASE category {whens} ELSE 'Assess the lead with the rubric' END"
 
 

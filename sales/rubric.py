@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sales.paths import DATA_DIR
+from sales.sqltext import literal
 
 LEVELS = (0, 1, 2)
 MAX_LEVEL = LEVELS[-1]
@@ -47,6 +48,13 @@ class Category:
     max: int
     stance: str
     next_action: str
+    colour: str = "#8c959f"  # on charts; optional in the file
+    qualifies: bool = False  # passes the lifecycle's "scored High or Medium" gate; optional in the file
+
+
+# a category's colour when the file gives none, by its rank from the top
+DEFAULT_COLOURS = ("#1a7f37", "#d4a72c", "#8c959f", "#bc4c00", "#8250df", "#0969da")
+UNSCORED_COLOUR = "#d0d7de"
 
 
 @dataclass(frozen=True)
@@ -134,13 +142,21 @@ def _parse_factor(i: int, raw: Mapping) -> Factor:
                   (str(raw["level_0"]), str(raw["level_1"]), str(raw["level_2"])))
 
 
-def _parse_category(raw: Mapping) -> Category:
+def _parse_category(raw: Mapping, rank: int) -> Category:
     for field in ("key", "name", "min", "max", "stance", "next_action"):
         _require(field in raw, f"category {raw.get('key', '?')!r}: missing '{field}'")
     lo, hi = raw["min"], raw["max"]
     _require(isinstance(lo, int) and isinstance(hi, int) and lo <= hi,
              f"category '{raw['key']}': range {lo!r}..{hi!r} is not a valid integer range")
-    return Category(raw["key"], raw["name"], lo, hi, raw["stance"], raw["next_action"])
+    colour = raw.get("colour", DEFAULT_COLOURS[min(rank, len(DEFAULT_COLOURS) - 1)])
+    _require(isinstance(colour, str) and re.fullmatch(r"#[0-9A-Fa-f]{6}", colour) is not None,
+             f"category '{raw['key']}': colour {colour!r} must be #RRGGBB")
+    qualifies = raw.get("qualifies", False)
+    _require(isinstance(qualifies, bool), f"category '{raw['key']}': qualifies must be true or false")
+    for text in ("name", "stance", "next_action"):
+        _require(isinstance(raw[text], str) and raw[text].strip() != "",
+                 f"category '{raw['key']}': {text} must be text")
+    return Category(raw["key"], raw["name"], lo, hi, raw["stance"], raw["next_action"], colour, qualifies)
 
 
 def parse_rubric(doc: Mapping) -> Rubric:
@@ -149,7 +165,8 @@ def parse_rubric(doc: Mapping) -> Rubric:
     _require(len(factors) > 0, "rubric has no [[factor]] entries")
     dupes = {f.key for f in factors if [g.key for g in factors].count(f.key) > 1}
     _require(not dupes, f"duplicate factor keys: {sorted(dupes)}")
-    cats = sorted((_parse_category(c) for c in doc.get("category", [])), key=lambda c: -c.min)
+    raws = sorted(doc.get("category", []), key=lambda c: -c.get("min", 0) if isinstance(c.get("min"), int) else 0)
+    cats = [_parse_category(c, rank) for rank, c in enumerate(raws)]
     _require(len(cats) > 0, "rubric has no [[category]] entries")
     top = sum(f.weight for f in factors) * MAX_LEVEL
     expected_hi = top
@@ -160,6 +177,8 @@ def parse_rubric(doc: Mapping) -> Rubric:
         expected_hi = c.min - 1
     _require(expected_hi == -1,
              f"category ranges are not contiguous over 0..{top}: nothing covers 0..{expected_hi}")
+    names = [c.name for c in cats]
+    _require(len(set(names)) == len(names), f"category names repeat: {names}")
     return Rubric(str(doc.get("version", "unversioned")), factors, tuple(cats))
 
 
@@ -348,7 +367,7 @@ def score_sql(columns: Mapping[str, str], rubric: Rubric | None = None) -> dict[
     best = " + ".join(f"coalesce({c}, {MAX_LEVEL}) * {f.weight}" for f, c in parts)
 
     def case(expr: str) -> str:
-        whens = " ".join(f"WHEN ({expr}) BETWEEN {c.min} AND {c.max} THEN '{c.name}'"
+        whens = " ".join(f"WHEN ({expr}) BETWEEN {c.min} AND {c.max} THEN {literal(c.name)}"
                          for c in rubric.categories)
         return f"CASE {whens} END"
 

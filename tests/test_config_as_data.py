@@ -1,0 +1,85 @@
+"""What the TOML files say, the product does: configuration text is data, never SQL."""
+
+import pytest
+
+from sales.ingest import import_file
+from sales.leadstate import lead_state_sql
+from sales.rubric import RubricError, parse_rubric, score_sql
+from sales.sqltext import literal
+from sales.templates import leads_header
+from tests.conftest import ADMIN
+
+NASTY = ["Don't wait", 'say "hi"', "back\\slash \\n", "100% sure", "$1 and $name", "Zürich — naïve", "🔥 hot", "'",
+         "?", "?::VARCHAR", "); DROP TABLE leads; --"]
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_a_literal_reads_back_as_the_text(store, text):
+    assert store.cursor().execute(f"SELECT {literal(text)}").fetchall() == [(text,)]
+
+
+def _rubric(names: list[str], weights=(2, 2, 2, 1, 3, 2, 3), texts: str = "") -> dict:
+    keys = ["people_profile", "need", "budget", "contract_type", "prestige", "market_niche", "internal_bias"]
+    top = 2 * sum(weights)
+    return {"version": "t", "factor": [
+        {"key": k, "name": f"{k} {texts}", "weight": w, "level_0": texts, "level_1": texts, "level_2": texts}
+        for k, w in zip(keys, weights)], "category": [
+        {"key": "hot", "name": names[0], "min": 20, "max": top, "stance": texts, "next_action": texts,
+         "qualifies": True, "colour": "#ff0000"},
+        {"key": "cold", "name": names[1], "min": 0, "max": 19, "stance": texts, "next_action": texts}]}
+
+
+def test_renamed_categories_with_hostile_text_and_another_weight_run_in_sql(store):
+    # weights now add to 15: the maximum is 30; "Hot" from 20 to 30, "Cold" below
+    rubric = parse_rubric(_rubric(["Hot 🔥 'n' \"ready\"", "Cold \\ 100%"], texts="Don't $1 % \\ ü 🔥"))
+    assert rubric.max_score == 30 and [c.colour for c in rubric.categories] == ["#ff0000", "#d4a72c"]
+    with store.transaction() as cur:
+        cur.execute("INSERT INTO leads (id, source_system, name, status) VALUES (1, 't', 'A', 'open'), "
+                    "(2, 't', 'B', 'open')")
+        cur.execute("INSERT INTO assessments (lead_id, assessed_at, rubric_version, people_profile, need, budget, "
+                    "contract_type, prestige, market_niche, internal_bias) VALUES "
+                    "(1, now(), 't', 2, 2, 2, 2, 2, 2, 2), (2, now(), 't', 2, 2, 2, 0, 0, 0, 0)")
+        cur.execute("INSERT INTO lead_facts (lead_id, fact, value) VALUES (1, 'inquiry_received', true), "
+                    "(1, 'responsive', true), (2, 'inquiry_received', true), (2, 'responsive', true)")
+    expr = score_sql({k: k for k in rubric.keys}, rubric)
+    rows = store.cursor().execute(f"SELECT lead_id, {expr['score']}, {expr['category']} FROM assessments "
+                                  "ORDER BY lead_id").fetchall()
+    # lead 1: every level 2, 2 × 15 = 30; lead 2: 2 × (2 + 2 + 2) = 12
+    assert rows == [(1, 30, "Hot 🔥 'n' \"ready\""), (2, 12, "Cold \\ 100%")]
+    state = store.cursor().execute(f"SELECT id, stage FROM ({lead_state_sql(rubric=rubric)}) ORDER BY id").fetchall()
+    # both asked and are responsive; only the "qualifies" category passes the scored gate
+    assert state == [(1, "assess_needs"), (2, "prospect_qualification")]
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"colour": "red"}, "colour 'red' must be #RRGGBB"),
+    ({"qualifies": "yes"}, "qualifies must be true or false"),
+    ({"name": "Cold"}, "category names repeat"),
+])
+def test_the_loader_names_the_entry_and_field(change, message):
+    doc = _rubric(["Hot", "Cold"], texts="x")
+    doc["category"][0].update(change)
+    with pytest.raises(RubricError, match=message):
+        parse_rubric(doc)
+
+
+def test_a_hand_set_delivery_milestone_reaches_billing_for_any_pricing(store, tmp_path):
+    """Three leads past every gate up to Development; the Development gate is the delivery milestone,
+    set in the file's own column. Hourly, fixed and unpriced alike reach Billing (it was overridden by
+    month_of_work_done / project_complete, which no layout provides)."""
+    header = leads_header()
+    facts = ["inquiry_received", "responsive", "needs_documented", "blueprint_completed", "proposal_delivered",
+             "proposal_accepted", "onboarding_done", "kickoff_held", "tracking_set", "epics_scheduled",
+             "delivery_milestone"]
+    rows = []
+    for i, pricing in enumerate(["hourly", "fixed", ""], start=1):
+        row = dict.fromkeys(header, "")
+        row.update(id=f"L-{i}", name=f"Lead {i}", created_on="2026-01-10", pricing=pricing,
+                   **{k: "2" for k in ("people_profile", "need", "budget", "contract_type", "prestige",
+                                       "market_niche", "internal_bias")}, **dict.fromkeys(facts, "yes"))
+        rows.append(",".join(row[h] for h in header))
+    f = tmp_path / "leads.csv"
+    f.write_text(",".join(header) + "\n" + "\n".join(rows) + "\n")
+    assert import_file(store, ADMIN, f).imported == 3
+    stages = store.cursor().execute(f"SELECT name, stage FROM ({lead_state_sql()}) ORDER BY id").fetchall()
+    assert stages == [("Lead 1", "billing"), ("Lead 2", "billing"), ("Lead 3", "billing")]
