@@ -23,7 +23,7 @@ def pages_for(who) -> dict:
             st.Page("pages/budget.py", title="Budget", icon=":material/schedule:"),
         ],
         "Prospects": [st.Page("pages/whatif.py", title="What-if scoring", icon=":material/tune:")],
-        "Reference": [st.Page("pages/home.py", title="Rubric & lifecycle", icon=":material/rule:")],
+        "Reference": [st.Page("pages/reference.py", title="Rubric & lifecycle", icon=":material/rule:")],
     }
     if who.may("work_lead"):
         nav["Prospects"].append(st.Page("pages/workbench.py", title="Lead workbench", icon=":material/handshake:"))

@@ -1,8 +1,8 @@
 """Page speed on a large store: every page's cold and warm server-side run (AppTest), and peak memory.
 
-    .venv/bin/python bench/pages.py [--leads 100000] [--worklogs 5000000] [--db PATH] [--repeat 5]
+    .venv/bin/python bench/pages.py [--leads 100000] [--time-entries 5000000] [--db PATH] [--repeat 5]
 
-Builds ``python -m sales demo --leads N --worklogs M`` (unless --db names an existing store), then runs
+Builds ``python -m sales demo --leads N --time-entries M`` (unless --db names an existing store), then runs
 each page once cold (queries and cache filled) and --repeat times warm; prints medians. Goal: warm < 0.5 s.
 """
 
@@ -18,13 +18,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PAGES = ["overview", "priorities", "funnel", "budget", "home"]
+PAGES = ["overview", "priorities", "funnel", "budget", "reference"]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--leads", type=int, default=100_000)
-    ap.add_argument("--worklogs", type=int, default=5_000_000)
+    ap.add_argument("--time-entries", type=int, default=5_000_000)
     ap.add_argument("--db", type=Path)
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
@@ -33,11 +33,14 @@ def main() -> None:
     if not db.exists():
         t = time.perf_counter()
         subprocess.run([sys.executable, "-m", "sales", "demo", "--db", str(db), "--leads", str(args.leads),
-                        "--worklogs", str(args.worklogs)], cwd=ROOT, check=True, capture_output=True)
-        print(f"demo store: {args.leads:,} leads, {args.worklogs:,} time entries, built in "
+                        "--time-entries", str(args.time_entries)], cwd=ROOT, check=True, capture_output=True)
+        print(f"demo store: {args.leads:,} leads, {args.time_entries:,} time entries, built in "
               f"{time.perf_counter() - t:.0f} s")
     os.environ["SALES_DB"] = str(db)
+    from streamlit import config as st_config
     from streamlit.testing.v1 import AppTest
+
+    st_config.set_option("server.address", "127.0.0.1")  # local mode, as `make run` serves it
 
     print(f"{'page':<11} {'cold':>7} {'warm (median)':>14}   runs")
     worst = 0.0

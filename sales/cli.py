@@ -28,7 +28,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         if args.if_empty and not is_empty(store.cursor()):
             print(f"{store.path}: already holds data; demo not written", file=sys.stderr)
             return 0
-        counts = write_demo(store, command_line(), leads=args.leads, worklogs=args.worklogs, seed=args.seed)
+        counts = write_demo(store, command_line(), leads=args.leads, time_entries=args.time_entries, seed=args.seed)
     print(json.dumps({"db": str(store.path), **counts}))
     return 0
 
@@ -283,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="write a deterministic demo store")
     p.add_argument("--db", type=Path, help="store file (default: $SALES_DB or data/sales.duckdb)")
     p.add_argument("--leads", type=int, default=300)
-    p.add_argument("--worklogs", type=int, default=20_000)
+    p.add_argument("--time-entries", type=int, default=20_000)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--if-empty", action="store_true", help="only when the store has no data yet")
     p.set_defaults(func=_cmd_demo)

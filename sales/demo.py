@@ -284,7 +284,7 @@ def _time_entries(won: pd.DataFrame, budgets: pd.DataFrame, m: int, rng: np.rand
     })
 
 
-def write_demo(store: Store, actor: Actor, leads: int = 300, worklogs: int = 20_000, seed: int = 7,
+def write_demo(store: Store, actor: Actor, leads: int = 300, time_entries: int = 20_000, seed: int = 7,
                anchor: date | None = None) -> dict[str, int]:
     """Fill ``store`` with demo data in one transaction as ``actor``; returns row counts per table."""
     actor.require("demo")
@@ -332,7 +332,7 @@ def write_demo(store: Store, actor: Actor, leads: int = 300, worklogs: int = 20_
         if len(budgets):
             cur.register("demo_budgets", budgets)
             cur.execute("INSERT INTO budgets BY NAME SELECT * FROM demo_budgets")
-        entries = _time_entries(won, budgets, worklogs, rng, anchor)
+        entries = _time_entries(won, budgets, time_entries, rng, anchor)
         if len(entries):
             cur.register("demo_entries", entries)
             cur.execute("INSERT INTO time_entries BY NAME SELECT * FROM demo_entries")

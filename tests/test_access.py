@@ -29,7 +29,7 @@ WRITES = {
     "import_file": ("admin", lambda s, who: import_file(s, who, FIX / "toggl.csv")),
     "import_file (preview)": ("admin", lambda s, who: import_file(s, who, FIX / "toggl.csv", dry_run=True)),
     "undo_batch": ("admin", lambda s, who: undo_batch(s, who, 1)),
-    "write_demo": ("admin", lambda s, who: write_demo(s, who, leads=5, worklogs=10)),
+    "write_demo": ("admin", lambda s, who: write_demo(s, who, leads=5, time_entries=10)),
     "grant": ("admin", lambda s, who: access.grant(s, who, "new@agency.example", "viewer")),
     "revoke": ("admin", lambda s, who: access.revoke(s, who, "old@agency.example")),
 }

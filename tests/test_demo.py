@@ -19,20 +19,20 @@ def dump(store):
 
 def test_same_seed_same_store(tmp_path):
     with Store(tmp_path / "a.duckdb") as a, Store(tmp_path / "b.duckdb") as b:
-        write_demo(a, ADMIN, leads=80, worklogs=500, seed=3, anchor=ANCHOR)
-        write_demo(b, ADMIN, leads=80, worklogs=500, seed=3, anchor=ANCHOR)
+        write_demo(a, ADMIN, leads=80, time_entries=500, seed=3, anchor=ANCHOR)
+        write_demo(b, ADMIN, leads=80, time_entries=500, seed=3, anchor=ANCHOR)
         assert dump(a) == dump(b)
 
 
 def test_other_seed_other_store(tmp_path):
     with Store(tmp_path / "a.duckdb") as a, Store(tmp_path / "b.duckdb") as b:
-        write_demo(a, ADMIN, leads=80, worklogs=500, seed=3, anchor=ANCHOR)
-        write_demo(b, ADMIN, leads=80, worklogs=500, seed=4, anchor=ANCHOR)
+        write_demo(a, ADMIN, leads=80, time_entries=500, seed=3, anchor=ANCHOR)
+        write_demo(b, ADMIN, leads=80, time_entries=500, seed=4, anchor=ANCHOR)
         assert dump(a) != dump(b)
 
 
 def test_scale_and_spread(store):
-    counts = write_demo(store, ADMIN, leads=400, worklogs=3000, anchor=ANCHOR)
+    counts = write_demo(store, ADMIN, leads=400, time_entries=3000, anchor=ANCHOR)
     assert counts["leads"] == 400 and counts["time_entries"] == 3000
     cur = store.cursor()
     statuses = dict(cur.execute("SELECT status, count(*) FROM leads GROUP BY ALL").fetchall())
@@ -47,7 +47,7 @@ def test_scale_and_spread(store):
 
 
 def test_handbook_leads_with_comments(store):
-    write_demo(store, ADMIN, leads=10, worklogs=0, anchor=ANCHOR)
+    write_demo(store, ADMIN, leads=10, time_entries=0, anchor=ANCHOR)
     rows = store.cursor().execute("""SELECT l.name, a.prestige, a.prestige_comment, l.status
                                      FROM leads l JOIN assessments a ON a.lead_id = l.id
                                      WHERE l.lead_source = 'Handbook example' ORDER BY l.id""").fetchall()
@@ -58,7 +58,7 @@ def test_handbook_leads_with_comments(store):
 
 def test_demo_gates_agree_with_recorded_stage_mostly(store):
     """Generated facts are consistent: the computed stage equals the recorded one, bar planted violations."""
-    write_demo(store, ADMIN, leads=300, worklogs=0, anchor=ANCHOR)
+    write_demo(store, ADMIN, leads=300, time_entries=0, anchor=ANCHOR)
     cur = store.cursor()
     facts = {}
     for lead_id, fact, value in cur.execute("SELECT lead_id, fact, value FROM lead_facts").fetchall():
@@ -84,7 +84,8 @@ def test_demo_gates_agree_with_recorded_stage_mostly(store):
 
 def test_cli_demo_if_empty(tmp_path):
     db = tmp_path / "d.duckdb"
-    cmd = [sys.executable, "-m", "sales", "demo", "--db", str(db), "--leads", "50", "--worklogs", "100", "--if-empty"]
+    cmd = [sys.executable, "-m", "sales", "demo", "--db", str(db), "--leads", "50", "--time-entries", "100",
+           "--if-empty"]
     first = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["leads"] == 50

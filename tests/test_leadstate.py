@@ -41,7 +41,7 @@ def test_sql_state_matches_python_on_demo(tmp_path):
     from tests.conftest import ADMIN, ANCHOR
 
     with Store(tmp_path / "d.duckdb") as store:
-        write_demo(store, ADMIN, leads=600, worklogs=0, anchor=ANCHOR)
+        write_demo(store, ADMIN, leads=600, time_entries=0, anchor=ANCHOR)
         cur = store.cursor()
         expected = python_state(cur)
         got = cur.execute(f"SELECT id, stage, violation, score, category, score_max FROM ({lead_state_sql()})"

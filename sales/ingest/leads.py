@@ -16,6 +16,7 @@ import pandas as pd
 
 from sales.ingest.formats import Detection, norm
 from sales.ingest.reader import CsvLayout
+from sales.ingest.results import Reject
 from sales.ingest.values import bool_sql, date_sql, number_sql, sniff_date, sniff_decimal, text_sql
 from sales.lifecycle import default_lifecycle
 from sales.paths import DATA_DIR
@@ -159,8 +160,6 @@ def _latest(cur, ids: list[int]) -> tuple[dict[int, dict], dict[tuple[int, str],
 def import_leads(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result, lines) -> None:
     """New leads are added; a lead the store already has (same CRM and record id) takes the file's
     newer CRM values, levels and facts, its old values kept in ``lead_updates`` for undo."""
-    from sales.ingest.pipeline import Reject  # here: pipeline imports this module
-
     rubric = default_rubric()
     header = layout.header
     rows = cur.execute(_stage_sql(det, layout, src) + " ORDER BY rid").df().to_dict("records")

@@ -7,7 +7,7 @@ import pytest
 from tests.browser.conftest import shot, wait_idle
 from tests.conftest import ROOT
 
-PAGES = ["", "priorities", "funnel", "budget", "whatif", "workbench", "upload", "home"]
+PAGES = ["", "priorities", "funnel", "budget", "whatif", "workbench", "upload", "reference"]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -1,4 +1,4 @@
-"""The home page on an empty store and on the demo store."""
+"""The reference page (rubric and lifecycle) on an empty store and on the demo store."""
 
 from streamlit.testing.v1 import AppTest
 
@@ -12,10 +12,10 @@ def app(monkeypatch, db) -> AppTest:
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
 
 
-def test_home_on_demo_store(monkeypatch, demo_db):
+def test_reference_on_demo_store(monkeypatch, demo_db):
     at = app(monkeypatch, demo_db).run()
     assert "Demo data" in at.sidebar.warning[0].value  # sidebar: checked on the first run (see below)
-    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/reference.py").run()
     assert not at.exception
     with Store(demo_db) as s:
         expected = category_counts(s.cursor())
@@ -41,7 +41,7 @@ def test_empty_store_offers_demo(monkeypatch, tmp_path):
     assert "store is empty" in at.sidebar.info[0].value
     at.sidebar.button[0].click().run()
     assert not at.exception
-    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/reference.py").run()
     assert sum(int(m.value.split()[0].replace(",", "")) for m in at.metric) > 0
     # AppTest drops sidebar elements on a second run of the same instance when st.navigation is used
     # (reproduced with a five-line app; a real browser shows them), so the sidebar is checked afresh
