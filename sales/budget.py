@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from sales.rubric import default_rubric
+from sales.sqltext import literals
 
 WARNING_AT = 0.8  # share of the goal from which an account is flagged
 NON_BILLABLE_LIMIT = 0.3  # SprintCraft's threshold for non-billable / all hours
@@ -176,7 +177,8 @@ def burn(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date,
 def small_projects(cur: duckdb.DuckDBPyConnection, category_of: dict[int, str] | None = None) -> pd.DataFrame:
     """Capped budgets (discovery, development): billable hours since they started against the cap.
 
-    Discovery for a High-priority lead is an investment (not billed); for others it is billable.
+    Discovery for a lead whose category has ``free_discovery`` (High, in the handbook) is an investment
+    (not billed); for others it is billable.
     """
     df = cur.execute("""
         SELECT b.account, b.kind, b.effective_month AS since, b.fixed_total_hours AS cap, b.lead_id,
@@ -195,27 +197,27 @@ def small_projects(cur: duckdb.DuckDBPyConnection, category_of: dict[int, str] |
         marks = ", ".join("?" * len(ids)) or "NULL"
         category_of = dict(cur.execute(f"WITH s AS ({lead_state_sql()}) SELECT id, category FROM s "
                                        f"WHERE id IN ({marks})", ids).fetchall())
-    cats = category_of
-    df["billing"] = ["investment (High lead)" if k == "discovery" and cats.get(lead) == "High" else "billable"
-                     for k, lead in zip(df["kind"], df["lead_id"])]
+    free = {c.name for c in default_rubric().categories if c.free_discovery}
+    df["billing"] = [f"investment ({category_of.get(lead)} lead)" if k == "discovery" and category_of.get(lead) in free
+                     else "billable" for k, lead in zip(df["kind"], df["lead_id"])]
     return df
 
 
 def invoice_lines(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
     """Per account and month: billable hours × the rate in force = the amount to invoice.
 
-    Hours of a discovery for a High-priority lead, from its start until a retainer is in force, are an
-    investment: listed, but invoiced at nothing.
+    Hours of a discovery for a lead whose category has ``free_discovery``, from its start until a retainer
+    is in force, are an investment: listed, but invoiced at nothing.
     """
     from sales.leadstate import lead_state_sql
 
-    high = ", ".join(f"'{c.name}'" for c in default_rubric().categories if c.key == "high")
+    free = literals(c.name for c in default_rubric().categories if c.free_discovery) or "NULL"
     return cur.execute(f"""
         WITH rates AS ({GOAL_SQL}),
         invested AS (
             SELECT b.account, min(b.effective_month) AS since FROM budgets b
             JOIN ({lead_state_sql()}) s ON s.id = b.lead_id
-            WHERE b.kind = 'discovery' AND s.category IN ({high}) GROUP BY b.account),
+            WHERE b.kind = 'discovery' AND s.category IN ({free}) GROUP BY b.account),
         project_rates AS (  -- capped small projects carry their own rate, used when no retainer applies
             SELECT account, arg_max(hourly_rate, effective_month) AS rate, arg_max(currency, effective_month) AS cur
             FROM budgets WHERE kind IN ('discovery', 'development') AND hourly_rate IS NOT NULL GROUP BY account),
@@ -232,5 +234,5 @@ def invoice_lines(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.
         SELECT client, strftime(m, '%Y-%m') AS month, round(hours, 2) AS billable_hours,
                CASE WHEN investment THEN 0 ELSE rate END AS rate,
                round(hours * CASE WHEN investment THEN 0 ELSE rate END, 2) AS amount, currency,
-               CASE WHEN investment THEN 'investment: discovery for a High-priority lead' END AS note
+               CASE WHEN investment THEN 'investment: a discovery we do not bill' END AS note
         FROM lines ORDER BY client, month""", {"start": start, "end": end}).df()

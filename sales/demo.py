@@ -110,7 +110,9 @@ def _leads_frame(rng: np.random.Generator, n: int, anchor: date) -> tuple[pd.Dat
     # how far each lead gets: High and Medium leads pass each later gate with a category-specific odds
     stages = len(default_lifecycle().stages)
     reach = np.ones(n, dtype=np.int8)  # everyone passed Generating Leads
-    p_pass = np.where(cats == "High", 0.82, np.where(cats == "Medium", 0.6, 0.0))
+    names = [c.name for c in default_rubric().categories]  # best first: the top passes most often
+    odds = {n: (0.82, 0.6)[i] if i < 2 else 0.0 for i, n in enumerate(names)}
+    p_pass = np.vectorize(lambda c: odds.get(c, 0.0), otypes=[float])(cats)
     alive = np.ones(n, dtype=bool)
     for _ in range(1, stages - 1):
         step = alive & (rng.random(n) < p_pass)

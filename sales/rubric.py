@@ -50,6 +50,8 @@ class Category:
     next_action: str
     colour: str = "#8c959f"  # on charts; optional in the file
     qualifies: bool = False  # passes the lifecycle's "scored High or Medium" gate; optional in the file
+    free_discovery: bool = False  # its discovery is our investment, not billed; optional in the file
+    offer: str = ""  # the follow-up email's closing offer; optional in the file
 
 
 # a category's colour when the file gives none, by its rank from the top
@@ -151,12 +153,15 @@ def _parse_category(raw: Mapping, rank: int) -> Category:
     colour = raw.get("colour", DEFAULT_COLOURS[min(rank, len(DEFAULT_COLOURS) - 1)])
     _require(isinstance(colour, str) and re.fullmatch(r"#[0-9A-Fa-f]{6}", colour) is not None,
              f"category '{raw['key']}': colour {colour!r} must be #RRGGBB")
-    qualifies = raw.get("qualifies", False)
+    qualifies, free = raw.get("qualifies", False), raw.get("free_discovery", False)
     _require(isinstance(qualifies, bool), f"category '{raw['key']}': qualifies must be true or false")
+    _require(isinstance(free, bool), f"category '{raw['key']}': free_discovery must be true or false")
+    _require(isinstance(raw.get("offer", ""), str), f"category '{raw['key']}': offer must be text")
     for text in ("name", "stance", "next_action"):
         _require(isinstance(raw[text], str) and raw[text].strip() != "",
                  f"category '{raw['key']}': {text} must be text")
-    return Category(raw["key"], raw["name"], lo, hi, raw["stance"], raw["next_action"], colour, qualifies)
+    return Category(raw["key"], raw["name"], lo, hi, raw["stance"], raw["next_action"], colour, qualifies, free,
+                    raw.get("offer", ""))
 
 
 def parse_rubric(doc: Mapping) -> Rubric:

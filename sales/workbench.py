@@ -178,9 +178,7 @@ def followup_email(lead: Mapping, notes: Mapping[str, str], next_steps: str, cat
     steps = [s.strip(" -•\t") for s in next_steps.splitlines() if s.strip(" -•\t")]
     if steps:
         lines += ["", "Next steps:"] + [f"- {s}" for s in steps]
-    offer = {"High": "We would be glad to run a technical discovery with you, at no upfront charge.",
-             "Medium": "As a next step we suggest a paid technical discovery to scope the work precisely.",
-             "Low": "Our self-serve Pro & Teacher plan may be the quickest way to get started."}.get(category or "")
+    offer = next((c.offer for c in default_rubric().categories if c.name == category), "")
     if offer:
         lines += ["", offer]
     lines += ["", "Best regards,", sender]

@@ -83,3 +83,17 @@ def test_a_hand_set_delivery_milestone_reaches_billing_for_any_pricing(store, tm
     assert import_file(store, ADMIN, f).imported == 3
     stages = store.cursor().execute(f"SELECT name, stage FROM ({lead_state_sql()}) ORDER BY id").fetchall()
     assert stages == [("Lead 1", "billing"), ("Lead 2", "billing"), ("Lead 3", "billing")]
+
+
+def test_offers_and_free_discovery_come_from_the_file():
+    doc = _rubric(["Hot", "Cold"], texts="x")
+    doc["category"][0].update(free_discovery=True, offer="Let's talk: the discovery is on us.")
+    rubric = parse_rubric(doc)
+    assert [(c.name, c.free_discovery, c.offer) for c in rubric.categories] == [
+        ("Hot", True, "Let's talk: the discovery is on us."), ("Cold", False, "")]
+    from sales.rubric import default_rubric
+    from sales.workbench import followup_email
+
+    top = default_rubric().categories[0]  # data/rubric.toml: High, free discovery
+    assert (top.name, top.free_discovery) == ("High", True)
+    assert followup_email({"name": "A"}, {}, "", top.name, "Ana").splitlines()[-4] == top.offer
