@@ -24,8 +24,7 @@ table = funnel.assign(conversion_text=[
     "–" if n == 0 or i == 0 else f"{r}/{n} = {r / n:.0%} ({lo:.0%}–{hi:.0%})"
     for i, (r, n, lo, hi) in enumerate(zip(funnel["reached"], funnel["from_previous"], funnel["ci_low"],
                                            funnel["ci_high"]))])[["stage", "reached", "conversion_text"]]
-st.dataframe(table.rename(columns={"conversion_text": "conversion (95% interval)"}), hide_index=True,
-             width="stretch")
+shell.table(table.rename(columns={"conversion_text": "conversion (95% interval)"}))
 shell.download(funnel, "funnel.csv")
 
 left, right = st.columns(2)
@@ -55,5 +54,4 @@ if v.empty:
     st.success("Every lead's CRM stage is backed by its gates.")
 else:
     st.caption(f"{len(v):,} leads are recorded further along in the CRM than their gates allow.")
-    st.dataframe(v, hide_index=True, width="stretch")
-    shell.download(v, "gate-violations.csv")
+    shell.table(v, "gate-violations.csv", column_config={"id": None})

@@ -120,4 +120,5 @@ with small:
             st.error(str(e))
 
 with log:
-    st.dataframe(shell.query(history, lead_id), hide_index=True, width="stretch")
+    shell.table(shell.query(history, lead_id), column_config={
+        "when": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"), "body": "What"})
