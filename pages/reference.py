@@ -4,7 +4,7 @@ import altair as alt
 import streamlit as st
 
 import shell
-from sales.queries import category_counts
+from sales.leadstate import open_leads_by_category
 from sales.reference import categories_table, handbook_examples_table, lifecycle_table, rubric_table
 from sales.rubric import default_rubric
 
@@ -15,11 +15,12 @@ st.title("Lead prioritization and the customer lifecycle")
 st.caption(f"Rubric version `{rubric.version}` · seven factors, each 0, 1 or 2, weighted; "
            f"composite 0–{rubric.max_score}.")
 
-counts = category_counts(shell.cursor())
+counts = shell.query(open_leads_by_category)
 cols = st.columns(len(rubric.categories))
 for col, cat in zip(cols, rubric.categories):
     with col:
-        st.metric(f"{cat.name} priority · {cat.min}–{cat.max}", f"{counts[cat.name]:,} open leads")
+        n = counts[cat.name]
+        st.metric(f"{cat.name} priority · {cat.min}–{cat.max}", f"{n:,} open lead{'' if n == 1 else 's'}")
         st.caption(f"{cat.stance} **Next:** {cat.next_action}.")
 
 st.subheader("The rubric")

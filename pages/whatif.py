@@ -4,9 +4,10 @@ import streamlit as st
 
 import shell
 from sales import charts
+from sales.leadstate import latest_levels
 from sales.rubric import default_rubric
 from sales.whatif import compare, contribution_rows, describe_lift, summary
-from sales.workbench import latest_levels, save_assessment
+from sales.workbench import save_assessment
 
 shell.routed()
 

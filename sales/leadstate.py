@@ -1,4 +1,5 @@
-"""Every lead's current state in one DuckDB query: latest score and category, computed stage, violations.
+"""A lead's current state, owned here: its latest assessment and gate facts (for a few leads, as
+values), and every lead's score, category, gate-computed stage and violation (one DuckDB query).
 
 The SQL is generated from the rubric and the lifecycle, and mirrors ``lifecycle.derive_facts`` and
 ``lifecycle.classify`` exactly (a test runs both over every demo lead), so dashboards over a hundred
@@ -6,6 +7,10 @@ thousand leads agree with the one-lead drill-down.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
 
 from sales.lifecycle import Lifecycle, default_lifecycle
 from sales.rubric import Rubric, default_rubric, score_sql
@@ -53,13 +58,14 @@ def lead_state_sql(lifecycle: Lifecycle | None = None, rubric: Rubric | None = N
     levels = ", ".join(f"cur.{k}" for k in rubric.keys)
     return f"""
     WITH latest_fact AS (
-        SELECT lead_id, fact, arg_max(value, set_at) AS value FROM lead_facts GROUP BY lead_id, fact),
+        SELECT lead_id, fact, value FROM lead_facts
+        QUALIFY row_number() OVER (PARTITION BY lead_id, fact {LATEST_FACT}) = 1),
     fx AS (SELECT lead_id, {pivots} FROM latest_fact GROUP BY lead_id),
     ranked AS (
         SELECT lead_id, assessed_at, {', '.join(rubric.keys)},
                {score['score']} AS score, {score['score_max']} AS score_max,
                {score['category']} AS category, {score['category_max']} AS category_max,
-               row_number() OVER (PARTITION BY lead_id ORDER BY assessed_at DESC, id DESC) AS rn,
+               row_number() OVER (PARTITION BY lead_id {LATEST_ASSESSMENT}) AS rn,
                count(*) OVER (PARTITION BY lead_id) AS assessments
         FROM assessments),
     cur AS (SELECT * FROM ranked WHERE rn = 1),
@@ -74,3 +80,47 @@ def lead_state_sql(lifecycle: Lifecycle | None = None, rubric: Rubric | None = N
            list_position([{stage_keys}], recorded_stage) - 1 AS recorded_index,
            coalesce(list_position([{stage_keys}], recorded_stage) - 1 > stage_index, false) AS violation
     FROM state"""
+
+
+# a lead's latest assessment, and each fact's latest value: the later write wins a tie
+LATEST_ASSESSMENT = "ORDER BY assessed_at DESC, id DESC"
+LATEST_FACT = "ORDER BY set_at DESC, rowid DESC"
+
+
+def latest_assessments(cur: duckdb.DuckDBPyConnection, lead_ids: Sequence[int]) -> dict[int, tuple[dict, dict]]:
+    """Per lead: its latest levels (factor key → 0/1/2 or None) and comments; leads never assessed are absent."""
+    keys = default_rubric().keys
+    rows = cur.execute(f"""SELECT lead_id, {', '.join(keys)}, {', '.join(k + '_comment' for k in keys)}
+                           FROM assessments WHERE list_contains(?, lead_id)
+                           QUALIFY row_number() OVER (PARTITION BY lead_id {LATEST_ASSESSMENT}) = 1""",
+                       [list(lead_ids)]).fetchall()
+    n = len(keys)
+    return {r[0]: (dict(zip(keys, r[1:n + 1])), {k: v for k, v in zip(keys, r[n + 1:]) if v}) for r in rows}
+
+
+def latest_levels(cur: duckdb.DuckDBPyConnection, lead_id: int) -> tuple[dict, dict]:
+    """One lead's latest levels and comments (both empty when never assessed)."""
+    return latest_assessments(cur, [lead_id]).get(lead_id, ({}, {}))
+
+
+def latest_facts(cur: duckdb.DuckDBPyConnection, lead_ids: Sequence[int]) -> dict[int, dict[str, tuple]]:
+    """Per lead: each gate fact's latest value and when it was set."""
+    out: dict[int, dict[str, tuple]] = {}
+    for lead, fact, value, at in cur.execute(f"""
+            SELECT lead_id, fact, value, set_at FROM lead_facts WHERE list_contains(?, lead_id)
+            QUALIFY row_number() OVER (PARTITION BY lead_id, fact {LATEST_FACT}) = 1""", [list(lead_ids)]).fetchall():
+        out.setdefault(lead, {})[fact] = (value, at)
+    return out
+
+
+def lead_facts(cur: duckdb.DuckDBPyConnection, lead_id: int) -> tuple[dict, dict]:
+    """One lead's latest value of each fact, and when it was set."""
+    facts = latest_facts(cur, [lead_id]).get(lead_id, {})
+    return {f: v for f, (v, _) in facts.items()}, {f: at for f, (_, at) in facts.items()}
+
+
+def open_leads_by_category(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Open leads per category of their latest assessment (unassessed leads are not counted)."""
+    found = dict(cur.execute(f"""SELECT category, count(*) FROM ({lead_state_sql()})
+                                 WHERE status = 'open' AND category IS NOT NULL GROUP BY ALL""").fetchall())
+    return {c.name: int(found.get(c.name, 0)) for c in default_rubric().categories}

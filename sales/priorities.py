@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from sales.filters import Filters
-from sales.leadstate import lead_state_sql
+from sales.leadstate import lead_facts, lead_state_sql
 from sales.lifecycle import Classification, classify, default_lifecycle, derive_facts
 from sales.rubric import default_rubric, score_lead
 from sales.sqltext import literal
@@ -77,13 +77,6 @@ class LeadDetail:
     classification: Classification
     score_total: int | None
     score_max: int | None
-
-
-def lead_facts(cur: duckdb.DuckDBPyConnection, lead_id: int) -> tuple[dict, dict]:
-    """The latest value of each fact of a lead, and when it was set."""
-    rows = cur.execute("""SELECT fact, arg_max(value, set_at), max(set_at) FROM lead_facts WHERE lead_id = ?
-                          GROUP BY fact""", [lead_id]).fetchall()
-    return {r[0]: r[1] for r in rows}, {r[0]: r[2] for r in rows}
 
 
 def lead_detail(cur: duckdb.DuckDBPyConnection, lead_id: int) -> LeadDetail | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import duckdb
 
 from sales.filters import Choices
-from sales.rubric import default_rubric, score_sql
+from sales.rubric import default_rubric
 
 
 @dataclass(frozen=True)
@@ -36,23 +36,6 @@ def store_summary(cur: duckdb.DuckDBPyConnection) -> StoreSummary:
                                 (SELECT count(*) FROM budgets), (SELECT count(*) FROM import_batches)
                       """).fetchall()[0]
     return StoreSummary(*row[:4], float(row[4]), *row[5:])
-
-
-def category_counts(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Open leads per category of their latest assessment (unassessed leads are not counted)."""
-
-
-    rubric = default_rubric()
-    expr = score_sql({k: f"a.{k}" for k in rubric.keys}, rubric)
-    # the expressions are generated from the rubric's validated keys, never from user text
-    rows = cur.execute(f"""
-        WITH latest AS (
-            SELECT * FROM assessments a
-            QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY assessed_at DESC, id DESC) = 1)
-        SELECT {expr['category']} AS category, count(*) FROM latest a JOIN leads l ON l.id = a.lead_id
-        WHERE l.status = 'open' GROUP BY ALL""").fetchall()  # noqa: S608
-    found = dict(rows)
-    return {c.name: int(found.get(c.name, 0)) for c in rubric.categories}
 
 
 def data_version(cur: duckdb.DuckDBPyConnection) -> tuple:

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 import duckdb
 import pandas as pd
 
+from sales.leadstate import latest_levels
 from sales.rubric import MAX_LEVEL, Lift, Score, default_rubric, score_lead, what_it_would_take
-from sales.workbench import latest_levels
 
 
 def contribution_rows(levels: Mapping[str, object]) -> pd.DataFrame:

@@ -13,8 +13,8 @@ import pandas as pd
 from sales import audit
 from sales.access import Actor
 from sales.budget import DISCOVERY_CAP, MIN_DEVELOPMENT_CAP
+from sales.leadstate import latest_levels, lead_facts
 from sales.lifecycle import classify, default_lifecycle, derive_facts
-from sales.priorities import lead_facts
 from sales.rubric import check_level, default_rubric, score_lead
 from sales.store import Store, scalar
 
@@ -57,17 +57,6 @@ def _require_lead(cur: duckdb.DuckDBPyConnection, lead_id: int) -> dict:
 
 
 # ---------------------------------------------------------------- assessments
-
-
-def latest_levels(cur: duckdb.DuckDBPyConnection, lead_id: int) -> tuple[dict, dict]:
-    """The lead's latest levels and comments (empty when never assessed)."""
-    keys = default_rubric().keys
-    row = cur.execute(f"""SELECT {', '.join(keys)}, {', '.join(k + '_comment' for k in keys)} FROM assessments
-                          WHERE lead_id = ? ORDER BY assessed_at DESC, id DESC LIMIT 1""", [lead_id]).fetchall()
-    if not row:
-        return {}, {}
-    values = row[0]
-    return dict(zip(keys, values[: len(keys)])), {k: v for k, v in zip(keys, values[len(keys):]) if v}
 
 
 def save_assessment(store: Store, actor: Actor, lead_id: int, levels: Mapping[str, object],

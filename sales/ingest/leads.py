@@ -18,6 +18,7 @@ from sales.ingest.formats import Detection, norm
 from sales.ingest.reader import CsvLayout
 from sales.ingest.results import Reject
 from sales.ingest.values import bool_sql, date_sql, number_sql, sniff_date, sniff_decimal, text_sql
+from sales.leadstate import latest_assessments, latest_facts
 from sales.lifecycle import default_lifecycle
 from sales.paths import DATA_DIR
 from sales.rubric import LevelError, check_level, default_rubric
@@ -143,17 +144,8 @@ def _plain(v):
 
 def _latest(cur, ids: list[int]) -> tuple[dict[int, dict], dict[tuple[int, str], bool]]:
     """The latest assessment levels and gate facts of existing leads, to tell what a file changes."""
-    if not ids:
-        return {}, {}
-    keys = default_rubric().keys
-    latest_levels = cur.execute(f"""
-        SELECT lead_id, {', '.join(keys)} FROM assessments WHERE list_contains(?, lead_id)
-        QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY assessed_at DESC, id DESC) = 1""", [ids])
-    levels = {r[0]: dict(zip(keys, r[1:])) for r in latest_levels.fetchall()}
-    latest_facts = cur.execute("""
-        SELECT lead_id, fact, value FROM lead_facts WHERE list_contains(?, lead_id)
-        QUALIFY row_number() OVER (PARTITION BY lead_id, fact ORDER BY set_at DESC) = 1""", [ids])
-    facts = {(r[0], r[1]): r[2] for r in latest_facts.fetchall()}
+    levels = {lead: lv for lead, (lv, _) in latest_assessments(cur, ids).items()}
+    facts = {(lead, f): v for lead, fs in latest_facts(cur, ids).items() for f, (v, _) in fs.items()}
     return levels, facts
 
 

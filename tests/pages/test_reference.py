@@ -2,8 +2,6 @@
 
 from streamlit.testing.v1 import AppTest
 
-from sales.queries import category_counts
-from sales.store import Store
 from tests.conftest import ROOT
 
 
@@ -12,15 +10,19 @@ def app(monkeypatch, db) -> AppTest:
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
 
 
+def test_open_leads_per_category_on_the_hand_made_store(monkeypatch, pipeline_db):
+    at = app(monkeypatch, pipeline_db).run()
+    at.switch_page("pages/reference.py").run()
+    # open: Alpha 28 (High), Beta 14 (Medium), Zeta never assessed (not counted); the rest are closed
+    assert [m.value for m in at.metric] == ["1 open lead", "1 open lead", "0 open leads"]
+
+
 def test_reference_on_demo_store(monkeypatch, demo_db):
     at = app(monkeypatch, demo_db).run()
     assert "Demo data" in at.sidebar.warning[0].value  # sidebar: checked on the first run (see below)
     at.switch_page("pages/reference.py").run()
     assert not at.exception
-    with Store(demo_db) as s:
-        expected = category_counts(s.cursor())
     assert [m.label for m in at.metric] == ["High priority · 20–28", "Medium priority · 10–19", "Low priority · 0–9"]
-    assert [m.value for m in at.metric] == [f"{expected[c]:,} open leads" for c in ("High", "Medium", "Low")]
     categories, examples, lifecycle = (d.value for d in at.dataframe)
     rubric = at.table[0].value
     assert rubric["Weight"].tolist() == [2, 2, 2, 1, 3, 2, 2]
