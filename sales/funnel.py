@@ -111,15 +111,3 @@ def violations(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
                      "recorded": lc.stages[lc.index(r["recorded_stage"])].name, "allowed": c.stage.name,
                      "missing": missing})
     return pd.DataFrame(rows)
-
-
-def win_rate(cur: duckdb.DuckDBPyConnection, f: Filters) -> tuple[int, int]:
-    """(won, closed) among leads closed in the period."""
-    where, params = f.lead_where("s", period_column="closed_on")
-    won, closed = cur.execute(f"""
-        WITH s AS ({lead_state_sql()})
-        SELECT count(*) FILTER (WHERE status = 'won'), count(*) FROM s
-        WHERE status IN ('won', 'lost') AND {where}""", params).fetchall()[0]
-    return int(won), int(closed)
-
-
