@@ -79,14 +79,18 @@ class FileCheck:
     def _run(self) -> None:
         h = hashlib.sha256()
         decoder = codecs.getincrementaldecoder("utf-8")()
-        utf8, cp1252, crlf, cr, lf, last = True, True, 0, 0, 0, b""
+        utf8, cp1252, crlf, cr, bare_lf, last = True, True, 0, 0, False, b""
         with open(self.path, "rb") as fh:
             while chunk := fh.read(4 << 20):
                 h.update(chunk)
-                joined = last + chunk
-                crlf += joined.count(b"\r\n") - last.count(b"\r\n")
-                cr, lf = cr + chunk.count(b"\r"), lf + chunk.count(b"\n")
-                last = chunk[-1:]
+                crs = chunk.count(b"\r")
+                pairs = int(last == b"\r" and chunk[:1] == b"\n")  # a "\r\n" across two chunks
+                if crs or pairs:
+                    pairs += chunk.count(b"\r\n")
+                    bare_lf = bare_lf or chunk.count(b"\n") > pairs
+                else:  # most files: no "\r" at all, and one look for a "\n" is enough
+                    bare_lf = bare_lf or b"\n" in chunk
+                cr, crlf, last = cr + crs, crlf + pairs, chunk[-1:]
                 if not chunk.isascii():
                     if utf8:
                         try:
@@ -100,7 +104,7 @@ class FileCheck:
             utf8 = False
         self.sha256 = h.hexdigest()
         self.encoding = "utf-8" if utf8 else "cp1252" if cp1252 else "latin-1"
-        self.clean = utf8 and cr == crlf and crlf in (0, lf)
+        self.clean = utf8 and cr == crlf and not (crlf and bare_lf)  # one kind of line end
 
     def wait(self) -> FileCheck:
         self._thread.join()
