@@ -23,3 +23,31 @@ def test_report_funnel_csv_writes_every_section(tmp_path):
     violations = list(csv.DictReader(io.StringIO(blocks[3].split("\n", 1)[1])))
     # Zeta: the CRM says Proposal, its gates allow only Generating Leads (tests/pipeline_store.py)
     assert [(v["name"], v["recorded"], v["allowed"]) for v in violations] == [("Zeta", "Proposal", "Generating Leads")]
+
+
+def _report(tmp_path, name: str, start: str, end: str) -> dict:
+    import json
+
+    db = tmp_path / "pipeline.duckdb"
+    if not db.exists():
+        with Store(db) as s:
+            build(s)
+    r = subprocess.run([sys.executable, "-m", "sales", "report", name, "--db", str(db), "--from", start, "--to", end,
+                        "--format", "json"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_report_funnel_gives_the_pages_numbers(tmp_path):
+    # the cohort of Q1 (tests/pipeline_store.py), as tests/test_dashboards.py pins it for the Funnel page
+    funnel = _report(tmp_path, "funnel", "2026-01-01", "2026-03-31")["cohort funnel"]
+    assert [s["reached"] for s in funnel] == [6, 5, 4, 2, 1, 1, 1, 0]
+    assert [s["from_previous"] for s in funnel] == [6, 6, 5, 4, 2, 1, 1, 1]
+
+
+def test_report_priorities_gives_the_pages_numbers(tmp_path):
+    # closed January to April: Delta (High) won, Epsilon (Medium) and Gamma (Low) lost
+    rates = _report(tmp_path, "priorities", "2026-01-01", "2026-04-30")["win rate by category"]
+    assert [(r["category"], r["closed"], r["won"]) for r in rates] == [("High", 1, 1), ("Medium", 1, 0), ("Low", 1, 0)]
+    open_leads = _report(tmp_path, "priorities", "2026-01-01", "2026-04-30")["open leads, best first"]
+    assert [r["name"] for r in open_leads] == ["Alpha", "Beta", "Zeta"]  # 28, 14 (up to 28), unscored
