@@ -30,14 +30,15 @@ def delta(h) -> str | None:
 
 
 items = shell.query(headlines, f, today)
-for row in (items[:4], items[4:]):
+for row in (items[i:i + 4] for i in range(0, len(items), 4)):
     for col, h in zip(st.columns(4), row):
         with col, st.container(border=True):
             inverse = h.key == "over"  # more accounts over budget is bad news
             st.metric(h.label, fmt(h.value, h.unit), delta(h), delta_color="inverse" if inverse else "normal")
             st.page_link(PAGES[h.page], label=f"Open {h.page}", icon=":material/arrow_forward:")
-st.caption("Open leads: created in the period and still open. Win rate: leads closed in the period. "
-           "Hours: billable hours against the prorated budget of every account.")
+st.caption("Open leads: created in the period and still open; their value per currency (amounts in different "
+           "currencies are never added up). Win rate: leads closed in the period. Hours: billable hours against "
+           "the prorated budget of every account.")
 
 st.subheader("Leads created per month")
 monthly = shell.query(counts_by, f, "month")

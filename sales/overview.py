@@ -29,22 +29,25 @@ class Headline:
         return self.value - self.previous
 
 
-def _lead_figures(cur, f: Filters) -> dict[tuple[str, str | None], tuple[int, float, int, int]]:
-    """One pass over the lead state for both periods: per (period, category) the open leads created
-    in the period, their value, and the leads won and closed in the period."""
+NO_CURRENCY = "no currency"  # a lead whose amount has no currency is counted apart, never as another's
+
+
+def _lead_figures(cur, f: Filters) -> dict[tuple[str, str | None, str], tuple[int, float, int, int]]:
+    """One pass over the lead state for both periods: per (period, category, currency) the open leads
+    created in the period, their value, and the leads won and closed in the period."""
     prev = f.previous()
     where, params = f.lead_where("s", period_column=None)
     rows = cur.execute(f"""
         WITH s AS ({lead_state_sql()}),
         periods(period, start_d, end_d) AS (VALUES ('now', ?::DATE, ?::DATE), ('prev', ?::DATE, ?::DATE))
-        SELECT period, category,
+        SELECT period, category, coalesce(nullif(trim(upper(currency)), ''), ?) AS money,
                count(*) FILTER (WHERE status = 'open' AND created_on BETWEEN start_d AND end_d),
                coalesce(sum(amount) FILTER (WHERE status = 'open' AND created_on BETWEEN start_d AND end_d), 0),
                count(*) FILTER (WHERE status = 'won' AND closed_on BETWEEN start_d AND end_d),
                count(*) FILTER (WHERE status IN ('won', 'lost') AND closed_on BETWEEN start_d AND end_d)
-        FROM s, periods WHERE {where} GROUP BY period, category""",
-                       [f.start, f.end, prev.start, prev.end, *params]).fetchall()
-    return {(r[0], r[1]): (int(r[2]), float(r[3]), int(r[4]), int(r[5])) for r in rows}
+        FROM s, periods WHERE {where} GROUP BY ALL""",
+                       [f.start, f.end, prev.start, prev.end, NO_CURRENCY, *params]).fetchall()
+    return {(r[0], r[1], r[2]): (int(r[3]), float(r[4]), int(r[5]), int(r[6])) for r in rows}
 
 
 def headlines(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> list[Headline]:
@@ -53,14 +56,19 @@ def headlines(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> list[H
     prev = f.previous()
     figures = _lead_figures(cur, f)
 
-    def total(period: str, i: int) -> float:
-        return sum(v[i] for (p, _), v in figures.items() if p == period)
+    def total(period: str, i: int, category: str | None = "*", money: str = "*") -> float:
+        return sum(v[i] for (p, c, m), v in figures.items()
+                   if p == period and category in ("*", c) and money in ("*", m))
 
     out = []
     for c in default_rubric().categories:
-        out.append(Headline(f"open_{c.key}", f"Open {c.name} leads", figures.get(("now", c.name), (0,))[0],
-                            figures.get(("prev", c.name), (0,))[0], "count", "priorities"))
-    out.append(Headline("pipeline", "Pipeline value", total("now", 1), total("prev", 1), "money", "priorities"))
+        out.append(Headline(f"open_{c.key}", f"Open {c.name} leads", int(total("now", 0, c.name)),
+                            int(total("prev", 0, c.name)), "count", "priorities"))
+    # money is never added across currencies: one figure per currency, largest first
+    currencies = {m for (_, _, m), v in figures.items() if v[1]}
+    for money in sorted(currencies, key=lambda m: (m == NO_CURRENCY, -total("now", 1, money=m), m)):
+        out.append(Headline(f"pipeline_{money}", f"Pipeline value, {money}", total("now", 1, money=money),
+                            total("prev", 1, money=money), "money", "priorities"))
     won, closed, pwon, pclosed = total("now", 2), total("now", 3), total("prev", 2), total("prev", 3)
     out.append(Headline("win_rate", "Win rate", won / closed if closed else None,
                         pwon / pclosed if pclosed else None, "percent", "funnel"))

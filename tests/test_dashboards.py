@@ -95,7 +95,8 @@ def test_headlines(cur):
     h = {x.key: x for x in headlines(cur, Q1, today=date(2026, 3, 31))}
     assert (h["open_high"].value, h["open_medium"].value, h["open_low"].value) == (1, 1, 0)
     assert h["open_high"].previous == 0 and h["open_high"].delta == 1
-    assert h["pipeline"].value == 1000 + 500 + 300
+    assert h["pipeline_USD"].value == 1000 + 500 + 300  # Alpha, Beta, Zeta: open, created in Q1, all USD
+    assert [k for k in h if k.startswith("pipeline")] == ["pipeline_USD"]
     assert (h["win_rate"].value, h["win_rate"].previous, h["win_rate"].delta) == (0.0, None, None)
     assert (h["hours"].value, h["over"].value) == (0, 0)
 
@@ -147,3 +148,13 @@ def test_a_url_asks_only_for_what_exists_and_says_what_it_ignored():
                                   ["'from=2026-02-30' is not a date (YYYY-MM-DD): the default is used"])
     empty = Choices(("High", "Medium", "Low"))  # an empty store: the default period stands
     assert from_params({}, today, empty) == (default_filters(today), [])
+
+
+def test_pipeline_value_is_per_currency(store):
+    build(store)
+    with store.transaction() as cur:  # Beta in euros; Zeta's amount without a currency
+        cur.execute("UPDATE leads SET currency = 'eur' WHERE name = 'Beta'")
+        cur.execute("UPDATE leads SET currency = NULL WHERE name = 'Zeta'")
+    h = [x for x in headlines(store.cursor(), Q1, today=date(2026, 3, 31)) if x.key.startswith("pipeline")]
+    assert [(x.label, x.value, x.previous) for x in h] == [
+        ("Pipeline value, USD", 1000, 0), ("Pipeline value, EUR", 500, 0), ("Pipeline value, no currency", 300, 0)]

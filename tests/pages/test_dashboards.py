@@ -15,7 +15,7 @@ def test_overview_numbers(monkeypatch, pipeline_db):
     assert shown["Open High leads"] == ("1", "+1")
     assert shown["Open Medium leads"] == ("1", "+1")
     assert shown["Open Low leads"][0] == "0"
-    assert shown["Pipeline value"] == ("1,800", "+1,800")
+    assert shown["Pipeline value, USD"] == ("1,800", "+1,800")
     assert shown["Win rate"][0] == "0%"
     assert shown["Accounts over budget"][0] == "0"
 
