@@ -2,7 +2,7 @@
 
 Everything is drawn from one seeded generator relative to an anchor date, so the same
 seed and anchor always give the same store. Rows are flagged ``is_demo`` (leads) or come
-from the ``demo`` source (time entries, budgets) so they are never mistaken for real data.
+from the ``demo`` tool (time entries, budgets) so they are never mistaken for real data.
 """
 
 from __future__ import annotations
@@ -275,7 +275,7 @@ def _time_entries(won: pd.DataFrame, budgets: pd.DataFrame, m: int, rng: np.rand
     issue_no = rng.integers(1, 400, m)
     task = np.array(TASKS)[rng.integers(0, len(TASKS), m)]
     return pd.DataFrame({
-        "source": DEMO_SOURCE,
+        "tool": DEMO_SOURCE,
         "person": np.array(DEVELOPERS)[rng.integers(0, len(DEVELOPERS), m)],
         "work_date": work_date.astype("datetime64[D]"),
         "hours": hours,

@@ -81,9 +81,9 @@ def _schema_v1() -> list[str]:
     ]
 
 
-# what makes a time entry itself (GUIDE: source + person + start + duration + description), as
+# what makes a time entry itself (GUIDE: the tool + person + start + duration + description), as
 # stored columns: a file's n-th identical entry is new when the store holds fewer than n of them
-TIME_ENTRY_KEY = ("source", "person", "work_date", "started_at", "hours", "issue_key", "description")
+TIME_ENTRY_KEY = ("tool", "person", "work_date", "started_at", "hours", "issue_key", "description")
 
 
 def _schema_v2() -> list[str]:
@@ -139,8 +139,14 @@ def _schema_v6() -> list[str]:
     saved_at TIMESTAMP NOT NULL)"""]
 
 
+def _schema_v7() -> list[str]:
+    """One word per concept: the tracker a time entry came from is its ``tool`` (a lead's ``lead_source``
+    is where the lead came from)."""
+    return ["ALTER TABLE time_entries RENAME COLUMN source TO tool"]
+
+
 # index i migrates schema version i → i + 1
-MIGRATIONS: list = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6]
+MIGRATIONS: list = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6, _schema_v7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -63,9 +63,9 @@ def _seed(store):
         rows = [("2020-01-05", 10, True), ("2020-01-20", 15, True), ("2020-01-21", 4, False),
                 ("2020-02-03", 50, True), ("2020-03-02", 40, True), ("2020-03-03", 2, None)]
         for d, h, billable in rows:
-            cur.execute("""INSERT INTO time_entries (source, person, work_date, hours, billable, account)
+            cur.execute("""INSERT INTO time_entries (tool, person, work_date, hours, billable, account)
                            VALUES ('t', 'A', ?, ?, ?, 'Hedera')""", [d, h, billable])
-        cur.execute("""INSERT INTO time_entries (source, person, work_date, hours, billable, account)
+        cur.execute("""INSERT INTO time_entries (tool, person, work_date, hours, billable, account)
                        VALUES ('t', 'B', DATE '2020-02-10', 3, true, 'No budget ltd')""")
 
 
@@ -122,7 +122,7 @@ def test_small_projects_and_investment(store):
                               ('Brown', DATE '2026-02-01', 10, 'development', 3, 'd3')""")
         for acc, d, h in [("Hedera", "2026-01-03", 4.5), ("Affogato", "2026-01-04", 2),
                           ("Brown", "2026-01-20", 6), ("Brown", "2026-02-02", 10.5)]:
-            cur.execute("""INSERT INTO time_entries (source, work_date, hours, billable, account)
+            cur.execute("""INSERT INTO time_entries (tool, work_date, hours, billable, account)
                            VALUES ('t', ?, ?, true, ?)""", [d, h, acc])
     df = small_projects(store.cursor(), {1: "High", 2: "Medium", 3: "Low"}).set_index("account")
     assert df.loc["Hedera", ["spent", "left", "alert", "billing"]].tolist() == [4.5, 0.5, "nearing cap",
@@ -162,7 +162,7 @@ def test_invoice_lines_do_not_bill_a_high_leads_discovery(store):
                        lead_id, entry_key) VALUES ('Alpha', DATE '2026-02-01', 5, 120, 'USD', 'discovery', 1, 'a'),
                                               ('Beta', DATE '2026-02-01', 5, 120, 'USD', 'discovery', 2, 'b')""")
         for acc in ["Alpha", "Beta"]:
-            cur.execute("""INSERT INTO time_entries (source, work_date, hours, billable, account)
+            cur.execute("""INSERT INTO time_entries (tool, work_date, hours, billable, account)
                            VALUES ('t', DATE '2026-02-10', 3, true, ?)""", [acc])
     df = invoice_lines(store.cursor(), date(2026, 2, 1), date(2026, 2, 28)).set_index("client")
     assert (df.loc["Alpha", "billable_hours"], df.loc["Alpha", "amount"]) == (3, 0)

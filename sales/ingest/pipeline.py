@@ -40,7 +40,7 @@ from sales.ingest.values import date_sql, sniff_date
 from sales.store import Store, scalar
 
 Progress = Callable[[float, str], None]
-# what a time entry stores besides its batch and source, as the stage names it
+# what a time entry stores besides its batch and tool, as the stage names it
 ENTRY_COLUMNS = ("person", "work_date", "started_at", "hours", "billable", "client", "project", "account",
                  "issue_key", "description")
 
@@ -329,7 +329,7 @@ def _bulk_applies(store: Store, det: Detection, layout: CsvLayout) -> bool:
         first, last = cur.execute(f"SELECT min(d), max(d) FROM (SELECT {date_sql('v', lay)} AS d FROM "
                                   "(SELECT unnest(?::VARCHAR[]) AS v))", [sample]).fetchall()[0]
         return first is not None and not scalar(cur, """SELECT count(*) FROM (SELECT 1 FROM time_entries
-                                                       WHERE source = ? AND work_date BETWEEN ? AND ? LIMIT 1)""",
+                                                       WHERE tool = ? AND work_date BETWEEN ? AND ? LIMIT 1)""",
                                                 [det.format.name, first, last])
 
 
@@ -357,7 +357,7 @@ def _run_bulk(job: _Job, result: ImportResult) -> None:
                                                           f"{display}: importing")[0][0]
             if result.imported and scalar(cur, """SELECT count(*) FROM time_entries, (SELECT min(work_date) AS first,
                                                   max(work_date) AS last FROM time_entries WHERE batch_id = ?)
-                                                  WHERE source = ? AND batch_id IS DISTINCT FROM ?
+                                                  WHERE tool = ? AND batch_id IS DISTINCT FROM ?
                                                     AND work_date BETWEEN first AND last""",
                                           [batch, det.format.name, batch]):
                 raise _NotClean()  # stored entries share these dates: they must be matched
@@ -488,7 +488,7 @@ def _import_time(cur, det: Detection, layout: CsvLayout, src: str | None, batch:
     cur.execute("DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS repeated")
 
 
-def _insert_new_entries(cur, batch: int, source: str, first_day, last_day) -> int:
+def _insert_new_entries(cur, batch: int, tool: str, first_day, last_day) -> int:
     """Insert the staged entries the store does not hold yet; returns how many went in.
 
     A file's n-th identical entry is new when the store holds fewer than n of them: a re-import
@@ -508,8 +508,8 @@ def _insert_new_entries(cur, batch: int, source: str, first_day, last_day) -> in
                        UNION ALL
                        SELECT *, row_number() OVER (PARTITION BY {same} ORDER BY rid) FROM stage
                        WHERE {good} AND same IN (SELECT same FROM repeated)"""
-    stored = "FROM time_entries WHERE source = ? AND work_date BETWEEN ? AND ?"
-    params = [source, first_day, last_day]
+    stored = "FROM time_entries WHERE tool = ? AND work_date BETWEEN ? AND ?"
+    params = [tool, first_day, last_day]
     if scalar(cur, f"SELECT count(*) {stored}", params):
         match = " AND ".join(f"h.{c} IS NOT DISTINCT FROM s.{c}" for c in fields)
         fresh = f"""SELECT s.* FROM ({numbered}) s
@@ -517,12 +517,12 @@ def _insert_new_entries(cur, batch: int, source: str, first_day, last_day) -> in
                     WHERE s.n > coalesce(h.held, 0)"""
     else:  # nothing stored to match against: skip the join
         fresh, params = numbered, []
-    return scalar(cur, _insert_entries_sql(batch, fresh), [source, *params])
+    return scalar(cur, _insert_entries_sql(batch, fresh), [tool, *params])
 
 
 def _insert_entries_sql(batch: int, rows: str) -> str:
-    """INSERT of ``rows`` (a SELECT giving the stage's entry columns) as one batch; the source is ``?``."""
-    return f"""INSERT INTO time_entries (batch_id, source, {', '.join(ENTRY_COLUMNS)})
+    """INSERT of ``rows`` (a SELECT giving the stage's entry columns) as one batch; the tool is ``?``."""
+    return f"""INSERT INTO time_entries (batch_id, tool, {', '.join(ENTRY_COLUMNS)})
                SELECT {int(batch)}, ?, {', '.join(ENTRY_COLUMNS)} FROM ({rows})"""
 
 

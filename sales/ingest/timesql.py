@@ -20,7 +20,7 @@ from sales.ingest.values import (
 )
 from sales.store import TIME_ENTRY_KEY
 
-ENTRY_FIELDS = [c for c in TIME_ENTRY_KEY if c != "source"]  # one file has one source
+ENTRY_FIELDS = [c for c in TIME_ENTRY_KEY if c != "tool"]  # one file comes from one tool
 MAX_ENTRY_HOURS = 24 * 31  # Toggl durations may pass 24 h; a month in one entry is a typo
 TOLERANCE_HOURS = 1 / 60 + 1e-9  # a minute of rounding between duration and start/end
 

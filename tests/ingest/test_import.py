@@ -415,7 +415,7 @@ CLEAN_TIME = """date,person,hours,billable,client,project,account,issue_key,desc
 2026-01-05,Ann,1.5,yes,Hedera,Theme,Hedera,HU-1,Colours,09:00,10:30
 2026-01-05,,2,,,,Affogato,,,,
 """
-STORED = """SELECT source, person, work_date, started_at, hours, billable, client, project, account, issue_key,
+STORED = """SELECT tool, person, work_date, started_at, hours, billable, client, project, account, issue_key,
                    description FROM time_entries WHERE batch_id = ? ORDER BY ALL"""
 
 
