@@ -10,7 +10,7 @@ import pytest
 from sales import access, audit
 from sales.access import AccessDenied, Actor
 from sales.demo import write_demo
-from sales.ingest import import_file, undo_batch
+from sales.ingest import import_file, mappings, undo_batch
 from sales.serving import auth_configured, is_loopback, streamlit_command
 from sales.workbench import add_note, create_small_project, save_assessment, set_fact, small_project_offers
 from tests.conftest import ADMIN, BIZDEV, ROOT, VIEWER
@@ -32,6 +32,8 @@ WRITES = {
     "write_demo": ("admin", lambda s, who: write_demo(s, who, leads=5, time_entries=10)),
     "grant": ("admin", lambda s, who: access.grant(s, who, "new@agency.example", "viewer")),
     "revoke": ("admin", lambda s, who: access.revoke(s, who, "old@agency.example")),
+    "save a column mapping": ("admin", lambda s, who: mappings.save(s, who, ["Day", "Who"], {
+        "kind": "time", "columns": {"work_date": "Day"}})),
 }
 ACTORS = {"nobody": NOBODY, "viewer": VIEWER, "bizdev": BIZDEV, "admin": ADMIN}
 
@@ -46,7 +48,7 @@ def built(store):
 
 def table_counts(store) -> dict:
     tables = ("leads", "assessments", "lead_facts", "lead_notes", "budgets", "time_entries", "import_batches",
-              "access_grants", "audit_log", "stage_events")
+              "access_grants", "audit_log", "stage_events", "saved_mappings")
     return {t: store.cursor().execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
 
 
