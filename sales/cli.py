@@ -9,10 +9,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sales.score_csv import score_csv_cli
-
 
 def _cmd_score(args: argparse.Namespace) -> int:
+    from sales.score_csv import score_csv_cli  # each command imports what it needs: --help stays quick
+
     return score_csv_cli(args.input, args.output)
 
 

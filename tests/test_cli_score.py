@@ -109,3 +109,10 @@ def test_unusable_files(tmp_path, content, message):
 def test_missing_input_file(tmp_path):
     r = run(tmp_path / "nope.csv")
     assert r.returncode == 2 and "nope.csv" in r.stderr
+
+
+def test_the_command_line_loads_heavy_libraries_only_for_the_command_that_needs_them():
+    code = ("import sys; from sales.cli import build_parser; build_parser().format_help(); "
+            "print(sorted(m for m in ('pandas', 'duckdb', 'numpy', 'streamlit') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert r.stdout.strip() == "[]", r.stderr
