@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -149,105 +149,165 @@ def _latest(cur, ids: list[int]) -> tuple[dict[int, dict], dict[tuple[int, str],
     return levels, facts
 
 
+@dataclass
+class _LeadImport:
+    """One CRM file's import as its steps share it: what the store knows, and what the file adds."""
+
+    det: Detection
+    header: list[str]
+    batch: int
+    result: object  # the ImportResult being filled
+    known: dict[str, dict]  # external id → the stored lead's id and CRM fields
+    latest_levels: dict[int, dict]
+    latest_facts: dict[tuple[int, str], bool]
+    next_id: int
+    stamp: datetime
+    handled: set[str] = field(default_factory=set)
+    leads: list[dict] = field(default_factory=list)
+    changed: list[dict] = field(default_factory=list)
+    previous: list[dict] = field(default_factory=list)
+    assessments: list[dict] = field(default_factory=list)
+    facts: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+
+    @property
+    def tool(self) -> str:
+        return self.det.format.name
+
+
 def import_leads(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result, lines) -> None:
     """New leads are added; a lead the store already has (same CRM and record id) takes the file's
     newer CRM values, levels and facts, its old values kept in ``lead_updates`` for undo."""
-    rubric = default_rubric()
-    header = layout.header
     rows = cur.execute(_stage_sql(det, layout, src) + " ORDER BY rid").df().to_dict("records")
     result.rows_read = len(rows)
-    source = det.format.name
-    known = {r[0]: dict(zip(("id", *CRM_FIELDS), r[1:])) for r in cur.execute(
-        f"SELECT external_id, id, {', '.join(CRM_FIELDS)} FROM leads WHERE source_system = ?", [source]).fetchall()}
-    latest_levels, latest_facts = _latest(cur, [k["id"] for k in known.values()])
-    carried = _carried(det.columns)
-    handled: set[str] = set()
-    next_id = scalar(cur, "SELECT coalesce(max(id), 0) + 1 FROM leads")
-    stamp = datetime.now().replace(microsecond=0)
-    leads, changed, previous, assessments, facts, events = [], [], [], [], [], []
+    job = _start(cur, det, layout.header, batch, result)
     for row in rows:
-        line = lines(int(row["rid"]))
-        problem = _check_row(row, det, header, rubric)
-        if problem:
-            result.rejects.append(Reject(line, *problem))
-            continue
-        name = _name(row)
-        created = _value(row, "created_on")
-        ext = _value(row, "external_id") or "content:" + hashlib.md5(
-            f"{name}|{_value(row, 'organisation')}|{created}".encode()).hexdigest()
-        if ext in handled:  # the same record twice in one file
-            result.duplicates += 1
-            continue
-        handled.add(ext)
-        label = _value(row, "stage")
-        target = map_stage(label, source)
-        if label and target is None:
-            result.unmapped_stages[label] = result.unmapped_stages.get(label, 0) + 1
-        status = (_value(row, "status") or (target.status if target else None) or "open").lower()
-        status = status if status in ("open", "won", "lost") else "open"
-        stage = target.stage if target else None
-        closed = _value(row, "closed_on") or _value(row, "won_on") or _value(row, "lost_on")
-        values = {k: _plain(v) for k, v in dict(
-            name=name, organisation=_value(row, "organisation"), owner=_value(row, "owner"),
-            lead_source=_value(row, "lead_source"), crm_stage=label, recorded_stage=stage, status=status,
-            lost_reason=_value(row, "lost_reason"), amount=_value(row, "amount"), currency=_value(row, "currency"),
-            closed_on=closed if status != "open" else None, pricing=_value(row, "pricing"),
-            crm_modified_at=_value(row, "modified_at")).items()}
-        levels = {f.key: check_level(_value(row, f"level:{f.key}")) for f in rubric.factors
-                  if f"level:{f.key}" in det.columns}
-        row_facts = {n[5:]: bool(_value(row, n)) for n in det.columns
-                     if n.startswith("fact:") and _value(row, n) is not None}
-        old = known.get(ext)
-        entered = pd.Timestamp(created) if created else stamp  # a new lead entered its stage when created
-        if old is None:
-            lead_id = next_id
-            next_id += 1
-            leads.append(dict(id=lead_id, source_system=source, external_id=ext, created_on=created,
-                              batch_id=batch, **values))
-        else:
-            lead_id = old["id"]
-            why = _stale(old, values)
-            if why:
-                result.stale += 1
-                result.stale_lines.append((line, why))
-                continue
-            # a blank never erases what is stored (an unmapped stage, an owner left out), except a close
-            # date or lost reason, which a reopened deal really loses
-            news = {f: values[f] for f in carried if values[f] != old[f]
-                    and (values[f] is not None or f in ("closed_on", "lost_reason"))}
-            was = latest_levels.get(lead_id, {})
-            if not any(v is not None for v in levels.values()) or all(was.get(k) == v for k, v in levels.items()):
-                levels = {}  # no levels, or the ones already latest: no new assessment
-            row_facts = {f: v for f, v in row_facts.items() if latest_facts.get((lead_id, f)) != v}
-            if not (news or levels or row_facts):
-                result.duplicates += 1
-                continue
-            result.updated += 1
-            if news:
-                previous.append(dict(batch_id=batch, lead_id=lead_id, **{f: old[f] for f in CRM_FIELDS}))
-                changed.append(dict(id=lead_id, **{f: news.get(f, old[f]) for f in CRM_FIELDS}))
-            stage, entered = news.get("recorded_stage"), stamp  # an event only when the CRM moved the lead
-        if any(v is not None for v in levels.values()):
-            assessments.append(dict(lead_id=lead_id, assessed_at=_value(row, "assessed_at") or stamp,
+        _take_row(job, row, lines(int(row["rid"])))
+    _write(cur, job)
+    result.imported = len(job.leads)
+
+
+def _start(cur, det: Detection, header: list[str], batch: int, result) -> _LeadImport:
+    """What the store already holds of this CRM: its leads, their latest levels and facts."""
+    known = {r[0]: dict(zip(("id", *CRM_FIELDS), r[1:])) for r in cur.execute(
+        f"SELECT external_id, id, {', '.join(CRM_FIELDS)} FROM leads WHERE source_system = ?",
+        [det.format.name]).fetchall()}
+    levels, facts = _latest(cur, [k["id"] for k in known.values()])
+    return _LeadImport(det, header, batch, result, known, levels, facts,
+                       scalar(cur, "SELECT coalesce(max(id), 0) + 1 FROM leads"), datetime.now().replace(microsecond=0))
+
+
+def _take_row(job: _LeadImport, row: dict, line: int) -> None:
+    """One row: rejected, a repeat within the file, a new lead, an update, stale, or already known."""
+    rubric, result = default_rubric(), job.result
+    problem = _check_row(row, job.det, job.header, rubric)
+    if problem:
+        result.rejects.append(Reject(line, *problem))
+        return
+    name, created = _name(row), _value(row, "created_on")
+    ext = _value(row, "external_id") or "content:" + hashlib.md5(
+        f"{name}|{_value(row, 'organisation')}|{created}".encode()).hexdigest()
+    if ext in job.handled:  # the same record twice in one file
+        result.duplicates += 1
+        return
+    job.handled.add(ext)
+    values, stage = _crm_values(job, row)
+    levels = {f.key: check_level(_value(row, f"level:{f.key}")) for f in rubric.factors
+              if f"level:{f.key}" in job.det.columns}
+    row_facts = {n[5:]: bool(_value(row, n)) for n in job.det.columns
+                 if n.startswith("fact:") and _value(row, n) is not None}
+    old = job.known.get(ext)
+    entered = pd.Timestamp(created) if created else job.stamp  # a new lead entered its stage when created
+    if old is None:
+        lead_id = job.next_id
+        job.next_id += 1
+        job.leads.append(dict(id=lead_id, source_system=job.tool, external_id=ext, created_on=created,
+                              batch_id=job.batch, **values))
+    else:
+        lead_id = old["id"]
+        update = _update(job, old, values, levels, row_facts, line)
+        if update is None:
+            return
+        levels, row_facts, stage = update
+        entered = job.stamp  # an event only when the CRM moved the lead, dated at the import
+    _history(job, row, lead_id, levels, row_facts, stage, entered)
+
+
+def _crm_values(job: _LeadImport, row: dict) -> tuple[dict, str | None]:
+    """The CRM fields of a row as the store keeps them, and the lifecycle stage its label maps to."""
+    result = job.result
+    label = _value(row, "stage")
+    target = map_stage(label, job.tool)
+    if label and target is None:
+        result.unmapped_stages[label] = result.unmapped_stages.get(label, 0) + 1
+    status = (_value(row, "status") or (target.status if target else None) or "open").lower()
+    status = status if status in ("open", "won", "lost") else "open"
+    stage = target.stage if target else None
+    closed = _value(row, "closed_on") or _value(row, "won_on") or _value(row, "lost_on")
+    values = {k: _plain(v) for k, v in dict(
+        name=_name(row), organisation=_value(row, "organisation"), owner=_value(row, "owner"),
+        lead_source=_value(row, "lead_source"), crm_stage=label, recorded_stage=stage, status=status,
+        lost_reason=_value(row, "lost_reason"), amount=_value(row, "amount"), currency=_value(row, "currency"),
+        closed_on=closed if status != "open" else None, pricing=_value(row, "pricing"),
+        crm_modified_at=_value(row, "modified_at")).items()}
+    return values, stage
+
+
+def _update(job: _LeadImport, old: dict, values: dict, levels: dict, row_facts: dict,
+            line: int) -> tuple[dict, dict, str | None] | None:
+    """What a re-exported row changes on a stored lead (levels, facts, the stage it moved to), or None
+    when it is stale or changes nothing."""
+    result, lead_id = job.result, old["id"]
+    why = _stale(old, values)
+    if why:
+        result.stale += 1
+        result.stale_lines.append((line, why))
+        return None
+    # a blank never erases what is stored (an unmapped stage, an owner left out), except a close
+    # date or lost reason, which a reopened deal really loses
+    news = {f: values[f] for f in _carried(job.det.columns) if values[f] != old[f]
+            and (values[f] is not None or f in ("closed_on", "lost_reason"))}
+    was = job.latest_levels.get(lead_id, {})
+    if not any(v is not None for v in levels.values()) or all(was.get(k) == v for k, v in levels.items()):
+        levels = {}  # no levels, or the ones already latest: no new assessment
+    row_facts = {f: v for f, v in row_facts.items() if job.latest_facts.get((lead_id, f)) != v}
+    if not (news or levels or row_facts):
+        result.duplicates += 1
+        return None
+    result.updated += 1
+    if news:
+        job.previous.append(dict(batch_id=job.batch, lead_id=lead_id, **{f: old[f] for f in CRM_FIELDS}))
+        job.changed.append(dict(id=lead_id, **{f: news.get(f, old[f]) for f in CRM_FIELDS}))
+    return levels, row_facts, news.get("recorded_stage")
+
+
+def _history(job: _LeadImport, row: dict, lead_id: int, levels: dict, row_facts: dict, stage: str | None,
+             entered) -> None:
+    """The assessment, gate facts and stage event a row adds to its lead's history."""
+    rubric = default_rubric()
+    if any(v is not None for v in levels.values()):
+        job.assessments.append(dict(lead_id=lead_id, assessed_at=_value(row, "assessed_at") or job.stamp,
                                     assessed_by=_value(row, "assessed_by") or "import",
-                                    rubric_version=rubric.version, batch_id=batch, **levels,
+                                    rubric_version=rubric.version, batch_id=job.batch, **levels,
                                     **{f"{k}_comment": _value(row, f"comment:{k}") for k in rubric.keys
-                                       if f"comment:{k}" in det.columns}))
-        facts += [dict(lead_id=lead_id, fact=f, value=v, set_at=stamp, set_by="import", batch_id=batch)
+                                       if f"comment:{k}" in job.det.columns}))
+    job.facts += [dict(lead_id=lead_id, fact=f, value=v, set_at=job.stamp, set_by="import", batch_id=job.batch)
                   for f, v in row_facts.items()]
-        if stage:
-            events.append(dict(lead_id=lead_id, stage=stage, entered_at=entered, source="crm", batch_id=batch))
-    _insert(cur, "lead_updates", previous)
-    if changed:
-        frame = pd.DataFrame(changed)
-        cur.register("changed", frame)
+    if stage:
+        job.events.append(dict(lead_id=lead_id, stage=stage, entered_at=entered, source="crm", batch_id=job.batch))
+
+
+def _write(cur, job: _LeadImport) -> None:
+    """Everything the file adds and changes, in bulk, inside the import's transaction."""
+    _insert(cur, "lead_updates", job.previous)
+    if job.changed:
+        cur.register("changed", pd.DataFrame(job.changed))
         cur.execute(f"""UPDATE leads SET {', '.join(f'{f} = c.{f}' for f in CRM_FIELDS)}
                         FROM changed c WHERE leads.id = c.id""")  # noqa: S608 (fixed column names)
         cur.unregister("changed")
-    for table, data in (("leads", leads), ("assessments", assessments), ("lead_facts", facts),
-                        ("stage_events", events)):
+    for table, data in (("leads", job.leads), ("assessments", job.assessments), ("lead_facts", job.facts),
+                        ("stage_events", job.events)):
         _insert(cur, table, data)
-    result.imported = len(leads)
 
 
 def _insert(cur, table: str, data: list[dict]) -> None:
