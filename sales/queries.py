@@ -1,4 +1,6 @@
-"""Read-only questions asked of the store; every figure a page shows comes from here."""
+"""Store-wide facts the shell needs on every page: the totals in the sidebar, the data version that keys
+the query cache, what the filters offer, and finding a lead by name. Each dashboard's own figures come
+from its module (priorities, funnel, budget, overview)."""
 
 from __future__ import annotations
 
