@@ -6,6 +6,7 @@ stage is compared against it and any lead recorded ahead of its gates is flagged
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -122,7 +123,8 @@ def load_lifecycle(path: Path | str = DEFAULT_LIFECYCLE) -> Lifecycle:
 
 @cache
 def default_lifecycle() -> Lifecycle:
-    return load_lifecycle(DEFAULT_LIFECYCLE)
+    """The lifecycle in force: ``SALES_LIFECYCLE`` when set, else data/lifecycle.toml."""
+    return load_lifecycle(os.environ.get("SALES_LIFECYCLE") or DEFAULT_LIFECYCLE)
 
 
 def derive_facts(facts: Mapping[str, object], scores: Sequence[int] = (),
