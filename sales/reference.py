@@ -44,7 +44,7 @@ def handbook_examples_table(rubric: Rubric | None = None) -> pd.DataFrame:
     rubric = rubric or default_rubric()
     rows = []
     for lead in HANDBOOK_LEADS:
-        s = score_lead(lead.levels, rubric)
+        s = score_lead({k: v for k, v in lead.levels.items() if k in rubric.keys}, rubric)  # by the rubric in force
         rows.append({"Lead": lead.name, "Score": s.total, "Best case": s.score_max,
                      "Category": s.category.name,
                      "Unknown": ", ".join(rubric.factor(k).name for k in s.unknown),

@@ -12,6 +12,8 @@
 
 from datetime import date
 
+from sales.rubric import default_rubric
+
 ALL2 = dict(people_profile=2, need=2, budget=2, contract_type=2, prestige=2, market_niche=2, internal_bias=2)
 ALL0 = {k: 0 for k in ALL2}
 MEDIUM = dict(people_profile=None, need=2, budget=2, contract_type=None, prestige=2, market_niche=None,
@@ -50,7 +52,8 @@ def build(store) -> None:
                            VALUES (?, 'test', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'USD', ?, ?)""",
                         [lead_id, str(lead_id), name, name, owner, source, created, recorded, status, reason, amount,
                          closed, pricing])
-            if levels:
+            if levels:  # the factors of the rubric in force (a tuned rubric may have fewer)
+                levels = {k: v for k, v in levels.items() if k in default_rubric().keys}
                 cols = ", ".join(levels)
                 cur.execute(f"""INSERT INTO assessments (lead_id, assessed_at, assessed_by, rubric_version, {cols},
                                 prestige_comment) VALUES (?, ?, 'Ana', 'handbook-1', {', '.join('?' * len(levels))},

@@ -60,3 +60,37 @@ def test_every_page_and_report_follow_a_tuned_rubric_and_lifecycle(tmp_path):
     rates = out["reports"]["priorities"]["win rate by category"]
     assert [(x["category"], x["closed"], x["won"]) for x in rates] == [
         (CATEGORIES[0][0], 1, 1), (CATEGORIES[1][0], 1, 0), (CATEGORIES[2][0], 1, 0)]
+
+
+def five_factors_four_categories(tmp_path):
+    """people_profile 2, need 2, budget 2, prestige 3, market_niche 2: at most 22, in four categories."""
+    doc = (ROOT / "data" / "rubric.toml").read_text(encoding="utf-8")
+    factors = [block for block in doc.split("[[factor]]")[1:]]
+    keep = [b for b in factors if re.search(r'key = "(people_profile|need|budget|prestige|market_niche)"', b)]
+    cats = [("A", 18, 22, "true"), ("B", 12, 17, "true"), ("C", 6, 11, "false"), ("D", 0, 5, "false")]
+    text = 'version = "five"\n' + "".join("[[factor]]" + b.split("[[category]]")[0] for b in keep)
+    text += "".join(f'[[category]]\nkey = "{n.lower()}"\nname = "{n}"\nmin = {lo}\nmax = {hi}\nstance = "s"\n'
+                    f'next_action = "n"\nqualifies = {q}\n\n' for n, lo, hi, q in cats)
+    (tmp_path / "rubric.toml").write_text(text, encoding="utf-8")
+    return tmp_path / "rubric.toml"
+
+
+@pytest.mark.slow
+def test_a_rubric_of_five_factors_and_four_categories(tmp_path):
+    rubric = five_factors_four_categories(tmp_path)
+    env = {**os.environ, "SALES_RUBRIC": str(rubric)}
+    r = subprocess.run([sys.executable, str(ROOT / "tests" / "tuned" / "run_pages.py"), str(tmp_path / "t.duckdb")],
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    for name, page in out["pages"].items():
+        assert page["exception"] == [], (name, page["exception"])
+    # Alpha: every level 2, 2 × 11 = 22 (A); Beta: need, budget and prestige at 2, 4 + 4 + 6 = 14 (B), and the
+    # two unknown factors could add 4 + 4; Delta 22 (A), won; Epsilon 14 (B) and Gamma 0 (D), lost
+    assert "'score_range': ['22', '14–22', nan]" in out["pages"]["priorities"]["text"]
+    assert "'category': ['A', 'B', nan]" in out["pages"]["priorities"]["text"]
+    rates = out["reports"]["priorities"]["win rate by category"]
+    assert [(x["category"], x["closed"], x["won"]) for x in rates] == [("A", 1, 1), ("B", 1, 0), ("D", 1, 0)]
+    reference = out["pages"]["reference"]["text"]
+    for name, lo, hi in (("A", 18, 22), ("B", 12, 17), ("C", 6, 11), ("D", 0, 5)):
+        assert f"{name} priority · {lo}–{hi}" in reference

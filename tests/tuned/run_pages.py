@@ -25,6 +25,7 @@ def main(db: str) -> None:
     from datetime import date
 
     st_config.set_option("server.address", "127.0.0.1")
+    st_config.set_option("client.showErrorDetails", "full")  # the test names the error
     st_config.set_option("secrets.files", [str(ROOT / "tests" / "no-secrets.toml")])
     with Store(db) as s:
         build(s)
