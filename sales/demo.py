@@ -326,9 +326,10 @@ def write_demo(store: Store, actor: Actor, leads: int = 300, time_entries: int =
                          SELECT lead_id, max(entered_at) AS entered_at FROM stage_events GROUP BY lead_id) e
                        WHERE leads.id = e.lead_id AND leads.status <> 'open' AND leads.is_demo""")
         _write_handbook_leads(cur, first + n_gen, anchor, rubric.version)
+        delivery = default_lifecycle().stages[-2].key  # won leads are worked on in the stage before the last
         won = cur.execute("""SELECT l.id, l.name, e.entered_at::DATE AS won_on FROM leads l
-                             JOIN stage_events e ON e.lead_id = l.id AND e.stage = 'development'
-                             WHERE l.is_demo AND l.status = 'won' ORDER BY l.id""").df()
+                             JOIN stage_events e ON e.lead_id = l.id AND e.stage = ?
+                             WHERE l.is_demo AND l.status = 'won' ORDER BY l.id""", [delivery]).df()
         won["account_key"] = [f"AC{i}" for i in won["id"]]
         budgets = _budgets(won, rng, anchor)
         if len(budgets):
