@@ -6,8 +6,8 @@ import duckdb
 import pandas as pd
 
 from sales.filters import Filters
-from sales.leadstate import lead_state_sql
-from sales.lifecycle import classify, default_lifecycle, derive_facts
+from sales.leadstate import classify_leads, lead_state_sql
+from sales.lifecycle import default_lifecycle
 from sales.stats import wilson
 
 
@@ -87,27 +87,13 @@ def violations(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     if leads.empty:
         return pd.DataFrame(columns=["id", "name", "owner", "recorded", "allowed", "missing"])
     ids = [int(i) for i in leads["id"]]
-    facts: dict[int, dict] = {}
-    marks = ", ".join("?" * len(ids))
-    for lead_id, fact, value in cur.execute(
-            f"SELECT lead_id, fact, arg_max(value, set_at) FROM lead_facts WHERE lead_id IN ({marks}) GROUP BY ALL",
-            ids).fetchall():
-        facts.setdefault(lead_id, {})[fact] = value
-    scores: dict[int, list] = {}
-    state = cur.execute(f"""WITH s AS ({lead_state_sql()}) SELECT id, previous_score, score, pricing
-                            FROM s WHERE id IN ({marks})""", ids).fetchall()
-    pricing = {}
-    for lead_id, prev, score, price in state:
-        scores[lead_id] = [x for x in (prev, score) if x is not None and not pd.isna(x)]
-        pricing[lead_id] = price
+    classes = classify_leads(cur, ids)
     lc = default_lifecycle()
     rows = []
     for r in leads.to_dict("records"):
-        lead_id = int(r["id"])
-        c = classify(derive_facts({**facts.get(lead_id, {}), "pricing": pricing[lead_id]}, scores[lead_id]),
-                     recorded_stage=r["recorded_stage"])
+        c = classes[int(r["id"])]
         missing = "; ".join(x.label for x in c.violation.unmet) if c.violation else ""
-        rows.append({"id": lead_id, "name": r["name"], "owner": r["owner"],
+        rows.append({"id": int(r["id"]), "name": r["name"], "owner": r["owner"],
                      "recorded": lc.stages[lc.index(r["recorded_stage"])].name, "allowed": c.stage.name,
                      "missing": missing})
     return pd.DataFrame(rows)

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import duckdb
 
-from sales.lifecycle import Lifecycle, default_lifecycle
-from sales.rubric import Rubric, default_rubric, score_sql
+from sales.lifecycle import Classification, Lifecycle, classify, default_lifecycle, derive_facts
+from sales.rubric import Rubric, default_rubric, score_lead, score_sql
 from sales.sqltext import literal, literals
 
 
@@ -124,3 +124,27 @@ def open_leads_by_category(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
     found = dict(cur.execute(f"""SELECT category, count(*) FROM ({lead_state_sql()})
                                  WHERE status = 'open' AND category IS NOT NULL GROUP BY ALL""").fetchall())
     return {c.name: int(found.get(c.name, 0)) for c in default_rubric().categories}
+
+
+def classify_leads(cur: duckdb.DuckDBPyConnection, lead_ids: Sequence[int]) -> dict[int, Classification]:
+    """A few leads' stage by their gates, what the next gate lacks and any violation of the CRM's stage:
+    their latest facts and scores through ``lifecycle.classify`` (``lead_state_sql`` does the same for
+    every lead at once, and a test holds the two together)."""
+    keys = default_rubric().keys
+    scores: dict[int, list[int]] = {}
+    for row in cur.execute(f"""SELECT lead_id, {', '.join(keys)} FROM assessments WHERE list_contains(?, lead_id)
+                               {LATEST_ASSESSMENT.replace('DESC', 'ASC')}""", [list(lead_ids)]).fetchall():
+        scores.setdefault(row[0], []).append(score_lead(dict(zip(keys, row[1:]))).total)
+    facts = latest_facts(cur, lead_ids)
+    out = {}
+    leads = cur.execute("SELECT id, pricing, recorded_stage, status FROM leads WHERE list_contains(?, id)",
+                        [list(lead_ids)]).fetchall()
+    for lead_id, pricing, recorded, status in leads:
+        values = {f: v for f, (v, _) in facts.get(lead_id, {}).items()}
+        out[lead_id] = classify(derive_facts({**values, "pricing": pricing}, scores.get(lead_id, [])),
+                                recorded_stage=recorded or None, status=status)
+    return out
+
+
+def classify_lead(cur: duckdb.DuckDBPyConnection, lead_id: int) -> Classification | None:
+    return classify_leads(cur, [lead_id]).get(lead_id)

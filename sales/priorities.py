@@ -8,8 +8,8 @@ import duckdb
 import pandas as pd
 
 from sales.filters import Filters
-from sales.leadstate import lead_facts, lead_state_sql
-from sales.lifecycle import Classification, classify, default_lifecycle, derive_facts
+from sales.leadstate import classify_lead, lead_facts, lead_state_sql
+from sales.lifecycle import Classification, default_lifecycle, derive_facts
 from sales.rubric import default_rubric, score_lead
 from sales.sqltext import literal
 from sales.stats import wilson
@@ -106,7 +106,7 @@ def lead_detail(cur: duckdb.DuckDBPyConnection, lead_id: int) -> LeadDetail | No
     } for fac in rubric.factors])
     facts, since = lead_facts(cur, lead_id)
     derived = derive_facts({**facts, "pricing": lead.get("pricing")}, [s.total for s in totals], rubric)
-    c = classify(derived, recorded_stage=lead.get("recorded_stage") or None, status=lead["status"])
+    c = classify_lead(cur, lead_id)
     gates = pd.DataFrame([{
         "Stage": stage.name, "Criterion": crit.label, "Fact": crit.fact,
         "Met": crit.met(derived), "Applies": crit.applies(derived), "Computed": crit.derived,

@@ -13,8 +13,8 @@ import pandas as pd
 from sales import audit
 from sales.access import Actor
 from sales.budget import DISCOVERY_CAP, MIN_DEVELOPMENT_CAP
-from sales.leadstate import latest_levels, lead_facts
-from sales.lifecycle import classify, default_lifecycle, derive_facts
+from sales.leadstate import classify_lead, latest_levels, lead_facts
+from sales.lifecycle import default_lifecycle
 from sales.rubric import check_level, default_rubric, score_lead
 from sales.store import Store, scalar
 
@@ -86,12 +86,7 @@ def save_assessment(store: Store, actor: Actor, lead_id: int, levels: Mapping[st
 
 
 def _stage_key(cur: duckdb.DuckDBPyConnection, lead: dict) -> str:
-    facts, _ = lead_facts(cur, int(lead["id"]))
-    keys = default_rubric().keys
-    scores = [score_lead(dict(zip(keys, r))).total for r in cur.execute(
-        f"SELECT {', '.join(keys)} FROM assessments WHERE lead_id = ? ORDER BY assessed_at, id",
-        [lead["id"]]).fetchall()]
-    return classify(derive_facts({**facts, "pricing": lead.get("pricing")}, scores)).stage.key
+    return classify_lead(cur, int(lead["id"])).stage.key
 
 
 def set_fact(store: Store, actor: Actor, lead_id: int, fact: str, value: bool) -> str | None:
