@@ -56,5 +56,5 @@ else:
 
 st.subheader("Invoice lines")
 lines = shell.query(invoice_lines, f.start, f.end)
-st.caption("Billable hours per client and month at the rate of the budget in force.")
+st.caption("Billable hours per account and month at the rate of the budget in force.")
 shell.table(lines, "invoice-lines.csv")

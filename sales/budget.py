@@ -222,7 +222,7 @@ def invoice_lines(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.
             SELECT account, arg_max(hourly_rate, effective_month) AS rate, arg_max(currency, effective_month) AS cur
             FROM budgets WHERE kind IN ('discovery', 'development') AND hourly_rate IS NOT NULL GROUP BY account),
         lines AS (
-            SELECT t.account AS client, date_trunc('month', t.work_date) AS m, sum(t.hours) AS hours,
+            SELECT t.account, date_trunc('month', t.work_date) AS m, sum(t.hours) AS hours,
                    coalesce(any_value(r.hourly_rate), any_value(p.rate)) AS rate,
                    coalesce(any_value(r.currency), any_value(p.cur)) AS currency,
                    bool_or(i.since IS NOT NULL AND t.work_date >= i.since AND r.monthly_hours IS NULL
@@ -231,8 +231,8 @@ def invoice_lines(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.
             LEFT JOIN rates r ON r.account = t.account AND r.month = date_trunc('month', t.work_date)
             LEFT JOIN invested i ON i.account = t.account LEFT JOIN project_rates p ON p.account = t.account
             WHERE t.billable AND t.work_date BETWEEN $start AND $end GROUP BY ALL)
-        SELECT client, strftime(m, '%Y-%m') AS month, round(hours, 2) AS billable_hours,
+        SELECT account, strftime(m, '%Y-%m') AS month, round(hours, 2) AS billable_hours,
                CASE WHEN investment THEN 0 ELSE rate END AS rate,
                round(hours * CASE WHEN investment THEN 0 ELSE rate END, 2) AS amount, currency,
                CASE WHEN investment THEN 'investment: a discovery we do not bill' END AS note
-        FROM lines ORDER BY client, month""", {"start": start, "end": end}).df()
+        FROM lines ORDER BY account, month""", {"start": start, "end": end}).df()

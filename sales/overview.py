@@ -11,6 +11,7 @@ from sales.budget import account_status
 from sales.filters import Filters
 from sales.leadstate import lead_state_sql
 from sales.rubric import default_rubric
+from sales.stats import CLOSED, WON, win_rate
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,8 @@ def _lead_figures(cur, f: Filters) -> dict[tuple[str, str | None, str], tuple[in
         SELECT period, category, coalesce(nullif(trim(upper(currency)), ''), ?) AS money,
                count(*) FILTER (WHERE status = 'open' AND created_on BETWEEN start_d AND end_d),
                coalesce(sum(amount) FILTER (WHERE status = 'open' AND created_on BETWEEN start_d AND end_d), 0),
-               count(*) FILTER (WHERE status = 'won' AND closed_on BETWEEN start_d AND end_d),
-               count(*) FILTER (WHERE status IN ('won', 'lost') AND closed_on BETWEEN start_d AND end_d)
+               count(*) FILTER (WHERE {WON} AND closed_on BETWEEN start_d AND end_d),
+               count(*) FILTER (WHERE {CLOSED} AND closed_on BETWEEN start_d AND end_d)
         FROM s, periods WHERE {where} GROUP BY ALL""",
                        [f.start, f.end, prev.start, prev.end, NO_CURRENCY, *params]).fetchall()
     return {(r[0], r[1], r[2]): (int(r[3]), float(r[4]), int(r[5]), int(r[6])) for r in rows}
@@ -70,8 +71,7 @@ def headlines(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> list[H
         out.append(Headline(f"pipeline_{money}", f"Pipeline value, {money}", total("now", 1, money=money),
                             total("prev", 1, money=money), "money", "priorities"))
     won, closed, pwon, pclosed = total("now", 2), total("now", 3), total("prev", 2), total("prev", 3)
-    out.append(Headline("win_rate", "Win rate", won / closed if closed else None,
-                        pwon / pclosed if pclosed else None, "percent", "funnel"))
+    out.append(Headline("win_rate", "Win rate", win_rate(won, closed), win_rate(pwon, pclosed), "percent", "funnel"))
     end = min(f.end, today)
     now_b = account_status(cur, f.start, end, today)
     prev_b = account_status(cur, prev.start, prev.end, today)

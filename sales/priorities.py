@@ -12,7 +12,7 @@ from sales.leadstate import classify_lead, lead_facts, lead_state_sql
 from sales.lifecycle import Classification, default_lifecycle, derive_facts
 from sales.rubric import default_rubric, score_lead
 from sales.sqltext import literal
-from sales.stats import wilson
+from sales.stats import CLOSED, WON, wilson, win_rate
 
 DIMENSIONS = {"source": "lead_source", "owner": "owner", "month": "strftime(created_on, '%Y-%m')"}
 
@@ -53,12 +53,12 @@ def backtest(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     df = cur.execute(f"""
         WITH s AS ({lead_state_sql()})
         SELECT coalesce(category, 'Unscored') AS category, count(*) AS closed,
-               count(*) FILTER (WHERE status = 'won') AS won
-        FROM s WHERE status IN ('won', 'lost') AND {where} GROUP BY ALL""", params).df()
+               count(*) FILTER (WHERE {WON}) AS won
+        FROM s WHERE {CLOSED} AND {where} GROUP BY ALL""", params).df()
     order = [c.name for c in default_rubric().categories] + ["Unscored"]
     df["order"] = df["category"].map(order.index)
     df = df.sort_values("order").drop(columns="order").reset_index(drop=True)
-    df["win_rate"] = df["won"] / df["closed"]
+    df["win_rate"] = [win_rate(int(w), int(n)) for w, n in zip(df["won"], df["closed"])]
     bounds = [wilson(int(w), int(n)) for w, n in zip(df["won"], df["closed"])]
     df["ci_low"] = [b[0] for b in bounds]
     df["ci_high"] = [b[1] for b in bounds]

@@ -14,3 +14,13 @@ def wilson(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
     centre = (p + z * z / (2 * trials)) / denom
     half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denom
     return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+# the win rate, one definition: of the leads closed (won or lost) in a period, the share won
+WON = "status = 'won'"
+CLOSED = "status IN ('won', 'lost')"
+
+
+def win_rate(won: int, closed: int) -> float | None:
+    """Won over closed; None when nothing closed (no rate, rather than 0 %)."""
+    return won / closed if closed else None

@@ -135,9 +135,9 @@ def test_small_projects_and_investment(store):
 def test_invoice_lines(store):
     _seed(store)
     df = invoice_lines(store.cursor(), date(2020, 1, 1), date(2020, 3, 31))
-    rows = df[df["client"] == "Hedera"][["month", "billable_hours", "rate", "amount"]].values.tolist()
+    rows = df[df["account"] == "Hedera"][["month", "billable_hours", "rate", "amount"]].values.tolist()
     assert rows == [["2020-01", 25, 100, 2500], ["2020-02", 50, 100, 5000], ["2020-03", 40, 120, 4800]]
-    other = df[df["client"] == "No budget ltd"]
+    other = df[df["account"] == "No budget ltd"]
     assert other["billable_hours"].tolist() == [3] and other["rate"].isna().all()
 
 
@@ -164,7 +164,7 @@ def test_invoice_lines_do_not_bill_a_high_leads_discovery(store):
         for acc in ["Alpha", "Beta"]:
             cur.execute("""INSERT INTO time_entries (tool, work_date, hours, billable, account)
                            VALUES ('t', DATE '2026-02-10', 3, true, ?)""", [acc])
-    df = invoice_lines(store.cursor(), date(2026, 2, 1), date(2026, 2, 28)).set_index("client")
+    df = invoice_lines(store.cursor(), date(2026, 2, 1), date(2026, 2, 28)).set_index("account")
     assert (df.loc["Alpha", "billable_hours"], df.loc["Alpha", "amount"]) == (3, 0)
     assert df.loc["Alpha", "note"].startswith("investment")
     # a Medium lead's discovery is billable, at the rate recorded on its small-project budget

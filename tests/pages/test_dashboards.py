@@ -72,7 +72,7 @@ def test_budget_numbers(monkeypatch, tmp_path):
     status = at.dataframe[0].value.set_index("account")
     assert status.loc["Hedera", "status"] == "warning" and status.loc["No budget ltd", "status"] == "over"
     lines = at.dataframe[-1].value
-    assert lines[["client", "month", "billable_hours", "amount"]].values.tolist()[0] == ["Hedera", "2020-02", 50,
+    assert lines[["account", "month", "billable_hours", "amount"]].values.tolist()[0] == ["Hedera", "2020-02", 50,
                                                                                          5000]
 
 
