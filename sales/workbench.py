@@ -31,7 +31,8 @@ AGENDA = (
     "Ask which problem they want to solve",
     "Explain our policy of contributing upstream and gauge their appetite for open source",
     "If they have not tried Open edX, suggest the self-serve trial or walk them through the demo instance",
-    "Agree next steps: a requirements list, or a discovery (paid, or deferred for a High-priority lead)",
+    "Agree next steps: a requirements list, or a discovery (paid, or at no charge where the lead's category "
+    "says so in the rubric)",
 )
 
 
