@@ -27,7 +27,8 @@ def templates() -> dict[str, str]:
     """File name → CSV text of each template (header plus one worked example row)."""
     lead = dict.fromkeys(leads_header(), "")
     lead.update(id="L-1", name="Hedera University microdegrees", organisation="Hedera University",
-                owner="Amara Okafor", source="Referral", created_on="2026-01-10", stage=default_lifecycle().stages[2].key,
+                owner="Amara Okafor", source="Referral", created_on="2026-01-10",
+                stage=default_lifecycle().stages[2].key,
                 status="open", amount="85000", currency="USD", pricing="hourly", people_profile="1", need="1",
                 budget="2", contract_type="2", prestige="2", market_niche="2", internal_bias="2",
                 prestige_comment="Widely known; a valuable reference", inquiry_received="yes", responsive="yes")
