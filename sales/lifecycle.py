@@ -96,6 +96,15 @@ def parse_lifecycle(doc: Mapping) -> Lifecycle:
         for name in ("key", "name", "gate"):
             if name not in raw:
                 raise LifecycleError(f"stage #{i + 1}: missing '{name}'")
+        where = f"stage '{raw['key']}'"
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(raw["key"])):
+            raise LifecycleError(f"stage #{i + 1}: key {raw['key']!r} must be lower_snake_case")
+        if not isinstance(raw["name"], str) or not raw["name"].strip():
+            raise LifecycleError(f"{where}: name must be text")
+        for j, c in enumerate(raw["gate"]):
+            for name in ("fact", "label"):
+                if not isinstance(c.get(name), str) or not c[name].strip():
+                    raise LifecycleError(f"{where}, gate criterion #{j + 1}: '{name}' must be text")
         gate = tuple(Criterion(c["fact"], c["label"], c.get("required_if"), bool(c.get("derived")))
                      for c in raw["gate"])
         for c in gate:  # facts become SQL column names in the dashboards' generated queries
@@ -107,9 +116,11 @@ def parse_lifecycle(doc: Mapping) -> Lifecycle:
         stages.append(Stage(raw["key"], raw["name"], raw.get("purpose", ""), gate))
     if not stages:
         raise LifecycleError("lifecycle has no [[stage]] entries")
-    keys = [s.key for s in stages]
+    keys, names = [s.key for s in stages], [s.name for s in stages]
     if len(set(keys)) != len(keys):
         raise LifecycleError(f"duplicate stage keys in {keys}")
+    if len(set(names)) != len(names):
+        raise LifecycleError(f"duplicate stage names in {names}")
     return Lifecycle(tuple(stages))
 
 

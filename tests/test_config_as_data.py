@@ -97,3 +97,21 @@ def test_offers_and_free_discovery_come_from_the_file():
     top = default_rubric().categories[0]  # data/rubric.toml: High, free discovery
     assert (top.name, top.free_discovery) == ("High", True)
     assert followup_email({"name": "A"}, {}, "", top.name, "Ana").splitlines()[-4] == top.offer
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda doc: doc["stage"][1].update(name=doc["stage"][0]["name"]), "duplicate stage names"),
+    (lambda doc: doc["stage"][0].update(key="Generating Leads"), "stage #1: key 'Generating Leads' must be"),
+    (lambda doc: doc["stage"][0]["gate"][0].pop("label"), "stage 'generating_leads', gate criterion #1: 'label'"),
+    (lambda doc: doc["stage"][2]["gate"][0].update(fact="needs documented"), "fact 'needs documented' must be"),
+])
+def test_the_lifecycle_loader_names_the_stage_and_field(change, message):
+    import tomllib
+
+    from sales.lifecycle import LifecycleError, parse_lifecycle
+    from tests.conftest import ROOT
+
+    doc = tomllib.loads((ROOT / "data" / "lifecycle.toml").read_text(encoding="utf-8"))
+    change(doc)
+    with pytest.raises(LifecycleError, match=message):
+        parse_lifecycle(doc)
