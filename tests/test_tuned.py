@@ -39,16 +39,21 @@ def tuned_files(tmp_path):
     return tmp_path / "rubric.toml", tmp_path / "lifecycle.toml"
 
 
-@pytest.mark.slow
-def test_every_page_and_report_follow_a_tuned_rubric_and_lifecycle(tmp_path):
-    rubric, lifecycle = tuned_files(tmp_path)
-    env = {**os.environ, "SALES_RUBRIC": str(rubric), "SALES_LIFECYCLE": str(lifecycle)}
+def run_pages(tmp_path, **files) -> dict:
+    """Every page and report in a process of its own, under the files named; no page may raise."""
     r = subprocess.run([sys.executable, str(ROOT / "tests" / "tuned" / "run_pages.py"), str(tmp_path / "t.duckdb")],
-                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+                       cwd=ROOT, env={**os.environ, **files}, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     out = json.loads(r.stdout.strip().splitlines()[-1])
     for name, page in out["pages"].items():
         assert page["exception"] == [], (name, page["exception"])
+    return out
+
+
+@pytest.mark.slow
+def test_every_page_and_report_follow_a_tuned_rubric_and_lifecycle(tmp_path):
+    rubric, lifecycle = tuned_files(tmp_path)
+    out = run_pages(tmp_path, SALES_RUBRIC=str(rubric), SALES_LIFECYCLE=str(lifecycle))
     # the category boundaries follow the file: Alpha and Delta score 2 × 15 = 30 (Hot), Beta 14 → with
     # prestige weighing 4, Beta's need, budget and prestige at 2 give 4 + 4 + 8 = 16 (Warm)
     reference = out["pages"]["reference"]["text"].replace("\\\\", "\\")
@@ -77,14 +82,7 @@ def five_factors_four_categories(tmp_path):
 
 @pytest.mark.slow
 def test_a_rubric_of_five_factors_and_four_categories(tmp_path):
-    rubric = five_factors_four_categories(tmp_path)
-    env = {**os.environ, "SALES_RUBRIC": str(rubric)}
-    r = subprocess.run([sys.executable, str(ROOT / "tests" / "tuned" / "run_pages.py"), str(tmp_path / "t.duckdb")],
-                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stderr[-3000:]
-    out = json.loads(r.stdout.strip().splitlines()[-1])
-    for name, page in out["pages"].items():
-        assert page["exception"] == [], (name, page["exception"])
+    out = run_pages(tmp_path, SALES_RUBRIC=str(five_factors_four_categories(tmp_path)))
     # Alpha: every level 2, 2 × 11 = 22 (A); Beta: need, budget and prestige at 2, 4 + 4 + 6 = 14 (B), and the
     # two unknown factors could add 4 + 4; Delta 22 (A), won; Epsilon 14 (B) and Gamma 0 (D), lost
     assert "'score_range': ['22', '14–22', nan]" in out["pages"]["priorities"]["text"]
