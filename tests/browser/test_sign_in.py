@@ -94,10 +94,7 @@ def test_bizdev_saves_an_assessment_and_the_admin_imports_undoes_and_audits(brow
     bizdev.goto(f"{team_server}/priorities?lead=298")
     wait_idle(bizdev)
     tables = bizdev.locator('[data-testid="stDataFrame"]')
-    shown = []
-    for i in range(tables.count()):
-        tables.nth(i).scroll_into_view_if_needed()
-        shown.append(_grid_text(tables.nth(i)))
+    shown = [_grid_text(tables.nth(i)) for i in range(tables.count())]
     # the score history, newest first, names who assessed
     assert any(re.search(r"^\s*\d{4}-\d\d-\d\d \d\d:\d\d\S* bizdev@agency\.example 24 24", t) for t in shown), shown
     shot(bizdev, "bizdev-score-history")
@@ -131,7 +128,10 @@ def test_bizdev_saves_an_assessment_and_the_admin_imports_undoes_and_audits(brow
 
 def _grid_text(frame) -> str:
     """A table's visible rows as text, one line per row (the grid draws on a canvas; its
-    accessible table holds the cells)."""
+    accessible table holds the cells, filled a moment after the table scrolls into view)."""
+    frame.scroll_into_view_if_needed()
+    cells = frame.locator('[role="gridcell"]').filter(has_text=re.compile(r"\S"))
+    cells.first.wait_for(state="attached", timeout=30_000)
     rows = frame.locator('[role="row"]')
     return "\n".join(" ".join(rows.nth(i).locator('[role="gridcell"]').all_inner_texts())
                      for i in range(rows.count()))
