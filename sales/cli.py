@@ -111,10 +111,15 @@ def _cmd_imports(args: argparse.Namespace) -> int:
         return 2
     with store:
         frame = batch_rejects(store.cursor(), args.rejects) if args.rejects else list_batches(store.cursor())
-    if args.json:
+    return _listing(frame, args.json, "no imports yet")
+
+
+def _listing(frame, as_json: bool, empty: str) -> int:
+    """A listing command's table: JSON records, or aligned text (``empty`` when there is nothing)."""
+    if as_json:
         print(frame.to_json(orient="records", date_format="iso"))
     else:
-        print(frame.to_string(index=False) if len(frame) else "no imports yet")
+        print(frame.to_string(index=False) if len(frame) else empty)
     return 0
 
 
@@ -208,12 +213,8 @@ def _cmd_mappings(args: argparse.Namespace) -> int:
         return 2
     with store:
         frame = mappings.listing(store.cursor())
-    if args.json:
-        print(frame.to_json(orient="records", date_format="iso"))
-    else:
-        print(frame.drop(columns=["fingerprint"]).to_string(index=False) if len(frame) else
-              "no saved mappings yet: import a file with --map FILE, or name its columns on the Upload page")
-    return 0
+    return _listing(frame if args.json else frame.drop(columns=["fingerprint"]), args.json,
+                    "no saved mappings yet: import a file with --map FILE, or name its columns on the Upload page")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -68,13 +68,12 @@ def inspect(path: Path, max_bytes: int = MAX_BYTES) -> CsvLayout:
                        "save or export it as CSV first")
     head = raw if len(raw) < HEAD_BYTES else raw[:-1]  # a "\r\n" cut by the sample's end is no bare "\r"
     clean = encoding == "utf-8" and line_ends_clean(head)
-    header, sample = _read_sample(path, encoding, name)
+    header, sample, delimiter = _read_sample(path, encoding, name)
     if len(header) > MAX_COLUMNS:
         raise CsvError(f"{name}: line 1 has {len(header):,} columns (the limit is {MAX_COLUMNS}); "
                        "is this really an export?")
     if len(header) < 2:
         raise CsvError(f"{name}: line 1 has a single column; expected a CSV header separated by , ; or tab")
-    delimiter = sniff_delimiter(_first_line(path, encoding))
     return CsvLayout(path, delimiter, encoding, header, sample, size, _line_ends_clean=clean)
 
 
@@ -84,8 +83,8 @@ def _first_line(path: Path, encoding: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n", 1)[0]
 
 
-def _read_sample(path: Path, encoding: str, name: str) -> tuple[list[str], list[list[str]]]:
-    """The header and the first records, read record by record: a long record (a description of a
+def _read_sample(path: Path, encoding: str, name: str) -> tuple[list[str], list[list[str]], str]:
+    """The header, the first records and the delimiter, read record by record: a long record (a description of a
     megabyte) or an unclosed quote does not hide the records around it from the sample."""
     first = _first_line(path, encoding)
     if not first.strip():
@@ -105,7 +104,7 @@ def _read_sample(path: Path, encoding: str, name: str) -> tuple[list[str], list[
                     break
         except csv.Error:  # an unclosed quote ran into the size limit: sample what came before
             pass
-    return header, sample
+    return header, sample, delimiter
 
 
 def read_csv_sql(layout: CsvLayout, tolerant: bool = True) -> tuple[str, list]:
