@@ -325,6 +325,12 @@ def write_demo(store: Store, actor: Actor, leads: int = 300, time_entries: int =
         cur.execute("""UPDATE leads SET closed_on = e.entered_at::DATE FROM (
                          SELECT lead_id, max(entered_at) AS entered_at FROM stage_events GROUP BY lead_id) e
                        WHERE leads.id = e.lead_id AND leads.status <> 'open' AND leads.is_demo""")
+        # when each deal was expected to close: a closed one's expectation was out by up to a month or so
+        # either way (deals slip); an open one is expected in the coming months
+        cur.execute("""UPDATE leads SET expected_close = CASE WHEN status = 'open'
+                           THEN greatest(created_on + 75, ?::DATE) + CAST(id * 7 % 120 AS INTEGER)
+                           ELSE closed_on + CAST(id * 13 % 76 AS INTEGER) - 30 END
+                       WHERE is_demo AND id >= ?""", [anchor, int(first)])
         _write_handbook_leads(cur, first + n_gen, anchor, rubric.version)
         delivery = default_lifecycle().stages[-2].key  # won leads are worked on in the stage before the last
         won = cur.execute("""SELECT l.id, l.name, e.entered_at::DATE AS won_on FROM leads l

@@ -46,11 +46,25 @@ class Stage:
     name: str
     purpose: str
     gate: tuple[Criterion, ...]
+    win_probability: float | None = None  # used while the store's history is too thin to learn it
+    stuck_after_days: int | None = None  # an open lead longer in the stage is stuck; None: never
+
+
+@dataclass(frozen=True)
+class ForecastRules:
+    """How the forecast learns and splits: see the [forecast] table of data/lifecycle.toml."""
+
+    commit: float = 0.7
+    best_case: float = 0.4
+    prior_strength: float = 10.0
+    min_history: int = 30
+    quarter_target: float | None = None  # in the reporting currency
 
 
 @dataclass(frozen=True)
 class Lifecycle:
     stages: tuple[Stage, ...]
+    forecast: ForecastRules = ForecastRules()
 
     def index(self, stage_key: str) -> int:
         for i, s in enumerate(self.stages):
@@ -113,7 +127,7 @@ def parse_lifecycle(doc: Mapping) -> Lifecycle:
                     raise LifecycleError(f"stage '{raw['key']}': fact {name!r} must be lower_snake_case")
         if not gate:
             raise LifecycleError(f"stage '{raw['key']}' has an empty gate")
-        stages.append(Stage(raw["key"], raw["name"], raw.get("purpose", ""), gate))
+        stages.append(Stage(raw["key"], raw["name"], raw.get("purpose", ""), gate, *_stage_limits(raw, where)))
     if not stages:
         raise LifecycleError("lifecycle has no [[stage]] entries")
     keys, names = [s.key for s in stages], [s.name for s in stages]
@@ -121,7 +135,42 @@ def parse_lifecycle(doc: Mapping) -> Lifecycle:
         raise LifecycleError(f"duplicate stage keys in {keys}")
     if len(set(names)) != len(names):
         raise LifecycleError(f"duplicate stage names in {names}")
-    return Lifecycle(tuple(stages))
+    return Lifecycle(tuple(stages), _forecast_rules(doc.get("forecast", {})))
+
+
+def _share(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+
+
+def _stage_limits(raw: Mapping, where: str) -> tuple[float | None, int | None]:
+    p, days = raw.get("win_probability"), raw.get("stuck_after_days")
+    if p is not None and not _share(p):
+        raise LifecycleError(f"{where}: win_probability must be a number from 0 to 1, got {p!r}")
+    if days is not None and (not isinstance(days, int) or isinstance(days, bool) or days < 1):
+        raise LifecycleError(f"{where}: stuck_after_days must be a whole number of days, 1 or more, got {days!r}")
+    return (None if p is None else float(p)), days
+
+
+def _forecast_rules(raw: Mapping) -> ForecastRules:
+    known = set(ForecastRules.__dataclass_fields__)
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise LifecycleError(f"[forecast]: unknown setting {unknown[0]!r}; known: {sorted(known)}")
+    rules = ForecastRules(**raw)
+    for name in ("commit", "best_case"):
+        if not _share(getattr(rules, name)):
+            raise LifecycleError(f"[forecast]: {name} must be a number from 0 to 1")
+    if rules.best_case > rules.commit:
+        raise LifecycleError("[forecast]: best_case must not be above commit")
+    if not isinstance(rules.prior_strength, (int, float)) or isinstance(rules.prior_strength, bool) \
+            or rules.prior_strength < 0:
+        raise LifecycleError("[forecast]: prior_strength must be a number, 0 or more")
+    if not isinstance(rules.min_history, int) or isinstance(rules.min_history, bool) or rules.min_history < 0:
+        raise LifecycleError("[forecast]: min_history must be a whole number, 0 or more")
+    target = rules.quarter_target
+    if target is not None and (not isinstance(target, (int, float)) or isinstance(target, bool) or target < 0):
+        raise LifecycleError("[forecast]: quarter_target must be an amount, 0 or more")
+    return rules
 
 
 def load_lifecycle(path: Path | str = DEFAULT_LIFECYCLE) -> Lifecycle:

@@ -10,6 +10,7 @@ import duckdb
 from sales.budget import account_status
 from sales.filters import Filters
 from sales.leadstate import lead_state_sql
+from sales.money import CURRENCY_SQL, NO_CURRENCY, default_currencies
 from sales.rubric import default_rubric
 from sales.stats import CLOSED, WON, win_rate
 
@@ -30,9 +31,6 @@ class Headline:
         return self.value - self.previous
 
 
-NO_CURRENCY = "no currency"  # a lead whose amount has no currency is counted apart, never as another's
-
-
 def _lead_figures(cur, f: Filters) -> dict[tuple[str, str | None, str], tuple[int, float, int, int]]:
     """One pass over the lead state for both periods: per (period, category, currency) the open leads
     created in the period, their value, and the leads won and closed in the period."""
@@ -41,7 +39,7 @@ def _lead_figures(cur, f: Filters) -> dict[tuple[str, str | None, str], tuple[in
     rows = cur.execute(f"""
         WITH s AS ({lead_state_sql()}),
         periods(period, start_d, end_d) AS (VALUES ('now', ?::DATE, ?::DATE), ('prev', ?::DATE, ?::DATE))
-        SELECT period, category, coalesce(nullif(trim(upper(currency)), ''), ?) AS money,
+        SELECT period, category, {CURRENCY_SQL.format(column="currency")} AS money,
                count(*) FILTER (WHERE status = 'open' AND created_on BETWEEN start_d AND end_d),
                coalesce(sum(amount) FILTER (WHERE status = 'open' AND created_on BETWEEN start_d AND end_d), 0),
                count(*) FILTER (WHERE {WON} AND closed_on BETWEEN start_d AND end_d),
@@ -70,6 +68,14 @@ def headlines(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> list[H
     for money in sorted(currencies, key=lambda m: (m == NO_CURRENCY, -total("now", 1, money=m), m)):
         out.append(Headline(f"pipeline_{money}", f"Pipeline value, {money}", total("now", 1, money=money),
                             total("prev", 1, money=money), "money", "priorities"))
+    if len(currencies) > 1:  # and once converted, saying so in its label (the page names the rates)
+        rates = default_currencies()
+
+        def converted(period: str) -> float:
+            return rates.convert({m: total(period, 1, money=m) for m in currencies}).total
+
+        out.append(Headline("pipeline_converted", f"Pipeline value, all in {rates.reporting} (converted)",
+                            converted("now"), converted("prev"), "money", "priorities"))
     won, closed, pwon, pclosed = total("now", 2), total("now", 3), total("prev", 2), total("prev", 3)
     out.append(Headline("win_rate", "Win rate", win_rate(won, closed), win_rate(pwon, pclosed), "percent", "funnel"))
     end = min(f.end, today)

@@ -41,6 +41,10 @@ class Factor:
     levels: tuple[str, str, str]  # what earns level 0, 1, 2
 
 
+DEFAULT_FOLLOW_UP_DAYS = 14  # when a category names no cadence of its own
+DEFAULT_RESCORE_DAYS = 90  # when the file names no age after which an assessment is re-scored
+
+
 @dataclass(frozen=True)
 class Category:
     key: str
@@ -53,6 +57,7 @@ class Category:
     qualifies: bool = False  # passes the lifecycle's "scored High or Medium" gate; optional in the file
     free_discovery: bool = False  # its discovery is our investment, not billed; optional in the file
     offer: str = ""  # the follow-up email's closing offer; optional in the file
+    follow_up_days: int = DEFAULT_FOLLOW_UP_DAYS  # contact an open lead of this category this often
 
 
 # a category's colour when the file gives none, by its rank from the top
@@ -65,6 +70,7 @@ class Rubric:
     version: str
     factors: tuple[Factor, ...]
     categories: tuple[Category, ...]  # highest first
+    rescore_after_days: int = DEFAULT_RESCORE_DAYS  # an older assessment is flagged for re-scoring
 
     @property
     def max_score(self) -> int:
@@ -161,8 +167,14 @@ def _parse_category(raw: Mapping, rank: int) -> Category:
     for text in ("name", "stance", "next_action"):
         _require(isinstance(raw[text], str) and raw[text].strip() != "",
                  f"category '{raw['key']}': {text} must be text")
+    cadence = raw.get("follow_up_days", DEFAULT_FOLLOW_UP_DAYS)
+    _require(_days(cadence), f"category '{raw['key']}': follow_up_days must be a whole number of days, 1 or more")
     return Category(raw["key"], raw["name"], lo, hi, raw["stance"], raw["next_action"], colour, qualifies, free,
-                    raw.get("offer", ""))
+                    raw.get("offer", ""), cadence)
+
+
+def _days(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def parse_rubric(doc: Mapping) -> Rubric:
@@ -185,7 +197,9 @@ def parse_rubric(doc: Mapping) -> Rubric:
              f"category ranges are not contiguous over 0..{top}: nothing covers 0..{expected_hi}")
     names = [c.name for c in cats]
     _require(len(set(names)) == len(names), f"category names repeat: {names}")
-    return Rubric(str(doc.get("version", "unversioned")), factors, tuple(cats))
+    rescore = doc.get("rescore_after_days", DEFAULT_RESCORE_DAYS)
+    _require(_days(rescore), "rescore_after_days must be a whole number of days, 1 or more")
+    return Rubric(str(doc.get("version", "unversioned")), factors, tuple(cats), rescore)
 
 
 def load_rubric(path: Path | str = DEFAULT_RUBRIC) -> Rubric:

@@ -145,8 +145,17 @@ def _schema_v7() -> list[str]:
     return ["ALTER TABLE time_entries RENAME COLUMN source TO tool"]
 
 
+def _schema_v8() -> list[str]:
+    """When an open deal is expected to close (the forecast), and the name each person has as a lead owner
+    in the CRM (their own leads on the This week page)."""
+    return ["ALTER TABLE leads ADD COLUMN expected_close DATE",
+            "ALTER TABLE lead_updates ADD COLUMN expected_close DATE",
+            "ALTER TABLE access_grants ADD COLUMN crm_owner TEXT"]
+
+
 # index i migrates schema version i → i + 1
-MIGRATIONS: list = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6, _schema_v7]
+MIGRATIONS: list = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6, _schema_v7,
+                    _schema_v8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

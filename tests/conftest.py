@@ -1,5 +1,6 @@
 """Shared fixtures: a fresh store per test, and the demo store built once per session."""
 
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,8 @@ ANCHOR = date(2026, 11, 24)
 ADMIN = Actor("admin@agency.example", "admin")
 BIZDEV = Actor("bizdev@agency.example", "bizdev")
 VIEWER = Actor("viewer@agency.example", "viewer")
+# exchange rates the tests' hand-worked figures use, whatever an admin keeps in data/currencies.toml
+os.environ["SALES_CURRENCIES"] = str(ROOT / "tests" / "fixtures" / "currencies.toml")
 # page tests run in local mode, which serves the loopback interface only
 st_config.set_option("server.address", "127.0.0.1")
 # and without sign-in, whatever secrets the developer's machine holds (sign-in: tests/browser)

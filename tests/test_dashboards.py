@@ -157,4 +157,6 @@ def test_pipeline_value_is_per_currency(store):
         cur.execute("UPDATE leads SET currency = NULL WHERE name = 'Zeta'")
     h = [x for x in headlines(store.cursor(), Q1, today=date(2026, 3, 31)) if x.key.startswith("pipeline")]
     assert [(x.label, x.value, x.previous) for x in h] == [
-        ("Pipeline value, USD", 1000, 0), ("Pipeline value, EUR", 500, 0), ("Pipeline value, no currency", 300, 0)]
+        ("Pipeline value, USD", 1000, 0), ("Pipeline value, EUR", 500, 0), ("Pipeline value, no currency", 300, 0),
+        # tests/fixtures/currencies.toml: 1 EUR = 1.10 USD; the amount without a currency is left out
+        ("Pipeline value, all in USD (converted)", 1000 + 500 * 1.10, 0)]

@@ -85,6 +85,7 @@ CANONICAL_LEADS = {
     "lead_source": _f("source", "lead_source", "Lead source"), "created_on": _f("created_on", "created"),
     "stage": _f("stage"), "status": _f("status"), "lost_reason": _f("lost_reason", "Lost reason"),
     "amount": _f("amount", "value"), "currency": _f("currency"), "closed_on": _f("closed_on", "closed"),
+    "expected_close": _f("expected_close", "expected_close_date", "Expected close date"),
     "pricing": _f("pricing"), "assessed_at": _f("assessed_at"), "assessed_by": _f("assessed_by"),
     "modified_at": _f("modified_at", "modified", "updated_at"),
     **_factor_fields(), **_fact_fields(),
@@ -142,6 +143,7 @@ PRESETS: tuple[Format, ...] = (
         "created_on": _f("Deal - Deal created"), "owner": _f("Deal - Owner"),
         "organisation": _f("Organization - Name", "Deal - Organization"),
         "lead_source": _f("Deal - Source", "Deal - Source origin"), "closed_on": _f("Deal - Close time"),
+        "expected_close": _f("Deal - Expected close date"),
         "modified_at": _f("Deal - Update time"),
     }, required=("name", "stage"), markers=("Deal - Title",)),
     Format("salesforce-report", "leads", "Salesforce report", {

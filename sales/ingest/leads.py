@@ -27,7 +27,7 @@ from sales.store import scalar
 DEFAULT_STAGE_MAP = DATA_DIR / "stage_map.toml"
 TEXT_FIELDS = ("external_id", "name", "organisation", "owner", "lead_source", "stage", "status", "lost_reason",
                "currency", "pricing", "first_name", "last_name", "assessed_by", "email")
-DATE_FIELDS = ("created_on", "closed_on", "won_on", "lost_on", "assessed_at", "modified_at")
+DATE_FIELDS = ("created_on", "closed_on", "expected_close", "won_on", "lost_on", "assessed_at", "modified_at")
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def _value(row: dict, name: str):
 
 # what the CRM owns on a lead: a re-export's newer values replace these (and an undo restores them)
 CRM_FIELDS = ("name", "organisation", "owner", "lead_source", "crm_stage", "recorded_stage", "status",
-              "lost_reason", "amount", "currency", "closed_on", "pricing", "crm_modified_at")
+              "lost_reason", "amount", "currency", "closed_on", "expected_close", "pricing", "crm_modified_at")
 
 
 def _carried(cols: dict[str, int]) -> set[str]:
@@ -131,7 +131,9 @@ def _carried(cols: dict[str, int]) -> set[str]:
     if "status" in cols:
         out |= {"status", "closed_on"}
     if {"closed_on", "won_on", "lost_on"} & set(cols):
-        out.add("closed_on")
+        out |= {"closed_on", "expected_close"}
+    if "expected_close" in cols:
+        out.add("expected_close")
     return out
 
 
@@ -249,6 +251,9 @@ def _crm_values(job: _LeadImport, row: dict) -> tuple[dict, str | None]:
         lead_source=_value(row, "lead_source"), crm_stage=label, recorded_stage=stage, status=status,
         lost_reason=_value(row, "lost_reason"), amount=_value(row, "amount"), currency=_value(row, "currency"),
         closed_on=closed if status != "open" else None, pricing=_value(row, "pricing"),
+        # an open deal's close date is when the CRM expects it to close (kept once it closes, for the
+        # forecast's accuracy)
+        expected_close=_value(row, "expected_close") or (closed if status == "open" else None),
         crm_modified_at=_value(row, "modified_at")).items()}
     return values, stage
 

@@ -1,0 +1,117 @@
+"""Money in one currency at a time: amounts are grouped by currency, and converted into the reporting
+currency only with the rates an admin keeps in data/currencies.toml (each with the date it is from).
+
+A lead without a currency, or in a currency with no rate, is never counted as the reporting currency:
+it stays apart as unconverted.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from sales.paths import DATA_DIR
+
+DEFAULT_CURRENCIES = DATA_DIR / "currencies.toml"
+NO_CURRENCY = "no currency"  # a lead whose amount has no currency is counted apart, never as another's
+# the one SQL expression that names an amount's currency: upper-cased, blank as no currency (bound: ?)
+CURRENCY_SQL = "coalesce(nullif(trim(upper({column})), ''), ?)"
+
+
+class CurrencyError(ValueError):
+    """The currencies file is unusable; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class Rate:
+    currency: str
+    rate: float  # one unit of ``currency`` in the reporting currency
+    as_of: date
+
+
+@dataclass(frozen=True)
+class Currencies:
+    reporting: str
+    rates: Mapping[str, Rate]
+
+    def factor(self, currency: str | None) -> float | None:
+        """What one unit of ``currency`` is worth in the reporting currency; None when unknown."""
+        code = currency_code(currency)
+        if code == self.reporting:
+            return 1.0
+        rate = self.rates.get(code)
+        return rate.rate if rate else None
+
+    def convert(self, totals: Mapping[str, float]) -> Converted:
+        """Per-currency totals → their sum in the reporting currency, and what could not be converted."""
+        total, left = 0.0, {}
+        for code, amount in totals.items():
+            f = self.factor(code)
+            if f is None:
+                if amount:
+                    left[code] = amount
+            else:
+                total += amount * f
+        return Converted(total, self.reporting, left)
+
+    def used(self, codes) -> list[Rate]:
+        """The rates a conversion of these currencies relied on (for the page to name them)."""
+        return [self.rates[c] for c in sorted(set(codes)) if c in self.rates and c != self.reporting]
+
+    def note(self, codes) -> str:
+        """One line saying how a converted figure was made."""
+        rates = self.used(codes)
+        said = "; ".join(f"1 {r.currency} = {r.rate:g} {self.reporting} (rate of {r.as_of})" for r in rates)
+        return f"Converted to {self.reporting}" + (f" at {said}" if said else "") + " (data/currencies.toml)."
+
+
+@dataclass(frozen=True)
+class Converted:
+    total: float  # in ``currency``
+    currency: str
+    unconverted: Mapping[str, float]  # currency (or NO_CURRENCY) → amount left out of ``total``
+
+
+def currency_code(value: object) -> str:
+    text = str(value).strip().upper() if value is not None else ""
+    return text or NO_CURRENCY
+
+
+def parse_currencies(doc: Mapping) -> Currencies:
+    reporting = doc.get("reporting")
+    if not isinstance(reporting, str) or not re.fullmatch(r"[A-Z]{3}", reporting):
+        raise CurrencyError(f"reporting must be a three-letter currency code such as USD, got {reporting!r}")
+    rates = {}
+    for code, raw in (doc.get("rates") or {}).items():
+        where = f"[rates.{code}]"
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            raise CurrencyError(f"{where}: the currency must be a three-letter code in capitals")
+        if not isinstance(raw, Mapping) or set(raw) != {"rate", "as_of"}:
+            raise CurrencyError(f"{where}: give exactly 'rate' and 'as_of'")
+        rate, as_of = raw["rate"], raw["as_of"]
+        if not isinstance(rate, (int, float)) or isinstance(rate, bool) or rate <= 0:
+            raise CurrencyError(f"{where}: rate must be a positive number, got {rate!r}")
+        if not isinstance(as_of, date):
+            raise CurrencyError(f"{where}: as_of must be a date (YYYY-MM-DD), got {as_of!r}")
+        rates[code] = Rate(code, float(rate), as_of)
+    return Currencies(reporting, rates)
+
+
+def load_currencies(path: Path | str = DEFAULT_CURRENCIES) -> Currencies:
+    path = Path(path)
+    try:
+        return parse_currencies(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (OSError, tomllib.TOMLDecodeError, CurrencyError) as e:
+        raise CurrencyError(f"{path}: {e}") from e
+
+
+@cache
+def default_currencies() -> Currencies:
+    """The rates in force: ``SALES_CURRENCIES`` when set, else data/currencies.toml."""
+    return load_currencies(os.environ.get("SALES_CURRENCIES") or DEFAULT_CURRENCIES)
