@@ -15,9 +15,11 @@ def pages_for(who) -> dict:
         return {"": [st.Page(shell.sign_in_screen, title="Sign in", icon=":material/login:", url_path="sign-in")]}
     if who.role is None:
         return {"": [st.Page(shell.no_role_screen, title="No access yet", url_path="no-access")]}
+    lands_on_week = who.role == "bizdev"  # a business developer's Monday starts with their own leads
     nav = {
         "Dashboards": [
-            st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+            st.Page("pages/week.py", title="This week", icon=":material/event_upcoming:", default=lands_on_week),
+            st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=not lands_on_week),
             st.Page("pages/priorities.py", title="Priorities", icon=":material/trending_up:"),
             st.Page("pages/funnel.py", title="Funnel", icon=":material/filter_alt:"),
             st.Page("pages/budget.py", title="Budget", icon=":material/schedule:"),

@@ -4,7 +4,8 @@ import streamlit as st
 
 import shell
 from sales import charts
-from sales.funnel import cohort_funnel, dropoff, open_by_stage, time_in_stage, violations
+from sales.funnel import cohort_funnel, dropoff, open_by_stage, time_in_stage, velocity, violations
+from sales.money import default_currencies
 
 shell.routed()
 
@@ -47,6 +48,22 @@ with right:
 
 st.markdown("**Open leads by current stage** (any age)")
 st.altair_chart(charts.open_by_stage_chart(shell.query(open_by_stage, f)), width="stretch")
+
+st.subheader("Sales velocity")
+vel = shell.query(velocity, f, shell.today())
+reporting = default_currencies().reporting
+if vel["velocity_per_day"].notna().any():
+    st.altair_chart(charts.velocity_chart(vel, reporting), width="stretch")
+else:
+    st.caption("No quarter has both wins and closed leads yet.")
+st.caption(f"Per quarter: qualified leads open at its end × the average amount won in it ({reporting}, converted) "
+           "× its win rate ÷ the average days from creation to a win. Money per day; the rubric category is the "
+           "lead's current one. " + default_currencies().note(()))
+shell.table(vel, "sales-velocity.csv", column_config={
+    "win_rate": st.column_config.NumberColumn("Win rate", format="percent"),
+    "average_won": st.column_config.NumberColumn(f"Average won, {reporting}", format="%,.0f"),
+    "velocity_per_day": st.column_config.NumberColumn(f"Velocity, {reporting} per day", format="%,.0f"),
+    "days_to_win": st.column_config.NumberColumn("Days to win", format="%.0f")})
 
 st.subheader("Gate violations")
 v = shell.query(violations, f)

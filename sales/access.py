@@ -94,7 +94,7 @@ def role_of(cur: duckdb.DuckDBPyConnection, email: str | None) -> str | None:
 
 def grants(cur: duckdb.DuckDBPyConnection):
     """Every grant, emails before domains, as a DataFrame."""
-    return cur.execute("""SELECT who, role, granted_by, granted_at FROM access_grants
+    return cur.execute("""SELECT who, role, crm_owner, granted_by, granted_at FROM access_grants
                           ORDER BY who LIKE '*@%', who""").df()
 
 
@@ -134,6 +134,25 @@ def revoke(store: Store, actor: Actor, who: str) -> str:
         cur.execute("DELETE FROM access_grants WHERE who = ?", [who])
         audit.record(cur, actor, "role", who, before=before, after=None)
     return before
+
+
+def crm_owner(cur: duckdb.DuckDBPyConnection, email: str) -> str | None:
+    """The name under which the CRM lists ``email``'s leads, when an admin recorded one."""
+    rows = cur.execute("SELECT crm_owner FROM access_grants WHERE who = ?", [email.strip().lower()]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def set_crm_owner(store: Store, actor: Actor, who: str, owner: str | None) -> None:
+    """Record the lead owner name ``who`` has in the CRM (None or blank: their email is used)."""
+    actor.require("manage_access")
+    who, owner = normalise(who), (owner or "").strip() or None
+    with store.transaction() as cur:
+        if _held(cur, who) is None:
+            raise ValueError(f"{who} has no grant of its own: grant a role first")
+        before = crm_owner(cur, who)
+        if before != owner:
+            cur.execute("UPDATE access_grants SET crm_owner = ? WHERE who = ?", [owner, who])
+            audit.record(cur, actor, "role", f"{who}: CRM owner name", before=before, after=owner)
 
 
 def _held(cur: duckdb.DuckDBPyConnection, who: str) -> str | None:

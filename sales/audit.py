@@ -22,6 +22,7 @@ KINDS = {
     "assessment": "Assessment saved",
     "gate": "Gate criterion ticked or unticked",
     "note": "Note or meeting preparation",
+    "touch": "Follow-up contact logged",
     "offer": "Small-project offer",
     "import": "Import",
     "undo": "Undo of an import",

@@ -141,3 +141,47 @@ def contribution_chart(df: pd.DataFrame) -> alt.Chart:
                                                                "'possible while unknown'")),
         tooltip=["factor", "level", alt.Tooltip("value:Q", title="points")],
     ).properties(height=230)
+
+
+TIER_COLOURS = {"commit": "#1a7f37", "best case": "#d4a72c", "pipeline": "#8c959f"}
+
+
+def forecast_chart(df: pd.DataFrame, currency: str, target: float | None = None) -> alt.LayerChart | alt.Chart:
+    """Weighted forecast per quarter, stacked commit / best case / pipeline, in one currency, with the
+    quarter's target as a line when there is one. ``df``: quarter, tier, weighted."""
+    tiers = list(TIER_COLOURS)
+    bars = alt.Chart(df).mark_bar().encode(
+        x=alt.X("quarter:N", title="Expected close"),
+        y=alt.Y("sum(weighted):Q", title=f"Weighted amount, {currency}"),
+        color=alt.Color("tier:N", scale=alt.Scale(domain=tiers, range=list(TIER_COLOURS.values())), sort=tiers,
+                        title="Tier"),
+        order=alt.Order("tier_rank:Q"),
+        tooltip=["quarter", "tier", alt.Tooltip("sum(weighted):Q", format=",.0f", title=currency)],
+    ).transform_calculate(tier_rank=f"indexof({tiers}, datum.tier)").properties(height=260)
+    if not target:
+        return bars
+    line = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(color="#cf222e", strokeDash=[6, 3]).encode(
+        y="target:Q", tooltip=[alt.Tooltip("target:Q", format=",.0f", title="Quarter target")])
+    return bars + line
+
+
+def accuracy_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
+    """Forecast at the start of each month against what was won in it. ``df``: month, what, amount."""
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X("month:N", title=None), xOffset="what:N",
+        y=alt.Y("amount:Q", title=currency),
+        color=alt.Color("what:N", scale=alt.Scale(domain=["forecast", "won"], range=["#8c959f", "#1a7f37"]),
+                        title=None),
+        tooltip=["month", "what", alt.Tooltip("amount:Q", format=",.0f")],
+    ).properties(height=220)
+
+
+def velocity_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
+    """Sales velocity per quarter, a line with points, so the trend reads at a glance."""
+    return alt.Chart(df.dropna(subset=["velocity_per_day"])).mark_line(point=True).encode(
+        x=alt.X("quarter:N", title=None),
+        y=alt.Y("velocity_per_day:Q", title=f"{currency} per day"),
+        tooltip=["quarter", "qualified_open", alt.Tooltip("average_won:Q", format=",.0f"),
+                 alt.Tooltip("win_rate:Q", format=".0%"), alt.Tooltip("days_to_win:Q", format=".0f"),
+                 alt.Tooltip("velocity_per_day:Q", format=",.0f")],
+    ).properties(height=220)

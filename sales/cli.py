@@ -146,13 +146,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from sales.filters import default_filters
     from sales.report import REPORTS, render
 
-    today = date.today()
-    base = default_filters(today)
     try:
+        today = date.fromisoformat(args.today) if args.today else date.today()
+        base = default_filters(today)
         start = date.fromisoformat(args.start) if args.start else base.start
         end = date.fromisoformat(args.end) if args.end else base.end
     except ValueError as e:
-        print(f"error: --from/--to: {e}", file=sys.stderr)
+        print(f"error: --from/--to/--today: {e}", file=sys.stderr)
         return 2
     from sales.filters import Filters
 
@@ -160,8 +160,37 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if store is None:
         return 2
     with store:
-        sections = REPORTS[args.report](store.cursor(), Filters(start, end), today)
+        sections = REPORTS[args.report](store.cursor(), Filters(start, end, owners=tuple(args.owner or ())), today)
     print(render(sections, args.format))
+    return 0
+
+
+def _cmd_digest(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from sales import digest
+    from sales.week import owner_names, this_week
+
+    try:
+        today = date.fromisoformat(args.today) if args.today else date.today()
+    except ValueError as e:
+        print(f"error: --today: {e}", file=sys.stderr)
+        return 2
+    store = _open_store(args.db)
+    if store is None:
+        return 2
+    with store:
+        cur = store.cursor()
+        if not args.send:
+            owners = owner_names(cur, args.owner) if args.owner else ()
+            print(digest.render(this_week(cur, today, owners), args.format))
+            return 0
+        try:
+            sent = digest.send(cur, today, digest.smtp_settings(), args.owner)
+        except (digest.DigestError, OSError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    print(f"digest sent to {len(sent)}: {', '.join(sent) or 'nobody (nothing due for anyone)'}")
     return 0
 
 
@@ -176,11 +205,15 @@ def _cmd_access(args: argparse.Namespace) -> int:
             if args.action == "grant":
                 before = access.grant(store, access.command_line(), args.who, args.role)
                 print(f"{access.normalise(args.who)}: {args.role}" + (f" (was {before})" if before else ""))
+                if args.owner is not None:
+                    access.set_crm_owner(store, access.command_line(), args.who, args.owner)
+                    print(f"{access.normalise(args.who)}: CRM owner name {args.owner!r}")
             elif args.action == "revoke":
                 before = access.revoke(store, access.command_line(), args.who)
                 print(f"{access.normalise(args.who)}: {before} revoked")
             else:
                 frame = access.grants(store.cursor())
+                frame["crm_owner"] = frame["crm_owner"].fillna("")
                 print(frame.to_string(index=False) if len(frame) else
                       "no one has a role yet: python -m sales access grant EMAIL admin")
         except ValueError as e:
@@ -253,8 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path, help=db_help)
     p.set_defaults(func=_cmd_undo)
 
-    p = sub.add_parser("report", help="the dashboards' numbers: priorities, funnel or budget")
-    p.add_argument("report", choices=("priorities", "funnel", "budget"))
+    p = sub.add_parser("report", help="the dashboards' numbers: priorities, funnel, budget, forecast, followups")
+    p.add_argument("report", choices=("priorities", "funnel", "budget", "forecast", "followups"))
+    p.add_argument("--owner", action="append", metavar="NAME", help="only this lead owner's leads (repeatable)")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="the day to report as of (default: today)")
     p.add_argument("--db", type=Path, help=db_help)
     p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="period start (default: 1 January)")
     p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="period end (default: today)")
@@ -269,12 +304,23 @@ def build_parser() -> argparse.ArgumentParser:
     g = acc.add_parser("grant", help="give an email or *@domain a role")
     g.add_argument("who", metavar="EMAIL")
     g.add_argument("role", choices=("viewer", "bizdev", "admin"))
+    g.add_argument("--owner", metavar="NAME", help="the lead owner name this person has in the CRM (their leads on "
+                   "This week and in the digest; default: their email)")
     r = acc.add_parser("revoke", help="remove the grant of an email or *@domain")
     r.add_argument("who", metavar="EMAIL")
     listing = acc.add_parser("list", help="every grant")
     for q in (g, r, listing):
         q.add_argument("--db", type=Path, help=db_help)
     p.set_defaults(func=_cmd_access)
+
+    p = sub.add_parser("digest", help="the weekly digest: follow-ups, stuck leads, re-scoring, forecast, changes")
+    p.add_argument("--db", type=Path, help=db_help)
+    p.add_argument("--owner", metavar="EMAIL", help="one person's leads (default: everyone's)")
+    p.add_argument("--format", choices=("md", "html"), default="md")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="the day to report as of (default: today)")
+    p.add_argument("--send", action="store_true", help="mail it with the [smtp] settings of .streamlit/secrets.toml: "
+                   "each person with a role gets their own leads, each manager everyone's")
+    p.set_defaults(func=_cmd_digest)
 
     p = sub.add_parser("serve", help="serve the dashboard (loopback only unless sign-in is configured)")
     p.add_argument("--port", type=int, default=8501)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import pandas as pd
 
 from sales.filters import Filters
 from sales.leadstate import classify_leads, lead_state_sql
 from sales.lifecycle import default_lifecycle
-from sales.stats import wilson
+from sales.money import CURRENCY_SQL, NO_CURRENCY, Currencies, default_currencies
+from sales.rubric import default_rubric
+from sales.stats import CLOSED, WON, wilson, win_rate
 
 
 def _stages() -> pd.DataFrame:
@@ -96,4 +100,59 @@ def violations(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
         rows.append({"id": int(r["id"]), "name": r["name"], "owner": r["owner"],
                      "recorded": lc.stages[lc.index(r["recorded_stage"])].name, "allowed": c.stage.name,
                      "missing": missing})
+    return pd.DataFrame(rows)
+
+
+def _quarter_starts(today: date, quarters: int) -> list[date]:
+    q = (today.year * 4 + (today.month - 1) // 3)
+    return [date((q - i) // 4, (q - i) % 4 * 3 + 1, 1) for i in range(quarters - 1, -1, -1)]
+
+
+def velocity(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, quarters: int = 8,
+             currencies: Currencies | None = None) -> pd.DataFrame:
+    """Sales velocity per quarter, up to today's: qualified leads open at the quarter's end × the average
+    amount won in it × its win rate ÷ the average days from creation to a win; money per day in the
+    reporting currency. Qualified: a category that passes the rubric gate (its current one). Won amounts
+    in a currency with no rate are left out of the average and counted."""
+    currencies = currencies or default_currencies()
+    starts = _quarter_starts(today, quarters)
+    qualifying = [c.name for c in default_rubric().categories if c.qualifies]
+    where, params = f.lead_where("s", period_column=None)
+    base = f"""
+        WITH s AS ({lead_state_sql()}),
+        q AS (SELECT q0, (q0 + INTERVAL 3 MONTH)::DATE - 1 AS q1 FROM (SELECT unnest(?::DATE[]) AS q0))"""
+    main = cur.execute(f"""{base}
+        SELECT q0, count(*) FILTER (WHERE list_contains(?::VARCHAR[], s.category) AND s.created_on <= q1
+                                     AND (s.status = 'open' OR s.closed_on > q1)) AS qualified_open,
+               count(*) FILTER (WHERE {WON} AND s.closed_on BETWEEN q0 AND q1) AS won,
+               count(*) FILTER (WHERE {CLOSED} AND s.closed_on BETWEEN q0 AND q1) AS closed,
+               avg(date_diff('day', s.created_on, s.closed_on)) FILTER (WHERE {WON} AND s.closed_on BETWEEN q0 AND q1)
+                   AS days_to_win
+        FROM q, s WHERE {where} GROUP BY q0 ORDER BY q0""", [starts, qualifying, *params]).df()
+    money = cur.execute(f"""{base}
+        SELECT q0, {CURRENCY_SQL.format(column="s.currency")} AS currency, count(*) AS n, sum(s.amount) AS amount
+        FROM q, s WHERE {WON} AND s.closed_on BETWEEN q0 AND q1 AND s.amount IS NOT NULL AND {where}
+        GROUP BY ALL""", [starts, NO_CURRENCY, *params]).fetchall()
+    rows = []
+    by_q = {pd.Timestamp(r.q0).date(): r for r in main.itertuples()}
+    for q0 in starts:
+        r = by_q.get(q0)
+        won, closed = (int(r.won), int(r.closed)) if r else (0, 0)
+        total, n, left = 0.0, 0, 0
+        for mq, code, count, amount in money:
+            if pd.Timestamp(mq).date() != q0:
+                continue
+            factor = currencies.factor(code)
+            if factor is None:
+                left += count
+            else:
+                total, n = total + amount * factor, n + count
+        avg_won = total / n if n else None
+        rate = win_rate(won, closed)
+        days = float(r.days_to_win) if r is not None and pd.notna(r.days_to_win) else None
+        qualified = int(r.qualified_open) if r else 0
+        speed = qualified * avg_won * rate / days if avg_won is not None and rate is not None and days else None
+        rows.append({"quarter": f"{q0.year}-Q{(q0.month - 1) // 3 + 1}", "qualified_open": qualified,
+                     "average_won": avg_won, "win_rate": rate, "days_to_win": days, "velocity_per_day": speed,
+                     "won_left_out": left})
     return pd.DataFrame(rows)

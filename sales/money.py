@@ -16,7 +16,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from sales.paths import DATA_DIR
+from sales.paths import DATA_DIR, ROOT
 
 DEFAULT_CURRENCIES = DATA_DIR / "currencies.toml"
 NO_CURRENCY = "no currency"  # a lead whose amount has no currency is counted apart, never as another's
@@ -39,6 +39,7 @@ class Rate:
 class Currencies:
     reporting: str
     rates: Mapping[str, Rate]
+    source: str = "data/currencies.toml"  # the file the rates came from, for the page to name
 
     def factor(self, currency: str | None) -> float | None:
         """What one unit of ``currency`` is worth in the reporting currency; None when unknown."""
@@ -68,7 +69,7 @@ class Currencies:
         """One line saying how a converted figure was made."""
         rates = self.used(codes)
         said = "; ".join(f"1 {r.currency} = {r.rate:g} {self.reporting} (rate of {r.as_of})" for r in rates)
-        return f"Converted to {self.reporting}" + (f" at {said}" if said else "") + " (data/currencies.toml)."
+        return f"Converted to {self.reporting}" + (f" at {said}" if said else "") + f" ({self.source})."
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,9 @@ def parse_currencies(doc: Mapping) -> Currencies:
 def load_currencies(path: Path | str = DEFAULT_CURRENCIES) -> Currencies:
     path = Path(path)
     try:
-        return parse_currencies(tomllib.loads(path.read_text(encoding="utf-8")))
+        parsed = parse_currencies(tomllib.loads(path.read_text(encoding="utf-8")))
+        shown = path.relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else path
+        return Currencies(parsed.reporting, parsed.rates, str(shown))
     except (OSError, tomllib.TOMLDecodeError, CurrencyError) as e:
         raise CurrencyError(f"{path}: {e}") from e
 

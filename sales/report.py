@@ -14,6 +14,7 @@ from sales.export import safe_csv
 from sales.filters import Filters
 from sales.funnel import cohort_funnel, dropoff, time_in_stage, violations
 from sales.priorities import backtest, ranked_leads
+from sales.week import this_week
 
 Sections = dict[str, pd.DataFrame]
 
@@ -32,8 +33,22 @@ def budget(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
             "invoice lines": invoice_lines(cur, f.start, f.end)}
 
 
+def forecast(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+    from sales import forecast as fc
+
+    months = fc.converted(fc.forecast(cur, f))
+    return {"win probabilities": fc.win_probabilities(cur), "forecast by month": months,
+            "forecast by owner": fc.by_tier(months, "owner"),
+            "forecast accuracy": fc.accuracy_in_reporting(fc.forecast_accuracy(cur, today, owners=f.owners))}
+
+
+def followups(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+    week = this_week(cur, today, f.owners)
+    return {"follow-ups due": week.followups, "stuck leads": week.stuck, "to re-score": week.rescore}
+
+
 REPORTS: dict[str, Callable[[duckdb.DuckDBPyConnection, Filters, date], Sections]] = {
-    "priorities": priorities, "funnel": funnel, "budget": budget}
+    "priorities": priorities, "funnel": funnel, "budget": budget, "forecast": forecast, "followups": followups}
 
 
 def render(sections: Sections, fmt: str) -> str:

@@ -11,7 +11,8 @@ from sales.rubric import default_rubric
 
 TEMPLATE_DIR = DATA_DIR / "templates"
 LEAD_BASICS = ("id", "name", "organisation", "owner", "source", "created_on", "stage", "status", "lost_reason",
-               "amount", "currency", "closed_on", "expected_close", "modified_at", "pricing", "assessed_at", "assessed_by")
+               "amount", "currency", "closed_on", "expected_close", "modified_at", "pricing", "assessed_at",
+               "assessed_by")
 TIME_COLUMNS = ("date", "person", "hours", "billable", "client", "project", "account", "issue_key", "description",
                 "start", "end")
 BUDGET_COLUMNS = ("account", "effective_month", "monthly_hours", "fixed_total_hours", "hourly_rate", "currency",

@@ -138,6 +138,16 @@ def add_note(store: Store, actor: Actor, lead_id: int, kind: str, body: str) -> 
                      before=before, after=body.strip())
 
 
+def log_touch(store: Store, actor: Actor, lead_id: int, note: str = "") -> None:
+    """A contact with the lead (call, mail, meeting): its next follow-up is due a cadence from now."""
+    actor.require("work_lead")
+    with store.transaction() as cur:
+        lead = _require_lead(cur, lead_id)
+        body = "Contacted" + (f": {note.strip()}" if note.strip() else "")
+        log(cur, lead_id, body, actor, kind="touch")
+        audit.record(cur, actor, "touch", f"{lead['name']}: {body}", lead_id=lead_id, after=note.strip() or None)
+
+
 def latest_notes(cur: duckdb.DuckDBPyConnection, lead_id: int) -> dict[str, str]:
     """The current text of each note kind (the latest one written)."""
     rows = cur.execute("""SELECT kind, arg_max(body, written_at) FROM lead_notes

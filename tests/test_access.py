@@ -12,7 +12,14 @@ from sales.access import AccessDenied, Actor
 from sales.demo import write_demo
 from sales.ingest import import_file, mappings, undo_batch
 from sales.serving import auth_configured, is_loopback, streamlit_command
-from sales.workbench import add_note, create_small_project, save_assessment, set_fact, small_project_offers
+from sales.workbench import (
+    add_note,
+    create_small_project,
+    log_touch,
+    save_assessment,
+    set_fact,
+    small_project_offers,
+)
 from tests.conftest import ADMIN, BIZDEV, ROOT, VIEWER
 from tests.pipeline_store import build
 
@@ -25,6 +32,7 @@ WRITES = {
     "save_assessment": ("bizdev", lambda s, who: save_assessment(s, who, 1, {"need": 2}, {})),
     "set_fact": ("bizdev", lambda s, who: set_fact(s, who, 2, "needs_documented", True)),
     "add_note": ("bizdev", lambda s, who: add_note(s, who, 1, "problem", "Cannot scale")),
+    "log_touch": ("bizdev", lambda s, who: log_touch(s, who, 1, "Called them")),
     "create_small_project": ("bizdev", lambda s, who: create_small_project(s, who, 1, DISCOVERY, 125, "USD")),
     "import_file": ("admin", lambda s, who: import_file(s, who, FIX / "toggl.csv")),
     "import_file (preview)": ("admin", lambda s, who: import_file(s, who, FIX / "toggl.csv", dry_run=True)),
@@ -165,9 +173,13 @@ def test_the_command_line_writes_as_cli_user(tmp_path):
 
     assert run("access", "grant", "Boss@Agency.Example", "admin").stdout == "boss@agency.example: admin\n"
     assert run("access", "grant", "*@agency.example", "viewer").returncode == 0
+    # the lead owner name the boss has in the CRM (This week and the digest show that owner's leads)
+    assert run("access", "grant", "boss@agency.example", "admin", "--owner", "Bo").stdout.splitlines()[-1] == \
+        "boss@agency.example: CRM owner name 'Bo'"
     listing = run("access", "list").stdout.splitlines()
-    assert [line.split()[:3] for line in listing[1:]] == [["boss@agency.example", "admin", f"cli:{getpass.getuser()}"],
-                                                          ["*@agency.example", "viewer", f"cli:{getpass.getuser()}"]]
+    assert [line.split()[:4 - ("*" in line)] for line in listing[1:]] == [
+        ["boss@agency.example", "admin", "Bo", f"cli:{getpass.getuser()}"],
+        ["*@agency.example", "viewer", f"cli:{getpass.getuser()}"]]
     refused = run("access", "revoke", "boss@agency.example")
     assert refused.returncode == 2 and "last admin" in refused.stderr
     assert run("access", "grant", "ana", "viewer").returncode == 2

@@ -1,5 +1,6 @@
 """Dashboard pages on hand-made stores: the numbers on screen, filters, drill-down, downloads."""
 
+import pandas as pd
 import pytest
 
 from sales.store import Store
@@ -56,7 +57,15 @@ def test_funnel_numbers(monkeypatch, pipeline_db):
     assert table["reached"].tolist() == [6, 5, 4, 2, 1, 1, 1, 0]
     assert table["conversion (95% interval)"][1] == "5/6 = 83% (44%–97%)"
     assert at.dataframe[-1].value["name"].tolist() == ["Zeta"]
-    assert len(at.get("vega_lite_chart")) == 5
+    assert len(at.get("vega_lite_chart")) == 6  # funnel, drop-off, time in stage, open by stage, velocity
+    # sales velocity. 2026-Q1: Gamma and Epsilon lost, nothing won, so no velocity; Alpha, Beta and Delta
+    # (closed 1 April) qualified and open on 31 March. 2026-Q2: Delta won 5,000 USD, 27 days after its
+    # creation on 5 March, the only lead closed: 2 qualified open (Alpha, Beta) × 5,000 × 100 % ÷ 27 days
+    vel = at.dataframe[-2].value.set_index("quarter")
+    assert vel.loc["2026-Q1", ["qualified_open", "win_rate"]].tolist() == [3, 0.0]
+    assert pd.isna(vel.loc["2026-Q1", "velocity_per_day"])
+    assert vel.loc["2026-Q2", ["qualified_open", "average_won", "win_rate", "days_to_win"]].tolist() == [2, 5000, 1, 27]
+    assert vel.loc["2026-Q2", "velocity_per_day"] == pytest.approx(2 * 5000 * 1 / 27)
     at = page(monkeypatch, pipeline_db, "funnel", **Q1, source="Web")
     assert at.dataframe[0].value["reached"].tolist() == [3, 2, 1, 0, 0, 0, 0, 0]
 

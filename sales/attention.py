@@ -1,0 +1,137 @@
+"""The leads that need someone this week: follow-ups due by the category's cadence, leads stuck in a stage
+longer than its limit, assessments to redo, and what changed over the last seven days.
+
+Cadences come from data/rubric.toml (``follow_up_days`` per category; a lead not assessed yet follows the
+slowest cadence), stage limits from data/lifecycle.toml (``stuck_after_days``), the re-scoring age from
+the rubric's ``rescore_after_days``. A lead's last touch is the latest of: anything written in its log
+(notes, ticks, assessments, logged touches), a stage change, the CRM's own last change, its creation.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import duckdb
+import pandas as pd
+
+from sales.filters import Filters
+from sales.leadstate import classify_leads, lead_state_sql
+from sales.lifecycle import default_lifecycle
+from sales.money import CURRENCY_SQL, NO_CURRENCY
+from sales.rubric import default_rubric
+from sales.stats import WON
+
+OVERDUE, TODAY, THIS_WEEK = "overdue", "due today", "due this week"
+
+
+def week_end(today: date) -> date:
+    """The Sunday closing ``today``'s week (today itself on a Sunday)."""
+    return today + timedelta(days=6 - today.weekday())
+
+
+def _cadences() -> tuple[str, list]:
+    cats = default_rubric().categories
+    rows = [(c.name, c.follow_up_days) for c in cats] + [(None, max(c.follow_up_days for c in cats))]
+    params = [v for row in rows for v in row]
+    return f"(VALUES {', '.join(['(?, ?::INTEGER)'] * len(rows))}) AS c(category, days)", params
+
+
+def followups(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.DataFrame:
+    """Open leads whose next contact is due by the end of this week: overdue, due today, due this week;
+    most overdue first. A lead with no date at all to go by is overdue."""
+    cadence, cparams = _cadences()
+    where, params = f.lead_where("s", period_column=None)
+    return cur.execute(f"""
+        WITH s AS ({lead_state_sql()}),
+        written AS (SELECT lead_id, max(written_at) AS at FROM lead_notes GROUP BY lead_id),
+        moved AS (SELECT lead_id, max(entered_at) AS at FROM stage_events GROUP BY lead_id),
+        last AS (
+            SELECT s.id, s.name, s.owner, s.category, s.stage_name AS stage, c.days AS cadence_days,
+                   greatest(w.at, m.at, s.crm_modified_at, s.created_on::TIMESTAMP)::DATE AS last_touch
+            FROM s JOIN {cadence} ON c.category IS NOT DISTINCT FROM s.category
+            LEFT JOIN written w ON w.lead_id = s.id LEFT JOIN moved m ON m.lead_id = s.id
+            WHERE s.status = 'open' AND {where})
+        SELECT id, name, owner, category, stage, last_touch, cadence_days, last_touch + cadence_days AS due,
+               CASE WHEN last_touch IS NULL OR last_touch + cadence_days < t.today THEN '{OVERDUE}'
+                    WHEN last_touch + cadence_days = t.today THEN '{TODAY}' ELSE '{THIS_WEEK}' END AS state,
+               coalesce(date_diff('day', last_touch + cadence_days, t.today), 0) AS days_overdue
+        FROM last, (SELECT ?::DATE AS today, ?::DATE AS week_end) t
+        WHERE last_touch IS NULL OR last_touch + cadence_days <= t.week_end
+        ORDER BY last_touch + cadence_days NULLS FIRST, id""",
+                       [*cparams, *params, today, week_end(today)]).df()
+
+
+def stuck_leads(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, limit: int = 200) -> tuple[pd.DataFrame, int]:
+    """Open leads longer in their stage than the stage's limit, longest over first: the first ``limit``
+    with what their stage's gate still lacks, and how many there are in all."""
+    stages = [(i, s.stuck_after_days) for i, s in enumerate(default_lifecycle().stages) if s.stuck_after_days]
+    if not stages:
+        return pd.DataFrame(columns=["id", "name", "owner", "stage", "since", "days", "limit_days", "amount",
+                                     "currency", "unmet"]), 0
+    limits = f"(VALUES {', '.join(['(?::INTEGER, ?::INTEGER)'] * len(stages))}) AS lim(stage_index, days)"
+    where, params = f.lead_where("s", period_column=None)
+    frame = cur.execute(f"""
+        WITH s AS ({lead_state_sql()}),
+        here AS (SELECT lead_id, stage, max(entered_at) AS at FROM stage_events GROUP BY ALL),
+        latest AS (SELECT lead_id, max(entered_at) AS at FROM stage_events GROUP BY lead_id),
+        timed AS (
+            SELECT s.id, s.name, s.owner, s.stage_name AS stage, s.amount,
+                   {CURRENCY_SQL.format(column="s.currency")} AS currency,
+                   coalesce(h.at, l.at, s.created_on::TIMESTAMP)::DATE AS since, lim.days AS limit_days
+            FROM s JOIN {limits} ON lim.stage_index = s.stage_index
+            LEFT JOIN here h ON h.lead_id = s.id AND h.stage = s.stage LEFT JOIN latest l ON l.lead_id = s.id
+            WHERE s.status = 'open' AND {where})
+        SELECT id, name, owner, stage, since, date_diff('day', since, ?::DATE) AS days, limit_days, amount, currency,
+               count(*) OVER () AS stuck
+        FROM timed WHERE date_diff('day', since, ?::DATE) > limit_days
+        ORDER BY days - limit_days DESC, id LIMIT ?""",
+                        [NO_CURRENCY, *[v for row in stages for v in row], *params, today, today, limit]).df()
+    total = int(frame["stuck"].iloc[0]) if len(frame) else 0
+    frame = frame.drop(columns="stuck")
+    classes = classify_leads(cur, [int(i) for i in frame["id"]]) if len(frame) else {}
+    frame["unmet"] = ["; ".join(c.label for c in classes[int(i)].unmet) if int(i) in classes else ""
+                      for i in frame["id"]]
+    return frame, total
+
+
+def to_rescore(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.DataFrame:
+    """Open leads whose assessment should be redone: never assessed, older than the rubric's
+    ``rescore_after_days``, or with unknown factors that could still move it to a better category."""
+    age = default_rubric().rescore_after_days
+    where, params = f.lead_where("s", period_column=None)
+    return cur.execute(f"""
+        WITH s AS ({lead_state_sql()})
+        SELECT id, name, owner, category, category_max AS could_be, assessed_at::DATE AS assessed_on,
+               CASE WHEN assessed_at IS NULL THEN 'not assessed yet'
+                    WHEN assessed_at::DATE < ?::DATE - ?::INTEGER
+                    THEN 'assessed ' || date_diff('day', assessed_at::DATE, ?::DATE) || ' days ago'
+                    ELSE 'unknown factors could make it ' || category_max END AS reason
+        FROM s WHERE status = 'open' AND {where}
+         AND (assessed_at IS NULL OR assessed_at::DATE < ?::DATE - ?::INTEGER OR category <> category_max)
+        ORDER BY assessed_at NULLS FIRST, id""", [today, age, today, *params, today, age]).df()
+
+
+def changes(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> dict:
+    """What happened in the seven days up to today: leads created, won (with amounts per currency) and
+    lost, stage moves and assessments."""
+    start = today - timedelta(days=6)
+    where, params = f.lead_where("s", period_column=None)
+    row = cur.execute(f"""
+        WITH s AS ({lead_state_sql()}), t AS (SELECT ?::DATE AS start, ?::DATE AS today),
+        mine AS (SELECT s.* FROM s WHERE {where}) SELECT
+            count(*) FILTER (WHERE created_on BETWEEN t.start AND t.today),
+            count(*) FILTER (WHERE {WON} AND closed_on BETWEEN t.start AND t.today),
+            count(*) FILTER (WHERE status = 'lost' AND closed_on BETWEEN t.start AND t.today),
+            (SELECT count(*) FROM stage_events e JOIN mine ON mine.id = e.lead_id, t
+             WHERE e.entered_at::DATE BETWEEN t.start AND t.today),
+            (SELECT count(*) FROM assessments a JOIN mine ON mine.id = a.lead_id, t
+             WHERE a.assessed_at::DATE BETWEEN t.start AND t.today)
+        FROM mine, t""", [start, today, *params]).fetchall()
+    row = row[0] if row else (0, 0, 0, 0, 0)
+    won = dict(cur.execute(f"""
+        WITH s AS ({lead_state_sql()})
+        SELECT {CURRENCY_SQL.format(column="currency")}, sum(amount) FROM s
+        WHERE {WON} AND closed_on BETWEEN ? AND ? AND amount IS NOT NULL AND {where}
+        GROUP BY ALL ORDER BY 1""", [NO_CURRENCY, start, today, *params]).fetchall())
+    return {"from": start, "to": today, "new_leads": row[0], "won": row[1], "lost": row[2], "stage_moves": row[3],
+            "assessments": row[4], "won_amount": {k: float(v) for k, v in won.items()}}

@@ -1,0 +1,55 @@
+"""The Monday questions in one place, for the This week page and the weekly digest alike: whom to
+contact, what is stuck, what to re-score, the quarter's forecast against its target, and what changed
+over the last seven days. Both read the same ``Week``, so the mail says what the page shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from sales import access
+from sales.attention import OVERDUE, THIS_WEEK, TODAY, changes, followups, stuck_leads, to_rescore
+from sales.filters import Filters
+from sales.forecast import forecast, quarter_of, quarter_total
+
+SHOWN = 20  # rows per list in the digest; the page shows more, and its downloads all
+
+
+@dataclass(frozen=True)
+class Week:
+    today: date
+    owners: tuple[str, ...]  # whose leads; empty: everyone's
+    followups: pd.DataFrame
+    stuck: pd.DataFrame  # the longest stuck first, at most a few hundred
+    stuck_total: int
+    rescore: pd.DataFrame
+    quarter: dict  # quarter_total of the current quarter
+    changes: dict
+
+    def counts(self) -> dict[str, int]:
+        states = self.followups["state"].value_counts().to_dict() if len(self.followups) else {}
+        return {OVERDUE: int(states.get(OVERDUE, 0)), TODAY: int(states.get(TODAY, 0)),
+                THIS_WEEK: int(states.get(THIS_WEEK, 0)), "stuck": self.stuck_total, "to re-score": len(self.rescore)}
+
+
+def this_week(cur: duckdb.DuckDBPyConnection, today: date, owners: tuple[str, ...] = ()) -> Week:
+    """Everything the page and the digest show, for ``owners``' leads (everyone's when empty)."""
+    f = Filters(today, today, owners=tuple(owners))
+    quarter = quarter_total(forecast(cur, f), quarter_of(today))
+    stuck, total = stuck_leads(cur, f, today)
+    return Week(today, tuple(owners), followups(cur, f, today), stuck, total, to_rescore(cur, f, today), quarter,
+                changes(cur, f, today))
+
+
+def owner_names(cur: duckdb.DuckDBPyConnection, email: str) -> tuple[str, ...]:
+    """The lead owner a signed-in person is in the CRM: the name an admin recorded for them, else
+    their email (HubSpot and others can export owners as emails)."""
+    name = access.crm_owner(cur, email)
+    return (name,) if name else (email,)
+
+
+def for_person(cur: duckdb.DuckDBPyConnection, today: date, email: str) -> Week:
+    return this_week(cur, today, owner_names(cur, email))
