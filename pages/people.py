@@ -26,6 +26,10 @@ def change(action: str) -> None:
             role = st.session_state["people_role"]
             before = access.grant(shell.store(), who, email, role)
             text = f"{access.normalise(email)} is now {role}" + (f" (was {before})" if before else "")
+            owner = st.session_state.get("people_owner", "")
+            if owner.strip():
+                access.set_crm_owner(shell.store(), who, email, owner)
+                text += f"; their leads are those of CRM owner '{owner.strip()}'"
         else:
             before = access.revoke(shell.store(), who, email)
             text = f"{access.normalise(email)} no longer has the {before} role"
@@ -36,8 +40,11 @@ def change(action: str) -> None:
 
 
 with st.form("grant", border=True):
-    left, right = st.columns([3, 1])
+    left, middle, right = st.columns([3, 2, 1])
     left.text_input("Email or domain", key="people_who", placeholder="name@agency.example or *@agency.example")
+    middle.text_input("Lead owner name in the CRM", key="people_owner", placeholder="e.g. Amara Okafor",
+                      help="Whose leads are theirs on This week and in the digest; blank keeps what is set "
+                           "(their email when nothing is)")
     right.selectbox("Role", access.ROLES, key="people_role")
     g, r = st.columns(2)
     g.form_submit_button("Grant", type="primary", icon=":material/person_add:", on_click=change, args=("grant",))
@@ -49,6 +56,6 @@ if grants.empty:
     st.caption("No grants yet.")
 else:
     st.dataframe(grants, hide_index=True, width="stretch", column_config={
-        "who": "Email or domain", "role": "Role", "granted_by": "Granted by",
+        "who": "Email or domain", "role": "Role", "crm_owner": "Lead owner in the CRM", "granted_by": "Granted by",
         "granted_at": st.column_config.DatetimeColumn("Granted", format="YYYY-MM-DD HH:mm")})
     shell.download(grants, "grants.csv")

@@ -128,7 +128,7 @@ if q["target"]:
 left = ", ".join(f"{v:,.0f} {k}" for k, v in q["unconverted"].items())
 st.caption(rates.note(q["codes"]) + (f" Not converted: {left}." if left else ""))
 
-f = Filters(today, today, owners=owners)
+f = Filters.everything(owners=owners)
 by_month = converted(shell.query(forecast, f))
 dated = by_month[by_month["quarter"] != NO_DATE]
 rep = f"weighted_{rates.reporting}"

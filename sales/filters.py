@@ -15,6 +15,11 @@ class Filters:
     sources: tuple[str, ...] = field(default=())
     owners: tuple[str, ...] = field(default=())
 
+    @classmethod
+    def everything(cls, **choices) -> Filters:
+        """No period, for views of open leads of any age: only categories, sources or owners narrow them."""
+        return cls(date.min, date.max, **choices)
+
     def previous(self) -> Filters:
         """The period of the same length just before this one (for headline changes)."""
         length = (self.end - self.start).days + 1

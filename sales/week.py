@@ -37,7 +37,7 @@ class Week:
 
 def this_week(cur: duckdb.DuckDBPyConnection, today: date, owners: tuple[str, ...] = ()) -> Week:
     """Everything the page and the digest show, for ``owners``' leads (everyone's when empty)."""
-    f = Filters(today, today, owners=tuple(owners))
+    f = Filters.everything(owners=tuple(owners))
     quarter = quarter_total(forecast(cur, f), quarter_of(today))
     stuck, total = stuck_leads(cur, f, today)
     return Week(today, tuple(owners), followups(cur, f, today), stuck, total, to_rescore(cur, f, today), quarter,
