@@ -1,13 +1,19 @@
 """What the TOML files say, the product does: configuration text is data, never SQL."""
 
+import re
+import tomllib
+from datetime import date
+
 import pytest
 
 from sales.ingest import import_file
 from sales.leadstate import lead_state_sql
+from sales.lifecycle import LifecycleError, parse_lifecycle
+from sales.money import NO_CURRENCY, CurrencyError, parse_currencies
 from sales.rubric import RubricError, parse_rubric, score_sql
 from sales.sqltext import literal
 from sales.templates import leads_header
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, ROOT
 
 NASTY = ["Don't wait", 'say "hi"', "back\\slash \\n", "100% sure", "$1 and $name", "Zürich — naïve", "🔥 hot", "'",
          "?", "?::VARCHAR", "); DROP TABLE leads; --"]
@@ -115,3 +121,47 @@ def test_the_lifecycle_loader_names_the_stage_and_field(change, message):
     change(doc)
     with pytest.raises(LifecycleError, match=message):
         parse_lifecycle(doc)
+
+
+@pytest.mark.parametrize("doc, message", [
+    ({}, "reporting must be a three-letter currency code"),
+    ({"reporting": "usd"}, "reporting must be a three-letter currency code"),
+    ({"reporting": "USD", "rates": {"EUR": {"rate": 0, "as_of": date(2026, 1, 1)}}}, "[rates.EUR]: rate must be"),
+    ({"reporting": "USD", "rates": {"EUR": {"rate": 1.1}}}, "[rates.EUR]: give exactly 'rate' and 'as_of'"),
+    ({"reporting": "USD", "rates": {"EUR": {"rate": 1.1, "as_of": "soon"}}}, "[rates.EUR]: as_of must be a date"),
+    ({"reporting": "USD", "rates": {"Euro": {"rate": 1.1, "as_of": date(2026, 1, 1)}}}, "[rates.Euro]: the currency"),
+])
+def test_the_currencies_loader_names_the_setting(doc, message):
+    with pytest.raises(CurrencyError, match=re.escape(message)):
+        parse_currencies(doc)
+
+
+def test_conversion_never_treats_an_unknown_currency_as_the_reporting_one():
+    rates = parse_currencies({"reporting": "USD", "rates": {"EUR": {"rate": 1.25, "as_of": date(2026, 1, 1)}}})
+    got = rates.convert({"USD": 100, "EUR": 100, "JPY": 1000, NO_CURRENCY: 7})
+    assert (got.total, dict(got.unconverted)) == (225, {"JPY": 1000, NO_CURRENCY: 7})
+    assert rates.note(["EUR", "USD"]).startswith("Converted to USD at 1 EUR = 1.25 USD (rate of 2026-01-01)")
+
+
+@pytest.mark.parametrize("change, message", [
+    (("[forecast]\n", "[forecast]\nsurprise = 1\n"), "[forecast]: unknown setting 'surprise'"),
+    (("best_case = 0.4", "best_case = 0.9"), "best_case must not be above commit"),
+    (("commit = 0.7", "commit = 7"), "commit must be a number from 0 to 1"),
+    (("win_probability = 0.5\n", "win_probability = 1.5\n"), "stage 'proposal': win_probability must be"),
+    (("stuck_after_days = 21\n", "stuck_after_days = 0\n"), "stage 'prospect_qualification': stuck_after_days"),
+])
+def test_the_forecast_settings_are_checked(change, message):
+    text = (ROOT / "data" / "lifecycle.toml").read_text(encoding="utf-8").replace(*change, 1)
+    with pytest.raises(LifecycleError, match=re.escape(message)):
+        parse_lifecycle(tomllib.loads(text))
+
+
+def test_a_cadence_must_be_whole_days():
+    doc = tomllib.loads((ROOT / "data" / "rubric.toml").read_text(encoding="utf-8"))
+    doc["category"][0]["follow_up_days"] = 0
+    with pytest.raises(RubricError, match="category 'high': follow_up_days must be a whole number of days"):
+        parse_rubric(doc)
+    doc["category"][0]["follow_up_days"] = 7
+    doc["rescore_after_days"] = "often"
+    with pytest.raises(RubricError, match="rescore_after_days must be a whole number"):
+        parse_rubric(doc)

@@ -36,6 +36,7 @@ import sys
 
 import pytest
 
+from sales.filters import Filters
 from sales.forecast import (
     NO_DATE,
     accuracy_in_reporting,
@@ -45,7 +46,6 @@ from sales.forecast import (
     win_probabilities,
 )
 from sales.ingest import import_file
-from sales.filters import Filters
 from sales.lifecycle import default_lifecycle
 from tests.conftest import ADMIN, ROOT
 

@@ -106,6 +106,7 @@ def server(tmp_path_factory):
 
 
 HOSTILE_NAME = "![x](http://127.0.0.1:9/t.png) **bold** <b>b</b> :red[red] $x^2$ [link](http://127.0.0.1:9/)"
+BIZDEV_OWNER = "Chen Wei"  # a demo lead owner
 TEAM = {"admin@agency.example": "admin", "Bizdev@Agency.example": "bizdev", "*@viewers.example": "viewer"}
 
 
@@ -119,6 +120,7 @@ def team_server(tmp_path_factory):
         write_demo(s, ADMIN, anchor=ANCHOR)
         for who, role in TEAM.items():
             access.grant(s, ADMIN, who, role)
+        access.set_crm_owner(s, ADMIN, "bizdev@agency.example", BIZDEV_OWNER)  # their leads on This week
         with s.transaction() as cur:
             cur.execute("""INSERT INTO leads (id, source_system, external_id, name, organisation, status)
                            VALUES (9001, 'test', 'hostile', ?, ?, 'open')""", [HOSTILE_NAME, HOSTILE_NAME])

@@ -2,7 +2,7 @@
 
 import re
 
-from tests.browser.conftest import HOSTILE_NAME, shot, wait_idle
+from tests.browser.conftest import BIZDEV_OWNER, HOSTILE_NAME, shot, wait_idle
 from tests.conftest import ROOT
 
 
@@ -135,3 +135,28 @@ def _grid_text(frame) -> str:
     rows = frame.locator('[role="row"]')
     return "\n".join(" ".join(rows.nth(i).locator('[role="gridcell"]').all_inner_texts())
                      for i in range(rows.count()))
+
+
+def _metric(page, label: str) -> int:
+    box = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return int(box.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
+
+
+def test_a_bizdev_lands_on_this_week_logs_a_touch_and_the_follow_up_moves(page, team_server):
+    sign_in(page, team_server, "bizdev@agency.example")
+    main = page.locator('[data-testid="stMain"]')
+    assert main.get_by_role("heading", name="This week").count() == 1  # their landing page
+    assert f"lead owner {BIZDEV_OWNER}" in main.inner_text()
+    overdue = _metric(page, "Overdue follow-ups")
+    assert overdue > 0
+    first = main.locator('[data-testid="stHorizontalBlock"]').filter(
+        has=page.get_by_role("button", name="Log touch")).first
+    lead = first.locator('[data-testid="stText"]').first.inner_text()
+    assert "overdue" in first.inner_text()
+    first.get_by_role("button", name="Log touch").click()
+    page.locator('[data-testid="stToast"]').filter(has_text="logged").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert _metric(page, "Overdue follow-ups") == overdue - 1
+    rows = main.locator('[data-testid="stHorizontalBlock"]').filter(has=page.get_by_role("button", name="Log touch"))
+    assert lead not in [rows.nth(i).locator('[data-testid="stText"]').first.inner_text() for i in range(rows.count())]
+    shot(page, "this-week-bizdev")

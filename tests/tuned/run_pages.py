@@ -16,7 +16,7 @@ from sales.report import REPORTS, render  # noqa: E402
 from sales.store import Store  # noqa: E402
 from tests.pipeline_store import build  # noqa: E402
 
-PAGES = {"overview": {}, "priorities": {"lead": "2"}, "funnel": {}, "budget": {}, "whatif": {"lead": "2"},
+PAGES = {"overview": {}, "week": {}, "priorities": {"lead": "2"}, "funnel": {}, "budget": {}, "whatif": {"lead": "2"},
          "workbench": {"lead": "2"}, "upload": {}, "reference": {}, "people": {}, "audit": {}}
 
 
