@@ -1,18 +1,18 @@
-"""Import throughput: a 1,000,000-row Tempo export against DuckDB merely counting the same file's rows.
+"""Import throughput, whole process against whole process: ``python -m sales import`` of a 1,000,000-row
+Tempo export against a Python process in which DuckDB merely counts the same file's rows (interpreter
+start, imports and all on both sides), for a wide (25-column) and a narrow (11-column) Tempo layout.
 
-Both are measured in this process, side by side, several times; medians are printed with the
-ratio (goal: import within 3x the count) and the import's peak memory. Three situations:
+- first: the file into a fresh store;
+- again: the same file a second time, every row a duplicate (the store is filled by an untimed run first).
 
-- first: the tool's first export into the store (the bulk path: one statement);
-- next: the store holds the tool's entries from an earlier period (still the bulk path);
-- superset: the store already holds the file's first half (an earlier, shorter export), so every
-  row is matched against the store and half of them are new (the general path);
-- again: the same file a second time, every row a duplicate (the general path).
+Runs are interleaved (count, first, again for each layout in turn, --repeat times) so each sees the same
+machine load; medians are printed with the ratio (goal: at most 3x the count) and peak memory.
 
-    .venv/bin/python bench/import.py [--rows 1000000] [--repeat 3] [--modes first,next,superset,again]
+    .venv/bin/python bench/import.py [--rows 1000000] [--repeat 3]
 """
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -20,7 +20,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -33,15 +32,20 @@ HEADER = ["Issue Key", "Issue summary", "Hours", "Work date", "Username", "Full 
           "Issue Original Estimate", "Issue Remaining Estimate", "Location Name", "Epic"]
 
 
-def write_tempo(path: Path, rows: int, seed: int = 3) -> None:
-    """A realistic Tempo worklog export (~250 bytes a row), written in chunks."""
+NARROW = ["Issue Key", "Issue summary", "Hours", "Work date", "Username", "Full name", "Account Key", "Account Name",
+          "Activity Name", "Work Description", "Billed Hours"]
+LAYOUTS = {"wide": HEADER, "narrow": NARROW}
+
+
+def write_tempo(path: Path, rows: int, seed: int = 3, header: list[str] = HEADER) -> None:
+    """A realistic Tempo worklog export (~250 bytes a row in the wide layout), written in chunks."""
     rng = np.random.default_rng(seed)
     people = np.array([f"Developer {i}" for i in range(40)])
     accounts = np.array([f"Client account {i}" for i in range(120)])
     words = np.array(["Fix", "review", "the", "theme", "upgrade", "SSO", "course", "import", "XBlock", "deploy",
                       "analytics", "meeting", "with", "client", "about", "migration", "tests"])
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(",".join(f'"{h}"' for h in HEADER) + "\n")
+        fh.write(",".join(f'"{h}"' for h in header) + "\n")
         step = 200_000
         for start in range(0, rows, step):
             n = min(step, rows - start)
@@ -62,85 +66,80 @@ def write_tempo(path: Path, rows: int, seed: int = 3) -> None:
                 "External Hours": 0, "Billed Hours": np.where(rng.random(n) < 0.85, hours, 0),
                 "Issue Original Estimate": 8, "Issue Remaining Estimate": 0, "Location Name": "Remote", "Epic": "",
             })
-            frame.to_csv(fh, header=False, index=False, quoting=1, lineterminator="\n")
+            frame[header].to_csv(fh, header=False, index=False, quoting=1, lineterminator="\n")
+
+
+COUNT = """
+import sys, duckdb
+print(duckdb.connect().execute("SELECT count(*) FROM read_csv(?)", [sys.argv[1]]).fetchall()[0][0])
+"""
+
+
+def timed(cmd: list[str]) -> tuple[float, str]:
+    """Wall time of a whole process, and what it printed."""
+    t = time.perf_counter()
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return time.perf_counter() - t, out
 
 
 def count_rows(path: Path) -> float:
-    t = time.perf_counter()
-    n = duckdb.connect().execute("SELECT count(*) FROM read_csv(?)", [str(path)]).fetchall()[0][0]
-    assert n > 0
-    return time.perf_counter() - t
+    elapsed, out = timed([sys.executable, "-c", COUNT, str(path)])
+    assert int(out) > 0
+    return elapsed
 
 
-IMPORT = """
-import re, sys, time
-from pathlib import Path
-from sales.access import command_line
-from sales.store import Store
-from sales.ingest import import_file
-ADMIN = command_line()
-path, db, mode = sys.argv[1:4]
-with Store(db) as store:
-    if mode == "next":  # one entry from the same tool, before the file's dates
-        seed = Path(db).with_suffix(".seed.csv")
-        head = open(path, encoding="utf-8").readline()
-        seed.write_text(head + '"PRJ-1","x","1","2020-01-01 00:00","u","U","Jan/20","A","A","Dev","","","Task",'
-                        '"Done","PRJ","P","seed","","R","0","1","8","0","Remote",""\\n', encoding="utf-8")
-        assert import_file(store, ADMIN, seed).imported == 1
-    elif mode == "superset":  # the file's first half, imported before
-        lines = open(path, encoding="utf-8").readlines()
-        half = Path(db).with_suffix(".half.csv")
-        half.write_text("".join(lines[: 1 + (len(lines) - 1) // 2]), encoding="utf-8")
-        del lines
-        import_file(store, ADMIN, half)
-    elif mode == "again":
-        import_file(store, ADMIN, path)
-    t = time.perf_counter()
-    r = import_file(store, ADMIN, path)
-    elapsed = time.perf_counter() - t
-peak = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))
-print(elapsed, r.imported, r.rejected, r.hours, peak, r.duplicates)
-"""
-
-MODES = ("first", "next", "superset", "again")
+def import_rows(path: Path, db: Path) -> tuple[float, dict]:
+    elapsed, out = timed([sys.executable, "-m", "sales", "import", str(path), "--db", str(db), "--json"])
+    return elapsed, json.loads(out)
 
 
-def import_once(path: Path, work: Path, i: int, mode: str) -> tuple[float, int, int, float, int, int]:
-    """A fresh store in a fresh process each time, so runs do not warm each other's caches."""
-    db = work / f"bench-{mode}-{i}.duckdb"
-    out = subprocess.run([sys.executable, "-c", IMPORT, str(path), str(db), mode], cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout.split()
-    db.unlink(missing_ok=True)
-    return float(out[0]), int(out[1]), int(out[2]), float(out[3]), int(out[4]), int(out[5])
+def peak_of_import(path: Path, db: Path) -> float:
+    """Peak memory of one import process (MB), from GNU time's record of it."""
+    code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "sales", "import", str(path), "--db",
+                          str(db)], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return int(out) / 1024
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--modes", default=",".join(MODES), help=f"some of {','.join(MODES)}")
     args = ap.parse_args()
-    modes = [m for m in args.modes.split(",") if m in MODES]
     with tempfile.TemporaryDirectory() as d:
         work = Path(d)
-        path = work / "tempo.csv"
-        write_tempo(path, args.rows)
-        size = path.stat().st_size
-        counts, imports = [], {m: [] for m in modes}
-        for i in range(args.repeat):  # interleaved: all see the same machine load
-            for mode in modes:
-                counts.append(count_rows(path))
-                imports[mode].append(import_once(path, work, i, mode))
-        c = statistics.median(counts)
-        print(f"file: {args.rows:,} rows, {size / 1e6:,.0f} MB (Tempo layout)")
-        print(f"DuckDB count(*)  : median {c:.2f} s  ({len(counts)} runs, {min(counts):.2f} to {max(counts):.2f})")
-        for mode in modes:
-            runs = imports[mode]
-            im = statistics.median(x[0] for x in runs)
-            _, imported, rejected, hours, peak, dups = runs[0]
-            print(f"import, {mode:8s}: median {im:.2f} s = {im / c:.1f}x the count (goal <= 3x)  "
-                  f"(runs {', '.join(f'{x[0]:.2f}' for x in runs)}); {imported:,} imported, {dups:,} duplicates, "
-                  f"{rejected} rejected, {hours:,.2f} h; peak RSS {peak / 1024:,.0f} MB")
+        files = {}
+        for name, header in LAYOUTS.items():
+            files[name] = work / f"tempo-{name}.csv"
+            write_tempo(files[name], args.rows, header=header)
+        counts = {n: [] for n in LAYOUTS}
+        runs = {(n, m): [] for n in LAYOUTS for m in ("first", "again")}
+        results = {}
+        for i in range(args.repeat):  # interleaved: every measurement sees the same machine load
+            for name, path in files.items():
+                counts[name].append(count_rows(path))
+                db = work / f"{name}-{i}.duckdb"
+                elapsed, results[(name, "first")] = import_rows(path, db)
+                runs[(name, "first")].append(elapsed)
+                elapsed, results[(name, "again")] = import_rows(path, db)
+                runs[(name, "again")].append(elapsed)
+                db.unlink()
+        help_runs = [timed([sys.executable, "-m", "sales", "--help"])[0] for _ in range(5)]
+        for name, path in files.items():
+            c = statistics.median(counts[name])
+            peak = peak_of_import(path, work / f"{name}-peak.duckdb")
+            print(f"{name} Tempo layout ({len(LAYOUTS[name])} columns): {args.rows:,} rows, "
+                  f"{path.stat().st_size / 1e6:,.0f} MB; DuckDB count, whole process: median {c:.2f} s "
+                  f"(runs {', '.join(f'{x:.2f}' for x in counts[name])})")
+            for mode in ("first", "again"):
+                im = statistics.median(runs[(name, mode)])
+                r = results[(name, mode)]
+                print(f"  import, {mode:5s}: median {im:.2f} s = {im / c:.1f}x the count (goal <= 3x)  "
+                      f"(runs {', '.join(f'{x:.2f}' for x in runs[(name, mode)])}); {r['imported']:,} imported, "
+                      f"{r['duplicates']:,} duplicates, {r['rejected']} rejected")
+            print(f"  peak memory of a first import: {peak:,.0f} MB")
+        print(f"python -m sales --help: median {statistics.median(help_runs):.2f} s (goal <= 0.2 s)")
 
 
 if __name__ == "__main__":

@@ -13,9 +13,10 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sales.access import Actor
 
 KINDS = {

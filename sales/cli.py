@@ -41,7 +41,7 @@ def _open_store(db: Path | None):
               f"{WAIT_FOR_STORE:.0f} s", file=sys.stderr)
 
     try:
-        return Store(db, wait=WAIT_FOR_STORE, on_wait=waiting)
+        return Store(db, wait=WAIT_FOR_STORE, on_wait=waiting, exclusive=True)
     except StoreLockedError as e:
         print(f"error: {e}", file=sys.stderr)
         return None

@@ -6,19 +6,23 @@ loading validates it because a mis-typed weight would silently re-rank every lea
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from numbers import Integral
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sales.paths import DATA_DIR
 from sales.sqltext import literal
+
+if TYPE_CHECKING:  # numpy and pandas load only for the table functions: `python -m sales import` starts fast
+    import numpy as np
+    import pandas as pd
 
 LEVELS = (0, 1, 2)
 MAX_LEVEL = LEVELS[-1]
@@ -227,11 +231,11 @@ def default_rubric() -> Rubric:
 
 def check_level(value: object) -> int | None:
     """Normalise a level: 0/1/2 (int or text), blank or None for unknown; anything else raises."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, bool):
         raise LevelError(f"invalid level {value!r}: expected 0, 1, 2 or blank")
-    if isinstance(value, (int, np.integer)) and int(value) in LEVELS:
+    if isinstance(value, Integral) and int(value) in LEVELS:
         return int(value)
     if isinstance(value, float) and value.is_integer() and int(value) in LEVELS:
         return int(value)
@@ -320,6 +324,9 @@ def match_factor_columns(columns: Sequence[str], rubric: Rubric | None = None) -
 
 def levels_array(values: pd.Series) -> np.ndarray:
     """Text or numeric levels → int8 array with -1 for unknown; raises LevelError with the first bad row."""
+    import numpy as np
+    import pandas as pd
+
     if pd.api.types.is_numeric_dtype(values):
         arr = values.to_numpy(dtype="float64", na_value=np.nan)
         unknown = np.isnan(arr)
@@ -344,6 +351,9 @@ def score_frame(levels: Mapping[str, pd.Series | np.ndarray], n: int,
 
     Returns columns score, score_max, category, unknown_factors (keys joined by ';').
     """
+    import numpy as np
+    import pandas as pd
+
     rubric = rubric or default_rubric()
     total = np.zeros(n, dtype=np.int32)
     best = np.zeros(n, dtype=np.int32)
@@ -367,6 +377,8 @@ def score_frame(levels: Mapping[str, pd.Series | np.ndarray], n: int,
 
 
 def categories_for(totals: np.ndarray, rubric: Rubric | None = None) -> np.ndarray:
+    import numpy as np
+
     rubric = rubric or default_rubric()
     # categories are contiguous and sorted highest first: one searchsorted over their lower bounds
     lows = np.array([c.min for c in reversed(rubric.categories)])

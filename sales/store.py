@@ -226,8 +226,11 @@ class Store:
     """
 
     def __init__(self, path: Path | str | None = None, wait: float = 0.0, idle_release: float | None = None,
-                 on_wait: Callable[[], None] | None = None):
+                 on_wait: Callable[[], None] | None = None, exclusive: bool = False):
         self.path = Path(path) if path else default_db_path()
+        # nothing else in this process uses the store (a command-line run): a writer may change DuckDB's
+        # process-wide settings for one statement without touching anyone else's queries
+        self.exclusive = exclusive
         self.wait, self.on_wait, self.idle_release = wait, on_wait, idle_release
         self._con: duckdb.DuckDBPyConnection | None = None
         self._guard = threading.Lock()  # the connection and its count of live cursors

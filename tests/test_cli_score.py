@@ -116,3 +116,13 @@ def test_the_command_line_loads_heavy_libraries_only_for_the_command_that_needs_
             "print(sorted(m for m in ('pandas', 'duckdb', 'numpy', 'streamlit') if m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert r.stdout.strip() == "[]", r.stderr
+
+
+def test_importing_a_time_export_loads_neither_pandas_nor_numpy(tmp_path):
+    """A time export goes file → DuckDB → store: the process never pays for pandas' start-up."""
+    code = ("import sys, runpy; sys.argv = ['sales', 'import', sys.argv[1], '--db', sys.argv[2]]\n"
+            "try:\n    runpy.run_module('sales', run_name='__main__')\nexcept SystemExit as e:\n    code = e.code\n"
+            "print(code, sorted(m for m in ('pandas', 'numpy', 'streamlit') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code, str(ROOT / "tests" / "fixtures" / "tempo.csv"),
+                        str(tmp_path / "s.duckdb")], cwd=ROOT, capture_output=True, text=True)
+    assert r.stdout.strip().splitlines()[-1] == "0 []", r.stdout + r.stderr

@@ -9,9 +9,9 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from sales import audit
 from sales.access import Actor
@@ -19,6 +19,9 @@ from sales.ingest.formats import CANONICAL, KINDS, norm
 from sales.ingest.reader import CsvLayout
 from sales.ingest.values import sniff_date
 from sales.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def fingerprint(header: Sequence[str]) -> str:
@@ -52,6 +55,8 @@ def save(store: Store, actor: Actor, header: Sequence[str], doc: Mapping) -> Non
 
 def listing(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every saved mapping: its kind, header, columns, who saved it and when."""
+    import pandas as pd
+
     frame = cur.execute("""SELECT fingerprint, doc, header, saved_by, saved_at FROM saved_mappings
                            ORDER BY saved_at DESC""").df()
     docs = [json.loads(d) for d in frame["doc"]]

@@ -18,7 +18,8 @@ import csv
 import tempfile
 import threading
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -28,11 +29,9 @@ import duckdb
 from sales import audit
 from sales.access import Actor
 from sales.csvtext import ENCODING, ENCODING_LABELS, CsvError, FileCheck, record_start_lines
-from sales.ingest import leads as lead_rows
 from sales.ingest import mappings as saved_mappings
 from sales.ingest.budgets import BUDGET_ERRORS, budget_stage_sql
 from sales.ingest.formats import Detection, Format, FormatError, detect, mapping_from_doc
-from sales.ingest.leads import CRM_FIELDS
 from sales.ingest.reader import CsvLayout, count_newlines, inspect, raw_lines, read_csv_sql, repair_quotes
 from sales.ingest.results import ImportResult, IngestError, Reject
 from sales.ingest.timesql import ENTRY_FIELDS, ERRORS, jira_worklog_sql, time_stage_sql
@@ -353,8 +352,9 @@ def _run_bulk(job: _Job, result: ImportResult) -> None:
             checked = f"""SELECT * REPLACE (CASE WHEN err IS NULL THEN work_date ELSE error('not clean') END
                                               AS work_date) FROM ({stage_sql})"""
             insert = _insert_entries_sql(batch, checked)
-            result.imported = result.rows_read = _tracked(cur, insert, [det.format.name, *params], step, 0.1, 0.95,
-                                                          f"{display}: importing")[0][0]
+            with _any_order(cur, job.store.exclusive):
+                result.imported = result.rows_read = _tracked(cur, insert, [det.format.name, *params], step, 0.1,
+                                                              0.95, f"{display}: importing")[0][0]
             if result.imported and scalar(cur, """SELECT count(*) FROM time_entries, (SELECT min(work_date) AS first,
                                                   max(work_date) AS last FROM time_entries WHERE batch_id = ?)
                                                   WHERE tool = ? AND batch_id IS DISTINCT FROM ?
@@ -366,6 +366,21 @@ def _run_bulk(job: _Job, result: ImportResult) -> None:
             _close_batch(cur, job, batch, result)
     except duckdb.Error:
         raise _NotClean() from None
+
+
+@contextmanager
+def _any_order(cur, allowed: bool) -> Iterator[None]:
+    """Let the bulk insert write rows in any order (no line number is read back from them), so DuckDB
+    fills whole row groups instead of leaving part-filled ones that closing the store would rewrite.
+    The setting is process-wide: only taken when nothing else in the process uses the store."""
+    if not allowed:
+        yield
+        return
+    cur.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        cur.execute("RESET preserve_insertion_order")
 
 
 def _batch_hours(cur, batch: int) -> float:
@@ -420,6 +435,8 @@ def _run(job: _Job, result: ImportResult, tolerant: bool) -> None:
         elif det.format.kind == "budgets":
             _import_budgets(cur, det, layout, src, batch, result, lines)
         else:
+            from sales.ingest import leads as lead_rows  # pandas loads only for lead files
+
             lead_rows.import_leads(cur, det, layout, src, batch, result, lines)
         cur.execute("DROP TABLE IF EXISTS raw_rows")
         result.rejects = struct_rejects + result.rejects
@@ -503,7 +520,8 @@ def _insert_new_entries(cur, batch: int, tool: str, first_day, last_day) -> int:
     cur.execute(f"""CREATE OR REPLACE TEMP TABLE repeated AS SELECT same FROM stage WHERE {good}
                     GROUP BY same HAVING count(*) > 1""")
     numbered = f"SELECT *, 1 AS n FROM stage WHERE {good}"
-    if scalar(cur, "SELECT count(*) FROM repeated"):
+    repeats = scalar(cur, "SELECT count(*) FROM repeated")
+    if repeats:
         numbered = f"""SELECT *, 1 AS n FROM stage WHERE {good} AND same NOT IN (SELECT same FROM repeated)
                        UNION ALL
                        SELECT *, row_number() OVER (PARTITION BY {same} ORDER BY rid) FROM stage
@@ -512,9 +530,13 @@ def _insert_new_entries(cur, batch: int, tool: str, first_day, last_day) -> int:
     params = [tool, first_day, last_day]
     if scalar(cur, f"SELECT count(*) {stored}", params):
         match = " AND ".join(f"h.{c} IS NOT DISTINCT FROM s.{c}" for c in fields)
-        fresh = f"""SELECT s.* FROM ({numbered}) s
-                    LEFT JOIN (SELECT {same}, count(*) AS held {stored} GROUP BY ALL) h ON {match}
-                    WHERE s.n > coalesce(h.held, 0)"""
+        if repeats:
+            fresh = f"""SELECT s.* FROM ({numbered}) s
+                        LEFT JOIN (SELECT {same}, count(*) AS held {stored} GROUP BY ALL) h ON {match}
+                        WHERE s.n > coalesce(h.held, 0)"""
+        else:  # every staged entry is its file's first (n = 1): new exactly when the store holds none like it
+            fresh = f"""SELECT s.* FROM ({numbered}) s
+                        WHERE NOT EXISTS (SELECT 1 FROM (SELECT {same} {stored}) h WHERE {match})"""
     else:  # nothing stored to match against: skip the join
         fresh, params = numbered, []
     return scalar(cur, _insert_entries_sql(batch, fresh), [tool, *params])
@@ -604,6 +626,8 @@ def undo_batch(store: Store, actor: Actor, batch: int) -> dict[str, int]:
         if later:
             raise IngestError(f"batch {later} changed leads of batch {batch} afterwards; undo batch {later} first")
         _refuse_if_people_worked_on(cur, batch)
+        from sales.ingest.leads import CRM_FIELDS
+
         fields = ", ".join(f"{f} = u.{f}" for f in CRM_FIELDS)
         cur.execute(f"UPDATE leads SET {fields} FROM lead_updates u WHERE u.lead_id = leads.id AND u.batch_id = ?",
                     [batch])  # noqa: S608 (fixed column names)
