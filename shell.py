@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from sales import access, serving
+from sales import access, leadstate, serving
 from sales.access import Actor
 from sales.export import safe_csv
 from sales.filters import Filters, from_params, to_params
@@ -25,6 +25,7 @@ from sales.queries import data_version as data_version_of
 from sales.store import Store, StoreLockedError
 
 APP = Path(__file__).resolve().parent / "app.py"
+leadstate.share_state()  # many sessions in this process: the lead state is computed once per data version
 
 
 def routed() -> None:

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from sales.filters import Filters
-from sales.leadstate import classify_leads, lead_state_sql
+from sales.leadstate import classify_leads, lead_state
 from sales.lifecycle import default_lifecycle
 from sales.money import CURRENCY_SQL, NO_CURRENCY
 from sales.rubric import default_rubric
@@ -42,7 +42,7 @@ def followups(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.Dat
     cadence, cparams = _cadences()
     where, params = f.lead_where("s", period_column=None)
     return cur.execute(f"""
-        WITH s AS ({lead_state_sql()}),
+        WITH s AS (SELECT * FROM {lead_state(cur)}),
         written AS (SELECT lead_id, max(written_at) AS at FROM lead_notes GROUP BY lead_id),
         moved AS (SELECT lead_id, max(entered_at) AS at FROM stage_events GROUP BY lead_id),
         last AS (
@@ -71,7 +71,7 @@ def stuck_leads(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, limit: 
     limits = f"(VALUES {', '.join(['(?::INTEGER, ?::INTEGER)'] * len(stages))}) AS lim(stage_index, days)"
     where, params = f.lead_where("s", period_column=None)
     frame = cur.execute(f"""
-        WITH s AS ({lead_state_sql()}),
+        WITH s AS (SELECT * FROM {lead_state(cur)}),
         here AS (SELECT lead_id, stage, max(entered_at) AS at FROM stage_events GROUP BY ALL),
         latest AS (SELECT lead_id, max(entered_at) AS at FROM stage_events GROUP BY lead_id),
         timed AS (
@@ -100,7 +100,7 @@ def to_rescore(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.Da
     age = default_rubric().rescore_after_days
     where, params = f.lead_where("s", period_column=None)
     return cur.execute(f"""
-        WITH s AS ({lead_state_sql()})
+        WITH s AS (SELECT * FROM {lead_state(cur)})
         SELECT id, name, owner, category, category_max AS could_be, assessed_at::DATE AS assessed_on,
                CASE WHEN assessed_at IS NULL THEN 'not assessed yet'
                     WHEN assessed_at::DATE < ?::DATE - ?::INTEGER
@@ -117,7 +117,7 @@ def changes(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> dict:
     start = today - timedelta(days=6)
     where, params = f.lead_where("s", period_column=None)
     row = cur.execute(f"""
-        WITH s AS ({lead_state_sql()}), t AS (SELECT ?::DATE AS start, ?::DATE AS today),
+        WITH s AS (SELECT * FROM {lead_state(cur)}), t AS (SELECT ?::DATE AS start, ?::DATE AS today),
         mine AS (SELECT s.* FROM s WHERE {where}) SELECT
             count(*) FILTER (WHERE created_on BETWEEN t.start AND t.today),
             count(*) FILTER (WHERE {WON} AND closed_on BETWEEN t.start AND t.today),
@@ -129,7 +129,7 @@ def changes(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> dict:
         FROM mine, t""", [start, today, *params]).fetchall()
     row = row[0] if row else (0, 0, 0, 0, 0)
     won = dict(cur.execute(f"""
-        WITH s AS ({lead_state_sql()})
+        WITH s AS (SELECT * FROM {lead_state(cur)})
         SELECT {CURRENCY_SQL.format(column="currency")}, sum(amount) FROM s
         WHERE {WON} AND closed_on BETWEEN ? AND ? AND amount IS NOT NULL AND {where}
         GROUP BY ALL ORDER BY 1""", [NO_CURRENCY, start, today, *params]).fetchall())

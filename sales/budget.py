@@ -191,11 +191,11 @@ def small_projects(cur: duckdb.DuckDBPyConnection, category_of: dict[int, str] |
     df["left"] = (df["cap"] - df["spent"]).clip(lower=0)
     df["alert"] = [cap_alert(s, c) for s, c in zip(df["spent"], df["cap"])]
     if category_of is None:  # only the leads these projects belong to
-        from sales.leadstate import lead_state_sql
+        from sales.leadstate import lead_state
 
         ids = [int(i) for i in df["lead_id"].dropna()]
         marks = ", ".join("?" * len(ids)) or "NULL"
-        category_of = dict(cur.execute(f"WITH s AS ({lead_state_sql()}) SELECT id, category FROM s "
+        category_of = dict(cur.execute(f"WITH s AS (SELECT * FROM {lead_state(cur)}) SELECT id, category FROM s "
                                        f"WHERE id IN ({marks})", ids).fetchall())
     free = {c.name for c in default_rubric().categories if c.free_discovery}
     df["billing"] = [f"investment ({category_of.get(lead)} lead)" if k == "discovery" and category_of.get(lead) in free
@@ -209,28 +209,29 @@ def invoice_lines(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.
     Hours of a discovery for a lead whose category has ``free_discovery``, from its start until a retainer
     is in force, are an investment: listed, but invoiced at nothing.
     """
-    from sales.leadstate import lead_state_sql
+    from sales.leadstate import lead_state
 
     free = literals(c.name for c in default_rubric().categories if c.free_discovery) or "NULL"
     return cur.execute(f"""
         WITH rates AS ({GOAL_SQL}),
         invested AS (
             SELECT b.account, min(b.effective_month) AS since FROM budgets b
-            JOIN ({lead_state_sql()}) s ON s.id = b.lead_id
+            JOIN {lead_state(cur)} s ON s.id = b.lead_id
             WHERE b.kind = 'discovery' AND s.category IN ({free}) GROUP BY b.account),
         project_rates AS (  -- capped small projects carry their own rate, used when no retainer applies
             SELECT account, arg_max(hourly_rate, effective_month) AS rate, arg_max(currency, effective_month) AS cur
             FROM budgets WHERE kind IN ('discovery', 'development') AND hourly_rate IS NOT NULL GROUP BY account),
+        billed AS (  -- the month's billable hours first (5M entries become one row per account and month)
+            SELECT account, date_trunc('month', work_date) AS m, sum(hours) AS hours, max(work_date) AS last_day
+            FROM time_entries WHERE billable AND work_date BETWEEN $start AND $end GROUP BY ALL),
         lines AS (
-            SELECT t.account, date_trunc('month', t.work_date) AS m, sum(t.hours) AS hours,
-                   coalesce(any_value(r.hourly_rate), any_value(p.rate)) AS rate,
-                   coalesce(any_value(r.currency), any_value(p.cur)) AS currency,
-                   bool_or(i.since IS NOT NULL AND t.work_date >= i.since AND r.monthly_hours IS NULL
-                           OR r.monthly_hours = 0) AS investment
-            FROM time_entries t
-            LEFT JOIN rates r ON r.account = t.account AND r.month = date_trunc('month', t.work_date)
-            LEFT JOIN invested i ON i.account = t.account LEFT JOIN project_rates p ON p.account = t.account
-            WHERE t.billable AND t.work_date BETWEEN $start AND $end GROUP BY ALL)
+            SELECT t.account, t.m, t.hours, coalesce(r.hourly_rate, p.rate) AS rate,
+                   coalesce(r.currency, p.cur) AS currency,
+                   coalesce(i.since IS NOT NULL AND t.last_day >= i.since AND r.monthly_hours IS NULL
+                            OR r.monthly_hours = 0, false) AS investment
+            FROM billed t
+            LEFT JOIN rates r ON r.account = t.account AND r.month = t.m
+            LEFT JOIN invested i ON i.account = t.account LEFT JOIN project_rates p ON p.account = t.account)
         SELECT account, strftime(m, '%Y-%m') AS month, round(hours, 2) AS billable_hours,
                CASE WHEN investment THEN 0 ELSE rate END AS rate,
                round(hours * CASE WHEN investment THEN 0 ELSE rate END, 2) AS amount, currency,

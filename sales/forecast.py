@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from sales.filters import Filters
-from sales.leadstate import lead_state_sql
+from sales.leadstate import lead_state
 from sales.lifecycle import default_lifecycle
 from sales.money import CURRENCY_SQL, NO_CURRENCY, Currencies, default_currencies
 from sales.rubric import default_rubric, score_sql
@@ -39,7 +39,7 @@ def win_probabilities(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     probability, its 95 % interval and whether it was learned or fell back to the lifecycle file."""
     lc, rules = default_lifecycle(), default_lifecycle().forecast
     rows = cur.execute(f"""
-        WITH s AS ({lead_state_sql()})
+        WITH s AS (SELECT * FROM {lead_state(cur)})
         SELECT category, {_reached_sql()} AS reached, count(*) FILTER (WHERE {WON}) AS won, count(*) AS closed
         FROM s WHERE {CLOSED} GROUP BY ALL""").fetchall()
     names = [c.name for c in default_rubric().categories]
@@ -87,7 +87,7 @@ def forecast(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     rules = default_lifecycle().forecast
     where, params = f.lead_where("s", period_column=None)
     return cur.execute(f"""
-        WITH s AS ({lead_state_sql()})
+        WITH s AS (SELECT * FROM {lead_state(cur)})
         SELECT coalesce(s.owner, '(no owner)') AS owner,
                coalesce(strftime(s.expected_close, '%Y-%m'), ?) AS month,
                coalesce(year(s.expected_close) || '-Q' || quarter(s.expected_close), ?) AS quarter,
@@ -177,12 +177,15 @@ def forecast_accuracy(cur: duckdb.DuckDBPyConnection, today: date, months: int =
             FROM leads l JOIN months ON l.created_on < m0 AND (l.closed_on IS NULL OR l.closed_on >= m0)
              AND date_trunc('month', l.expected_close) = m0
             WHERE {mine}),
-        staged AS (
-            SELECT o.*, coalesce(list_position(?::VARCHAR[], e.stage) - 1, 0) AS stage_index
-            FROM open_then o ASOF LEFT JOIN stage_events e ON o.id = e.lead_id AND o.at > e.entered_at),
-        scored AS (
-            SELECT st.*, {category} AS category
-            FROM staged st ASOF LEFT JOIN assessments a ON st.id = a.lead_id AND st.at > a.assessed_at),
+        staged AS (  -- the furthest stage each had entered by then
+            SELECT o.id, o.amount, o.currency, o.m0, o.at,
+                   coalesce(max(list_position(?::VARCHAR[], e.stage)) - 1, 0) AS stage_index
+            FROM open_then o LEFT JOIN stage_events e ON e.lead_id = o.id AND e.entered_at < o.at GROUP BY ALL),
+        scored AS (  -- and the category of its latest assessment by then (the later row wins a tie)
+            SELECT st.id, st.amount, st.currency, st.m0, st.stage_index,
+                   arg_max({category}, {{'at': a.assessed_at, 'id': a.id}}) FILTER (WHERE a.id IS NOT NULL)
+                       AS category
+            FROM staged st LEFT JOIN assessments a ON a.lead_id = st.id AND a.assessed_at < st.at GROUP BY ALL),
         said AS (
             SELECT m0, l.currency, count(*) AS expected_leads, sum(l.amount * p.probability) AS forecast
             FROM scored l JOIN {join} ON p.category IS NOT DISTINCT FROM l.category

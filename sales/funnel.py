@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from sales.filters import Filters
-from sales.leadstate import classify_leads, lead_state_sql
+from sales.leadstate import classify_leads, lead_state
 from sales.lifecycle import default_lifecycle
 from sales.money import CURRENCY_SQL, NO_CURRENCY, Currencies, default_currencies
 from sales.rubric import default_rubric
@@ -25,7 +25,7 @@ def cohort_funnel(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     stage before: its numerator, denominator and 95 % interval."""
     where, params = f.lead_where("s")
     reached = cur.execute(f"""
-        WITH s AS ({lead_state_sql()})
+        WITH s AS (SELECT * FROM {lead_state(cur)})
         SELECT i AS stage_index, count(*) FILTER (WHERE s.stage_index >= i) AS reached
         FROM s, range({len(default_lifecycle().stages)}) r(i) WHERE {where} GROUP BY i ORDER BY i""", params).df()
     df = _stages().merge(reached, on="stage_index", how="left").fillna({"reached": 0})
@@ -42,7 +42,7 @@ def dropoff(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Lost leads of the cohort by the stage they were lost at, with their reasons."""
     where, params = f.lead_where("s")
     return cur.execute(f"""
-        WITH s AS ({lead_state_sql()})
+        WITH s AS (SELECT * FROM {lead_state(cur)})
         SELECT stage_index, stage_name AS stage, coalesce(lost_reason, '(no reason given)') AS reason,
                count(*) AS lost
         FROM s WHERE status = 'lost' AND {where} GROUP BY ALL ORDER BY stage_index, lost DESC, reason""",
@@ -53,7 +53,7 @@ def open_by_stage(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Open leads (any age) by their computed stage."""
     where, params = f.lead_where("s", period_column=None)
     counts = cur.execute(f"""
-        WITH s AS ({lead_state_sql()})
+        WITH s AS (SELECT * FROM {lead_state(cur)})
         SELECT stage_index, count(*) AS open_leads FROM s WHERE status = 'open' AND {where} GROUP BY ALL""",
                          params).df()
     df = _stages().merge(counts, on="stage_index", how="left").fillna({"open_leads": 0})
@@ -67,7 +67,7 @@ def time_in_stage(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     keys = [s.key for s in default_lifecycle().stages]
     order = ", ".join(f"'{k}'" for k in keys)
     df = cur.execute(f"""
-        WITH s AS ({lead_state_sql()}),
+        WITH s AS (SELECT * FROM {lead_state(cur)}),
         entered AS (
             SELECT e.lead_id, list_position([{order}], e.stage) - 1 AS stage_index, min(e.entered_at) AS at
             FROM stage_events e JOIN s ON s.id = e.lead_id WHERE {where} GROUP BY ALL),
@@ -85,7 +85,7 @@ def violations(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Leads the CRM records further along than their gates allow, with what is missing."""
     where, params = f.lead_where("s", period_column=None)
     leads = cur.execute(f"""
-        WITH s AS ({lead_state_sql()})
+        WITH s AS (SELECT * FROM {lead_state(cur)})
         SELECT id, name, owner, recorded_stage, stage FROM s WHERE violation AND {where} ORDER BY id""",
                         params).df()
     if leads.empty:
@@ -119,7 +119,7 @@ def velocity(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, quarters: 
     qualifying = [c.name for c in default_rubric().categories if c.qualifies]
     where, params = f.lead_where("s", period_column=None)
     base = f"""
-        WITH s AS ({lead_state_sql()}),
+        WITH s AS (SELECT * FROM {lead_state(cur)}),
         q AS (SELECT q0, (q0 + INTERVAL 3 MONTH)::DATE - 1 AS q1 FROM (SELECT unnest(?::DATE[]) AS q0))"""
     main = cur.execute(f"""{base}
         SELECT q0, count(*) FILTER (WHERE list_contains(?::VARCHAR[], s.category) AND s.created_on <= q1

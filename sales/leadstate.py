@@ -8,6 +8,8 @@ thousand leads agree with the one-lead drill-down.
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from collections.abc import Sequence
 
 import duckdb
@@ -82,6 +84,48 @@ def lead_state_sql(lifecycle: Lifecycle | None = None, rubric: Rubric | None = N
     FROM state"""
 
 
+# ---------------------------------------------------------------- one state per data version, shared
+
+_SHARED = threading.Event()  # set by the dashboard: many sessions, one process, one state per data version
+_BUILD = threading.Lock()
+KEEP = 3  # versions kept: a query that began on the one before the latest still finds its table
+
+
+def share_state() -> None:
+    """Keep the state materialised, once per data version, for every query of this process (the
+    dashboard). Without it (the command line), each query computes the state inline."""
+    _SHARED.set()
+
+
+def lead_state(cur: duckdb.DuckDBPyConnection) -> str:
+    """What to select the lead state FROM: the materialised table of the store's current data version
+    (built on first use, in an in-memory database attached beside the store, so the store file is
+    never written by a read), or the state's SQL as a subquery when nothing is shared."""
+    if not _SHARED.is_set():
+        return f"({lead_state_sql()})"
+    from sales.queries import data_version
+
+    name = "lead_state_" + hashlib.sha256(repr(data_version(cur)).encode()).hexdigest()[:16]
+    with _BUILD:
+        cur.execute("ATTACH IF NOT EXISTS ':memory:' AS memo")
+        held = [r[0] for r in cur.execute("""SELECT table_name FROM duckdb_tables() WHERE database_name = 'memo'
+                                              AND table_name LIKE 'lead_state_%' ORDER BY table_oid""").fetchall()]
+        if name not in held:
+            cur.execute(f"CREATE TABLE memo.{name} AS {lead_state_sql()}")
+            held.append(name)
+            for old in held[:-KEEP]:
+                cur.execute(f"DROP TABLE IF EXISTS memo.{old}")
+    return f"memo.{name}"
+
+
+def forget_state(cur: duckdb.DuckDBPyConnection) -> None:
+    """Drop every materialised state (a benchmark's "first view after a data change")."""
+    with _BUILD:
+        for (name,) in cur.execute("""SELECT table_name FROM duckdb_tables() WHERE database_name = 'memo'
+                                      AND table_name LIKE 'lead_state_%'""").fetchall():
+            cur.execute(f"DROP TABLE memo.{name}")
+
+
 # a lead's latest assessment, and each fact's latest value: the later write wins a tie
 LATEST_ASSESSMENT = "ORDER BY assessed_at DESC, id DESC"
 LATEST_FACT = "ORDER BY set_at DESC, rowid DESC"
@@ -121,7 +165,7 @@ def lead_facts(cur: duckdb.DuckDBPyConnection, lead_id: int) -> tuple[dict, dict
 
 def open_leads_by_category(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Open leads per category of their latest assessment (unassessed leads are not counted)."""
-    found = dict(cur.execute(f"""SELECT category, count(*) FROM ({lead_state_sql()})
+    found = dict(cur.execute(f"""SELECT category, count(*) FROM {lead_state(cur)}
                                  WHERE status = 'open' AND category IS NOT NULL GROUP BY ALL""").fetchall())
     return {c.name: int(found.get(c.name, 0)) for c in default_rubric().categories}
 

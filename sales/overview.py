@@ -9,7 +9,7 @@ import duckdb
 
 from sales.budget import account_status
 from sales.filters import Filters
-from sales.leadstate import lead_state_sql
+from sales.leadstate import lead_state
 from sales.money import CURRENCY_SQL, NO_CURRENCY, default_currencies
 from sales.rubric import default_rubric
 from sales.stats import CLOSED, WON, win_rate
@@ -37,7 +37,7 @@ def _lead_figures(cur, f: Filters) -> dict[tuple[str, str | None, str], tuple[in
     prev = f.previous()
     where, params = f.lead_where("s", period_column=None)
     rows = cur.execute(f"""
-        WITH s AS ({lead_state_sql()}),
+        WITH s AS (SELECT * FROM {lead_state(cur)}),
         periods(period, start_d, end_d) AS (VALUES ('now', ?::DATE, ?::DATE), ('prev', ?::DATE, ?::DATE))
         SELECT period, category, {CURRENCY_SQL.format(column="currency")} AS money,
                count(*) FILTER (WHERE status = 'open' AND created_on BETWEEN start_d AND end_d),

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from sales.filters import Filters
-from sales.leadstate import classify_lead, lead_facts, lead_state_sql
+from sales.leadstate import classify_lead, lead_facts, lead_state
 from sales.lifecycle import Classification, default_lifecycle, derive_facts
 from sales.rubric import default_rubric, score_lead
 from sales.sqltext import literal
@@ -27,7 +27,7 @@ def ranked_leads(cur: duckdb.DuckDBPyConnection, f: Filters, limit: int | None =
     where, params = f.lead_where("s", period_column=None)
     top = f"LIMIT {int(limit)}" if limit else ""
     return cur.execute(f"""
-        WITH s AS ({lead_state_sql()})
+        WITH s AS (SELECT * FROM {lead_state(cur)})
         SELECT id, name, organisation, owner, lead_source AS source, created_on, score, score_max,
                CASE WHEN score_max > score THEN score || '–' || score_max ELSE score::VARCHAR END AS score_range,
                category, stage_name AS stage, {_next_action_sql()} AS next_action, amount, currency,
@@ -41,7 +41,7 @@ def counts_by(cur: duckdb.DuckDBPyConnection, f: Filters, dimension: str) -> pd.
     expr = DIMENSIONS[dimension]
     where, params = f.lead_where("s")
     return cur.execute(f"""
-        WITH s AS ({lead_state_sql()})
+        WITH s AS (SELECT * FROM {lead_state(cur)})
         SELECT coalesce(category, 'Unscored') AS category, coalesce({expr}, '(none)') AS {dimension},
                count(*) AS leads
         FROM s WHERE {where} GROUP BY ALL ORDER BY {dimension}, category""", params).df()
@@ -51,7 +51,7 @@ def backtest(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Win rate by category over leads closed (won or lost) in the period: does the rubric predict wins?"""
     where, params = f.lead_where("s", period_column="closed_on")
     df = cur.execute(f"""
-        WITH s AS ({lead_state_sql()})
+        WITH s AS (SELECT * FROM {lead_state(cur)})
         SELECT coalesce(category, 'Unscored') AS category, count(*) AS closed,
                count(*) FILTER (WHERE {WON}) AS won
         FROM s WHERE {CLOSED} AND {where} GROUP BY ALL""", params).df()

@@ -40,15 +40,19 @@ def store_summary(cur: duckdb.DuckDBPyConnection) -> StoreSummary:
     return StoreSummary(*row[:4], float(row[4]), *row[5:])
 
 
+# what a dashboard reads: a change to any of these tables changes the data version
+VERSIONED = ("leads", "assessments", "lead_facts", "stage_events", "time_entries", "budgets", "lead_notes",
+             "lead_updates", "import_batches")
+_COUNTS = [f"SELECT {i} AS k, count(*) AS v FROM {t}" for i, t in enumerate(VERSIONED)]  # noqa: S608 (fixed)
+_NEWEST = [f"SELECT {len(VERSIONED) + i}, coalesce(max(id), 0) FROM {t}"  # noqa: S608 (fixed names)
+           for i, t in enumerate(("import_batches", "audit_log"))]
+_VERSION_SQL = " UNION ALL ".join(_COUNTS + _NEWEST) + " ORDER BY k"
+
+
 def data_version(cur: duckdb.DuckDBPyConnection) -> tuple:
-    """Changes whenever anything a dashboard reads changes; cheap (row counts are metadata)."""
-    return tuple(cur.execute("""SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM assessments),
-                                       (SELECT count(*) FROM lead_facts), (SELECT count(*) FROM stage_events),
-                                       (SELECT count(*) FROM time_entries), (SELECT count(*) FROM budgets),
-                                       (SELECT count(*) FROM lead_notes), (SELECT count(*) FROM lead_updates),
-                                       (SELECT count(*) FROM import_batches),
-                                       (SELECT coalesce(max(id), 0) FROM import_batches),
-                                       (SELECT coalesce(max(id), 0) FROM audit_log)""").fetchall()[0])
+    """Changes whenever anything a dashboard reads changes: row counts (metadata, so cheap) and the newest
+    import and audit row (every write adds one). One flat statement: about a millisecond on any store."""
+    return tuple(v for _, v in cur.execute(_VERSION_SQL).fetchall())
 
 
 def filter_choices(cur: duckdb.DuckDBPyConnection) -> Choices:

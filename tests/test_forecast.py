@@ -27,6 +27,9 @@ Open leads (today 2026-11-25, quarter 2026-Q4; 1 EUR = 1.10 USD in tests/fixture
 | O2   | Medium   | Prospect Q(1)| 5,000 EUR   | 2026-11-30 | 0.4  | 2,000 EUR       | best case |
 | O3   | none     | Generating(0)| 1,000 (none)| 2026-12-01 | 3/7  | 428.57 (none)   | best case |
 | O4   | Low      | Generating(0)| 2,000 USD   | none       | 2/7  | 571.43 USD      | pipeline  |
+| O5   | High     | Generating(0)| 700 USD     | 2026-10-20 | 4/7  | 400 USD         | best case |
+
+O5 was first assessed on 5 October: on 1 October it was not assessed yet (3/7 then).
 """
 
 import json
@@ -76,7 +79,7 @@ def lifecycle(tmp_path, monkeypatch):
 @pytest.fixture
 def imported(store):
     r = import_file(store, ADMIN, FIXTURE)
-    assert (r.imported, r.rejected) == (11, 0)
+    assert (r.imported, r.rejected) == (12, 0)
     return store
 
 
@@ -122,11 +125,12 @@ def test_forecast_per_owner_month_currency_and_tier(imported, lifecycle):
     assert got == [("Ana", "2026-12", "USD", "commit", 1, 10000, 7000),  # exactly 0.7 is commit
                    ("Ana", "2026-12", "no currency", "best case", 1, 1000, 428.57),
                    ("Bo", "2026-11", "EUR", "best case", 1, 5000, 2000),
-                   ("Bo", NO_DATE, "USD", "pipeline", 1, 2000, 571.43)]
+                   ("Bo", NO_DATE, "USD", "pipeline", 1, 2000, 571.43),
+                   ("Cy", "2026-10", "USD", "best case", 1, 700, 400)]
     # the quarter in the reporting currency: EUR converted, the amount without a currency left apart
     q = quarter_total(rows, "2026-Q4")
-    assert (q["commit"], q["best case"], q["pipeline"]) == (7000, pytest.approx(2000 * 1.10), 0)
-    assert q["total"] == pytest.approx(9200) and q["unconverted"] == {"no currency": pytest.approx(3000 / 7)}
+    assert (q["commit"], q["best case"], q["pipeline"]) == (7000, pytest.approx(2000 * 1.10 + 400), 0)
+    assert q["total"] == pytest.approx(9600) and q["unconverted"] == {"no currency": pytest.approx(3000 / 7)}
     assert q["target"] == 400000
     # one owner's leads only
     bo = forecast(imported.cursor(), Filters.everything(owners=("Bo",)))
@@ -142,12 +146,13 @@ def test_accuracy_compares_the_month_start_forecast_with_what_was_won(imported, 
            for r in acc.itertuples()}
     # H2 open on 1 August, expected on the 20th, High at Generating (no stage moves before): 3,000 × 4/7;
     # won in September. H1 open on 1 October, expected on the 15th: 7,000 × 4/7 = 4,000, and won in October.
+    # O5, expected on 20 October, was not assessed on the 1st: the not-assessed rate, 700 × 3/7 = 300.
     # M1 had no expected date: won in July, forecast nowhere. November is not over: not yet judged.
     assert got == {("2026-07", "EUR"): (0, 0, 1, 1000), ("2026-08", "USD"): (1, 1714.29, 0, 0),
-                   ("2026-09", "USD"): (0, 0, 1, 3000), ("2026-10", "USD"): (1, 4000, 1, 7000)}
+                   ("2026-09", "USD"): (0, 0, 1, 3000), ("2026-10", "USD"): (2, 4300, 1, 7000)}
     converted = accuracy_in_reporting(acc).set_index("month")
     assert converted.loc["2026-07", "won_USD"] == pytest.approx(1100)
-    assert converted.loc["2026-10", "error"] == pytest.approx((4000 - 7000) / 7000)
+    assert converted.loc["2026-10", "error"] == pytest.approx((4300 - 7000) / 7000)
     assert pd_isna(converted.loc["2026-08", "error"])  # nothing won: no error ratio
     assert forecast_accuracy(imported.cursor(), date(2026, 11, 25), owners=("Bo",))["won"].sum() == 1000
 

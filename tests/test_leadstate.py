@@ -102,3 +102,21 @@ def _levels_for(total: int) -> dict[str, int]:
 def test_facts_are_identifiers():
     for fact in default_lifecycle().facts:
         assert fact.isidentifier() and fact == fact.lower()
+
+
+def test_the_shared_state_is_rebuilt_after_every_write(store):
+    """The dashboard keeps one materialised state per data version: a write is seen by the next query."""
+    from sales import leadstate
+    from sales.workbench import save_assessment
+    from tests.conftest import BIZDEV
+    from tests.pipeline_store import ALL0, build
+
+    build(store)
+    leadstate.share_state()
+    cur = store.cursor()
+    first = leadstate.lead_state(cur)
+    assert first.startswith("memo.lead_state_") and leadstate.lead_state(cur) == first  # built once
+    assert leadstate.open_leads_by_category(cur) == {"High": 1, "Medium": 1, "Low": 0}
+    save_assessment(store, BIZDEV, 1, ALL0, {})  # Alpha, High, is now assessed at 0: Low
+    assert leadstate.lead_state(cur) != first
+    assert leadstate.open_leads_by_category(cur) == {"High": 0, "Medium": 1, "Low": 1}
