@@ -7,15 +7,11 @@ import streamlit as st
 import shell
 from sales import charts
 from sales.attention import OVERDUE, THIS_WEEK, TODAY
-from sales.filters import Filters
 from sales.forecast import (
     NO_DATE,
     TIERS,
     accuracy_in_reporting,
-    converted,
-    forecast,
     forecast_accuracy,
-    win_probabilities,
 )
 from sales.money import default_currencies
 from sales.queries import filter_choices
@@ -128,8 +124,7 @@ if q["target"]:
 left = ", ".join(f"{v:,.0f} {k}" for k, v in q["unconverted"].items())
 st.caption(rates.note(q["codes"]) + (f" Not converted: {left}." if left else ""))
 
-f = Filters.everything(owners=owners)
-by_month = converted(shell.query(forecast, f))
+by_month = week.forecast
 dated = by_month[by_month["quarter"] != NO_DATE]
 rep = f"weighted_{rates.reporting}"
 if len(dated):
@@ -139,7 +134,7 @@ if len(dated):
 undated = by_month[by_month["quarter"] == NO_DATE]
 if len(undated):
     st.caption(f"{int(undated['leads'].sum()):,} open leads have no expected close date and are not in any quarter.")
-probs = shell.query(win_probabilities)
+probs = week.probabilities
 fallback = sorted(set(probs.loc[probs["basis"] == "fallback", "stage"]))
 st.caption("Each open lead's amount × its win probability, learned from the store's closed leads of its rubric "
            "category and stage" + (f"; for {', '.join(fallback)}, too few closed leads yet, so the stage's fallback "

@@ -43,14 +43,18 @@ def followups(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.Dat
     where, params = f.lead_where("s", period_column=None)
     return cur.execute(f"""
         WITH s AS (SELECT * FROM {lead_state(cur)}),
-        written AS (SELECT lead_id, max(written_at) AS at FROM lead_notes GROUP BY lead_id),
-        moved AS (SELECT lead_id, max(entered_at) AS at FROM stage_events GROUP BY lead_id),
+        open AS (
+            SELECT s.id, s.name, s.owner, s.category, s.stage_name, s.crm_modified_at, s.created_on,
+                   c.days AS cadence_days
+            FROM s JOIN {cadence} ON c.category IS NOT DISTINCT FROM s.category WHERE s.status = 'open' AND {where}),
+        moved AS (  -- only the open leads' moves and notes are read
+            SELECT o.id, max(e.entered_at) AS at FROM open o JOIN stage_events e ON e.lead_id = o.id GROUP BY o.id),
+        written AS (
+            SELECT o.id, max(n.written_at) AS at FROM open o JOIN lead_notes n ON n.lead_id = o.id GROUP BY o.id),
         last AS (
-            SELECT s.id, s.name, s.owner, s.category, s.stage_name AS stage, c.days AS cadence_days,
-                   greatest(w.at, m.at, s.crm_modified_at, s.created_on::TIMESTAMP)::DATE AS last_touch
-            FROM s JOIN {cadence} ON c.category IS NOT DISTINCT FROM s.category
-            LEFT JOIN written w ON w.lead_id = s.id LEFT JOIN moved m ON m.lead_id = s.id
-            WHERE s.status = 'open' AND {where})
+            SELECT o.id, o.name, o.owner, o.category, o.stage_name AS stage, o.cadence_days,
+                   greatest(w.at, m.at, o.crm_modified_at, o.created_on::TIMESTAMP)::DATE AS last_touch
+            FROM open o LEFT JOIN written w ON w.id = o.id LEFT JOIN moved m ON m.id = o.id)
         SELECT id, name, owner, category, stage, last_touch, cadence_days, last_touch + cadence_days AS due,
                CASE WHEN last_touch IS NULL OR last_touch + cadence_days < t.today THEN '{OVERDUE}'
                     WHEN last_touch + cadence_days = t.today THEN '{TODAY}' ELSE '{THIS_WEEK}' END AS state,
@@ -72,20 +76,22 @@ def stuck_leads(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, limit: 
     where, params = f.lead_where("s", period_column=None)
     frame = cur.execute(f"""
         WITH s AS (SELECT * FROM {lead_state(cur)}),
-        here AS (SELECT lead_id, stage, max(entered_at) AS at FROM stage_events GROUP BY ALL),
-        latest AS (SELECT lead_id, max(entered_at) AS at FROM stage_events GROUP BY lead_id),
-        timed AS (
-            SELECT s.id, s.name, s.owner, s.stage_name AS stage, s.amount,
-                   {CURRENCY_SQL.format(column="s.currency")} AS currency,
-                   coalesce(h.at, l.at, s.created_on::TIMESTAMP)::DATE AS since, lim.days AS limit_days
-            FROM s JOIN {limits} ON lim.stage_index = s.stage_index
-            LEFT JOIN here h ON h.lead_id = s.id AND h.stage = s.stage LEFT JOIN latest l ON l.lead_id = s.id
-            WHERE s.status = 'open' AND {where})
+        limited AS (  -- the open leads first: only their moves are read
+            SELECT s.id, s.name, s.owner, s.stage, s.stage_name, s.amount, s.currency, s.created_on,
+                   lim.days AS limit_days
+            FROM s JOIN {limits} ON lim.stage_index = s.stage_index WHERE s.status = 'open' AND {where}),
+        timed AS (  -- since it entered its stage, else since its latest move, else since its creation
+            SELECT o.id, o.name, o.owner, o.stage_name AS stage, o.amount,
+                   {CURRENCY_SQL.format(column="o.currency")} AS currency, o.limit_days,
+                   coalesce(max(e.entered_at) FILTER (WHERE e.stage = o.stage), max(e.entered_at),
+                            o.created_on::TIMESTAMP)::DATE AS since
+            FROM limited o LEFT JOIN stage_events e ON e.lead_id = o.id
+            GROUP BY o.id, o.name, o.owner, o.stage, o.stage_name, o.amount, o.currency, o.limit_days, o.created_on)
         SELECT id, name, owner, stage, since, date_diff('day', since, ?::DATE) AS days, limit_days, amount, currency,
                count(*) OVER () AS stuck
         FROM timed WHERE date_diff('day', since, ?::DATE) > limit_days
         ORDER BY days - limit_days DESC, id LIMIT ?""",
-                        [NO_CURRENCY, *[v for row in stages for v in row], *params, today, today, limit]).df()
+                        [*[v for row in stages for v in row], *params, NO_CURRENCY, today, today, limit]).df()
     total = int(frame["stuck"].iloc[0]) if len(frame) else 0
     frame = frame.drop(columns="stuck")
     classes = classify_leads(cur, [int(i) for i in frame["id"]]) if len(frame) else {}

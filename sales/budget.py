@@ -17,7 +17,6 @@ import duckdb
 import pandas as pd
 
 from sales.rubric import default_rubric
-from sales.sqltext import literals
 
 WARNING_AT = 0.8  # share of the goal from which an account is flagged
 NON_BILLABLE_LIMIT = 0.3  # SprintCraft's threshold for non-billable / all hours
@@ -144,6 +143,19 @@ def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today
     return df
 
 
+def period_hours(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> dict[str, float]:
+    """The period's totals over every account, as the overview shows them: billable hours, the prorated
+    goal, and how many accounts are over budget (``status`` per account, as on the budget page)."""
+    rows = cur.execute(f"""
+        WITH goal AS (SELECT account, sum(goal) AS goal FROM ({GOAL_SQL}) GROUP BY account),
+        spent AS (SELECT account, sum(hours) AS billable FROM time_entries
+                  WHERE billable AND work_date BETWEEN $start AND $end GROUP BY account)
+        SELECT coalesce(g.goal, 0), coalesce(s.billable, 0)
+        FROM goal g FULL JOIN spent s ON s.account = g.account""", {"start": start, "end": end}).fetchall()
+    return {"billable": float(sum(b for _, b in rows)), "goal": float(sum(g for g, _ in rows)),
+            "over": sum(status(b, g) == "over" for g, b in rows)}
+
+
 def burn(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date,
          account: str | None = None) -> pd.DataFrame:
     """Daily cumulative billable hours against the cumulative goal, with a forecast to ``end``."""
@@ -191,12 +203,9 @@ def small_projects(cur: duckdb.DuckDBPyConnection, category_of: dict[int, str] |
     df["left"] = (df["cap"] - df["spent"]).clip(lower=0)
     df["alert"] = [cap_alert(s, c) for s, c in zip(df["spent"], df["cap"])]
     if category_of is None:  # only the leads these projects belong to
-        from sales.leadstate import lead_state
+        from sales.leadstate import categories_of
 
-        ids = [int(i) for i in df["lead_id"].dropna()]
-        marks = ", ".join("?" * len(ids)) or "NULL"
-        category_of = dict(cur.execute(f"WITH s AS (SELECT * FROM {lead_state(cur)}) SELECT id, category FROM s "
-                                       f"WHERE id IN ({marks})", ids).fetchall())
+        category_of = categories_of(cur, [int(i) for i in df["lead_id"].dropna()])
     free = {c.name for c in default_rubric().categories if c.free_discovery}
     df["billing"] = [f"investment ({category_of.get(lead)} lead)" if k == "discovery" and category_of.get(lead) in free
                      else "billable" for k, lead in zip(df["kind"], df["lead_id"])]
@@ -209,15 +218,17 @@ def invoice_lines(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.
     Hours of a discovery for a lead whose category has ``free_discovery``, from its start until a retainer
     is in force, are an investment: listed, but invoiced at nothing.
     """
-    from sales.leadstate import lead_state
+    from sales.leadstate import categories_of
 
-    free = literals(c.name for c in default_rubric().categories if c.free_discovery) or "NULL"
+    free = {c.name for c in default_rubric().categories if c.free_discovery}
+    discovery = [int(r[0]) for r in cur.execute("SELECT DISTINCT lead_id FROM budgets WHERE kind = 'discovery' "
+                                                "AND lead_id IS NOT NULL").fetchall()]
+    invested = [lead for lead, category in categories_of(cur, discovery).items() if category in free]
     return cur.execute(f"""
         WITH rates AS ({GOAL_SQL}),
         invested AS (
-            SELECT b.account, min(b.effective_month) AS since FROM budgets b
-            JOIN {lead_state(cur)} s ON s.id = b.lead_id
-            WHERE b.kind = 'discovery' AND s.category IN ({free}) GROUP BY b.account),
+            SELECT account, min(effective_month) AS since FROM budgets
+            WHERE kind = 'discovery' AND list_contains($invested::INTEGER[], lead_id) GROUP BY account),
         project_rates AS (  -- capped small projects carry their own rate, used when no retainer applies
             SELECT account, arg_max(hourly_rate, effective_month) AS rate, arg_max(currency, effective_month) AS cur
             FROM budgets WHERE kind IN ('discovery', 'development') AND hourly_rate IS NOT NULL GROUP BY account),
@@ -236,4 +247,4 @@ def invoice_lines(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.
                CASE WHEN investment THEN 0 ELSE rate END AS rate,
                round(hours * CASE WHEN investment THEN 0 ELSE rate END, 2) AS amount, currency,
                CASE WHEN investment THEN 'investment: a discovery we do not bill' END AS note
-        FROM lines ORDER BY account, month""", {"start": start, "end": end}).df()
+        FROM lines ORDER BY account, month""", {"start": start, "end": end, "invested": invested}).df()

@@ -79,11 +79,13 @@ def _tier_sql() -> str:
     return "CASE WHEN p.probability >= ? THEN 'commit' WHEN p.probability >= ? THEN 'best case' ELSE 'pipeline' END"
 
 
-def forecast(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+def forecast(cur: duckdb.DuckDBPyConnection, f: Filters, probabilities: pd.DataFrame | None = None) -> pd.DataFrame:
     """Open leads' amounts weighted by their win probability, per owner, expected close month, currency,
     tier (commit / best case / pipeline) and basis; leads with no expected close date under NO_DATE.
-    The filters' categories, sources and owners apply (the period does not: open leads of any age)."""
-    join, jparams = _probability_join(win_probabilities(cur))
+    The filters' categories, sources and owners apply (the period does not: open leads of any age).
+    ``probabilities``: the table of ``win_probabilities`` when the caller has it already."""
+    probs = win_probabilities(cur) if probabilities is None else probabilities
+    join, jparams = _probability_join(probs)
     rules = default_lifecycle().forecast
     where, params = f.lead_where("s", period_column=None)
     return cur.execute(f"""

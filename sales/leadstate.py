@@ -97,25 +97,36 @@ def share_state() -> None:
     _SHARED.set()
 
 
+# what the shared state keeps: the columns computed from assessments and facts. The lead's own columns
+# are read from ``leads`` at query time (text is what makes a copy slow: this halves the build)
+COMPUTED = ("score", "score_max", "category", "category_max", "assessed_at", "assessments", "previous_score",
+            "stage_index", "recorded_index", "violation")
+
+
 def lead_state(cur: duckdb.DuckDBPyConnection) -> str:
-    """What to select the lead state FROM: the materialised table of the store's current data version
+    """What to select the lead state FROM: the materialised state of the store's current data version
     (built on first use, in an in-memory database attached beside the store, so the store file is
-    never written by a read), or the state's SQL as a subquery when nothing is shared."""
+    never written by a read) joined to the leads, or the state's SQL as a subquery when nothing is shared."""
     if not _SHARED.is_set():
         return f"({lead_state_sql()})"
     from sales.queries import data_version
 
     name = "lead_state_" + hashlib.sha256(repr(data_version(cur)).encode()).hexdigest()[:16]
+    rubric, lifecycle = default_rubric(), default_lifecycle()
     with _BUILD:
         cur.execute("ATTACH IF NOT EXISTS ':memory:' AS memo")
         held = [r[0] for r in cur.execute("""SELECT table_name FROM duckdb_tables() WHERE database_name = 'memo'
                                               AND table_name LIKE 'lead_state_%' ORDER BY table_oid""").fetchall()]
         if name not in held:
-            cur.execute(f"CREATE TABLE memo.{name} AS {lead_state_sql()}")
+            kept = ", ".join(("id", *rubric.keys, *COMPUTED))
+            cur.execute(f"CREATE TABLE memo.{name} AS SELECT {kept} FROM ({lead_state_sql()})")
             held.append(name)
             for old in held[:-KEEP]:
                 cur.execute(f"DROP TABLE IF EXISTS memo.{old}")
-    return f"memo.{name}"
+    keys = literals(s.key for s in lifecycle.stages)
+    names = literals(s.name for s in lifecycle.stages)
+    return (f"(SELECT l.*, m.* EXCLUDE (id), [{keys}][m.stage_index + 1] AS stage, "
+            f"[{names}][m.stage_index + 1] AS stage_name FROM leads l JOIN memo.{name} m ON m.id = l.id)")
 
 
 def forget_state(cur: duckdb.DuckDBPyConnection) -> None:
@@ -145,6 +156,12 @@ def latest_assessments(cur: duckdb.DuckDBPyConnection, lead_ids: Sequence[int]) 
 def latest_levels(cur: duckdb.DuckDBPyConnection, lead_id: int) -> tuple[dict, dict]:
     """One lead's latest levels and comments (both empty when never assessed)."""
     return latest_assessments(cur, [lead_id]).get(lead_id, ({}, {}))
+
+
+def categories_of(cur: duckdb.DuckDBPyConnection, lead_ids: Sequence[int]) -> dict[int, str]:
+    """A few leads' category by their latest assessment (the rule of the whole state, for a handful of
+    leads without building it); leads never assessed are absent."""
+    return {lead: score_lead(levels).category.name for lead, (levels, _) in latest_assessments(cur, lead_ids).items()}
 
 
 def latest_facts(cur: duckdb.DuckDBPyConnection, lead_ids: Sequence[int]) -> dict[int, dict[str, tuple]]:

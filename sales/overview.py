@@ -7,7 +7,7 @@ from datetime import date
 
 import duckdb
 
-from sales.budget import account_status
+from sales.budget import period_hours
 from sales.filters import Filters
 from sales.leadstate import lead_state
 from sales.money import CURRENCY_SQL, NO_CURRENCY, default_currencies
@@ -78,13 +78,9 @@ def headlines(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> list[H
                             converted("now"), converted("prev"), "money", "priorities"))
     won, closed, pwon, pclosed = total("now", 2), total("now", 3), total("prev", 2), total("prev", 3)
     out.append(Headline("win_rate", "Win rate", win_rate(won, closed), win_rate(pwon, pclosed), "percent", "funnel"))
-    end = min(f.end, today)
-    now_b = account_status(cur, f.start, end, today)
-    prev_b = account_status(cur, prev.start, prev.end, today)
-    out.append(Headline("hours", "Billable hours", float(now_b["billable"].sum()) if len(now_b) else 0.0,
-                        float(prev_b["billable"].sum()) if len(prev_b) else 0.0, "hours", "budget"))
-    out.append(Headline("budget", "Budgeted hours", float(now_b["goal"].sum()) if len(now_b) else 0.0,
-                        float(prev_b["goal"].sum()) if len(prev_b) else 0.0, "hours", "budget"))
-    out.append(Headline("over", "Accounts over budget", int((now_b["status"] == "over").sum()) if len(now_b) else 0,
-                        int((prev_b["status"] == "over").sum()) if len(prev_b) else 0, "count", "budget"))
+    now_b = period_hours(cur, f.start, min(f.end, today))
+    prev_b = period_hours(cur, prev.start, prev.end)
+    out.append(Headline("hours", "Billable hours", now_b["billable"], prev_b["billable"], "hours", "budget"))
+    out.append(Headline("budget", "Budgeted hours", now_b["goal"], prev_b["goal"], "hours", "budget"))
+    out.append(Headline("over", "Accounts over budget", now_b["over"], prev_b["over"], "count", "budget"))
     return out

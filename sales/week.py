@@ -13,9 +13,10 @@ import pandas as pd
 from sales import access
 from sales.attention import OVERDUE, THIS_WEEK, TODAY, changes, followups, stuck_leads, to_rescore
 from sales.filters import Filters
-from sales.forecast import forecast, quarter_of, quarter_total
+from sales.forecast import converted, forecast, quarter_of, quarter_total, win_probabilities
 
 SHOWN = 20  # rows per list in the digest; the page shows more, and its downloads all
+STUCK_LISTED = 100  # the longest-stuck leads listed with what their gate lacks (all are counted)
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class Week:
     rescore: pd.DataFrame
     quarter: dict  # quarter_total of the current quarter
     changes: dict
+    forecast: pd.DataFrame  # per owner, expected close month, currency and tier, also converted
+    probabilities: pd.DataFrame  # the win probabilities it used
 
     def counts(self) -> dict[str, int]:
         states = self.followups["state"].value_counts().to_dict() if len(self.followups) else {}
@@ -38,10 +41,11 @@ class Week:
 def this_week(cur: duckdb.DuckDBPyConnection, today: date, owners: tuple[str, ...] = ()) -> Week:
     """Everything the page and the digest show, for ``owners``' leads (everyone's when empty)."""
     f = Filters.everything(owners=tuple(owners))
-    quarter = quarter_total(forecast(cur, f), quarter_of(today))
-    stuck, total = stuck_leads(cur, f, today)
-    return Week(today, tuple(owners), followups(cur, f, today), stuck, total, to_rescore(cur, f, today), quarter,
-                changes(cur, f, today))
+    probabilities = win_probabilities(cur)
+    months = converted(forecast(cur, f, probabilities))
+    stuck, total = stuck_leads(cur, f, today, limit=STUCK_LISTED)
+    return Week(today, tuple(owners), followups(cur, f, today), stuck, total, to_rescore(cur, f, today),
+                quarter_total(months, quarter_of(today)), changes(cur, f, today), months, probabilities)
 
 
 def owner_names(cur: duckdb.DuckDBPyConnection, email: str) -> tuple[str, ...]:
