@@ -37,6 +37,7 @@ def pages_for(who) -> dict:
     return nav
 
 
+shell.begin_run()
 who = shell.actor()
 nav = st.navigation(pages_for(who))
 st.session_state["_via_app"] = True  # see shell.routed()

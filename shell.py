@@ -10,6 +10,7 @@ import importlib
 import logging
 import re
 import runpy
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -68,7 +69,13 @@ def summary() -> StoreSummary:
 
 
 def sign_in_configured() -> bool:
-    """An ``[auth]`` section in the secrets: people sign in and roles apply. Otherwise local mode."""
+    """An ``[auth]`` section in the secrets: people sign in and roles apply. Otherwise local mode.
+    Read once per secrets file set (a restart takes a changed file; every run used to parse it again)."""
+    return _auth_in(tuple(st.get_option("secrets.files") or ()))
+
+
+@functools.cache
+def _auth_in(files: tuple) -> bool:
     try:
         return "auth" in st.secrets
     except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
@@ -174,18 +181,38 @@ def log_error(e: BaseException) -> None:
     logging.getLogger("sales").error("%s", e, exc_info=e)
 
 
+_RUN = threading.local()  # one script run of one session at a time per thread
+
+
+def begin_run() -> None:
+    """app.py calls this first on every run: the data version is read afresh once per run."""
+    _RUN.version = None
+
+
 def data_version() -> tuple:
-    return data_version_of(cursor())
+    """The store's data version, read once per run (a page asks the query cache five to ten times) and
+    again after any write this process commits meanwhile."""
+    writes = store().writes
+    held = getattr(_RUN, "version", None)
+    if held is not None and held[0] == writes:
+        return held[1]
+    version = data_version_of(cursor())
+    _RUN.version = (writes, version)
+    return version
+
+
+# query results kept across sessions: enough for a team's filter combinations on every page (a page asks
+# for five to ten results; at 128, ten people with different filters evicted each other's), still bounded
+QUERY_CACHE_ENTRIES = 2048
 
 
 def today() -> date:
     return date.today()
 
 
-@st.cache_data(show_spinner=False, max_entries=128, ttl=3600)  # bounded: old data versions fall out
+@st.cache_data(show_spinner=False, max_entries=QUERY_CACHE_ENTRIES, ttl=3600)  # bounded: old versions fall out
 def _query(name: str, version: tuple, args: tuple):
-    module, func = name.rsplit(".", 1)
-    return getattr(importlib.import_module(module), func)(cursor(), *args)
+    return _named(name)(cursor(), *args)
 
 
 def query(fn, *args):
@@ -195,6 +222,44 @@ def query(fn, *args):
     except StoreLockedError as e:  # a command-line import held the file longer than a page waits
         st.error(str(e))
         st.stop()
+
+
+def _named(name: str):
+    module, func = name.rsplit(".", 1)
+    return getattr(importlib.import_module(module), func)
+
+
+def _inline(node, datasets: dict):
+    """Altair names its data in a side table; put it back where it is used, so the spec goes to the
+    browser as it is instead of being converted again on every run."""
+    if isinstance(node, dict):
+        if set(node) == {"name"} and node["name"] in datasets:
+            return {"values": datasets[node["name"]]}
+        return {k: _inline(v, datasets) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline(v, datasets) for v in node]
+    return node
+
+
+@st.cache_data(show_spinner=False, max_entries=QUERY_CACHE_ENTRIES, ttl=3600)
+def _chart_spec(chart_name: str, query_name: str, version: tuple, args: tuple, extra: tuple) -> dict:
+    frame = _query(query_name, version, args)
+    spec = _named(chart_name)(frame, *extra).to_dict()
+    return _inline(spec, spec.pop("datasets", {}))
+
+
+def chart(chart_fn, query_fn, *args, extra: tuple = ()) -> None:
+    """``chart_fn`` (from ``sales.charts``) over what ``query_fn(*args)`` returns: the Vega-Lite spec is
+    built once per data version and reused by every session and rerun (building it from Altair, and
+    converting its data, was a fifth of a busy server's time). ``extra``: the chart function's own
+    further arguments."""
+    try:
+        spec = _chart_spec(f"{chart_fn.__module__}.{chart_fn.__qualname__}",
+                           f"{query_fn.__module__}.{query_fn.__qualname__}", data_version(), args, tuple(extra))
+    except StoreLockedError as e:
+        st.error(str(e))
+        st.stop()
+    st.vega_lite_chart(spec, width="stretch")
 
 
 def filters(period: bool = True) -> Filters:

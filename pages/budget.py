@@ -23,7 +23,7 @@ cols[1].metric("Budgeted hours", f"{status['goal'].sum():,.0f} h")
 cols[2].metric("Accounts over budget", over)
 cols[3].metric("Accounts at 80–100%", warn)
 
-st.altair_chart(charts.budget_usage_chart(status), width="stretch")
+shell.chart(charts.budget_usage_chart, account_status, f.start, f.end, today)
 if len(status) > 25:
     st.caption(f"The 25 most used of {len(status):,} accounts; the table below lists them all.")
 high_overhead = status[status["non_billable_share"] > NON_BILLABLE_LIMIT]
@@ -42,7 +42,7 @@ accounts = ["All accounts"] + status["account"].tolist()
 account = st.selectbox("Account", accounts, key="burn_account")
 b = shell.query(burn, f.start, f.end, today, None if account == "All accounts" else account)
 if len(b):
-    st.altair_chart(charts.burn_chart(b), width="stretch")
+    shell.chart(charts.burn_chart, burn, f.start, f.end, today, None if account == "All accounts" else account)
     shell.download(b, "burn.csv")
 
 st.subheader("Small projects")

@@ -17,10 +17,10 @@ st.caption(f"Cohort: the {int(funnel['reached'].iloc[0]):,} leads created {f.sta
 left, right = st.columns(2)
 with left:
     st.markdown("**Leads that reached each stage**")
-    st.altair_chart(charts.funnel_chart(funnel), width="stretch")
+    shell.chart(charts.funnel_chart, cohort_funnel, f)
 with right:
     st.markdown("**Conversion from the stage before, with 95% intervals**")
-    st.altair_chart(charts.conversion_chart(funnel), width="stretch")
+    shell.chart(charts.conversion_chart, cohort_funnel, f)
 table = funnel.assign(conversion_text=[
     "–" if n == 0 or i == 0 else f"{r}/{n} = {r / n:.0%} ({lo:.0%}–{hi:.0%})"
     for i, (r, n, lo, hi) in enumerate(zip(funnel["reached"], funnel["from_previous"], funnel["ci_low"],
@@ -35,7 +35,7 @@ with left:
     if drop.empty:
         st.caption("No lost leads in this cohort.")
     else:
-        st.altair_chart(charts.dropoff_chart(drop), width="stretch")
+        shell.chart(charts.dropoff_chart, dropoff, f)
         shell.download(drop, "drop-off.csv")
 with right:
     st.markdown("**Median time in stage**")
@@ -43,17 +43,17 @@ with right:
     if tis["moves"].sum() == 0:
         st.caption("No recorded stage moves in this cohort.")
     else:
-        st.altair_chart(charts.time_in_stage_chart(tis), width="stretch")
+        shell.chart(charts.time_in_stage_chart, time_in_stage, f)
         shell.download(tis, "time-in-stage.csv")
 
 st.markdown("**Open leads by current stage** (any age)")
-st.altair_chart(charts.open_by_stage_chart(shell.query(open_by_stage, f)), width="stretch")
+shell.chart(charts.open_by_stage_chart, open_by_stage, f)
 
 st.subheader("Sales velocity")
 vel = shell.query(velocity, f, shell.today())
 reporting = default_currencies().reporting
 if vel["velocity_per_day"].notna().any():
-    st.altair_chart(charts.velocity_chart(vel, reporting), width="stretch")
+    shell.chart(charts.velocity_chart, velocity, f, shell.today(), extra=(reporting,))
 else:
     st.caption("No quarter has both wins and closed leads yet.")
 st.caption(f"Per quarter: qualified leads open at its end × the average amount won in it ({reporting}, converted) "

@@ -52,4 +52,4 @@ monthly = shell.query(counts_by, f, "month")
 if monthly.empty:
     st.caption("No leads were created in this period.")
 else:
-    st.altair_chart(charts.category_breakdown(monthly, "month"), width="stretch")
+    shell.chart(charts.category_breakdown, counts_by, f, "month", extra=("month",))

@@ -17,7 +17,7 @@ breakdown = shell.query(counts_by, f, dimension)
 if breakdown.empty:
     st.info("No leads were created in this period with these filters.")
 else:
-    st.altair_chart(charts.category_breakdown(breakdown, dimension), width="stretch")
+    shell.chart(charts.category_breakdown, counts_by, f, dimension, extra=(dimension,))
 
 st.subheader("Open leads, best first")
 ranked = shell.query(ranked_leads, f)
@@ -71,7 +71,7 @@ if bt.empty:
 else:
     left, right = st.columns([2, 3])
     with left:
-        st.altair_chart(charts.backtest_chart(bt), width="stretch")
+        shell.chart(charts.backtest_chart, backtest, f)
     with right:
         st.dataframe(bt, hide_index=True, width="stretch", column_config={
             "win_rate": st.column_config.NumberColumn("win rate", format="percent"),

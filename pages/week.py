@@ -54,7 +54,7 @@ cols[4].metric("To re-score", counts["to re-score"])
 # ---------------------------------------------------------------- follow-ups
 
 st.subheader("Follow-ups")
-SHOWN = 25
+SHOWN = 12  # rows with a button each; the download lists them all
 
 
 def _touch(lead_id: int, name: str) -> None:
@@ -76,20 +76,15 @@ else:
     st.caption("By the category's cadence from the last touch (the latest log entry, stage change or CRM "
                "update)." + more)
     may_touch = who.may("work_lead")
-    widths = [4, 2, 1.4, 1.4, 1.6, 1.6] if may_touch else [4, 2, 1.4, 1.4, 1.6]
-    header = st.columns(widths)
-    for col, label in zip(header, ["Lead", "Owner", "Category", "Last touch", "Due", ""]):
-        col.caption(label)
     for row in due.head(SHOWN).itertuples():
-        c = st.columns(widths, vertical_alignment="center")
-        c[0].text(row.name)
-        c[1].text(row.owner or "")
-        c[2].text(row.category if isinstance(row.category, str) else "not assessed")
-        c[3].text("never" if pd.isna(row.last_touch) else f"{row.last_touch:%d %b %Y}")
-        state = row.state if row.state != OVERDUE else f"overdue {row.days_overdue} d"
-        c[4].text(state)
+        c = st.columns([3, 4, 1.4] if may_touch else [3, 5.4], vertical_alignment="center")
+        c[0].text(row.name)  # plain text: a name from a CRM file is never Markdown
+        touched = "never touched" if pd.isna(row.last_touch) else f"last touch {row.last_touch:%d %b %Y}"
+        due_text = f"overdue {row.days_overdue} d" if row.state == OVERDUE else row.state
+        category = row.category if isinstance(row.category, str) else "not assessed"
+        c[1].caption(shell.plain(f"{row.owner or 'no owner'} · {category} · {touched} · {due_text}"))
         if may_touch:
-            c[5].button("Log touch", key=f"touch_{row.id}", icon=":material/call:", on_click=_touch,
+            c[2].button("Log touch", key=f"touch_{row.id}", icon=":material/call:", on_click=_touch,
                         args=(int(row.id), row.name))
     shell.download(due, "follow-ups.csv")
 

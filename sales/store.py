@@ -236,6 +236,7 @@ class Store:
         self._guard = threading.Lock()  # the connection and its count of live cursors
         self._write_lock = threading.Lock()
         self._cursors, self._last_use = 0, time.monotonic()
+        self.writes = 0  # committed write transactions of this process: a reader's cue that data changed
         self._closed = threading.Event()
         self.cursor().close()  # open now: a locked or broken file is reported at once
         if idle_release:
@@ -277,6 +278,7 @@ class Store:
             try:
                 yield cur
                 cur.execute("COMMIT")
+                self.writes += 1
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
