@@ -35,6 +35,7 @@ bench: venv
 	$(PY) bench/score.py
 	$(PY) bench/import.py
 	$(PY) bench/pages.py
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
