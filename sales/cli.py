@@ -146,17 +146,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from sales.filters import default_filters
     from sales.report import REPORTS, render
 
+    today = _as_of(args)
     try:
-        today = date.fromisoformat(args.today) if args.today else date.today()
-        base = default_filters(today)
+        base = default_filters(today or date.today())
         start = date.fromisoformat(args.start) if args.start else base.start
         end = date.fromisoformat(args.end) if args.end else base.end
     except ValueError as e:
-        print(f"error: --from/--to/--today: {e}", file=sys.stderr)
+        print(f"error: --from/--to: {e}", file=sys.stderr)
         return 2
     from sales.filters import Filters
 
-    store = _open_store(args.db)
+    store = _open_store(args.db) if today else None
     if store is None:
         return 2
     with store:
@@ -165,18 +165,23 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_digest(args: argparse.Namespace) -> int:
+def _as_of(args: argparse.Namespace):
+    """The day a report is as of: --today, else today; None (after saying why) when unreadable."""
     from datetime import date
 
+    try:
+        return date.fromisoformat(args.today) if args.today else date.today()
+    except ValueError as e:
+        print(f"error: --today: {e}", file=sys.stderr)
+        return None
+
+
+def _cmd_digest(args: argparse.Namespace) -> int:
     from sales import digest
     from sales.week import owner_names, this_week
 
-    try:
-        today = date.fromisoformat(args.today) if args.today else date.today()
-    except ValueError as e:
-        print(f"error: --today: {e}", file=sys.stderr)
-        return 2
-    store = _open_store(args.db)
+    today = _as_of(args)
+    store = _open_store(args.db) if today else None
     if store is None:
         return 2
     with store:
