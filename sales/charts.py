@@ -151,7 +151,7 @@ def forecast_chart(df: pd.DataFrame, currency: str, target: float | None = None)
     quarter's target as a line when there is one. ``df``: quarter, tier, weighted."""
     tiers = list(TIER_COLOURS)
     bars = alt.Chart(df).mark_bar().encode(
-        x=alt.X("quarter:N", title="Expected close"),
+        x=alt.X("quarter:N", title="Expected close", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("sum(weighted):Q", title=f"Weighted amount, {currency}"),
         color=alt.Color("tier:N", scale=alt.Scale(domain=tiers, range=list(TIER_COLOURS.values())), sort=tiers,
                         title="Tier"),
