@@ -61,11 +61,16 @@ def _whose(week: Week) -> str:
     return ", ".join(week.owners) if week.owners else "everyone's leads"
 
 
-def _md_cell(value: object) -> str:
+def _cell(value: object) -> str:
+    """A table value as one line of text: a date without a midnight time, nothing for a missing value."""
     if isinstance(value, pd.Timestamp):
         value = value.date() if value == value.normalize() else value.strftime("%Y-%m-%d %H:%M")
     text = "" if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)) else str(value)
-    return " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|")
+    return " ".join(text.split())
+
+
+def _md_cell(value: object) -> str:
+    return _cell(value).replace("\\", "\\\\").replace("|", "\\|")
 
 
 def to_markdown(week: Week) -> str:
@@ -88,7 +93,7 @@ def to_html(week: Week) -> str:
         parts += [f"<h2>{e(heading)}</h2>", f"<p>{e(sentence)}</p>"]
         if table is not None and len(table):
             head = "".join(f"<th>{e(str(c).replace('_', ' '))}</th>" for c in table.columns)
-            rows = "".join("<tr>" + "".join(f"<td>{e(_md_cell(v).replace(chr(92) * 2, chr(92)))}</td>" for v in row)
+            rows = "".join("<tr>" + "".join(f"<td>{e(_cell(v))}</td>" for v in row)
                            + "</tr>" for row in table.itertuples(index=False))
             parts.append(f"<table border=\"1\" cellpadding=\"4\"><tr>{head}</tr>{rows}</table>")
     return "<!doctype html><html><body>" + "".join(parts) + "</body></html>"
@@ -163,8 +168,11 @@ def send(cur: duckdb.DuckDBPyConnection, today, smtp: Smtp, owner: str | None = 
             server.starttls()
         if smtp.user and smtp.password:
             server.login(smtp.user, smtp.password)
+        weeks: dict[tuple, Week] = {}  # managers share one: computed once
         for email, owners in recipients(cur, smtp, owner):
-            week = this_week(cur, today, owners)
+            if owners not in weeks:
+                weeks[owners] = this_week(cur, today, owners)
+            week = weeks[owners]
             if owners and not any(week.counts().values()) and not week.quarter["total"]:
                 continue
             msg = EmailMessage()

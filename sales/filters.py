@@ -39,6 +39,18 @@ class Filters:
         return " AND ".join(conds), params
 
 
+def period_starts(today: date, count: int, months: int = 1) -> list[date]:
+    """The first days of ``count`` periods of ``months`` months (1: months, 3: quarters), oldest first,
+    the last one the period holding ``today``."""
+    current = today.year * 12 + (today.month - 1) // months * months
+    return [date(m // 12, m % 12 + 1, 1) for m in range(current - (count - 1) * months, current + 1, months)]
+
+
+def quarter_of(day: date) -> str:
+    """A quarter as pages and reports name it: 2026-Q4."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
 def default_filters(today: date) -> Filters:
     return Filters(date(today.year, 1, 1), today)
 

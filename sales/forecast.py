@@ -14,7 +14,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from sales.filters import Filters
+from sales.filters import Filters, period_starts
 from sales.leadstate import lead_state
 from sales.lifecycle import default_lifecycle
 from sales.money import CURRENCY_SQL, NO_CURRENCY, Currencies, default_currencies
@@ -102,10 +102,6 @@ def forecast(cur: duckdb.DuckDBPyConnection, f: Filters, probabilities: pd.DataF
                        [NO_DATE, NO_DATE, NO_CURRENCY, rules.commit, rules.best_case, *jparams, *params]).df()
 
 
-def quarter_of(day: date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-
-
 def converted(frame: pd.DataFrame, columns: tuple[str, ...] = ("amount", "weighted"),
               currencies: Currencies | None = None) -> pd.DataFrame:
     """The frame with each money column also in the reporting currency (NaN where no rate applies)."""
@@ -148,15 +144,6 @@ def quarter_total(frame: pd.DataFrame, quarter: str, currencies: Currencies | No
             "codes": sorted(set(q["currency"])) if len(q) else []}
 
 
-def _month_starts(today: date, months: int) -> list[date]:
-    first = today.replace(day=1)
-    out = []
-    for i in range(months, 0, -1):
-        y, m = divmod(first.year * 12 + first.month - 1 - i, 12)
-        out.append(date(y, m + 1, 1))
-    return out
-
-
 def forecast_accuracy(cur: duckdb.DuckDBPyConnection, today: date, months: int = 12,
                       owners: tuple[str, ...] = ()) -> pd.DataFrame:
     """For each of the ``months`` complete months before today: what the forecast said at the month's
@@ -167,7 +154,7 @@ def forecast_accuracy(cur: duckdb.DuckDBPyConnection, today: date, months: int =
     A lead's expected close date is the last one recorded, so a deal that slipped counts in the month it
     was last expected: the figures say how far the method is to be trusted, not what anyone said then.
     """
-    starts = _month_starts(today, months)
+    starts = period_starts(today, months + 1)[:-1]  # the complete months before today's
     join, jparams = _probability_join(win_probabilities(cur))
     rubric = default_rubric()
     category = score_sql({k: f"a.{k}" for k in rubric.keys}, rubric)["category"]

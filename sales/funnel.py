@@ -7,7 +7,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from sales.filters import Filters
+from sales.filters import Filters, period_starts, quarter_of
 from sales.leadstate import classify_leads, lead_state
 from sales.lifecycle import default_lifecycle
 from sales.money import CURRENCY_SQL, NO_CURRENCY, Currencies, default_currencies
@@ -103,11 +103,6 @@ def violations(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _quarter_starts(today: date, quarters: int) -> list[date]:
-    q = (today.year * 4 + (today.month - 1) // 3)
-    return [date((q - i) // 4, (q - i) % 4 * 3 + 1, 1) for i in range(quarters - 1, -1, -1)]
-
-
 def velocity(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, quarters: int = 8,
              currencies: Currencies | None = None) -> pd.DataFrame:
     """Sales velocity per quarter, up to today's: qualified leads open at the quarter's end × the average
@@ -115,7 +110,7 @@ def velocity(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, quarters: 
     reporting currency. Qualified: a category that passes the rubric gate (its current one). Won amounts
     in a currency with no rate are left out of the average and counted."""
     currencies = currencies or default_currencies()
-    starts = _quarter_starts(today, quarters)
+    starts = period_starts(today, quarters, months=3)
     qualifying = [c.name for c in default_rubric().categories if c.qualifies]
     where, params = f.lead_where("s", period_column=None)
     base = f"""
@@ -152,7 +147,7 @@ def velocity(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, quarters: 
         days = float(r.days_to_win) if r is not None and pd.notna(r.days_to_win) else None
         qualified = int(r.qualified_open) if r else 0
         speed = qualified * avg_won * rate / days if avg_won is not None and rate is not None and days else None
-        rows.append({"quarter": f"{q0.year}-Q{(q0.month - 1) // 3 + 1}", "qualified_open": qualified,
+        rows.append({"quarter": quarter_of(q0), "qualified_open": qualified,
                      "average_won": avg_won, "win_rate": rate, "days_to_win": days, "velocity_per_day": speed,
                      "won_left_out": left})
     return pd.DataFrame(rows)

@@ -49,6 +49,12 @@ def stage_index_sql(lifecycle: Lifecycle | None = None, rubric: Rubric | None = 
     return f"CASE {' '.join(whens)} ELSE {len(lifecycle.stages) - 1} END"
 
 
+def _stage_labels(index: str, lifecycle: Lifecycle) -> str:
+    """The stage key and name of a 0-based stage index column, as ``stage`` and ``stage_name``."""
+    keys, names = literals(s.key for s in lifecycle.stages), literals(s.name for s in lifecycle.stages)
+    return f"[{keys}][{index} + 1] AS stage, [{names}][{index} + 1] AS stage_name"
+
+
 def lead_state_sql(lifecycle: Lifecycle | None = None, rubric: Rubric | None = None) -> str:
     """A SELECT with one row per lead: the lead's columns, levels, score, category, stage and violation."""
     lifecycle, rubric = lifecycle or default_lifecycle(), rubric or default_rubric()
@@ -56,7 +62,6 @@ def lead_state_sql(lifecycle: Lifecycle | None = None, rubric: Rubric | None = N
     pivots = ", ".join(f"bool_or(value) FILTER (WHERE fact = {literal(f)}) AS {f}" for f in
                        (*lifecycle.facts, "project_complete", "month_of_work_done"))
     stage_keys = literals(s.key for s in lifecycle.stages)
-    stage_names = literals(s.name for s in lifecycle.stages)
     levels = ", ".join(f"cur.{k}" for k in rubric.keys)
     return f"""
     WITH latest_fact AS (
@@ -78,7 +83,7 @@ def lead_state_sql(lifecycle: Lifecycle | None = None, rubric: Rubric | None = N
                {stage_index_sql(lifecycle, rubric)} AS stage_index
         FROM leads l LEFT JOIN fx ON fx.lead_id = l.id LEFT JOIN cur ON cur.lead_id = l.id
         LEFT JOIN prev ON prev.lead_id = l.id)
-    SELECT *, [{stage_keys}][stage_index + 1] AS stage, [{stage_names}][stage_index + 1] AS stage_name,
+    SELECT *, {_stage_labels("stage_index", lifecycle)},
            list_position([{stage_keys}], recorded_stage) - 1 AS recorded_index,
            coalesce(list_position([{stage_keys}], recorded_stage) - 1 > stage_index, false) AS violation
     FROM state"""
@@ -123,10 +128,8 @@ def lead_state(cur: duckdb.DuckDBPyConnection) -> str:
             held.append(name)
             for old in held[:-KEEP]:
                 cur.execute(f"DROP TABLE IF EXISTS memo.{old}")
-    keys = literals(s.key for s in lifecycle.stages)
-    names = literals(s.name for s in lifecycle.stages)
-    return (f"(SELECT l.*, m.* EXCLUDE (id), [{keys}][m.stage_index + 1] AS stage, "
-            f"[{names}][m.stage_index + 1] AS stage_name FROM leads l JOIN memo.{name} m ON m.id = l.id)")
+    return (f"(SELECT l.*, m.* EXCLUDE (id), {_stage_labels('m.stage_index', lifecycle)} "
+            f"FROM leads l JOIN memo.{name} m ON m.id = l.id)")
 
 
 def forget_state(cur: duckdb.DuckDBPyConnection) -> None:

@@ -12,8 +12,8 @@ import pandas as pd
 
 from sales import access
 from sales.attention import OVERDUE, THIS_WEEK, TODAY, changes, followups, stuck_leads, to_rescore
-from sales.filters import Filters
-from sales.forecast import converted, forecast, quarter_of, quarter_total, win_probabilities
+from sales.filters import Filters, quarter_of
+from sales.forecast import converted, forecast, quarter_total, win_probabilities
 
 SHOWN = 20  # rows per list in the digest; the page shows more, and its downloads all
 STUCK_LISTED = 100  # the longest-stuck leads listed with what their gate lacks (all are counted)
@@ -53,7 +53,3 @@ def owner_names(cur: duckdb.DuckDBPyConnection, email: str) -> tuple[str, ...]:
     their email (HubSpot and others can export owners as emails)."""
     name = access.crm_owner(cur, email)
     return (name,) if name else (email,)
-
-
-def for_person(cur: duckdb.DuckDBPyConnection, today: date, email: str) -> Week:
-    return this_week(cur, today, owner_names(cur, email))
