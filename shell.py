@@ -5,6 +5,7 @@ Kept outside ``sales/`` because it is the only place that knows about Streamlit'
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import logging
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit import dataframe_util  # the Arrow conversion st.vega_lite_chart itself applies
 
 from sales import access, leadstate, serving
 from sales.access import Actor
@@ -210,9 +212,54 @@ def today() -> date:
     return date.today()
 
 
-@st.cache_data(show_spinner=False, max_entries=QUERY_CACHE_ENTRIES, ttl=3600)  # bounded: old versions fall out
+@st.cache_resource(show_spinner=False, max_entries=QUERY_CACHE_ENTRIES, ttl=3600)  # bounded: old versions fall out
+def _shared(key: str, _name: str, _args: tuple):
+    """One result per key, computed once (a second session asking meanwhile waits for it) and read by every
+    session: nothing pickled per reader. Only ``key`` is hashed; it holds the name, version and arguments."""
+    return _named(_name)(cursor(), *_args)
+
+
 def _query(name: str, version: tuple, args: tuple):
-    return _named(name)(cursor(), *args)
+    return fresh(_shared(cache_key(name, version, args), name, args))
+
+
+_KEY_SCALARS = (str, int, float, bool, type(None), date)  # date covers datetime; each repr tells it apart
+
+
+def cache_key(*parts) -> str:
+    """Query arguments as one text that differs whenever they differ: scalars, dates, and tuples, lists,
+    dicts and dataclasses of them. Anything else (a frame, whose text is abridged) is refused."""
+    def canonical(v):
+        if isinstance(v, _KEY_SCALARS):
+            return v
+        if isinstance(v, (tuple, list)):
+            return type(v).__name__, tuple(canonical(x) for x in v)
+        if isinstance(v, dict):
+            return "dict", tuple((canonical(k), canonical(x)) for k, x in v.items())
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            return type(v).__qualname__, tuple((f.name, canonical(getattr(v, f.name))) for f in dataclasses.fields(v))
+        raise TypeError(f"a query argument of type {type(v).__name__} cannot be part of a cache key")
+    return repr(canonical(parts))
+
+
+def fresh(value):
+    """The reader's own handle on a shared result. Frames are shallow copies: pandas copies on write, so a
+    page that changes its copy changes nothing another session reads. Containers are rebuilt around them."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy(deep=False)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: fresh(getattr(value, f.name))
+                                             for f in dataclasses.fields(value) if f.init})
+    if isinstance(value, dict):
+        return {k: fresh(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fresh(v) for v in value]
+    if isinstance(value, tuple):
+        items = (fresh(v) for v in value)
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+    if isinstance(value, set):
+        return set(value)
+    return value
 
 
 def query(fn, *args):
@@ -229,23 +276,16 @@ def _named(name: str):
     return getattr(importlib.import_module(module), func)
 
 
-def _inline(node, datasets: dict):
-    """Altair names its data in a side table; put it back where it is used, so the spec goes to the
-    browser as it is instead of being converted again on every run."""
-    if isinstance(node, dict):
-        if set(node) == {"name"} and node["name"] in datasets:
-            return {"values": datasets[node["name"]]}
-        return {k: _inline(v, datasets) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_inline(v, datasets) for v in node]
-    return node
-
-
-@st.cache_data(show_spinner=False, max_entries=QUERY_CACHE_ENTRIES, ttl=3600)
-def _chart_spec(chart_name: str, query_name: str, version: tuple, args: tuple, extra: tuple) -> dict:
-    frame = _query(query_name, version, args)
-    spec = _named(chart_name)(frame, *extra).to_dict()
-    return _inline(spec, spec.pop("datasets", {}))
+@st.cache_resource(show_spinner=False, max_entries=QUERY_CACHE_ENTRIES, ttl=3600)
+def _chart_spec(key: str, _chart_name: str, _query_name: str, _version: tuple, _args: tuple, _extra: tuple) -> dict:
+    """The Vega-Lite spec with its data already in the Arrow form the browser receives, as Streamlit's own
+    Altair path makes it: st.vega_lite_chart passes such data on as it is (it copies the spec's top level
+    before changing it), so no run converts the rows again."""
+    frame = _query(_query_name, _version, _args)
+    spec = _named(_chart_name)(frame, *_extra).to_dict()
+    spec["datasets"] = {name: dataframe_util.convert_anything_to_arrow_bytes(rows)
+                        for name, rows in spec.get("datasets", {}).items()}
+    return spec
 
 
 def chart(chart_fn, query_fn, *args, extra: tuple = ()) -> None:
@@ -254,8 +294,11 @@ def chart(chart_fn, query_fn, *args, extra: tuple = ()) -> None:
     converting its data, was a fifth of a busy server's time). ``extra``: the chart function's own
     further arguments."""
     try:
-        spec = _chart_spec(f"{chart_fn.__module__}.{chart_fn.__qualname__}",
-                           f"{query_fn.__module__}.{query_fn.__qualname__}", data_version(), args, tuple(extra))
+        chart_name = f"{chart_fn.__module__}.{chart_fn.__qualname__}"
+        query_name = f"{query_fn.__module__}.{query_fn.__qualname__}"
+        version, extra = data_version(), tuple(extra)
+        spec = _chart_spec(cache_key(chart_name, query_name, version, args, extra), chart_name, query_name, version,
+                           args, extra)
     except StoreLockedError as e:
         st.error(str(e))
         st.stop()
