@@ -223,6 +223,12 @@ def _query(name: str, version: tuple, args: tuple):
     return fresh(_shared(cache_key(name, version, args), name, args))
 
 
+def forget_results() -> None:
+    """Drop every cached query result and chart spec: what a data change amounts to (bench/pages.py)."""
+    _shared.clear()
+    _chart_spec.clear()
+
+
 _KEY_SCALARS = (str, int, float, bool, type(None), date)  # date covers datetime; each repr tells it apart
 
 

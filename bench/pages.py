@@ -45,14 +45,12 @@ def main() -> None:
 
     st_config.set_option("server.address", "127.0.0.1")  # local mode, as `make run` serves it
 
-    import streamlit as st
-
     from sales import leadstate
-    from shell import cursor
+    from shell import cursor, forget_results
 
     def changed() -> None:
         """What a data change does: every cached query result and the shared lead state are gone."""
-        st.cache_data.clear()
+        forget_results()
         leadstate.forget_state(cursor())
 
     def view(name: str, params: dict) -> tuple[float, list[float]]:
