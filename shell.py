@@ -46,7 +46,7 @@ IDLE_RELEASE = 2.0  # seconds without a query before the dashboard lets the stor
 WAIT_FOR_STORE = 60.0  # how long a page waits while a command-line import holds the file
 
 
-@st.cache_resource
+@st.cache_resource(on_release=Store.close)  # a cleared cache lets the file and the idle thread go
 def _store() -> Store:
     return Store(wait=WAIT_FOR_STORE, idle_release=IDLE_RELEASE)
 

@@ -6,6 +6,7 @@ an error leaves the file exactly as it was.
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
 import weakref
@@ -240,6 +241,7 @@ class Store:
         self._closed = threading.Event()
         self.cursor().close()  # open now: a locked or broken file is reported at once
         if idle_release:
+            _RELEASING.add(self)
             threading.Thread(target=self._release_when_idle, daemon=True, name="store-idle").start()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -287,6 +289,7 @@ class Store:
 
     def close(self) -> None:
         self._closed.set()
+        _RELEASING.discard(self)
         with self._guard:
             if self._con is not None:
                 self._con.close()
@@ -303,3 +306,14 @@ def is_empty(cur: duckdb.DuckDBPyConnection) -> bool:
     """True when the store holds no leads and no time entries (the demo offer applies)."""
     return scalar(cur, "SELECT (SELECT count(*) FROM leads) + (SELECT count(*) FROM time_entries)") == 0
 
+
+# Stores whose background thread lets the file go when idle. They are closed before the interpreter
+# shuts down: a daemon thread still inside DuckDB's close then would abort the whole process (CPython
+# ends such a thread by unwinding it through DuckDB's C++ frames).
+_RELEASING: set[Store] = set()
+
+
+@atexit.register
+def _close_releasing_stores() -> None:
+    for store in list(_RELEASING):
+        store.close()

@@ -112,3 +112,22 @@ def test_data_version_changes_when_an_older_batch_is_undone(tmp_path):
             before = data_version(store.cursor())
             undo_batch(store, ADMIN, batch)
             assert data_version(store.cursor()) != before
+
+
+def test_a_process_whose_store_lets_go_when_idle_exits_cleanly(tmp_path):
+    """The dashboard's store closes its connection from a background thread when idle. A process that ended
+    while that thread was inside DuckDB's close used to abort ("FATAL: exception not rethrown", exit 134):
+    with the file let go every few milliseconds this happened on every exit."""
+    path = tmp_path / "idle.duckdb"
+    Store(path).close()
+    script = f"""
+import time
+from sales.store import Store
+s = Store({str(path)!r}, idle_release=0.002)
+for _ in range(5):
+    cur = s.cursor(); cur.execute("SELECT count(*) FROM leads").fetchall(); del cur
+    time.sleep(0.003)
+"""
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr[-500:]
