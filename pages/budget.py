@@ -6,6 +6,8 @@ import shell
 from sales import charts
 from sales.budget import NON_BILLABLE_LIMIT, account_status, burn, invoice_lines, small_projects
 
+ACCOUNTS_OFFERED = 100  # a list a person scrolls; the finder reaches the rest
+
 shell.routed()
 
 st.title("Hours billed against budget")
@@ -38,8 +40,16 @@ st.caption("Goal: monthly budgets prorated by day over the period. Year to date 
            "Overhead: billable hours beyond the budget.")
 
 st.subheader("Burn")
-accounts = ["All accounts"] + status["account"].tolist()
-account = st.selectbox("Account", accounts, key="burn_account")
+find, pick = st.columns([1, 2])
+search = find.text_input("Find an account", key="burn_search", placeholder="part of its name")
+matching = status["account"][status["account"].str.contains(search.strip(), case=False, regex=False)]
+account = pick.selectbox("Account", ["All accounts", *matching.head(ACCOUNTS_OFFERED)], key="burn_account",
+                         help=f"Up to {ACCOUNTS_OFFERED} accounts at a time (of {len(status):,}); type part of a "
+                              "name to find the others.")
+if len(matching) > ACCOUNTS_OFFERED:
+    st.caption(f"{len(matching):,} accounts match; the first {ACCOUNTS_OFFERED} are offered.")
+elif matching.empty:
+    st.caption("No account of this period matches.")
 b = shell.query(burn, f.start, f.end, today, None if account == "All accounts" else account)
 if len(b):
     shell.chart(charts.burn_chart, burn, f.start, f.end, today, None if account == "All accounts" else account)

@@ -85,6 +85,27 @@ def test_budget_numbers(monkeypatch, tmp_path):
                                                                                          5000]
 
 
+def test_budget_offers_a_hundred_accounts_and_finds_the_others(monkeypatch, tmp_path):
+    db = tmp_path / "many.duckdb"
+    with Store(db) as s, s.transaction() as cur:  # 130 accounts, an hour each on 10 Feb 2020
+        cur.executemany("""INSERT INTO time_entries (tool, person, work_date, hours, billable, account)
+                           VALUES ('t', 'A', DATE '2020-02-10', 1, true, ?)""",
+                        [[f"Client {i:03d}"] for i in range(130)])
+    at = page(monkeypatch, db, "budget", **{"from": "2020-02-01", "to": "2020-02-29"})
+    assert at.metric[0].value == "130 h"
+    picker = at.selectbox(key="burn_account")
+    assert picker.options[:3] == ["All accounts", "Client 000", "Client 001"] and len(picker.options) == 101
+    assert "130 accounts match; the first 100 are offered." in [c.value for c in at.caption]
+    at.text_input(key="burn_search").input("12").run()  # Client 012, 112 and 120 to 129
+    picker = at.selectbox(key="burn_account")
+    assert picker.options == ["All accounts", "Client 012", "Client 112", *[f"Client {i}" for i in range(120, 130)]]
+    picker.set_value("Client 125").run()
+    assert not at.exception and at.selectbox(key="burn_account").value == "Client 125"
+    at.text_input(key="burn_search").input("nobody").run()
+    assert at.selectbox(key="burn_account").options == ["All accounts"]
+    assert "No account of this period matches." in [c.value for c in at.caption]
+
+
 def test_empty_budget_says_what_to_upload(monkeypatch, pipeline_db):
     at = page(monkeypatch, pipeline_db, "budget", **Q1)
     assert "Nothing to show yet" in at.info[0].value and "python -m sales import" in at.info[0].value
