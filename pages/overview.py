@@ -40,8 +40,7 @@ for row in (items[i:i + 4] for i in range(0, len(items), 4)):
 st.caption("Open leads: created in the period and still open; their value per currency (amounts in different "
            "currencies are never added up). Win rate: leads closed in the period. Hours: billable hours against "
            "the prorated budget of every account.")
-codes = [h.key.removeprefix("pipeline_") for h in items
-         if h.key.startswith("pipeline_") and h.key != "pipeline_converted"]
+codes = [h.currency for h in items if h.currency]
 if len(codes) > 1:
     left = [c for c in codes if default_currencies().factor(c) is None]
     st.caption(default_currencies().note(codes) + (f" Not converted (no rate, or {NO_CURRENCY}): {', '.join(left)}."

@@ -23,6 +23,7 @@ class Headline:
     previous: float | None
     unit: str  # "count", "percent", "hours", "money"
     page: str  # where the figure is explained
+    currency: str | None = None  # a money figure in one currency; None for counts, rates and converted totals
 
     @property
     def delta(self) -> float | None:
@@ -67,7 +68,7 @@ def headlines(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> list[H
     currencies = {m for (_, _, m), v in figures.items() if v[1]}
     for money in sorted(currencies, key=lambda m: (m == NO_CURRENCY, -total("now", 1, money=m), m)):
         out.append(Headline(f"pipeline_{money}", f"Pipeline value, {money}", total("now", 1, money=money),
-                            total("prev", 1, money=money), "money", "priorities"))
+                            total("prev", 1, money=money), "money", "priorities", currency=money))
     if len(currencies) > 1:  # and once converted, saying so in its label (the page names the rates)
         rates = default_currencies()
 

@@ -21,6 +21,19 @@ def test_overview_numbers(monkeypatch, pipeline_db):
     assert shown["Accounts over budget"][0] == "0"
 
 
+def test_overview_names_the_rates_and_what_it_left_unconverted(monkeypatch, pipeline_db):
+    with Store(pipeline_db) as s, s.transaction() as cur:  # Beta in euros; Zeta's amount without a currency
+        cur.execute("UPDATE leads SET currency = 'EUR' WHERE name = 'Beta'")
+        cur.execute("UPDATE leads SET currency = NULL WHERE name = 'Zeta'")
+    at = page(monkeypatch, pipeline_db, "overview", **Q1)
+    shown = {m.label: m.value for m in at.metric if m.label.startswith("Pipeline")}
+    assert shown == {"Pipeline value, USD": "1,000", "Pipeline value, EUR": "500", "Pipeline value, no currency": "300",
+                     "Pipeline value, all in USD (converted)": "1,550"}  # 1,000 + 500 x 1.10
+    note = next(c.value for c in at.caption if c.value.startswith("Converted to USD"))
+    assert note.startswith("Converted to USD at 1 EUR = 1.1 USD (rate of 2026-01-15) (")
+    assert note.endswith(" Not converted (no rate, or no currency): no currency.")
+
+
 def test_priorities_table_filters_and_drilldown(monkeypatch, pipeline_db):
     at = page(monkeypatch, pipeline_db, "priorities", **Q1)
     ranked = at.dataframe[0].value
