@@ -23,6 +23,7 @@ import pandas as pd
 from sales.attention import OVERDUE, THIS_WEEK, TODAY
 from sales.forecast import TIERS
 from sales.paths import ROOT
+from sales.tomlvalues import whole
 from sales.week import SHOWN, Week, owner_names, this_week
 
 FORMATS = ("md", "html")
@@ -139,7 +140,7 @@ def smtp_settings(path: Path | None = None) -> Smtp:
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise DigestError(f"{path}: [smtp] {key} must be text")
     port = raw.get("port", 587)
-    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+    if not whole(port, 1, 65535):
         raise DigestError(f"{path}: [smtp] port must be a port number")
     managers = raw.get("managers", [])
     if not isinstance(managers, list) or not all(isinstance(m, str) for m in managers):

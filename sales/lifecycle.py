@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sales.paths import DATA_DIR
 from sales.rubric import Rubric, default_rubric
+from sales.tomlvalues import number, whole
 
 DEFAULT_LIFECYCLE = DATA_DIR / "lifecycle.toml"
 STATUSES = ("open", "won", "lost")
@@ -138,15 +139,11 @@ def parse_lifecycle(doc: Mapping) -> Lifecycle:
     return Lifecycle(tuple(stages), _forecast_rules(doc.get("forecast", {})))
 
 
-def _share(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
-
-
 def _stage_limits(raw: Mapping, where: str) -> tuple[float | None, int | None]:
     p, days = raw.get("win_probability"), raw.get("stuck_after_days")
-    if p is not None and not _share(p):
+    if p is not None and not number(p, 0, 1):
         raise LifecycleError(f"{where}: win_probability must be a number from 0 to 1, got {p!r}")
-    if days is not None and (not isinstance(days, int) or isinstance(days, bool) or days < 1):
+    if days is not None and not whole(days, least=1):
         raise LifecycleError(f"{where}: stuck_after_days must be a whole number of days, 1 or more, got {days!r}")
     return (None if p is None else float(p)), days
 
@@ -158,17 +155,15 @@ def _forecast_rules(raw: Mapping) -> ForecastRules:
         raise LifecycleError(f"[forecast]: unknown setting {unknown[0]!r}; known: {sorted(known)}")
     rules = ForecastRules(**raw)
     for name in ("commit", "best_case"):
-        if not _share(getattr(rules, name)):
+        if not number(getattr(rules, name), 0, 1):
             raise LifecycleError(f"[forecast]: {name} must be a number from 0 to 1")
     if rules.best_case > rules.commit:
         raise LifecycleError("[forecast]: best_case must not be above commit")
-    if not isinstance(rules.prior_strength, (int, float)) or isinstance(rules.prior_strength, bool) \
-            or rules.prior_strength < 0:
+    if not number(rules.prior_strength, least=0):
         raise LifecycleError("[forecast]: prior_strength must be a number, 0 or more")
-    if not isinstance(rules.min_history, int) or isinstance(rules.min_history, bool) or rules.min_history < 0:
+    if not whole(rules.min_history, least=0):
         raise LifecycleError("[forecast]: min_history must be a whole number, 0 or more")
-    target = rules.quarter_target
-    if target is not None and (not isinstance(target, (int, float)) or isinstance(target, bool) or target < 0):
+    if rules.quarter_target is not None and not number(rules.quarter_target, least=0):
         raise LifecycleError("[forecast]: quarter_target must be an amount, 0 or more")
     return rules
 

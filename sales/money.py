@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from sales.paths import DATA_DIR, ROOT
+from sales.tomlvalues import number
 
 DEFAULT_CURRENCIES = DATA_DIR / "currencies.toml"
 NO_CURRENCY = "no currency"  # a lead whose amount has no currency is counted apart, never as another's
@@ -96,7 +97,7 @@ def parse_currencies(doc: Mapping) -> Currencies:
         if not isinstance(raw, Mapping) or set(raw) != {"rate", "as_of"}:
             raise CurrencyError(f"{where}: give exactly 'rate' and 'as_of'")
         rate, as_of = raw["rate"], raw["as_of"]
-        if not isinstance(rate, (int, float)) or isinstance(rate, bool) or rate <= 0:
+        if not number(rate) or not rate > 0:
             raise CurrencyError(f"{where}: rate must be a positive number, got {rate!r}")
         if not isinstance(as_of, date):
             raise CurrencyError(f"{where}: as_of must be a date (YYYY-MM-DD), got {as_of!r}")

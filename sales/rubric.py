@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from sales.paths import DATA_DIR
 from sales.sqltext import literal
+from sales.tomlvalues import whole
 
 if TYPE_CHECKING:  # numpy and pandas load only for the table functions: `python -m sales import` starts fast
     import numpy as np
@@ -149,7 +150,7 @@ def _parse_factor(i: int, raw: Mapping) -> Factor:
     key, weight = raw["key"], raw["weight"]
     _require(isinstance(key, str) and re.fullmatch(r"[a-z][a-z0-9_]*", key) is not None,
              f"{where}: key {key!r} must be lower_snake_case")
-    _require(isinstance(weight, int) and not isinstance(weight, bool) and weight > 0,
+    _require(whole(weight, least=1),
              f"factor '{key}': weight must be a positive integer, got {weight!r}")
     return Factor(key, str(raw["name"]), weight,
                   (str(raw["level_0"]), str(raw["level_1"]), str(raw["level_2"])))
@@ -172,13 +173,10 @@ def _parse_category(raw: Mapping, rank: int) -> Category:
         _require(isinstance(raw[text], str) and raw[text].strip() != "",
                  f"category '{raw['key']}': {text} must be text")
     cadence = raw.get("follow_up_days", DEFAULT_FOLLOW_UP_DAYS)
-    _require(_days(cadence), f"category '{raw['key']}': follow_up_days must be a whole number of days, 1 or more")
+    _require(whole(cadence, least=1),
+             f"category '{raw['key']}': follow_up_days must be a whole number of days, 1 or more")
     return Category(raw["key"], raw["name"], lo, hi, raw["stance"], raw["next_action"], colour, qualifies, free,
                     raw.get("offer", ""), cadence)
-
-
-def _days(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def parse_rubric(doc: Mapping) -> Rubric:
@@ -202,7 +200,7 @@ def parse_rubric(doc: Mapping) -> Rubric:
     names = [c.name for c in cats]
     _require(len(set(names)) == len(names), f"category names repeat: {names}")
     rescore = doc.get("rescore_after_days", DEFAULT_RESCORE_DAYS)
-    _require(_days(rescore), "rescore_after_days must be a whole number of days, 1 or more")
+    _require(whole(rescore, least=1), "rescore_after_days must be a whole number of days, 1 or more")
     return Rubric(str(doc.get("version", "unversioned")), factors, tuple(cats), rescore)
 
 

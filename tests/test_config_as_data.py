@@ -165,3 +165,9 @@ def test_a_cadence_must_be_whole_days():
     doc["rescore_after_days"] = "often"
     with pytest.raises(RubricError, match="rescore_after_days must be a whole number"):
         parse_rubric(doc)
+
+
+@pytest.mark.parametrize("rate", [True, float("nan"), -1.5, "1.1"])
+def test_a_rate_is_a_positive_number_and_nothing_else(rate):
+    with pytest.raises(CurrencyError, match=re.escape("[rates.EUR]: rate must be a positive number")):
+        parse_currencies({"reporting": "USD", "rates": {"EUR": {"rate": rate, "as_of": date(2026, 1, 1)}}})
