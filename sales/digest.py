@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from sales.access import ROLES, Actor
 from sales.attention import OVERDUE, THIS_WEEK, TODAY
 from sales.forecast import TIERS
 from sales.paths import ROOT
@@ -150,12 +151,14 @@ def smtp_settings(path: Path | None = None) -> Smtp:
 
 
 def recipients(cur: duckdb.DuckDBPyConnection, smtp: Smtp, owner: str | None = None) -> list[tuple[str, tuple]]:
-    """(email, owners) pairs: each person granted bizdev or admin gets their own leads (when they own
-    any), each manager everyone's. With ``owner``, just that person."""
+    """(email, owners) pairs: each person whose role may work leads (bizdev and up) gets their own leads
+    (when they own any), each manager everyone's. With ``owner``, just that person."""
     if owner:
         return [(owner, owner_names(cur, owner))]
+    working = [role for role in ROLES if Actor("", role).may("work_lead")]
     people = [r[0] for r in cur.execute("""SELECT who FROM access_grants WHERE who NOT LIKE '*@%'
-                                           AND role IN ('bizdev', 'admin') ORDER BY who""").fetchall()]
+                                           AND list_contains(?::VARCHAR[], role) ORDER BY who""",
+                                        [working]).fetchall()]
     out = [(m, ()) for m in smtp.managers]
     return out + [(p, owner_names(cur, p)) for p in people if p not in smtp.managers]
 
