@@ -7,12 +7,7 @@ import streamlit as st
 import shell
 from sales import charts
 from sales.attention import OVERDUE, THIS_WEEK, TODAY
-from sales.forecast import (
-    NO_DATE,
-    TIERS,
-    accuracy_in_reporting,
-    forecast_accuracy,
-)
+from sales.forecast import NO_DATE, TIERS, accuracy_report
 from sales.money import default_currencies
 from sales.queries import filter_choices
 from sales.week import owner_names, this_week
@@ -120,13 +115,9 @@ left = ", ".join(f"{v:,.0f} {k}" for k, v in q["unconverted"].items())
 st.caption(rates.note(q["codes"]) + (f" Not converted: {left}." if left else ""))
 
 by_month = week.forecast
-dated = by_month[by_month["quarter"] != NO_DATE]
-rep = f"weighted_{rates.reporting}"
-if len(dated):
-    per_quarter = dated.groupby(["quarter", "tier"], as_index=False)[rep].sum().rename(columns={rep: "weighted"})
-    per_quarter = per_quarter[per_quarter["quarter"] >= q["quarter"]]
-    st.altair_chart(charts.forecast_chart(per_quarter, rates.reporting, q["target"]), width="stretch")
 undated = by_month[by_month["quarter"] == NO_DATE]
+if len(undated) < len(by_month):
+    shell.chart(charts.quarter_forecast_chart, this_week, today, owners, extra=(rates.reporting,))
 if len(undated):
     st.caption(f"{int(undated['leads'].sum()):,} open leads have no expected close date and are not in any quarter.")
 probs = week.probabilities
@@ -139,14 +130,11 @@ with st.expander("Win probabilities"):
     shell.table(probs, "win-probabilities.csv", column_config={
         c: st.column_config.NumberColumn(format="percent") for c in ("probability", "low", "high")})
 with st.expander("How far to trust it: past forecasts against what was won"):
-    acc = accuracy_in_reporting(shell.query(forecast_accuracy, today, 12, owners))
+    acc = shell.query(accuracy_report, today, 12, owners)
     if acc.empty:
         st.caption("No past month had leads expected to close or won.")
     else:
-        long = acc.melt(id_vars="month", value_vars=[f"forecast_{rates.reporting}", f"won_{rates.reporting}"],
-                        var_name="what", value_name="amount")
-        long["what"] = long["what"].str.split("_").str[0]
-        st.altair_chart(charts.accuracy_chart(long, rates.reporting), width="stretch")
+        shell.chart(charts.accuracy_chart, accuracy_report, today, 12, owners, extra=(rates.reporting,))
         st.caption("At the start of each month: the leads then open and expected to close in it, at the stage and "
                    "category they had, weighted by today's probabilities; against what was won in the month.")
         shell.table(acc, "forecast-accuracy.csv", column_config={

@@ -5,8 +5,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from sales.forecast import by_quarter
 from sales.lifecycle import default_lifecycle
 from sales.rubric import UNSCORED_COLOUR, default_rubric
+from sales.week import Week
 
 
 def _category_scale() -> alt.Scale:
@@ -165,8 +167,17 @@ def forecast_chart(df: pd.DataFrame, currency: str, target: float | None = None)
     return bars + line
 
 
-def accuracy_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
-    """Forecast at the start of each month against what was won in it. ``df``: month, what, amount."""
+def quarter_forecast_chart(week: Week, currency: str) -> alt.LayerChart | alt.Chart:
+    """This week's forecast chart: the quarters from the current one on, against its target."""
+    return forecast_chart(by_quarter(week.forecast, week.quarter["quarter"], currency), currency,
+                          week.quarter["target"])
+
+
+def accuracy_chart(acc: pd.DataFrame, currency: str) -> alt.Chart:
+    """Forecast at the start of each month against what was won in it. ``acc``: ``forecast.accuracy_report``."""
+    df = acc.melt(id_vars="month", value_vars=[f"forecast_{currency}", f"won_{currency}"], var_name="what",
+                  value_name="amount")
+    df["what"] = df["what"].str.split("_").str[0]
     return alt.Chart(df).mark_bar().encode(
         x=alt.X("month:N", title=None), xOffset="what:N",
         y=alt.Y("amount:Q", title=currency),

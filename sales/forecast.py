@@ -125,6 +125,15 @@ def by_tier(frame: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
     return table.reset_index().rename_axis(columns=None)
 
 
+def by_quarter(frame: pd.DataFrame, since: str, currency: str) -> pd.DataFrame:
+    """What the forecast chart stacks: the weighted amount in ``currency`` (a converted column of ``frame``,
+    the reporting currency) per expected close quarter from ``since`` on, and tier. Leads with no close
+    date are in no quarter."""
+    column = f"weighted_{currency}"
+    dated = frame[(frame["quarter"] != NO_DATE) & (frame["quarter"] >= since)]
+    return dated.groupby(["quarter", "tier"], as_index=False)[column].sum().rename(columns={column: "weighted"})
+
+
 def quarter_total(frame: pd.DataFrame, quarter: str, currencies: Currencies | None = None) -> dict:
     """The quarter's weighted forecast in the reporting currency per tier, what could not be converted,
     and the target from data/lifecycle.toml."""
@@ -145,7 +154,7 @@ def quarter_total(frame: pd.DataFrame, quarter: str, currencies: Currencies | No
 
 
 def forecast_accuracy(cur: duckdb.DuckDBPyConnection, today: date, months: int = 12,
-                      owners: tuple[str, ...] = ()) -> pd.DataFrame:
+                      owners: tuple[str, ...] = (), probabilities: pd.DataFrame | None = None) -> pd.DataFrame:
     """For each of the ``months`` complete months before today: what the forecast said at the month's
     start (leads open then and expected to close in the month, at the stage and rubric category they
     had then, weighted by today's probabilities) against what was won in the month, per currency; only
@@ -153,9 +162,10 @@ def forecast_accuracy(cur: duckdb.DuckDBPyConnection, today: date, months: int =
 
     A lead's expected close date is the last one recorded, so a deal that slipped counts in the month it
     was last expected: the figures say how far the method is to be trusted, not what anyone said then.
+    ``probabilities``: the table of ``win_probabilities`` when the caller has it already.
     """
     starts = period_starts(today, months + 1)[:-1]  # the complete months before today's
-    join, jparams = _probability_join(win_probabilities(cur))
+    join, jparams = _probability_join(win_probabilities(cur) if probabilities is None else probabilities)
     rubric = default_rubric()
     category = score_sql({k: f"a.{k}" for k in rubric.keys}, rubric)["category"]
     mine = "(len(?::VARCHAR[]) = 0 OR list_contains(?::VARCHAR[], l.owner))"
@@ -209,3 +219,10 @@ def accuracy_in_reporting(acc: pd.DataFrame, currencies: Currencies | None = Non
                      "left_out": ", ".join(left)})
     out = pd.DataFrame(rows, columns=cols)
     return out.rename(columns={"forecast": f"forecast_{currencies.reporting}", "won": f"won_{currencies.reporting}"})
+
+
+def accuracy_report(cur: duckdb.DuckDBPyConnection, today: date, months: int = 12, owners: tuple[str, ...] = (),
+                    probabilities: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Past forecasts against what was won, per month in the reporting currency: what the This week page
+    and ``report forecast`` show."""
+    return accuracy_in_reporting(forecast_accuracy(cur, today, months, owners, probabilities))

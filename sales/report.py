@@ -36,10 +36,11 @@ def budget(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
 def forecast(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
     from sales import forecast as fc
 
-    months = fc.converted(fc.forecast(cur, f))
-    return {"win probabilities": fc.win_probabilities(cur), "forecast by month": months,
+    probabilities = fc.win_probabilities(cur)  # learned once, used by both
+    months = fc.converted(fc.forecast(cur, f, probabilities))
+    return {"win probabilities": probabilities, "forecast by month": months,
             "forecast by owner": fc.by_tier(months, "owner"),
-            "forecast accuracy": fc.accuracy_in_reporting(fc.forecast_accuracy(cur, today, owners=f.owners))}
+            "forecast accuracy": fc.accuracy_report(cur, today, owners=f.owners, probabilities=probabilities)}
 
 
 def followups(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
