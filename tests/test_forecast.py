@@ -43,6 +43,8 @@ from sales.filters import Filters
 from sales.forecast import (
     NO_DATE,
     accuracy_in_reporting,
+    by_quarter,
+    converted,
     forecast,
     forecast_accuracy,
     quarter_total,
@@ -135,6 +137,16 @@ def test_forecast_per_owner_month_currency_and_tier(imported, lifecycle):
     # one owner's leads only
     bo = forecast(imported.cursor(), Filters.everything(owners=("Bo",)))
     assert sorted(bo["currency"]) == ["EUR", "USD"]
+
+
+def test_the_chart_stacks_each_quarter_in_the_reporting_currency(imported, lifecycle):
+    lifecycle(prior_strength=2, min_history=4)
+    rows = converted(forecast(imported.cursor(), Filters.everything()))
+    got = sorted(by_quarter(rows, "2026-Q4", "USD").itertuples(index=False, name=None))
+    # the rows of the test above: Ana's 7,000 USD commit; best case Bo's 2,000 EUR at 1.10 and Cy's 400 USD
+    # (Ana's 428.57 without a currency has no rate); Bo's 571.43 has no close date, so no quarter
+    assert [(q, t, round(w, 2)) for q, t, w in got] == [("2026-Q4", "best case", 2600), ("2026-Q4", "commit", 7000)]
+    assert by_quarter(rows, "2027-Q1", "USD").empty  # nothing expected from next quarter on
 
 
 def test_accuracy_compares_the_month_start_forecast_with_what_was_won(imported, lifecycle):
