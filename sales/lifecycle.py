@@ -103,6 +103,7 @@ class Classification:
     status: str = "open"
     violation: GateViolation | None = None
     met: tuple[Criterion, ...] = field(default=())
+    facts: Mapping[str, object] = field(default_factory=dict, compare=False)  # what the gates were judged on
 
 
 def parse_lifecycle(doc: Mapping) -> Lifecycle:
@@ -234,4 +235,4 @@ def classify(facts: Mapping[str, object], recorded_stage: str | None = None,
             between = tuple(c for s in lifecycle.stages[index:r] for c in s.gate if not c.met(facts))
             violation = GateViolation(lifecycle.stages[r], stage, between)
     return Classification(stage, index, unmet, not unmet and index == len(lifecycle.stages) - 1,
-                          status, violation, met)
+                          status, violation, met, facts)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from sales.filters import Filters
 from sales.leadstate import classify_lead, lead_facts, lead_state
-from sales.lifecycle import Classification, default_lifecycle, derive_facts
+from sales.lifecycle import Classification, default_lifecycle
 from sales.rubric import default_rubric, score_lead
 from sales.sqltext import literal
 from sales.stats import CLOSED, WON, wilson, win_rate
@@ -104,9 +104,9 @@ def lead_detail(cur: duckdb.DuckDBPyConnection, lead_id: int) -> LeadDetail | No
         "Weight": fac.weight,
         "Weighted score": current.contributions[fac.key] if current else None,
     } for fac in rubric.factors])
-    facts, since = lead_facts(cur, lead_id)
-    derived = derive_facts({**facts, "pricing": lead.get("pricing")}, [s.total for s in totals], rubric)
+    _, since = lead_facts(cur, lead_id)
     c = classify_lead(cur, lead_id)
+    derived = c.facts  # the facts its stage was judged on, computed ones included
     gates = pd.DataFrame([{
         "Stage": stage.name, "Criterion": crit.label, "Fact": crit.fact,
         "Met": crit.met(derived), "Applies": crit.applies(derived), "Computed": crit.derived,
