@@ -98,6 +98,19 @@ def test_budget_numbers(monkeypatch, tmp_path):
                                                                                          5000]
 
 
+def test_overview_hours_agree_with_the_budget_page(monkeypatch, tmp_path):
+    db = tmp_path / "b.duckdb"
+    with Store(db) as s:
+        seed_budgets(s)
+    at = page(monkeypatch, db, "overview", **{"from": "2020-02-01", "to": "2020-02-29"})
+    shown = {m.label: (m.value, m.proto.delta) for m in at.metric}
+    # February as on the budget page: 50 h of Hedera and 3 h of No budget ltd against Hedera's 62 h, and
+    # No budget ltd over. The period before, 3 to 31 January: 10 + 15 billable hours against 62 x 29/31 = 58
+    assert shown["Billable hours"] == ("53 h", "+28 h")
+    assert shown["Budgeted hours"] == ("62 h", "+4 h")
+    assert shown["Accounts over budget"] == ("1", "+1")
+
+
 def test_budget_offers_a_hundred_accounts_and_finds_the_others(monkeypatch, tmp_path):
     db = tmp_path / "many.duckdb"
     with Store(db) as s, s.transaction() as cur:  # 130 accounts, an hour each on 10 Feb 2020
