@@ -5,6 +5,7 @@ Kept outside ``sales/`` because it is the only place that knows about Streamlit'
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import importlib
@@ -51,13 +52,20 @@ def _store() -> Store:
     return Store(wait=WAIT_FOR_STORE, idle_release=IDLE_RELEASE)
 
 
-def store() -> Store:
-    """The process-wide store; stops the page with an explanation when the file is locked."""
+@contextlib.contextmanager
+def _stop_when_locked():
+    """A command-line import held the store file longer than a page waits: say so and stop the page."""
     try:
-        return _store()
+        yield
     except StoreLockedError as e:
         st.error(str(e))
         st.stop()
+
+
+def store() -> Store:
+    """The process-wide store; stops the page with an explanation when the file is locked."""
+    with _stop_when_locked():
+        return _store()
 
 
 def cursor():
@@ -270,11 +278,13 @@ def fresh(value):
 
 def query(fn, *args):
     """Call a ``sales`` query with a fresh cursor, cached until the store's data changes."""
-    try:
-        return _query(f"{fn.__module__}.{fn.__qualname__}", data_version(), args)
-    except StoreLockedError as e:  # a command-line import held the file longer than a page waits
-        st.error(str(e))
-        st.stop()
+    with _stop_when_locked():
+        return _query(_name_of(fn), data_version(), args)
+
+
+def _name_of(fn) -> str:
+    """A ``sales`` function by its dotted name (a cache key part; ``_named`` finds it again)."""
+    return f"{fn.__module__}.{fn.__qualname__}"
 
 
 def _named(name: str):
@@ -299,15 +309,11 @@ def chart(chart_fn, query_fn, *args, extra: tuple = ()) -> None:
     built once per data version and reused by every session and rerun (building it from Altair, and
     converting its data, was a fifth of a busy server's time). ``extra``: the chart function's own
     further arguments."""
-    try:
-        chart_name = f"{chart_fn.__module__}.{chart_fn.__qualname__}"
-        query_name = f"{query_fn.__module__}.{query_fn.__qualname__}"
-        version, extra = data_version(), tuple(extra)
+    chart_name, query_name, extra = _name_of(chart_fn), _name_of(query_fn), tuple(extra)
+    with _stop_when_locked():
+        version = data_version()
         spec = _chart_spec(cache_key(chart_name, query_name, version, args, extra), chart_name, query_name, version,
                            args, extra)
-    except StoreLockedError as e:
-        st.error(str(e))
-        st.stop()
     st.vega_lite_chart(spec, width="stretch")
 
 

@@ -24,7 +24,7 @@ class Week:
     today: date
     owners: tuple[str, ...]  # whose leads; empty: everyone's
     followups: pd.DataFrame
-    stuck: pd.DataFrame  # the longest stuck first, at most a few hundred
+    stuck: pd.DataFrame  # the longest stuck first, at most STUCK_LISTED
     stuck_total: int
     rescore: pd.DataFrame
     quarter: dict  # quarter_total of the current quarter

@@ -112,11 +112,6 @@ def test_offers_and_free_discovery_come_from_the_file():
     (lambda doc: doc["stage"][2]["gate"][0].update(fact="needs documented"), "fact 'needs documented' must be"),
 ])
 def test_the_lifecycle_loader_names_the_stage_and_field(change, message):
-    import tomllib
-
-    from sales.lifecycle import LifecycleError, parse_lifecycle
-    from tests.conftest import ROOT
-
     doc = tomllib.loads((ROOT / "data" / "lifecycle.toml").read_text(encoding="utf-8"))
     change(doc)
     with pytest.raises(LifecycleError, match=message):
