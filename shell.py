@@ -107,7 +107,7 @@ def actor() -> Actor | None:
     if not st.user.is_logged_in:
         return None
     email = st.user.get("email") or st.user.get("sub") or "unknown"
-    return Actor(str(email), query(access.role_of, str(email)))
+    return access.signed_in(str(email), query(access.role_of, str(email)))
 
 
 def sign_in_screen() -> None:

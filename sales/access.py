@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import getpass
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import duckdb
@@ -45,10 +45,15 @@ class AccessDenied(PermissionError):
 
 @dataclass(frozen=True)
 class Actor:
-    """Someone acting on the store: a signed-in email, ``cli:NAME``, or ``local``, with their role."""
+    """Someone acting on the store: a signed-in email, ``cli:NAME``, or ``local``, with their role.
+
+    ``granted``: the role comes from a grant in the store (a signed-in person), so every write reads it
+    again inside its own transaction (``authorise``): a grant revoked while the person's page is open
+    refuses their next action. The command line and local mode hold their role by running here."""
 
     identity: str
     role: str | None
+    granted: bool = False
 
     def may(self, action: str) -> bool:
         needed = ACTIONS[action][0]
@@ -59,6 +64,19 @@ class Actor:
             needed, what = ACTIONS[action]
             held = f"the {self.role} role" if self.role else "no role"
             raise AccessDenied(f"{self.identity} has {held} and may not {what}: that needs the {needed} role")
+
+
+def signed_in(email: str, role: str | None) -> Actor:
+    """A person signed in through the identity provider, with the role their grant gave when the page ran."""
+    return Actor(email, role, granted=True)
+
+
+def authorise(cur: duckdb.DuckDBPyConnection, actor: Actor, action: str) -> Actor:
+    """The first step of every write, inside its transaction: ``actor`` as the store says they are now
+    (a signed-in person's grant read again), refused with AccessDenied unless they may ``action``."""
+    now = replace(actor, role=role_of(cur, actor.identity)) if actor.granted else actor
+    now.require(action)
+    return now
 
 
 def command_line() -> Actor:
@@ -110,6 +128,7 @@ def grant(store: Store, actor: Actor, who: str, role: str) -> str | None:
         raise ValueError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
     who = normalise(who)
     with store.transaction() as cur:
+        authorise(cur, actor, "manage_access")
         before = _held(cur, who)
         if before == role:
             return before
@@ -126,6 +145,7 @@ def revoke(store: Store, actor: Actor, who: str) -> str:
     actor.require("manage_access")
     who = normalise(who)
     with store.transaction() as cur:
+        authorise(cur, actor, "manage_access")
         before = _held(cur, who)
         if before is None:
             raise ValueError(f"{who} has no grant of its own")
@@ -147,6 +167,7 @@ def set_crm_owner(store: Store, actor: Actor, who: str, owner: str | None) -> No
     actor.require("manage_access")
     who, owner = normalise(who), (owner or "").strip() or None
     with store.transaction() as cur:
+        authorise(cur, actor, "manage_access")
         if _held(cur, who) is None:
             raise ValueError(f"{who} has no grant of its own: grant a role first")
         before = crm_owner(cur, who)

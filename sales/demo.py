@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sales import audit
-from sales.access import Actor
+from sales.access import Actor, authorise
 from sales.lifecycle import default_lifecycle
 from sales.rubric import categories_for, default_rubric
 from sales.store import Store, scalar
@@ -296,6 +296,7 @@ def write_demo(store: Store, actor: Actor, leads: int = 300, time_entries: int =
     n_gen = max(leads - len(HANDBOOK_LEADS), 0)
     frame, levels = _leads_frame(rng, n_gen, anchor)
     with store.transaction() as cur:
+        authorise(cur, actor, "demo")
         first = scalar(cur, "SELECT coalesce(max(id), 0) + 1 FROM leads")
         ids = np.arange(first, first + n_gen)
         stage_keys = np.array([s.key for s in default_lifecycle().stages])

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from sales import audit
-from sales.access import Actor
+from sales.access import Actor, authorise
 from sales.budget import DISCOVERY_CAP, MIN_DEVELOPMENT_CAP
 from sales.leadstate import classify_lead, latest_levels, lead_facts
 from sales.lifecycle import default_lifecycle
@@ -69,6 +69,7 @@ def save_assessment(store: Store, actor: Actor, lead_id: int, levels: Mapping[st
     total = score_lead(clean, rubric)
     keys = list(rubric.keys)
     with store.transaction() as cur:
+        authorise(cur, actor, "assess")
         lead = _require_lead(cur, lead_id)
         before, _ = latest_levels(cur, lead_id)
         cols = ", ".join(keys + [k + "_comment" for k in keys])
@@ -101,6 +102,7 @@ def set_fact(store: Store, actor: Actor, lead_id: int, fact: str, value: bool) -
     if fact in derived and fact != "delivery_milestone":
         raise WorkbenchError(f"'{fact}' is computed from the lead's assessments, not ticked")
     with store.transaction() as cur:
+        authorise(cur, actor, "work_lead")
         lead = _require_lead(cur, lead_id)
         before = _stage_key(cur, lead)
         was = lead_facts(cur, lead_id)[0].get(fact)
@@ -129,6 +131,7 @@ def add_note(store: Store, actor: Actor, lead_id: int, kind: str, body: str) -> 
     if not body.strip():
         raise WorkbenchError("the note is empty")
     with store.transaction() as cur:
+        authorise(cur, actor, "work_lead")
         lead = _require_lead(cur, lead_id)
         before = latest_notes(cur, lead_id).get(kind) if kind != "log" else None
         log(cur, lead_id, body.strip(), actor, kind=kind)
@@ -142,6 +145,7 @@ def log_touch(store: Store, actor: Actor, lead_id: int, note: str = "") -> None:
     """A contact with the lead (call, mail, meeting): its next follow-up is due a cadence from now."""
     actor.require("work_lead")
     with store.transaction() as cur:
+        authorise(cur, actor, "work_lead")
         lead = _require_lead(cur, lead_id)
         body = "Contacted" + (f": {note.strip()}" if note.strip() else "")
         log(cur, lead_id, body, actor, kind="touch")
@@ -210,6 +214,7 @@ def create_small_project(store: Store, actor: Actor, lead_id: int, offer: Offer,
         raise WorkbenchError(f"development offers start at {MIN_DEVELOPMENT_CAP:.0f} hours")
     month = (start or date.today()).replace(day=1)
     with store.transaction() as cur:
+        authorise(cur, actor, "offer")
         lead = _require_lead(cur, lead_id)
         account = lead.get("organisation") or lead["name"]
         key = f"small:{lead_id}:{offer.kind}:{month}:{offer.hours}"

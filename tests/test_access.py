@@ -76,6 +76,43 @@ def test_every_write_checks_the_role_in_the_core(built, write, role):
         assert table_counts(built) == before  # refused before anything was written
 
 
+# what a person's page believed (the role when it ran), what an admin changed meanwhile, and what follows
+STALE_PAGES = [  # (role on the open page, the change, the role the store holds at the write)
+    ("admin", "revoke", None),
+    ("admin", "downgrade", "viewer"),
+    ("bizdev", "revoke", None),
+    ("bizdev", "downgrade", "viewer"),
+]
+
+
+@pytest.mark.parametrize("write", list(WRITES))
+@pytest.mark.parametrize(("held", "change", "now"), STALE_PAGES)
+def test_a_write_reads_the_role_the_store_holds_now_not_the_one_the_page_saw(built, write, held, change, now):
+    needed, call = WRITES[write]
+    if access.ROLES.index(held) < access.ROLES.index(needed):
+        pytest.skip("the page never offered this write")
+    email = "ana@agency.example"
+    access.grant(built, ADMIN, "boss@agency.example", "admin")  # never the last admin
+    access.grant(built, ADMIN, email, held)
+    page = access.signed_in(email, held)  # the session's actor, from the moment its page ran
+    if change == "revoke":
+        access.revoke(built, ADMIN, email)
+    else:
+        access.grant(built, ADMIN, email, now)
+    before = table_counts(built)
+    held_now = f"the {now} role" if now else "no role"
+    with pytest.raises(AccessDenied, match=f"{email} has {held_now} and may not"):
+        call(built, page)
+    assert table_counts(built) == before  # refused inside the write's transaction: nothing written
+
+
+def test_a_signed_in_write_goes_through_while_the_grant_stands(built):
+    access.grant(built, ADMIN, "ana@agency.example", "bizdev")
+    save_assessment(built, access.signed_in("ana@agency.example", "bizdev"), 1, {"need": 2}, {})
+    assert built.cursor().execute("SELECT assessed_by FROM assessments ORDER BY id DESC LIMIT 1").fetchall() == [
+        ("ana@agency.example",)]
+
+
 def test_refusal_names_the_person_their_role_and_the_action():
     with pytest.raises(AccessDenied) as e:
         VIEWER.require("undo")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from sales import audit
-from sales.access import Actor
+from sales.access import Actor, authorise
 from sales.ingest.formats import CANONICAL, KINDS, norm
 from sales.ingest.reader import CsvLayout
 from sales.ingest.values import sniff_date
@@ -44,6 +44,7 @@ def save(store: Store, actor: Actor, header: Sequence[str], doc: Mapping) -> Non
     actor.require("import")
     clean = {k: doc[k] for k in ("kind", "columns", "date_order", "hours_unit") if k in doc}
     with store.transaction() as cur:
+        authorise(cur, actor, "import")
         before = find(cur, header)
         cur.execute("""INSERT OR REPLACE INTO saved_mappings (fingerprint, header, doc, saved_by, saved_at)
                        VALUES (?, ?, ?, ?, ?)""",

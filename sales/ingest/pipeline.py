@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from sales import audit
-from sales.access import Actor
+from sales.access import Actor, authorise
 from sales.csvtext import ENCODING, ENCODING_LABELS, CsvError, FileCheck, record_start_lines
 from sales.ingest import mappings as saved_mappings
 from sales.ingest.budgets import BUDGET_ERRORS, budget_stage_sql
@@ -288,6 +288,7 @@ def _ladder(job: _Job) -> ImportResult:
 
 
 def _open_batch(cur, job: _Job) -> int:
+    authorise(cur, job.actor, "budgets" if job.det.format.kind == "budgets" else "import")
     # max + 1 under the store's write lock: previews (rolled back) leave no gaps in batch numbers
     return scalar(cur, """INSERT INTO import_batches (id, file_name, kind, format, imported_by)
                           VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_batches), ?, ?, ?, ?) RETURNING id""",
@@ -611,6 +612,7 @@ def undo_batch(store: Store, actor: Actor, batch: int) -> dict[str, int]:
     The audit trail keeps the import's own row and gains one for the undo."""
     actor.require("undo")
     with store.transaction() as cur:
+        authorise(cur, actor, "undo")
         found = cur.execute("SELECT file_name, format FROM import_batches WHERE id = ?", [batch]).fetchall()
         if not found:
             raise IngestError(f"no import batch {batch}")
