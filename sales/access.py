@@ -32,7 +32,9 @@ ACTIONS = {
     "import": ("admin", "import files"),
     "undo": ("admin", "undo an import"),
     "budgets": ("admin", "change budgets"),
-    "demo": ("admin", "load demo data"),
+    "demo": ("admin", "load or remove demo data"),
+    "restore": ("admin", "restore the store from a backup"),
+    "send_digest": ("admin", "send the weekly digest"),
     "manage_access": ("admin", "grant or revoke roles"),
     "audit": ("admin", "read the audit trail"),
 }

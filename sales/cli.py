@@ -19,18 +19,51 @@ def _cmd_score(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from sales.access import command_line
     from sales.demo import write_demo
-    from sales.store import is_empty
+    from sales.demo_rows import never_used
+
+    if args.remove:
+        return _remove_demo(args)
+    store = _open_store(args.db)
+    if store is None:
+        return 2
+    with store:
+        if args.if_new and not never_used(store.cursor()):
+            print(f"{store.path}: already holds data or has held it (grants, imports, a removed demo); "
+                  "demo not written", file=sys.stderr)
+            return 0
+        counts = write_demo(store, command_line(), leads=args.leads, time_entries=args.time_entries, seed=args.seed)
+    print(json.dumps({"db": str(store.path), **counts}))
+    return 0
+
+
+def _remove_demo(args: argparse.Namespace) -> int:
+    """Every demo row goes; people's work on demo leads goes with them, so that needs a yes."""
+    from sales.access import command_line
+    from sales.demo_rows import demo_rows, remove_demo
 
     store = _open_store(args.db)
     if store is None:
         return 2
     with store:
-        if args.if_empty and not is_empty(store.cursor()):
-            print(f"{store.path}: already holds data; demo not written", file=sys.stderr)
+        found = demo_rows(store.cursor())
+        if not found.total:
+            print(f"{store.path}: no demo data; nothing removed")
             return 0
-        counts = write_demo(store, command_line(), leads=args.leads, time_entries=args.time_entries, seed=args.seed)
-    print(json.dumps({"db": str(store.path), **counts}))
+        print(found.sentence())
+        if found.work and not args.yes and not _confirmed("Remove the demo data and the work on it?"):
+            print("nothing removed: people have worked on demo leads; answer yes, or pass --yes", file=sys.stderr)
+            return 2
+        removed = remove_demo(store, command_line())
+    print(f"{store.path}: demo data removed, {removed.total:,} rows (per table: "
+          + ", ".join(f"{t} {n:,}" for t, n in removed.rows.items()) + ")")
     return 0
+
+
+def _confirmed(question: str) -> bool:
+    """A yes typed at a terminal; never a yes when nobody is there to type it."""
+    if not sys.stdin.isatty():
+        return False
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
 
 def _open_store(db: Path | None):
@@ -332,12 +365,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="further options for streamlit run")
     p.set_defaults(func=_cmd_serve)
 
-    p = sub.add_parser("demo", help="write a deterministic demo store")
+    p = sub.add_parser("demo", help="write a deterministic demo store, or remove the demo data")
     p.add_argument("--db", type=Path, help="store file (default: $SALES_DB or data/sales.duckdb)")
     p.add_argument("--leads", type=int, default=300)
     p.add_argument("--time-entries", type=int, default=20_000)
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--if-empty", action="store_true", help="only when the store has no data yet")
+    p.add_argument("--if-new", "--if-empty", dest="if_new", action="store_true",
+                   help="only into a store nothing was ever written to (no data, grants, imports or removed demo)")
+    p.add_argument("--remove", action="store_true", help="remove every demo row (and work people entered on demo "
+                   "leads); grants, the audit trail and imported data stay")
+    p.add_argument("--yes", action="store_true", help="with --remove: no question when people worked on demo leads")
     p.set_defaults(func=_cmd_demo)
     return parser
 
