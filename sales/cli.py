@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sales import cli_store
+
 
 def _cmd_score(args: argparse.Namespace) -> int:
     from sales.score_csv import score_csv_cli  # each command imports what it needs: --help stays quick
@@ -22,7 +24,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from sales.demo_rows import never_used
 
     if args.remove:
-        return _remove_demo(args)
+        return cli_store.remove_demo(args, _open_store)
     store = _open_store(args.db)
     if store is None:
         return 2
@@ -34,36 +36,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         counts = write_demo(store, command_line(), leads=args.leads, time_entries=args.time_entries, seed=args.seed)
     print(json.dumps({"db": str(store.path), **counts}))
     return 0
-
-
-def _remove_demo(args: argparse.Namespace) -> int:
-    """Every demo row goes; people's work on demo leads goes with them, so that needs a yes."""
-    from sales.access import command_line
-    from sales.demo_rows import demo_rows, remove_demo
-
-    store = _open_store(args.db)
-    if store is None:
-        return 2
-    with store:
-        found = demo_rows(store.cursor())
-        if not found.total:
-            print(f"{store.path}: no demo data; nothing removed")
-            return 0
-        print(found.sentence())
-        if found.work and not args.yes and not _confirmed("Remove the demo data and the work on it?"):
-            print("nothing removed: people have worked on demo leads; answer yes, or pass --yes", file=sys.stderr)
-            return 2
-        removed = remove_demo(store, command_line())
-    print(f"{store.path}: demo data removed, {removed.total:,} rows (per table: "
-          + ", ".join(f"{t} {n:,}" for t, n in removed.rows.items()) + ")")
-    return 0
-
-
-def _confirmed(question: str) -> bool:
-    """A yes typed at a terminal; never a yes when nobody is there to type it."""
-    if not sys.stdin.isatty():
-        return False
-    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
 
 def _open_store(db: Path | None):
@@ -359,6 +331,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--send", action="store_true", help="mail it with the [smtp] settings of .streamlit/secrets.toml: "
                    "each person with a role gets their own leads, each manager everyone's")
     p.set_defaults(func=_cmd_digest)
+
+    p = sub.add_parser("backup", help="write a consistent copy of the store (also while the dashboard runs)")
+    p.add_argument("path", type=Path, help="the backup file, or a folder for a dated file in it")
+    p.add_argument("--db", type=Path, help=db_help)
+    p.add_argument("--force", action="store_true", help="replace an existing backup file of that name")
+    p.set_defaults(func=lambda a: cli_store.backup(a, _open_store))
+
+    p = sub.add_parser("restore", help="put a backup back as the store (the replaced store is kept beside it)")
+    p.add_argument("path", type=Path, help="a file written by `backup`")
+    p.add_argument("--db", type=Path, help=db_help)
+    p.add_argument("--force", action="store_true", help="replace a store that holds data without asking")
+    p.set_defaults(func=lambda a: cli_store.restore(a, _open_store))
 
     p = sub.add_parser("serve", help="serve the dashboard (loopback only unless sign-in is configured)")
     p.add_argument("--port", type=int, default=8501)

@@ -2,8 +2,6 @@
 (``make run``) only into a store nothing was ever written to."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -15,6 +13,7 @@ from sales.ingest import import_file
 from sales.queries import store_summary
 from sales.store import Store, scalar
 from sales.workbench import add_note, save_assessment
+from tests.cli_runner import cli_fixture  # noqa: F401 (the cli fixture)
 from tests.conftest import ADMIN, ANCHOR, BIZDEV, ROOT, VIEWER
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -112,36 +111,31 @@ def test_removal_needs_the_admin_role_read_inside_its_transaction(store):
     assert demo_rows(store.cursor()).rows["leads"] == 5
 
 
-def run(*args: str):
-    return subprocess.run([sys.executable, "-m", "sales", *args], cwd=ROOT, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL)
-
-
-def test_cli_remove_asks_before_taking_people_s_work(tmp_path):
+def test_cli_remove_asks_before_taking_people_s_work(tmp_path, cli):
     db = tmp_path / "d.duckdb"
     with Store(db) as s:
         write_demo(s, ADMIN, leads=30, time_entries=20, anchor=ANCHOR)
         add_note(s, BIZDEV, demo_lead(s, "Hedera University"), "log", "Demo call")
-    refused = run("demo", "--remove", "--db", str(db))
+    refused = cli("demo", "--remove", "--db", str(db))
     assert refused.returncode == 2
     assert "Work people entered on demo leads goes with them: 1 note." in refused.stdout
     assert "nothing removed" in refused.stderr
     with Store(db) as s:
         assert demo_rows(s.cursor()).rows["leads"] == 30
 
-    done = run("demo", "--remove", "--yes", "--db", str(db))
+    done = cli("demo", "--remove", "--yes", "--db", str(db))
     assert done.returncode == 0, done.stderr
     assert "demo data removed, " in done.stdout
     assert "leads 30" in done.stdout and "time_entries 20" in done.stdout and "lead_notes 1" in done.stdout
-    again = run("demo", "--remove", "--db", str(db))
+    again = cli("demo", "--remove", "--db", str(db))
     assert again.returncode == 0 and "no demo data; nothing removed" in again.stdout
 
 
-def test_cli_remove_without_people_s_work_needs_no_yes(tmp_path):
+def test_cli_remove_without_people_s_work_needs_no_yes(tmp_path, cli):
     db = tmp_path / "d.duckdb"
     with Store(db) as s:
         write_demo(s, ADMIN, leads=5, time_entries=0, anchor=ANCHOR)
-    r = run("demo", "--remove", "--db", str(db))
+    r = cli("demo", "--remove", "--db", str(db))
     assert r.returncode == 0, r.stderr
     with Store(db) as s:
         assert scalar(s.cursor(), "SELECT count(*) FROM leads") == 0
@@ -154,7 +148,7 @@ def test_cli_remove_without_people_s_work_needs_no_yes(tmp_path):
     ("demo data already", False),
     ("an import that was undone", False),
 ])
-def test_make_run_seeds_only_a_store_nothing_was_ever_written_to(tmp_path, history, seeded):
+def test_make_run_seeds_only_a_store_nothing_was_ever_written_to(tmp_path, cli, history, seeded):
     db = tmp_path / "s.duckdb"
     with Store(db) as s:
         if history == "a grant only":
@@ -170,7 +164,7 @@ def test_make_run_seeds_only_a_store_nothing_was_ever_written_to(tmp_path, histo
             undo_batch(s, ADMIN, import_file(s, ADMIN, FIXTURES / "leads_canonical.csv").batch)
         assert never_used(s.cursor()) is seeded
         leads_before = scalar(s.cursor(), "SELECT count(*) FROM leads")
-    r = run("demo", "--if-new", "--leads", "20", "--time-entries", "30", "--db", str(db))
+    r = cli("demo", "--if-new", "--leads", "20", "--time-entries", "30", "--db", str(db))
     assert r.returncode == 0, r.stderr
     with Store(db) as s:
         assert scalar(s.cursor(), "SELECT count(*) FROM leads") == (20 if seeded else leads_before)
