@@ -14,7 +14,7 @@ from datetime import datetime
 
 import duckdb
 
-from sales import audit
+from sales import audit, mailaddr
 from sales.store import Store, scalar
 
 # each role may do everything the roles before it may
@@ -129,6 +129,8 @@ def grant(store: Store, actor: Actor, who: str, role: str) -> str | None:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
     who = normalise(who)
+    if not who.startswith("*@"):
+        mailaddr.check(who)  # the digest mails it: no header text can ride along
     with store.transaction() as cur:
         authorise(cur, actor, "manage_access")
         before = _held(cur, who)

@@ -183,6 +183,8 @@ def _as_of(args: argparse.Namespace):
 
 def _cmd_digest(args: argparse.Namespace) -> int:
     from sales import digest
+    from sales.access import command_line
+    from sales.digest_send import report, send
     from sales.week import owner_names, this_week
 
     today = _as_of(args)
@@ -195,13 +197,15 @@ def _cmd_digest(args: argparse.Namespace) -> int:
             owners = owner_names(cur, args.owner) if args.owner else ()
             print(digest.render(this_week(cur, today, owners), args.format))
             return 0
+        cur.close()
         try:
-            sent = digest.send(cur, today, digest.smtp_settings(), args.owner)
-        except (digest.DigestError, OSError) as e:
+            results = send(store, command_line(), today, digest.smtp_settings(), args.owner, resend=args.resend)
+        except digest.DigestError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
-    print(f"digest sent to {len(sent)}: {', '.join(sent) or 'nobody (nothing due for anyone)'}")
-    return 0
+    lines, status = report(results, today)
+    print("\n".join(lines))
+    return status
 
 
 def _cmd_access(args: argparse.Namespace) -> int:
@@ -329,7 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("md", "html"), default="md")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="the day to report as of (default: today)")
     p.add_argument("--send", action="store_true", help="mail it with the [smtp] settings of .streamlit/secrets.toml: "
-                   "each person with a role gets their own leads, each manager everyone's")
+                   "each person with a role gets their own leads, each manager everyone's; those who already got "
+                   "this day's digest are skipped")
+    p.add_argument("--resend", action="store_true", help="with --send: mail everyone again, even those who got it")
     p.set_defaults(func=_cmd_digest)
 
     p = sub.add_parser("backup", help="write a consistent copy of the store (also while the dashboard runs)")
