@@ -173,7 +173,7 @@ def sidebar(who: Actor) -> None:
             if who.may("demo"):
                 _remove_demo_button(who)
         if message := st.session_state.pop("demo_message", None):
-            (st.success if message[0] == "ok" else st.error)(message[1])
+            (st.success if message[0] == "ok" else st.error)(plain(message[1]))
         st.caption(f"Store: `{store().path.name}` · {s.leads:,} leads · "
                    f"{s.time_entries:,} time entries · {s.hours:,.0f} h")
         if s.empty and who.may("demo"):
