@@ -170,6 +170,10 @@ def sidebar(who: Actor) -> None:
         if s.is_demo:
             st.warning("**Demo data.** These leads and hours are generated examples, "
                        "not real clients.", icon=":material/science:")
+            if who.may("demo"):
+                _remove_demo_button(who)
+        if message := st.session_state.pop("demo_message", None):
+            (st.success if message[0] == "ok" else st.error)(plain(message[1]))
         st.caption(f"Store: `{store().path.name}` · {s.leads:,} leads · "
                    f"{s.time_entries:,} time entries · {s.hours:,.0f} h")
         if s.empty and who.may("demo"):
@@ -177,6 +181,26 @@ def sidebar(who: Actor) -> None:
             st.button("Load demo data", icon=":material/science:", on_click=_load_demo, args=(who,))
         elif s.empty:
             st.info("The store is empty: an admin uploads the exports.")
+
+
+def _remove_demo_button(who: Actor) -> None:
+    """An admin's way from the demo to their own data: what goes is said before anything is removed."""
+    from sales.demo_rows import demo_rows
+
+    with st.popover("Remove demo data", icon=":material/delete_sweep:"):
+        st.write(query(demo_rows).sentence())
+        st.button("Remove the demo data", type="primary", key="remove_demo", on_click=_remove_demo, args=(who,))
+
+
+def _remove_demo(who: Actor) -> None:
+    from sales.demo_rows import remove_demo
+
+    try:
+        removed = remove_demo(store(), who)
+    except access.AccessDenied as e:
+        st.session_state["demo_message"] = ("error", str(e))
+        return
+    st.session_state["demo_message"] = ("ok", f"Demo data removed: {removed.total:,} rows.")
 
 
 def _load_demo(who: Actor) -> None:

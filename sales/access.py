@@ -14,7 +14,7 @@ from datetime import datetime
 
 import duckdb
 
-from sales import audit
+from sales import audit, mailaddr
 from sales.store import Store, scalar
 
 # each role may do everything the roles before it may
@@ -32,7 +32,9 @@ ACTIONS = {
     "import": ("admin", "import files"),
     "undo": ("admin", "undo an import"),
     "budgets": ("admin", "change budgets"),
-    "demo": ("admin", "load demo data"),
+    "demo": ("admin", "load or remove demo data"),
+    "restore": ("admin", "restore the store from a backup"),
+    "send_digest": ("admin", "send the weekly digest"),
     "manage_access": ("admin", "grant or revoke roles"),
     "audit": ("admin", "read the audit trail"),
 }
@@ -127,6 +129,8 @@ def grant(store: Store, actor: Actor, who: str, role: str) -> str | None:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
     who = normalise(who)
+    if not who.startswith("*@"):
+        mailaddr.check(who)  # the digest mails it: no header text can ride along
     with store.transaction() as cur:
         authorise(cur, actor, "manage_access")
         before = _held(cur, who)

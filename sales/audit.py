@@ -28,6 +28,8 @@ KINDS = {
     "import": "Import",
     "undo": "Undo of an import",
     "demo": "Demo data loaded",
+    "demo_removed": "Demo data removed",
+    "restore": "Store restored from a backup",
     "role": "Role granted or revoked",
     "mapping": "Column mapping saved",
 }

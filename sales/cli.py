@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sales import cli_store
+
 
 def _cmd_score(args: argparse.Namespace) -> int:
     from sales.score_csv import score_csv_cli  # each command imports what it needs: --help stays quick
@@ -19,14 +21,17 @@ def _cmd_score(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from sales.access import command_line
     from sales.demo import write_demo
-    from sales.store import is_empty
+    from sales.demo_rows import never_used
 
+    if args.remove:
+        return cli_store.remove_demo(args, _open_store)
     store = _open_store(args.db)
     if store is None:
         return 2
     with store:
-        if args.if_empty and not is_empty(store.cursor()):
-            print(f"{store.path}: already holds data; demo not written", file=sys.stderr)
+        if args.if_new and not never_used(store.cursor()):
+            print(f"{store.path}: already holds data or has held it (grants, imports, a removed demo); "
+                  "demo not written", file=sys.stderr)
             return 0
         counts = write_demo(store, command_line(), leads=args.leads, time_entries=args.time_entries, seed=args.seed)
     print(json.dumps({"db": str(store.path), **counts}))
@@ -178,6 +183,8 @@ def _as_of(args: argparse.Namespace):
 
 def _cmd_digest(args: argparse.Namespace) -> int:
     from sales import digest
+    from sales.access import command_line
+    from sales.digest_send import report, send
     from sales.week import owner_names, this_week
 
     today = _as_of(args)
@@ -190,13 +197,15 @@ def _cmd_digest(args: argparse.Namespace) -> int:
             owners = owner_names(cur, args.owner) if args.owner else ()
             print(digest.render(this_week(cur, today, owners), args.format))
             return 0
+        cur.close()
         try:
-            sent = digest.send(cur, today, digest.smtp_settings(), args.owner)
-        except (digest.DigestError, OSError) as e:
+            results = send(store, command_line(), today, digest.smtp_settings(), args.owner, resend=args.resend)
+        except digest.DigestError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
-    print(f"digest sent to {len(sent)}: {', '.join(sent) or 'nobody (nothing due for anyone)'}")
-    return 0
+    lines, status = report(results, today)
+    print("\n".join(lines))
+    return status
 
 
 def _cmd_access(args: argparse.Namespace) -> int:
@@ -324,20 +333,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("md", "html"), default="md")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="the day to report as of (default: today)")
     p.add_argument("--send", action="store_true", help="mail it with the [smtp] settings of .streamlit/secrets.toml: "
-                   "each person with a role gets their own leads, each manager everyone's")
+                   "each person with a role gets their own leads, each manager everyone's; those who already got "
+                   "this day's digest are skipped")
+    p.add_argument("--resend", action="store_true", help="with --send: mail everyone again, even those who got it")
     p.set_defaults(func=_cmd_digest)
+
+    p = sub.add_parser("backup", help="write a consistent copy of the store (also while the dashboard runs)")
+    p.add_argument("path", type=Path, help="the backup file, or a folder for a dated file in it")
+    p.add_argument("--db", type=Path, help=db_help)
+    p.add_argument("--force", action="store_true", help="replace an existing backup file of that name")
+    p.set_defaults(func=lambda a: cli_store.backup(a, _open_store))
+
+    p = sub.add_parser("restore", help="put a backup back as the store (the replaced store is kept beside it)")
+    p.add_argument("path", type=Path, help="a file written by `backup`")
+    p.add_argument("--db", type=Path, help=db_help)
+    p.add_argument("--force", action="store_true", help="replace a store that holds data without asking")
+    p.set_defaults(func=lambda a: cli_store.restore(a, _open_store))
 
     p = sub.add_parser("serve", help="serve the dashboard (loopback only unless sign-in is configured)")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="further options for streamlit run")
     p.set_defaults(func=_cmd_serve)
 
-    p = sub.add_parser("demo", help="write a deterministic demo store")
+    p = sub.add_parser("demo", help="write a deterministic demo store, or remove the demo data")
     p.add_argument("--db", type=Path, help="store file (default: $SALES_DB or data/sales.duckdb)")
     p.add_argument("--leads", type=int, default=300)
     p.add_argument("--time-entries", type=int, default=20_000)
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--if-empty", action="store_true", help="only when the store has no data yet")
+    p.add_argument("--if-new", "--if-empty", dest="if_new", action="store_true",
+                   help="only into a store nothing was ever written to (no data, grants, imports or removed demo)")
+    p.add_argument("--remove", action="store_true", help="remove every demo row (and work people entered on demo "
+                   "leads); grants, the audit trail and imported data stay")
+    p.add_argument("--yes", action="store_true", help="with --remove: no question when people worked on demo leads")
     p.set_defaults(func=_cmd_demo)
     return parser
 

@@ -1,8 +1,8 @@
 """A deterministic, realistic demo store at any scale, so the first screen is never blank.
 
 Everything is drawn from one seeded generator relative to an anchor date, so the same
-seed and anchor always give the same store. Rows are flagged ``is_demo`` (leads) or come
-from the ``demo`` tool (time entries, budgets) so they are never mistaken for real data.
+seed and anchor always give the same store. Every row it writes is recognisable as demo data (leads
+flagged ``is_demo``, the rest tied to a demo lead or marked; see sales/demo_rows.py, which removes them).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from sales import audit
 from sales.access import Actor, authorise
 from sales.lifecycle import default_lifecycle
 from sales.rubric import categories_for, default_rubric
-from sales.store import Store, scalar
+from sales.store import Store, next_lead_id, scalar
 
 DEMO_SOURCE = "demo"
+BUDGET_KEY = "demo-budget:"  # how a demo budget's entry key starts (sales/demo_rows.py finds them by it)
 OWNERS = ("Amara Okafor", "Bruno Costa", "Chen Wei", "Dana Ivers", "Elif Kaya")
 DEVELOPERS = ("Farid", "Greta", "Hiro", "Ines", "Jonas", "Kavya", "Luca", "Mei")
 LEAD_SOURCES = ("Referral", "Open edX conference", "Website form", "RFP alert", "Community forum",
@@ -250,7 +251,7 @@ def _budgets(won: pd.DataFrame, rng: np.random.Generator, anchor: date) -> pd.Da
     frame = pd.DataFrame(rows, columns=["account", "effective_month", "monthly_hours", "fixed_total_hours",
                                         "hourly_rate", "currency", "kind", "lead_id"])
     frame["monthly_hours"] = frame["monthly_hours"].clip(lower=10)
-    frame["entry_key"] = [f"demo-budget:{i}" for i in range(len(frame))]
+    frame["entry_key"] = [f"{BUDGET_KEY}{i}" for i in range(len(frame))]
     return frame
 
 
@@ -297,7 +298,7 @@ def write_demo(store: Store, actor: Actor, leads: int = 300, time_entries: int =
     frame, levels = _leads_frame(rng, n_gen, anchor)
     with store.transaction() as cur:
         authorise(cur, actor, "demo")
-        first = scalar(cur, "SELECT coalesce(max(id), 0) + 1 FROM leads")
+        first = next_lead_id(cur)
         ids = np.arange(first, first + n_gen)
         stage_keys = np.array([s.key for s in default_lifecycle().stages])
         recorded = frame["reach"].to_numpy().copy()

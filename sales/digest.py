@@ -3,29 +3,29 @@ owner with their own leads and to the managers with everyone's.
 
 SMTP settings live in the ``[smtp]`` table of .streamlit/secrets.toml (git-ignored), beside sign-in:
 ``host``, ``port``, ``sender``, optional ``user`` and ``password``, ``starttls`` (default true when a
-password is given) and ``managers`` (emails that get the team's digest).
+password is given) and ``managers`` (emails that get the team's digest). Sending, and the record of who
+got each digest: sales/digest_send.py.
 """
 
 from __future__ import annotations
 
 import html
 import os
-import smtplib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.message import EmailMessage
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from sales import mailaddr
 from sales.access import ROLES, Actor
 from sales.attention import OVERDUE, THIS_WEEK, TODAY
 from sales.forecast import TIERS
 from sales.paths import ROOT
 from sales.tomlvalues import whole
-from sales.week import SHOWN, Week, owner_names, this_week
+from sales.week import SHOWN, Week, owner_names
 
 FORMATS = ("md", "html")
 
@@ -146,8 +146,20 @@ def smtp_settings(path: Path | None = None) -> Smtp:
     managers = raw.get("managers", [])
     if not isinstance(managers, list) or not all(isinstance(m, str) for m in managers):
         raise DigestError(f"{path}: [smtp] managers must be a list of emails")
+    # what goes into a mail header or an SMTP command is checked here, before anything is sent
+    checks = [("sender", raw["sender"], mailaddr.sender_problem(raw["sender"]))]
+    checks += [(f"managers[{i}]", m, mailaddr.problem(m)) for i, m in enumerate(managers)]
+    checks += [(key, raw[key], "it must be text without spaces or control characters")
+               for key in ("host", "user") if key in raw and not _plain(raw[key])]
+    for key, value, why in checks:
+        if why:
+            raise DigestError(f"{path}: [smtp] {key} {value!r} cannot be used: {why}")
     return Smtp(raw["host"], port, raw["sender"], raw.get("user"), raw.get("password"),
                 bool(raw.get("starttls", bool(raw.get("password")))), tuple(managers))
+
+
+def _plain(value: object) -> bool:
+    return isinstance(value, str) and bool(value) and value.isprintable() and not any(c.isspace() for c in value)
 
 
 def recipients(cur: duckdb.DuckDBPyConnection, smtp: Smtp, owner: str | None = None) -> list[tuple[str, tuple]]:
@@ -161,28 +173,3 @@ def recipients(cur: duckdb.DuckDBPyConnection, smtp: Smtp, owner: str | None = N
                                         [working]).fetchall()]
     out = [(m, ()) for m in smtp.managers]
     return out + [(p, owner_names(cur, p)) for p in people if p not in smtp.managers]
-
-
-def send(cur: duckdb.DuckDBPyConnection, today, smtp: Smtp, owner: str | None = None) -> list[str]:
-    """Mail each recipient their digest (Markdown text with an HTML alternative); returns who got one.
-    Owners with nothing due, stuck or to re-score, and no forecast, get no mail."""
-    sent = []
-    with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as server:
-        if smtp.starttls:
-            server.starttls()
-        if smtp.user and smtp.password:
-            server.login(smtp.user, smtp.password)
-        weeks: dict[tuple, Week] = {}  # managers share one: computed once
-        for email, owners in recipients(cur, smtp, owner):
-            if owners not in weeks:
-                weeks[owners] = this_week(cur, today, owners)
-            week = weeks[owners]
-            if owners and not any(week.counts().values()) and not week.quarter["total"]:
-                continue
-            msg = EmailMessage()
-            msg["Subject"], msg["From"], msg["To"] = f"This week in sales, {today}", smtp.sender, email
-            msg.set_content(to_markdown(week))
-            msg.add_alternative(to_html(week), subtype="html")
-            server.send_message(msg)
-            sent.append(email)
-    return sent

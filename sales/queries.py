@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from sales.demo_rows import has_demo_rows
 from sales.filters import Choices
 from sales.rubric import default_rubric
 
@@ -15,7 +16,7 @@ from sales.rubric import default_rubric
 @dataclass(frozen=True)
 class StoreSummary:
     leads: int
-    demo_leads: int
+    demo: bool  # any demo row left, in any table (sales/demo_rows.py)
     assessments: int
     time_entries: int
     hours: float
@@ -28,15 +29,15 @@ class StoreSummary:
 
     @property
     def is_demo(self) -> bool:
-        return self.demo_leads > 0
+        return self.demo
 
 
 def store_summary(cur: duckdb.DuckDBPyConnection) -> StoreSummary:
-    row = cur.execute("""SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM leads WHERE is_demo),
-                                (SELECT count(*) FROM assessments), (SELECT count(*) FROM time_entries),
+    row = cur.execute("""SELECT (SELECT count(*) FROM leads), ?, (SELECT count(*) FROM assessments),
+                                (SELECT count(*) FROM time_entries),
                                 (SELECT coalesce(sum(hours), 0) FROM time_entries),
                                 (SELECT count(*) FROM budgets), (SELECT count(*) FROM import_batches)
-                      """).fetchall()[0]
+                      """, [has_demo_rows(cur)]).fetchall()[0]
     return StoreSummary(*row[:4], float(row[4]), *row[5:])
 
 

@@ -154,9 +154,18 @@ def _schema_v8() -> list[str]:
             "ALTER TABLE access_grants ADD COLUMN crm_owner TEXT"]
 
 
+def _schema_v9() -> list[str]:
+    """Each weekly digest's result per recipient, so running the same digest again mails only those who did
+    not get it."""
+    return ["""CREATE TABLE digest_deliveries (
+    digest_date DATE NOT NULL, recipient TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('sent', 'refused', 'failed', 'not sent')),
+    error TEXT, attempted_at TIMESTAMP NOT NULL)"""]
+
+
 # index i migrates schema version i → i + 1
 MIGRATIONS: list = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6, _schema_v7,
-                    _schema_v8]
+                    _schema_v8, _schema_v9]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -305,6 +314,13 @@ class Store:
 def is_empty(cur: duckdb.DuckDBPyConnection) -> bool:
     """True when the store holds no leads and no time entries (the demo offer applies)."""
     return scalar(cur, "SELECT (SELECT count(*) FROM leads) + (SELECT count(*) FROM time_entries)") == 0
+
+
+def next_lead_id(cur: duckdb.DuckDBPyConnection) -> int:
+    """The id a new lead gets: above every lead the store holds and every lead the audit trail names, so the
+    trail of a removed lead (a demo lead, say) never attaches to a new one."""
+    return scalar(cur, """SELECT greatest((SELECT coalesce(max(id), 0) FROM leads),
+                                          (SELECT coalesce(max(lead_id), 0) FROM audit_log)) + 1""")
 
 
 # Stores whose background thread lets the file go when idle. They are closed before the interpreter

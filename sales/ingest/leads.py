@@ -22,7 +22,7 @@ from sales.leadstate import latest_assessments, latest_facts
 from sales.lifecycle import default_lifecycle
 from sales.paths import DATA_DIR
 from sales.rubric import LevelError, check_level, default_rubric
-from sales.store import scalar
+from sales.store import next_lead_id
 
 DEFAULT_STAGE_MAP = DATA_DIR / "stage_map.toml"
 TEXT_FIELDS = ("external_id", "name", "organisation", "owner", "lead_source", "stage", "status", "lost_reason",
@@ -196,7 +196,7 @@ def _start(cur, det: Detection, header: list[str], batch: int, result) -> _LeadI
         [det.format.name]).fetchall()}
     levels, facts = _latest(cur, [k["id"] for k in known.values()])
     return _LeadImport(det, header, batch, result, known, levels, facts,
-                       scalar(cur, "SELECT coalesce(max(id), 0) + 1 FROM leads"), datetime.now().replace(microsecond=0))
+                       next_lead_id(cur), datetime.now().replace(microsecond=0))
 
 
 def _take_row(job: _LeadImport, row: dict, line: int) -> None:
