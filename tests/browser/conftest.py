@@ -22,6 +22,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 WAIT_MS = 60_000  # how long a test waits for the page to draw what it asserts: CI machines are busy
 expect.set_options(timeout=WAIT_MS)
+VIEWPORT = {"width": 1400, "height": 1000}
 
 
 def pytest_collection_modifyitems(items):
@@ -40,7 +41,7 @@ def browser_type_launch_args():
 
 @pytest.fixture(scope="session")
 def browser_context_args():
-    return {"viewport": {"width": 1400, "height": 1000}}
+    return {"viewport": VIEWPORT}
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def context(new_context):
 
 def new_page(browser):
     """A page of its own (a second person), waiting as long as the expectations do."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport=VIEWPORT)
     page.set_default_timeout(WAIT_MS)
     return page
 
