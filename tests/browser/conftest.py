@@ -10,6 +10,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from sales import access
 from sales.demo import write_demo
@@ -19,6 +20,9 @@ from tests.conftest import ADMIN, ANCHOR, ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
+WAIT_MS = 60_000  # how long a test waits for the page to draw what it asserts: CI machines are busy
+expect.set_options(timeout=WAIT_MS)
+VIEWPORT = {"width": 1400, "height": 1000}
 
 
 def pytest_collection_modifyitems(items):
@@ -37,7 +41,22 @@ def browser_type_launch_args():
 
 @pytest.fixture(scope="session")
 def browser_context_args():
-    return {"viewport": {"width": 1400, "height": 1000}}
+    return {"viewport": VIEWPORT}
+
+
+@pytest.fixture
+def context(new_context):
+    """pytest-playwright's context, whose clicks and fills wait as long as the expectations do."""
+    ctx = new_context()
+    ctx.set_default_timeout(WAIT_MS)
+    return ctx
+
+
+def new_page(browser):
+    """A page of its own (a second person), waiting as long as the expectations do."""
+    page = browser.new_page(viewport=VIEWPORT)
+    page.set_default_timeout(WAIT_MS)
+    return page
 
 
 def _free_port() -> int:
@@ -137,8 +156,29 @@ server_metadata_url = "{idp.metadata_url}"
         yield from _serve(db, "--secrets.files", str(secrets), port=port)
 
 
+RUN_FINISHED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def drawn(page, *anchors) -> None:
+    """Wait until the page shows every anchor, then until the script run that drew them has finished.
+
+    An anchor is content only the awaited run draws: a page's title after navigating, a message after a
+    click (not an element the previous run drew: it stays on screen while the next run is under way).
+    The idle state alone proves nothing, as the app reports it before its first run begins. After
+    ``drawn`` a test may read the page, and assert that something is absent."""
+    for anchor in anchors:
+        expect(anchor).to_be_visible()
+    expect(page.locator(RUN_FINISHED)).to_be_attached()
+
+
+def title(page, text: str):
+    """A page's title (its one level-1 heading): the anchor that proves a navigation was drawn."""
+    return page.get_by_role("heading", name=text, level=1, exact=True)
+
+
 def wait_idle(page) -> None:
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+    """The app idle: NOT proof that anything was drawn (see ``drawn``); only for pacing between actions."""
+    page.wait_for_selector(RUN_FINISHED, timeout=WAIT_MS)
     page.wait_for_timeout(300)
 
 
