@@ -34,6 +34,7 @@ ACTIONS = {
     "budgets": ("admin", "change budgets"),
     "demo": ("admin", "load demo data"),
     "manage_access": ("admin", "grant or revoke roles"),
+    "targets": ("admin", "set sales targets"),
     "audit": ("admin", "read the audit trail"),
 }
 LOCAL = "local"  # the one person of local mode (no sign-in configured)

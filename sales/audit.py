@@ -30,6 +30,7 @@ KINDS = {
     "demo": "Demo data loaded",
     "role": "Role granted or revoked",
     "mapping": "Column mapping saved",
+    "target": "Quarter target set or cleared",
 }
 
 
