@@ -141,28 +141,56 @@ def _cmd_undo(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from datetime import date
+    from datetime import date, timedelta
 
-    from sales.filters import default_filters
+    from sales.filters import Filters, default_filters
     from sales.report import REPORTS, render
 
     today = _as_of(args)
     try:
         base = default_filters(today or date.today())
+        if args.report == "movement":  # what moved over the last seven days unless told
+            base = Filters(base.end - timedelta(days=6), base.end)
         start = date.fromisoformat(args.start) if args.start else base.start
         end = date.fromisoformat(args.end) if args.end else base.end
     except ValueError as e:
         print(f"error: --from/--to: {e}", file=sys.stderr)
         return 2
-    from sales.filters import Filters
-
+    window = _close_window(args)
+    if window is None:
+        return 2
     store = _open_store(args.db) if today else None
     if store is None:
         return 2
     with store:
-        sections = REPORTS[args.report](store.cursor(), Filters(start, end, owners=tuple(args.owner or ())), today)
+        try:
+            sections = REPORTS[args.report](store.cursor(), Filters(start, end, owners=tuple(args.owner or ())),
+                                            today, **window)
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
     print(render(sections, args.format))
     return 0
+
+
+def _close_window(args: argparse.Namespace) -> dict | None:
+    """``report movement``'s close window as keyword arguments ({} without one); None after saying why not."""
+    from datetime import date
+
+    given = {"close_from": args.close_from, "close_to": args.close_to}
+    if not any(given.values()):
+        return {}
+    if args.report != "movement":
+        print("error: --close-from/--close-to are for report movement", file=sys.stderr)
+        return None
+    if not all(given.values()):
+        print("error: a close window needs both --close-from and --close-to", file=sys.stderr)
+        return None
+    try:
+        return {k: date.fromisoformat(v) for k, v in given.items()}
+    except ValueError as e:
+        print(f"error: --close-from/--close-to: {e}", file=sys.stderr)
+        return None
 
 
 def _as_of(args: argparse.Namespace):
@@ -291,14 +319,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path, help=db_help)
     p.set_defaults(func=_cmd_undo)
 
-    p = sub.add_parser("report", help="the dashboards' numbers: priorities, funnel, budget, forecast, followups")
-    p.add_argument("report", choices=("priorities", "funnel", "budget", "forecast", "followups"))
+    p = sub.add_parser("report", help="the dashboards' numbers: priorities, funnel, budget, forecast, followups, "
+                       "movement")
+    p.add_argument("report", choices=("priorities", "funnel", "budget", "forecast", "followups", "movement"))
     p.add_argument("--owner", action="append", metavar="NAME", help="only this lead owner's leads (repeatable)")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="the day to report as of (default: today)")
     p.add_argument("--db", type=Path, help=db_help)
     p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="period start (default: 1 January)")
     p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="period end (default: today)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--close-from", metavar="YYYY-MM-DD", help="movement: only leads expected to close from this day")
+    p.add_argument("--close-to", metavar="YYYY-MM-DD", help="movement: … to this day (both or neither)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("access", help="who may sign in, and with which role (viewer, bizdev, admin)",

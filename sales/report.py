@@ -48,8 +48,18 @@ def followups(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sectio
     return {"follow-ups due": week.followups, "stuck leads": week.stuck, "to re-score": week.rescore}
 
 
-REPORTS: dict[str, Callable[[duckdb.DuckDBPyConnection, Filters, date], Sections]] = {
-    "priorities": priorities, "funnel": funnel, "budget": budget, "forecast": forecast, "followups": followups}
+def movement(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, close_from: date | None = None,
+             close_to: date | None = None) -> Sections:
+    """What moved from the start of ``f.start`` to the end of ``f.end`` (``f.owners``' leads)."""
+    from sales.movement import movement as moved
+
+    m = moved(cur, f.start, f.end, close_from, close_to, f.owners)
+    return {"waterfall": m.waterfall, "movements": m.moves, "waterfall by lead": m.steps, "listed apart": m.apart}
+
+
+REPORTS: dict[str, Callable[..., Sections]] = {
+    "priorities": priorities, "funnel": funnel, "budget": budget, "forecast": forecast, "followups": followups,
+    "movement": movement}
 
 
 def render(sections: Sections, fmt: str) -> str:
