@@ -206,6 +206,7 @@ def _as_of(args: argparse.Namespace):
 
 def _cmd_digest(args: argparse.Namespace) -> int:
     from sales import digest
+    from sales.team import monday
     from sales.week import owner_names, this_week
 
     today = _as_of(args)
@@ -216,7 +217,8 @@ def _cmd_digest(args: argparse.Namespace) -> int:
         cur = store.cursor()
         if not args.send:
             owners = owner_names(cur, args.owner) if args.owner else ()
-            print(digest.render(this_week(cur, today, owners), args.format))
+            team = None if owners else monday(cur, today)  # everyone's leads: the managers' digest
+            print(digest.render(this_week(cur, today, owners), args.format, team))
             return 0
         try:
             sent = digest.send(cur, today, digest.smtp_settings(), args.owner)
@@ -250,6 +252,43 @@ def _cmd_access(args: argparse.Namespace) -> int:
                 print(frame.to_string(index=False) if len(frame) else
                       "no one has a role yet: python -m sales access grant EMAIL admin")
         except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    return 0
+
+
+def _cmd_targets(args: argparse.Namespace) -> int:
+    from sales import targets
+    from sales.access import AccessDenied, command_line
+
+    store = _open_store(args.db)
+    if store is None:
+        return 2
+    with store:
+        try:
+            if args.action == "list":
+                frame = targets.targets(store.cursor(), args.quarter)
+                frame["owner"] = frame["owner"].fillna("(team)")
+                return _listing(frame.drop(columns="team") if not args.json else frame, args.json,
+                                "no targets set: python -m sales targets set OWNER QUARTER AMOUNT")
+            wanted = 2 if args.team else 3  # [OWNER] QUARTER [AMOUNT]
+            wanted -= args.action == "clear"
+            if len(args.values) != wanted:
+                names = (["QUARTER"] if args.team else ["OWNER", "QUARTER"]) + (["AMOUNT"] if args.action == "set"
+                                                                                 else [])
+                raise ValueError(f"targets {args.action} {'--team ' if args.team else ''}needs {' '.join(names)}")
+            owner = None if args.team else args.values[0]
+            quarter = args.values[0 if args.team else 1]
+            who = "the team" if owner is None else owner
+            if args.action == "set":
+                before = targets.set_target(store, command_line(), quarter, args.values[-1], owner, args.new_owner)
+                print(f"{targets.parse_quarter(quarter)} target of {who}: {float(args.values[-1]):,.0f} "
+                      f"{targets.default_currencies().reporting}" + (f" (was {before:,.0f})" if before is not None
+                                                                      else ""))
+            else:
+                before = targets.clear_target(store, command_line(), quarter, owner)
+                print(f"{targets.parse_quarter(quarter)} target of {who} cleared (was {before:,.0f})")
+        except (ValueError, AccessDenied) as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
     return 0
@@ -320,8 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_undo)
 
     p = sub.add_parser("report", help="the dashboards' numbers: priorities, funnel, budget, forecast, followups, "
-                       "movement")
-    p.add_argument("report", choices=("priorities", "funnel", "budget", "forecast", "followups", "movement"))
+                       "movement, owners")
+    p.add_argument("report", choices=("priorities", "funnel", "budget", "forecast", "followups", "movement", "owners"))
     p.add_argument("--owner", action="append", metavar="NAME", help="only this lead owner's leads (repeatable)")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="the day to report as of (default: today)")
     p.add_argument("--db", type=Path, help=db_help)
@@ -348,6 +387,27 @@ def build_parser() -> argparse.ArgumentParser:
     for q in (g, r, listing):
         q.add_argument("--db", type=Path, help=db_help)
     p.set_defaults(func=_cmd_access)
+
+    p = sub.add_parser("targets", help="quarter targets per lead owner and for the team (reporting currency)",
+                       description="A target per CRM owner name (as on the leads) or for the team (--team), for a "
+                       "quarter such as 2026-Q4, in the reporting currency of data/currencies.toml. The team's "
+                       "target is its own, else the sum of the owners', else [forecast] quarter_target in "
+                       "data/lifecycle.toml.")
+    tg = p.add_subparsers(dest="action", required=True)
+    s = tg.add_parser("set", help="set a target: OWNER QUARTER AMOUNT, or --team QUARTER AMOUNT")
+    s.add_argument("values", nargs="+", metavar="[OWNER] QUARTER AMOUNT")
+    s.add_argument("--new-owner", action="store_true", help="an owner no lead has yet (else refused as a typo)")
+    c = tg.add_parser("clear", help="remove a target: OWNER QUARTER, or --team QUARTER")
+    c.add_argument("values", nargs="+", metavar="[OWNER] QUARTER")
+    listing = tg.add_parser("list", help="every target set")
+    listing.add_argument("--quarter", help="only this quarter, e.g. 2026-Q4")
+    listing.add_argument("--json", action="store_true")
+    for q in (s, c, listing):
+        q.add_argument("--db", type=Path, help=db_help)
+    for q in (s, c):
+        q.add_argument("--team", action="store_true", help="the team's own target")
+    listing.set_defaults(team=False)
+    p.set_defaults(func=_cmd_targets)
 
     p = sub.add_parser("digest", help="the weekly digest: follow-ups, stuck leads, re-scoring, forecast, changes")
     p.add_argument("--db", type=Path, help=db_help)

@@ -57,9 +57,16 @@ def movement(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, close_from
     return {"waterfall": m.waterfall, "movements": m.moves, "waterfall by lead": m.steps, "listed apart": m.apart}
 
 
+def owners(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+    """The managers' table: per owner, open, overdue, stuck, and the quarter's forecast against their target."""
+    from sales.team import owner_table
+
+    return {"per owner": owner_table(cur, today, f.owners)}
+
+
 REPORTS: dict[str, Callable[..., Sections]] = {
     "priorities": priorities, "funnel": funnel, "budget": budget, "forecast": forecast, "followups": followups,
-    "movement": movement}
+    "movement": movement, "owners": owners}
 
 
 def render(sections: Sections, fmt: str) -> str:
