@@ -33,9 +33,11 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
+from sales.filters import quarter_of
 from sales.history import leads_as_of_sql
 from sales.lifecycle import default_lifecycle
 from sales.money import CURRENCY_SQL, NO_CURRENCY
+from sales.targets import next_quarter, quarter_bounds
 
 KINDS = ("created", "won", "lost", "reopened", "moved forward", "moved back", "slipped", "amount changed")
 # the waterfall's steps in order, with the sign each adds with; pulled in / pushed out only with a window
@@ -46,6 +48,9 @@ STEP_LABELS = {"start": "Open at the start", "created": "Created", "reopened": "
                "increases": "Increases", "decreases": "Decreases", "pushed_out": "Pushed out", "won": "Won",
                "lost": "Lost", "end": "Open at the end"}
 NO_AMOUNT, NO_DATE = "no amount", "no expected close"
+# the close windows This week offers, each of the quarter holding the period's last day
+WINDOWS = {"this-quarter": "This quarter", "next-quarter": "Next quarter", "none": "Any time"}
+BAR_KINDS = ("open value", "adds", "takes away")
 
 
 @dataclass(frozen=True)
@@ -83,14 +88,25 @@ class Movement:
         for i, step in enumerate(["start", *self.step_names(), "end"]):
             value = float(row[step])
             if step in ("start", "end"):
-                out.append((i, step, STEP_LABELS[step], value, 0.0, value, "total"))
+                out.append((i, step, STEP_LABELS[step], value, 0.0, value, BAR_KINDS[0]))
                 running = value
             else:
                 signed = STEPS[step] * value
                 out.append((i, step, STEP_LABELS[step], signed, running, running + signed,
-                            "up" if STEPS[step] > 0 else "down"))
+                            BAR_KINDS[1] if STEPS[step] > 0 else BAR_KINDS[2]))
                 running += signed
         return pd.DataFrame(out, columns=cols)
+
+
+def close_window(choice: str, day: date) -> tuple[date | None, date | None]:
+    """The first and last day of a close window of ``WINDOWS`` (the quarter holding ``day``, or the next);
+    (None, None) for any time."""
+    if choice not in WINDOWS:
+        raise ValueError(f"unknown close window {choice!r}: choose one of {', '.join(WINDOWS)}")
+    if choice == "none":
+        return None, None
+    quarter = quarter_of(day)
+    return quarter_bounds(quarter if choice == "this-quarter" else next_quarter(quarter))
 
 
 def _joined_sql(start: date, end: date, close_from: date | None, close_to: date | None,
