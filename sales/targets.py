@@ -99,6 +99,13 @@ def known_owner(cur: duckdb.DuckDBPyConnection, owner: str) -> bool:
                                SELECT 1 FROM access_grants WHERE crm_owner = ? LIMIT 1""", [owner, owner]).fetchall())
 
 
+def owner_names(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    """The owner names a target can be set for: those on the leads and those recorded for people's grants."""
+    return [r[0] for r in cur.execute("""SELECT owner FROM leads WHERE owner IS NOT NULL UNION
+                                         SELECT crm_owner FROM access_grants WHERE crm_owner IS NOT NULL
+                                         ORDER BY 1""").fetchall()]
+
+
 def set_target(store: Store, actor: Actor, quarter: str, amount, owner: str | None = None,
                new_owner: bool = False) -> float | None:
     """Set the quarter's target of ``owner`` (None: the team's own) in the reporting currency; returns the

@@ -78,3 +78,25 @@ def test_one_owners_forecast_against_their_own_target(monkeypatch, monday_db):
     at = open_page(monkeypatch, monday_db, "week", owner="Bo", **PERIOD)
     assert "Target" not in {m.label for m in at.metric}
     assert any("No target set for Bo for 2026\\-Q4\\: an admin sets quarter targets" in c.value for c in at.caption)
+
+
+def test_an_admin_sets_a_quarter_target_on_people_and_roles(monkeypatch, monday_db):
+    at = open_page(monkeypatch, monday_db, "people")
+    assert at.selectbox(key="target_owner").options == ["The team", "Ana", "Bo", "Cy"]
+    assert at.text_input(key="target_quarter").value == "2026-Q4"  # today's quarter
+    at.selectbox(key="target_owner").set_value("Bo")
+    at.number_input(key="target_amount").set_value(2500)
+    next(b for b in at.button if b.label == "Set target").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["2026\\-Q4 target of Bo\\: 2,500 USD"]
+    table = frame_with(at, "owner", "amount", "set_by")
+    assert table[["quarter", "owner", "amount", "currency"]].values.tolist() == [
+        ["2026-Q4", "Ana", 1000.0, "USD"], ["2026-Q4", "Bo", 2500.0, "USD"]]
+    # the team's target read back on This week: its own is not set, so the sum of the owners'
+    at = open_page(monkeypatch, monday_db, "week", **PERIOD)
+    assert {m.label: m.value for m in at.metric}["Target"] == "3,500"
+    # a quarter mistyped is refused with a sentence, nothing written
+    at = open_page(monkeypatch, monday_db, "people")
+    at.text_input(key="target_quarter").set_value("Q4")
+    next(b for b in at.button if b.label == "Clear target").click().run()
+    assert [e.value for e in at.error] == ["'Q4' is not a quarter\\: write it as 2026\\-Q4"]
