@@ -244,3 +244,22 @@ def test_mistakes_are_refused_with_a_sentence(db):
     assert (r.returncode, r.stderr.strip()) == (2, "error: a close window needs both --close-from and --close-to")
     r = run("funnel", "--close-from", "2026-10-01", "--close-to", "2026-12-31")
     assert (r.returncode, r.stderr.strip()) == (2, "error: --close-from/--close-to are for report movement")
+
+
+def test_the_managers_digest_says_what_moved(db):
+    """Everyone's digest (the managers') on Monday 16 November: the same movements and the same waterfall."""
+    r = subprocess.run([sys.executable, "-m", "sales", "digest", "--db", str(db), "--today", "2026-11-16"], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    text = r.stdout
+    assert ("2026-11-10 to 2026-11-16: 3 created, 2 won, 1 lost, 1 reopened, 1 moved forward, 1 moved back, "
+            "2 slipped, 3 amount changed; open pipeline EUR: 52,000 + created 5,500 − decreases 8,000 − won 2,500 − "
+            "lost 8,000 = 39,000; USD: 29,000 + created 9,000 + reopened 6,000 + increases 7,000 − won 10,000 = "
+            "41,000.") in text
+    assert "| amount changed | Juniper Trust | Ana | 5,000 EUR | 5,500 USD |" in text
+    assert "| owner | open | overdue | stuck | forecast USD | target | against target |" in text
+    assert "| Ana | 4 |" in text and "| Cy | 4 |" in text
+    # one person's digest has neither the table of owners nor the team's movements
+    r = subprocess.run([sys.executable, "-m", "sales", "digest", "--db", str(db), "--today", "2026-11-16",
+                        "--owner", "ana@agency.example"], cwd=ROOT, capture_output=True, text=True)
+    assert "## Per owner" not in r.stdout and "## Since last week" not in r.stdout
