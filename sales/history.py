@@ -29,49 +29,59 @@ from sales.ingest.leads import CRM_FIELDS
 FIXED = ("id", "source_system", "external_id", "created_on", "is_demo")
 
 
-def _versions_sql() -> str:
-    """One row per lead and version: its CRM fields, its number (0 = the first) and when it took effect."""
-    return f"""
-    WITH upd AS (
-        SELECT u.*, row_number() OVER (PARTITION BY u.lead_id ORDER BY u.batch_id, u.updated_at) AS k
-        FROM lead_updates u),
-    versions AS (  -- the values update k replaced, written by update k - 1 (or by the lead's first import)
-        SELECT u.lead_id, u.k - 1 AS version, {', '.join(f'u.{f}' for f in CRM_FIELDS)},
-               CASE WHEN u.k = 1 THEN l.batch_id ELSE w.batch_id END AS written_by
-        FROM upd u JOIN leads l ON l.id = u.lead_id LEFT JOIN upd w ON w.lead_id = u.lead_id AND w.k = u.k - 1
-        UNION ALL  -- the current values, written by the last update (or the first import)
-        SELECT l.id, coalesce(last.n, 0), {', '.join(f'l.{f}' for f in CRM_FIELDS)},
-               coalesce(last.batch_id, l.batch_id)
-        FROM leads l LEFT JOIN (SELECT lead_id, count(*) AS n, arg_max(batch_id, k) AS batch_id
-                                FROM upd GROUP BY lead_id) last ON last.lead_id = l.id)
-    SELECT v.lead_id, v.version, {', '.join(f'v.{f}' for f in CRM_FIELDS if f != 'crm_modified_at')},
-           v.crm_modified_at, coalesce(v.crm_modified_at, b.imported_at, l.created_on::TIMESTAMP) AS effective_at
-    FROM versions v JOIN leads l ON l.id = v.lead_id LEFT JOIN import_batches b ON b.id = v.written_by
-    """  # noqa: S608 (column names from CRM_FIELDS; no values)
-
-
-def leads_as_of_sql(day: date) -> tuple[str, list]:
+def leads_as_of_sql(day: date, fields: tuple[str, ...] = CRM_FIELDS) -> tuple[str, list]:
     """A subquery (and its parameters) with one row per lead that existed at the end of ``day``: the
-    fixed fields of ``leads`` and the CRM fields as of then, and ``version`` (0 = its first)."""
-    fields = ", ".join(f"v.{f}" for f in CRM_FIELDS if f not in ("status", "closed_on", "lost_reason"))
-    fixed = ", ".join(f"l.{f}" for f in FIXED if f != "id")
+    fixed fields of ``leads`` and the CRM ``fields`` (all by default) as of then, and ``version`` (0 = its
+    first).
+
+    Most leads were never changed by a re-export: their one version is the lead itself, read straight
+    from ``leads``; only the others are sorted through their versions. Asking for fewer fields reads less."""
+    unknown = set(fields) - set(CRM_FIELDS)
+    if unknown:
+        raise ValueError(f"not a CRM field: {', '.join(sorted(unknown))}")
+    wanted = [f for f in CRM_FIELDS if f in fields or f in ("status", "closed_on")]
+    crm = [f for f in wanted if f not in ("status", "closed_on", "lost_reason")]
+    kept = ", ".join((*FIXED[1:], *wanted))
+    reasons = "lost_reason" in wanted
+
+    def cols(alias: str) -> str:
+        return ", ".join(f"{alias}.{f}" for f in CRM_FIELDS)
+
     ahead = "v.status <> 'open' AND v.closed_on > t.day"  # closed on a later day: still open then
     sql = f"""(
-    WITH v AS ({_versions_sql()}),
-    t AS (SELECT ?::DATE AS day, ?::DATE + 1 AS next_day),
+    WITH t AS (SELECT ?::DATE AS day, ?::DATE + 1 AS next_day),
+    upd AS (
+        SELECT u.*, row_number() OVER (PARTITION BY u.lead_id ORDER BY u.batch_id, u.updated_at) AS k,
+               count(*) OVER (PARTITION BY u.lead_id) AS n
+        FROM lead_updates u),
+    versions AS (  -- the values update k replaced, written by update k - 1 (or by the lead's first import)
+        SELECT u.lead_id, u.k - 1 AS version, {cols('u')},
+               CASE WHEN u.k = 1 THEN l.batch_id ELSE w.batch_id END AS written_by
+        FROM upd u JOIN leads l ON l.id = u.lead_id LEFT JOIN upd w ON w.lead_id = u.lead_id AND w.k = u.k - 1
+        UNION ALL  -- and the current values, written by the last update
+        SELECT l.id, u.n, {cols('l')}, u.batch_id FROM leads l JOIN upd u ON u.lead_id = l.id AND u.k = u.n),
     chosen AS (  -- the latest version in effect by the end of the day, else the first
-        SELECT v.*, min(v.effective_at) OVER (PARTITION BY v.lead_id) AS first_effective
-        FROM v, t
+        SELECT {', '.join(f'l.{f}' for f in FIXED[1:])}, v.*,
+               coalesce(v.crm_modified_at, b.imported_at, l.created_on::TIMESTAMP) AS effective_at,
+               min(effective_at) OVER (PARTITION BY v.lead_id) AS first_effective
+        FROM versions v JOIN leads l ON l.id = v.lead_id LEFT JOIN import_batches b ON b.id = v.written_by, t
         QUALIFY row_number() OVER (PARTITION BY v.lead_id
-                                   ORDER BY (v.effective_at < t.next_day) DESC,
-                                            CASE WHEN v.effective_at < t.next_day THEN v.version END DESC,
-                                            v.version) = 1)
-    SELECT v.lead_id AS id, {fixed}, {fields},
+                                   ORDER BY (effective_at < t.next_day) DESC,
+                                            CASE WHEN effective_at < t.next_day THEN v.version END DESC,
+                                            v.version) = 1),
+    v AS (
+        SELECT lead_id, {kept}, version, first_effective FROM chosen
+        UNION ALL  -- a lead no re-export changed has one version: itself
+        SELECT l.id, {', '.join(f'l.{f}' for f in (*FIXED[1:], *wanted))}, 0,
+               coalesce(l.crm_modified_at, b.imported_at, l.created_on::TIMESTAMP)
+        FROM leads l LEFT JOIN import_batches b ON b.id = l.batch_id
+        WHERE NOT EXISTS (SELECT 1 FROM lead_updates u WHERE u.lead_id = l.id))
+    SELECT v.lead_id AS id, {', '.join(f'v.{f}' for f in (*FIXED[1:], *crm))},
            CASE WHEN {ahead} THEN 'open' ELSE v.status END AS status,
            CASE WHEN {ahead} THEN NULL ELSE v.closed_on END AS closed_on,
-           CASE WHEN {ahead} THEN NULL ELSE v.lost_reason END AS lost_reason, v.version
-    FROM chosen v JOIN leads l ON l.id = v.lead_id, t
-    WHERE coalesce(l.created_on <= t.day, v.first_effective < t.next_day))"""  # noqa: S608 (the day is bound)
+           {f"CASE WHEN {ahead} THEN NULL ELSE v.lost_reason END AS lost_reason, " if reasons else ""}v.version
+    FROM v, t
+    WHERE coalesce(v.created_on <= t.day, v.first_effective < t.next_day))"""  # noqa: S608 (names only; the day is bound)
     return sql, [day, day]
 
 

@@ -27,6 +27,7 @@ Amounts are summed in whole cents, so the waterfall adds up exactly.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -48,6 +49,8 @@ STEP_LABELS = {"start": "Open at the start", "created": "Created", "reopened": "
                "increases": "Increases", "decreases": "Decreases", "pushed_out": "Pushed out", "won": "Won",
                "lost": "Lost", "end": "Open at the end"}
 NO_AMOUNT, NO_DATE = "no amount", "no expected close"
+# the CRM fields what moved reads
+USED = ("name", "owner", "crm_stage", "recorded_stage", "status", "amount", "currency", "closed_on", "expected_close")
 # the close windows This week offers, each of the quarter holding the period's last day
 WINDOWS = {"this-quarter": "This quarter", "next-quarter": "Next quarter", "none": "Any time"}
 BAR_KINDS = ("open value", "adds", "takes away")
@@ -114,8 +117,8 @@ def _joined_sql(start: date, end: date, close_from: date | None, close_to: date 
     """Every lead there at the end, beside itself at the start, classified once: its place in the
     opening and closing values, the step it enters and leaves by, its movements, why it is apart. And,
     per currency, the opening and closing values in cents (``part`` = 'total')."""
-    s_sql, s_params = leads_as_of_sql(start - timedelta(days=1))
-    e_sql, e_params = leads_as_of_sql(end)
+    s_sql, s_params = leads_as_of_sql(start - timedelta(days=1), USED)
+    e_sql, e_params = leads_as_of_sql(end, USED)
 
     def side(x: str) -> str:
         return (f"{x}.status AS {x}_status, {x}.amount AS {x}_amount, round({x}.amount * 100)::BIGINT AS {x}_cents, "
@@ -187,33 +190,31 @@ def _joined_sql(start: date, end: date, close_from: date | None, close_to: date 
 
 def _money(amount, currency: str) -> str:
     """An amount as people read it: no cents from 1,000 on (or when there are none), with its currency."""
-    if amount is None or pd.isna(amount):
+    if amount is None:
         return NO_AMOUNT
     amount = float(amount)
     text = f"{amount:,.0f}" if abs(amount) >= 1000 or amount == int(amount) else f"{amount:,.2f}"
     return f"{text} {currency}"
 
 
-def _state(status, stage, label) -> str:
+def _state(status, stage, label, names: dict[str, str]) -> str:
     """Where a lead stood: won or lost, else the lifecycle stage its CRM stage maps to, else the CRM's label."""
     if status in ("won", "lost"):
         return status
-    names = {s.key: s.name for s in default_lifecycle().stages}
-    if isinstance(stage, str) and stage in names:
-        return names[stage]
-    return label if isinstance(label, str) and label else "no stage"
+    return names.get(stage) or label or "no stage"
 
 
 def _day(value) -> str:
-    return "" if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
+    return "" if value is None else value.isoformat()
 
 
-def _moves(rows: pd.DataFrame) -> pd.DataFrame:
+def _moves(rows: list) -> pd.DataFrame:
     """One row per lead and kind of movement, before → after in words."""
+    names = {s.key: s.name for s in default_lifecycle().stages}
     out = []
-    for r in rows.itertuples():
-        start = _state(r.s_status, r.s_stage, r.s_label) if r.existed else ""
-        end = _state(r.e_status, r.e_stage, r.e_label)
+    for r in rows:
+        start = _state(r.s_status, r.s_stage, r.s_label, names) if r.existed else ""
+        end = _state(r.e_status, r.e_stage, r.e_label, names)
         said = {
             "created": ("", end),
             "won": (start, end), "lost": (start, end), "reopened": (start, end),
@@ -223,31 +224,30 @@ def _moves(rows: pd.DataFrame) -> pd.DataFrame:
         }
         for kind in KINDS:
             if getattr(r, kind.replace(" ", "_")):
-                out.append((kind, int(r.id), r.name, r.owner, *said[kind],
-                            None if pd.isna(r.e_amount) else float(r.e_amount), r.e_currency))
-    moves = pd.DataFrame(out, columns=["kind", "id", "name", "owner", "before", "after", "amount", "currency"])
-    moves["order"] = moves["kind"].map(KINDS.index)
-    return moves.sort_values(["order", "name", "id"]).drop(columns="order").reset_index(drop=True)
+                out.append((KINDS.index(kind), kind, r.id, r.name, r.owner, *said[kind], r.e_amount, r.e_currency))
+    out.sort(key=lambda m: (m[0], m[3], m[2]))
+    return pd.DataFrame([m[1:] for m in out],
+                        columns=["kind", "id", "name", "owner", "before", "after", "amount", "currency"])
 
 
-def _lead_steps(rows: pd.DataFrame) -> list[tuple]:
+def _lead_steps(rows: list) -> list[tuple]:
     """(step, currency, cents, lead) for every step a lead takes."""
     out = []
-    for r in rows.itertuples():
-        lead = (int(r.id), r.name, r.owner)
-        end_cents = 0 if pd.isna(r.e_cents) else int(r.e_cents)
+    for r in rows:
+        lead = (r.id, r.name, r.owner)
+        end_cents = r.e_cents or 0
         if r.in_start and r.amount_changed:
             if r.s_currency == r.e_currency:
-                change = end_cents - int(r.s_cents)
+                change = end_cents - r.s_cents
                 if change:
                     out.append(("increases" if change > 0 else "decreases", r.s_currency, abs(change), lead))
             else:  # the old amount leaves its currency, the new one enters the other
-                out.append(("decreases", r.s_currency, int(r.s_cents), lead))
+                out.append(("decreases", r.s_currency, r.s_cents, lead))
                 if end_cents:
                     out.append(("increases", r.e_currency, end_cents, lead))
-        if isinstance(r.entry, str):
+        if r.entry:
             out.append((r.entry, r.e_currency, end_cents, lead))
-        if isinstance(r.exit, str):
+        if r.exit:
             out.append((r.exit, r.e_currency, end_cents, lead))
     return out
 
@@ -263,30 +263,30 @@ def movement(cur: duckdb.DuckDBPyConnection, start: date, end: date, close_from:
     if close_from is not None and close_from > close_to:
         raise ValueError(f"the close window starts ({close_from}) after it ends ({close_to})")
     sql, params = _joined_sql(start, end, close_from, close_to, tuple(owners))
-    frame = cur.execute(sql, params).df()
-    leads, totals = frame[frame["part"] == "lead"], frame[frame["part"] == "total"]
+    result = cur.execute(sql, params)
+    row = namedtuple("Row", [d[0] for d in result.description])
+    fetched = [row(*r) for r in result.fetchall()]
+    leads = [r for r in fetched if r.part == "lead"]
     lead_steps = _lead_steps(leads)
-    windowed = close_from is not None
-    names = [s for s in STEPS if windowed or s not in WINDOW_ONLY]
-    currencies = sorted(set(totals["currency"]) | {c for _, c, _, _ in lead_steps})
+    names = [s for s in STEPS if close_from is not None or s not in WINDOW_ONLY]
+    totals = [r for r in fetched if r.part == "total"]
+    currencies = sorted({r.currency for r in totals} | {c for _, c, _, _ in lead_steps})
     cents = {c: dict.fromkeys(["start", *names, "end"], 0) for c in currencies}
-    for t in totals.itertuples():
-        cents[t.currency]["start"], cents[t.currency]["end"] = int(t.start_cents), int(t.end_cents)
+    for r in totals:
+        cents[r.currency]["start"], cents[r.currency]["end"] = r.start_cents, r.end_cents
     for step, currency, amount, _ in lead_steps:
         cents[currency][step] += amount
     for currency, c in cents.items():  # whole cents: the identity holds exactly, or the rules are broken
-        flows = sum(STEPS[s] * c[s] for s in names)
-        if c["start"] + flows != c["end"]:
+        if c["start"] + sum(STEPS[s] * c[s] for s in names) != c["end"]:
             raise AssertionError(f"the {currency} waterfall does not add up: {c}")
-    waterfall = pd.DataFrame([{"currency": cur_, **{k: v / 100 for k, v in c.items()}} for cur_, c in cents.items()],
+    waterfall = pd.DataFrame([{"currency": code, **{k: v / 100 for k, v in c.items()}} for code, c in cents.items()],
                              columns=["currency", "start", *names, "end"])
+    order = list(STEPS)
+    lead_steps.sort(key=lambda s: (s[1], order.index(s[0]), -s[2], s[3][1]))
     steps = pd.DataFrame([(s, c, v / 100, *lead) for s, c, v, lead in lead_steps],
                          columns=["step", "currency", "value", "id", "name", "owner"])
-    steps["order"] = steps["step"].map(list(STEPS).index)
-    steps = steps.sort_values(["currency", "order", "value", "name"], ascending=[True, True, False, True])
-    apart = leads[leads["apart"].notna()].drop(columns=["currency"]).rename(columns={
-        "apart": "reason", "e_status": "status", "e_amount": "amount", "e_currency": "currency",
-        "e_expected": "expected_close"})[["id", "name", "owner", "status", "reason", "amount", "currency",
-                                          "expected_close"]].sort_values(["reason", "name"])
-    return Movement(start, end, close_from, close_to, tuple(owners), _moves(leads), waterfall,
-                    steps.drop(columns="order").reset_index(drop=True), apart.reset_index(drop=True))
+    apart = sorted((r for r in leads if r.apart), key=lambda r: (r.apart, r.name))
+    apart = pd.DataFrame([(r.id, r.name, r.owner, r.e_status, r.apart, r.e_amount, r.e_currency, r.e_expected)
+                          for r in apart],
+                         columns=["id", "name", "owner", "status", "reason", "amount", "currency", "expected_close"])
+    return Movement(start, end, close_from, close_to, tuple(owners), _moves(leads), waterfall, steps, apart)
