@@ -225,7 +225,7 @@ def _moves(rows: list) -> pd.DataFrame:
         for kind in KINDS:
             if getattr(r, kind.replace(" ", "_")):
                 out.append((KINDS.index(kind), kind, r.id, r.name, r.owner, *said[kind], r.e_amount, r.e_currency))
-    out.sort(key=lambda m: (m[0], m[3], m[2]))
+    out.sort(key=lambda m: (m[0], m[3] or "", m[2]))
     return pd.DataFrame([m[1:] for m in out],
                         columns=["kind", "id", "name", "owner", "before", "after", "amount", "currency"])
 
@@ -282,10 +282,10 @@ def movement(cur: duckdb.DuckDBPyConnection, start: date, end: date, close_from:
     waterfall = pd.DataFrame([{"currency": code, **{k: v / 100 for k, v in c.items()}} for code, c in cents.items()],
                              columns=["currency", "start", *names, "end"])
     order = list(STEPS)
-    lead_steps.sort(key=lambda s: (s[1], order.index(s[0]), -s[2], s[3][1]))
+    lead_steps.sort(key=lambda s: (s[1], order.index(s[0]), -s[2], s[3][1] or "", s[3][0]))
     steps = pd.DataFrame([(s, c, v / 100, *lead) for s, c, v, lead in lead_steps],
                          columns=["step", "currency", "value", "id", "name", "owner"])
-    apart = sorted((r for r in leads if r.apart), key=lambda r: (r.apart, r.name))
+    apart = sorted((r for r in leads if r.apart), key=lambda r: (r.apart, r.name or "", r.id))
     apart = pd.DataFrame([(r.id, r.name, r.owner, r.e_status, r.apart, r.e_amount, r.e_currency, r.e_expected)
                           for r in apart],
                          columns=["id", "name", "owner", "status", "reason", "amount", "currency", "expected_close"])

@@ -48,6 +48,8 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sales.history import leads_as_of
 from sales.ingest import import_file, undo_batch
@@ -263,3 +265,66 @@ def test_the_managers_digest_says_what_moved(db):
     r = subprocess.run([sys.executable, "-m", "sales", "digest", "--db", str(db), "--today", "2026-11-16",
                         "--owner", "ana@agency.example"], cwd=ROOT, capture_output=True, text=True)
     assert "## Per owner" not in r.stdout and "## Since last week" not in r.stdout
+
+
+# ---------------------------------------------------------------- any history adds up
+
+DAY0 = date(2026, 10, 1)
+days = st.integers(min_value=0, max_value=60)
+version = st.fixed_dictionaries({
+    "status": st.sampled_from(["open", "open", "won", "lost"]),
+    "amount": st.one_of(st.none(), st.integers(0, 5000).map(lambda c: c * 1.25)),
+    "currency": st.sampled_from(["USD", "EUR", None]),
+    "expected": st.one_of(st.none(), days), "closed": st.one_of(st.none(), days),
+    "stage": st.sampled_from([None, "generating_leads", "assess_needs", "proposal", "unmapped"]),
+    "modified": st.one_of(st.none(), days), "imported": days})
+lead = st.tuples(st.one_of(st.none(), days), st.lists(version, min_size=1, max_size=3))
+
+
+@settings(max_examples=40, deadline=None)
+@given(leads=st.lists(lead, min_size=1, max_size=6), period=st.tuples(days, days),
+       window=st.one_of(st.none(), st.tuples(days, days)))
+def test_any_history_adds_up(leads, period, window):
+    """Whatever the versions, their dates and the window: every currency's waterfall adds up, and its end is
+    the open value of the leads as of the last day."""
+    from datetime import timedelta
+
+    from sales.store import Store
+
+    at = lambda n: None if n is None else DAY0 + timedelta(days=n)  # noqa: E731
+    with Store(":memory:") as s, s.transaction() as cur:
+        batch = 0
+        for lead_id, (created, versions) in enumerate(leads, start=1):
+            rows = []
+            for v in versions:
+                batch += 1
+                cur.execute("INSERT INTO import_batches (id, file_name, kind, format, imported_at) VALUES "
+                            "(?, 'f.csv', 'leads', 't', ?)", [batch, at(v["imported"])])
+                rows.append((batch, v))
+            fields = lambda v: [v["status"], v["amount"], v["currency"], at(v["expected"]),  # noqa: E731
+                                at(v["closed"]) if v["status"] != "open" else None,
+                                None if v["stage"] == "unmapped" else v["stage"], v["stage"], at(v["modified"])]
+            first, last = rows[0][0], rows[-1][1]
+            cur.execute("""INSERT INTO leads (id, source_system, external_id, name, owner, created_on, status, amount,
+                           currency, expected_close, closed_on, recorded_stage, crm_stage, crm_modified_at, batch_id)
+                           VALUES (?, 't', ?, ?, 'Ana', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                        [lead_id, str(lead_id), f"lead {lead_id}", at(created), *fields(last), first])
+            for (b, _), (_, before) in zip(rows[1:], rows[:-1]):  # each later batch replaced the version before
+                cur.execute("""INSERT INTO lead_updates (batch_id, lead_id, name, owner, status, amount, currency,
+                               expected_close, closed_on, recorded_stage, crm_stage, crm_modified_at)
+                               VALUES (?, ?, ?, 'Ana', ?, ?, ?, ?, ?, ?, ?, ?)""",
+                            [b, lead_id, f"lead {lead_id}", *fields(before)])
+        first, last = sorted(period)
+        close = (None, None) if window is None else tuple(at(n) for n in sorted(window))
+        m = movement(cur, at(first), at(last), *close)
+        end = leads_as_of(cur, at(last))
+    for row in m.waterfall.to_dict("records"):
+        assert adds_up(row), row
+        assert all(v >= 0 for k, v in row.items() if k != "currency")
+    end = end[(end["status"] == "open") & end["amount"].notna()]
+    if close[0] is not None:
+        end = end[end["expected_close"].notna() & (end["expected_close"] >= pd.Timestamp(close[0]))
+                  & (end["expected_close"] <= pd.Timestamp(close[1]))]
+    expected = end.assign(currency=end["currency"].fillna("no currency")).groupby("currency")["amount"].sum()
+    got = m.waterfall.set_index("currency")["end"]
+    assert {k: round(v, 2) for k, v in got.items() if v} == {k: round(v, 2) for k, v in expected.items() if v}
