@@ -79,17 +79,13 @@ if "target_message" in st.session_state:
 def change_target(action: str) -> None:
     chosen = st.session_state.get("target_owner")
     owner = None if chosen == TEAM else chosen
-    whose = "the team" if owner is None else owner
+    quarter = st.session_state.get("target_quarter", "")
     try:
-        quarter = targets.parse_quarter(st.session_state.get("target_quarter", ""))
         if action == "set":
             amount = st.session_state.get("target_amount") or 0
-            before = targets.set_target(shell.store(), who, quarter, amount, owner)
-            text = f"{quarter} target of {whose}: {amount:,.0f} {reporting}" + (
-                f" (was {before:,.0f})" if before is not None else "")
+            text = targets.said(quarter, owner, amount, targets.set_target(shell.store(), who, quarter, amount, owner))
         else:
-            before = targets.clear_target(shell.store(), who, quarter, owner)
-            text = f"{quarter} target of {whose} cleared (was {before:,.0f})"
+            text = targets.said(quarter, owner, None, targets.clear_target(shell.store(), who, quarter, owner))
     except (ValueError, access.AccessDenied) as e:
         st.session_state["target_message"] = ("error", str(e))
         return

@@ -279,15 +279,11 @@ def _cmd_targets(args: argparse.Namespace) -> int:
                 raise ValueError(f"targets {args.action} {'--team ' if args.team else ''}needs {' '.join(names)}")
             owner = None if args.team else args.values[0]
             quarter = args.values[0 if args.team else 1]
-            who = "the team" if owner is None else owner
             if args.action == "set":
                 before = targets.set_target(store, command_line(), quarter, args.values[-1], owner, args.new_owner)
-                print(f"{targets.parse_quarter(quarter)} target of {who}: {float(args.values[-1]):,.0f} "
-                      f"{targets.default_currencies().reporting}" + (f" (was {before:,.0f})" if before is not None
-                                                                      else ""))
+                print(targets.said(quarter, owner, targets.amount_of(args.values[-1]), before))
             else:
-                before = targets.clear_target(store, command_line(), quarter, owner)
-                print(f"{targets.parse_quarter(quarter)} target of {who} cleared (was {before:,.0f})")
+                print(targets.said(quarter, owner, None, targets.clear_target(store, command_line(), quarter, owner)))
         except (ValueError, AccessDenied) as e:
             print(f"error: {e}", file=sys.stderr)
             return 2

@@ -68,7 +68,7 @@ class Target:
     left_out: tuple[str, ...] = ()  # owners (or "team") whose target is in a currency with no rate
 
 
-def _amount(value) -> float:
+def amount_of(value) -> float:
     """A number, 0 or more; text without separators (120000 or 120000.50: a comma could be either)."""
     try:
         amount = float(value.replace(" ", "").replace("_", "")) if isinstance(value, str) else float(value)
@@ -85,6 +85,14 @@ def _who(owner: str | None) -> str:
 
 def _money(amount: float | None, currency: str | None) -> str | None:
     return None if amount is None else f"{amount:,.0f} {currency}"
+
+
+def said(quarter: str, owner: str | None, amount: float | None, before: float | None) -> str:
+    """A change of target in one sentence, for the page and the command line (``amount`` None: cleared)."""
+    was = f" (was {before:,.0f})" if before is not None else ""
+    if amount is None:
+        return f"{parse_quarter(quarter)} target of {_who(owner)} cleared{was}"
+    return f"{parse_quarter(quarter)} target of {_who(owner)}: {amount:,.0f} {default_currencies().reporting}{was}"
 
 
 def _held(cur: duckdb.DuckDBPyConnection, quarter: str, owner: str | None) -> tuple[float, str] | None:
@@ -111,7 +119,7 @@ def set_target(store: Store, actor: Actor, quarter: str, amount, owner: str | No
     """Set the quarter's target of ``owner`` (None: the team's own) in the reporting currency; returns the
     amount it replaced, if any."""
     actor.require("targets")
-    quarter, amount = parse_quarter(quarter), _amount(amount)
+    quarter, amount = parse_quarter(quarter), amount_of(amount)
     owner = None if owner is None else " ".join(str(owner).split()) or None
     currency = default_currencies().reporting
     with store.transaction() as cur:

@@ -158,6 +158,20 @@ def test_a_close_window_counts_only_leads_expected_to_close_in_it(db):
                               pushed_out=0, won=0, lost=0, end=20000)
 
 
+def test_the_waterfall_chart_bars(db):
+    """This quarter in USD: each bar from the running total to where its step takes it."""
+    from sales.store import Store
+
+    with Store(db) as s:
+        bars = movement(s.cursor(), START, END, date(2026, 10, 1), date(2026, 12, 31)).bars("USD")
+    assert bars[["label", "value", "begin", "finish", "kind"]].values.tolist() == [
+        ["Open at the start", 25000, 0, 25000, "open value"], ["Created", 0, 25000, 25000, "adds"],
+        ["Reopened", 6000, 25000, 31000, "adds"], ["Pulled in", 4000, 31000, 35000, "adds"],
+        ["Increases", 7000, 35000, 42000, "adds"], ["Decreases", 0, 42000, 42000, "takes away"],
+        ["Pushed out", 0, 42000, 42000, "takes away"], ["Won", -10000, 42000, 32000, "takes away"],
+        ["Lost", 0, 32000, 32000, "takes away"], ["Open at the end", 32000, 0, 32000, "open value"]]
+
+
 def test_one_owners_leads(db):
     """Ana: M01 (won), M03 (forward, amount), M07 (created), M10 (currency changed), M13 (unchanged).
     USD: 15 + increases 7 − won 10 = 12 (M03 6.5 + M10 5.5); EUR: 9 + created 3 − decreases 5 = 7 (M07 3 + M13 4)."""
