@@ -3,7 +3,9 @@
 import streamlit as st
 
 import shell
-from sales import access
+from sales import access, targets
+from sales.filters import quarter_of
+from sales.money import default_currencies
 
 shell.routed()
 
@@ -59,3 +61,52 @@ else:
         "who": "Email or domain", "role": "Role", "crm_owner": "Lead owner in the CRM", "granted_by": "Granted by",
         "granted_at": st.column_config.DatetimeColumn("Granted", format="YYYY-MM-DD HH:mm")})
     shell.download(grants, "grants.csv")
+
+# ---------------------------------------------------------------- quarter targets
+
+TEAM = "The team"
+reporting = default_currencies().reporting
+st.subheader("Quarter targets")
+st.caption(f"Per lead owner (the name the CRM gives them) and for the team, in {reporting}. The team's target is "
+           "its own when set, else the sum of the owners', else [forecast] quarter_target in data/lifecycle.toml. "
+           "This week compares each person's forecast with their own target, and everyone's with the team's.")
+
+if "target_message" in st.session_state:
+    kind, text = st.session_state.pop("target_message")
+    (st.success if kind == "ok" else st.error)(shell.plain(text))
+
+
+def change_target(action: str) -> None:
+    chosen = st.session_state.get("target_owner")
+    owner = None if chosen == TEAM else chosen
+    quarter = st.session_state.get("target_quarter", "")
+    try:
+        if action == "set":
+            amount = st.session_state.get("target_amount") or 0
+            text = targets.said(quarter, owner, amount, targets.set_target(shell.store(), who, quarter, amount, owner))
+        else:
+            text = targets.said(quarter, owner, None, targets.clear_target(shell.store(), who, quarter, owner))
+    except (ValueError, access.AccessDenied) as e:
+        st.session_state["target_message"] = ("error", str(e))
+        return
+    st.session_state["target_message"] = ("ok", text)
+
+
+with st.form("targets", border=True):
+    left, middle, right = st.columns([3, 1.5, 2])
+    left.selectbox("Whose", [TEAM, *shell.query(targets.owner_names)], key="target_owner",
+                   help="An owner as the CRM names them on the leads (or as set for a person above)")
+    middle.text_input("Quarter", value=quarter_of(shell.today()), key="target_quarter", placeholder="2026-Q4")
+    right.number_input(f"Amount ({reporting})", min_value=0.0, step=1000.0, format="%.0f", key="target_amount")
+    s, c = st.columns(2)
+    s.form_submit_button("Set target", type="primary", icon=":material/flag:", on_click=change_target, args=("set",))
+    c.form_submit_button("Clear target", icon=":material/close:", on_click=change_target, args=("clear",))
+
+held = shell.query(targets.targets)
+if held.empty:
+    st.caption("No targets set yet.")
+else:
+    held = held.assign(owner=held["owner"].fillna(TEAM)).drop(columns="team")
+    shell.table(held, "targets.csv", column_config={
+        "owner": "Whose", "amount": st.column_config.NumberColumn("Amount", format="%,.0f"),
+        "set_at": st.column_config.DatetimeColumn("Set", format="YYYY-MM-DD HH:mm")})

@@ -36,6 +36,7 @@ ACTIONS = {
     "restore": ("admin", "restore the store from a backup"),
     "send_digest": ("admin", "send the weekly digest"),
     "manage_access": ("admin", "grant or revoke roles"),
+    "targets": ("admin", "set sales targets"),
     "audit": ("admin", "read the audit trail"),
 }
 LOCAL = "local"  # the one person of local mode (no sign-in configured)

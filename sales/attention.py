@@ -18,8 +18,8 @@ from sales.filters import Filters
 from sales.leadstate import classify_leads, lead_state
 from sales.lifecycle import default_lifecycle
 from sales.money import CURRENCY_SQL, NO_CURRENCY
+from sales.movement import movement
 from sales.rubric import default_rubric
-from sales.stats import WON
 
 OVERDUE, TODAY, THIS_WEEK = "overdue", "due today", "due this week"
 
@@ -119,25 +119,19 @@ def to_rescore(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.Da
 
 def changes(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> dict:
     """What happened in the seven days up to today: leads created, won (with amounts per currency) and
-    lost, stage moves and assessments."""
+    lost as the CRM's versions show them (``movement``: the same figures as "since last week"), stage moves
+    and assessments. The filters' owners apply."""
     start = today - timedelta(days=6)
+    moved = movement(cur, start, today, owners=f.owners)
+    counts = moved.counts()
     where, params = f.lead_where("s", period_column=None)
     row = cur.execute(f"""
         WITH s AS (SELECT * FROM {lead_state(cur)}), t AS (SELECT ?::DATE AS start, ?::DATE AS today),
-        mine AS (SELECT s.* FROM s WHERE {where}) SELECT
-            count(*) FILTER (WHERE created_on BETWEEN t.start AND t.today),
-            count(*) FILTER (WHERE {WON} AND closed_on BETWEEN t.start AND t.today),
-            count(*) FILTER (WHERE status = 'lost' AND closed_on BETWEEN t.start AND t.today),
+        mine AS (SELECT s.id FROM s WHERE {where}) SELECT
             (SELECT count(*) FROM stage_events e JOIN mine ON mine.id = e.lead_id, t
              WHERE e.entered_at::DATE BETWEEN t.start AND t.today),
             (SELECT count(*) FROM assessments a JOIN mine ON mine.id = a.lead_id, t
-             WHERE a.assessed_at::DATE BETWEEN t.start AND t.today)
-        FROM mine, t""", [start, today, *params]).fetchall()
-    row = row[0] if row else (0, 0, 0, 0, 0)
-    won = dict(cur.execute(f"""
-        WITH s AS (SELECT * FROM {lead_state(cur)})
-        SELECT {CURRENCY_SQL.format(column="currency")}, sum(amount) FROM s
-        WHERE {WON} AND closed_on BETWEEN ? AND ? AND amount IS NOT NULL AND {where}
-        GROUP BY ALL ORDER BY 1""", [NO_CURRENCY, start, today, *params]).fetchall())
-    return {"from": start, "to": today, "new_leads": row[0], "won": row[1], "lost": row[2], "stage_moves": row[3],
-            "assessments": row[4], "won_amount": {k: float(v) for k, v in won.items()}}
+             WHERE a.assessed_at::DATE BETWEEN t.start AND t.today)""", [start, today, *params]).fetchall()[0]
+    won = {r.currency: float(r.won) for r in moved.waterfall.itertuples() if r.won}
+    return {"from": start, "to": today, "new_leads": counts["created"], "won": counts["won"], "lost": counts["lost"],
+            "stage_moves": row[0], "assessments": row[1], "won_amount": won}

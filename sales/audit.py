@@ -32,6 +32,7 @@ KINDS = {
     "restore": "Store restored from a backup",
     "role": "Role granted or revoked",
     "mapping": "Column mapping saved",
+    "target": "Quarter target set or cleared",
 }
 
 

@@ -7,6 +7,7 @@ import pandas as pd
 
 from sales.forecast import by_quarter
 from sales.lifecycle import default_lifecycle
+from sales.movement import BAR_KINDS, Movement
 from sales.rubric import UNSCORED_COLOUR, default_rubric
 from sales.week import Week
 
@@ -196,3 +197,16 @@ def velocity_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
                  alt.Tooltip("win_rate:Q", format=".0%"), alt.Tooltip("days_to_win:Q", format=".0f"),
                  alt.Tooltip("velocity_per_day:Q", format=",.0f")],
     ).properties(height=220)
+
+
+def waterfall_chart(moved: Movement, currency: str) -> alt.Chart:
+    """The pipeline of one currency from the open value at the start, step by step, to the open value at the
+    end: each bar from where the running total was to where the step takes it."""
+    bars = moved.bars(currency)
+    return alt.Chart(bars).mark_bar().encode(
+        x=alt.X("label:N", sort=list(bars["label"]), title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("begin:Q", title=currency), y2="finish:Q",
+        color=alt.Color("kind:N", scale=alt.Scale(domain=list(BAR_KINDS), range=["#57606a", "#1a7f37", "#cf222e"]),
+                        title=None, legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("label:N", title="Step"), alt.Tooltip("value:Q", format=",.2f", title=currency)],
+    ).properties(height=260)

@@ -146,28 +146,56 @@ def _cmd_undo(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from datetime import date
+    from datetime import date, timedelta
 
-    from sales.filters import default_filters
+    from sales.filters import Filters, default_filters
     from sales.report import REPORTS, render
 
     today = _as_of(args)
     try:
         base = default_filters(today or date.today())
+        if args.report == "movement":  # what moved over the last seven days unless told
+            base = Filters(base.end - timedelta(days=6), base.end)
         start = date.fromisoformat(args.start) if args.start else base.start
         end = date.fromisoformat(args.end) if args.end else base.end
     except ValueError as e:
         print(f"error: --from/--to: {e}", file=sys.stderr)
         return 2
-    from sales.filters import Filters
-
+    window = _close_window(args)
+    if window is None:
+        return 2
     store = _open_store(args.db) if today else None
     if store is None:
         return 2
     with store:
-        sections = REPORTS[args.report](store.cursor(), Filters(start, end, owners=tuple(args.owner or ())), today)
+        try:
+            sections = REPORTS[args.report](store.cursor(), Filters(start, end, owners=tuple(args.owner or ())),
+                                            today, **window)
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
     print(render(sections, args.format))
     return 0
+
+
+def _close_window(args: argparse.Namespace) -> dict | None:
+    """``report movement``'s close window as keyword arguments ({} without one); None after saying why not."""
+    from datetime import date
+
+    given = {"close_from": args.close_from, "close_to": args.close_to}
+    if not any(given.values()):
+        return {}
+    if args.report != "movement":
+        print("error: --close-from/--close-to are for report movement", file=sys.stderr)
+        return None
+    if not all(given.values()):
+        print("error: a close window needs both --close-from and --close-to", file=sys.stderr)
+        return None
+    try:
+        return {k: date.fromisoformat(v) for k, v in given.items()}
+    except ValueError as e:
+        print(f"error: --close-from/--close-to: {e}", file=sys.stderr)
+        return None
 
 
 def _as_of(args: argparse.Namespace):
@@ -185,6 +213,7 @@ def _cmd_digest(args: argparse.Namespace) -> int:
     from sales import digest
     from sales.access import command_line
     from sales.digest_send import report, send
+    from sales.managers import monday
     from sales.week import owner_names, this_week
 
     today = _as_of(args)
@@ -195,7 +224,8 @@ def _cmd_digest(args: argparse.Namespace) -> int:
         cur = store.cursor()
         if not args.send:
             owners = owner_names(cur, args.owner) if args.owner else ()
-            print(digest.render(this_week(cur, today, owners), args.format))
+            team = None if owners else monday(cur, today)  # everyone's leads: the managers' digest
+            print(digest.render(this_week(cur, today, owners), args.format, team))
             return 0
         cur.close()
         try:
@@ -231,6 +261,39 @@ def _cmd_access(args: argparse.Namespace) -> int:
                 print(frame.to_string(index=False) if len(frame) else
                       "no one has a role yet: python -m sales access grant EMAIL admin")
         except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    return 0
+
+
+def _cmd_targets(args: argparse.Namespace) -> int:
+    from sales import targets
+    from sales.access import AccessDenied, command_line
+
+    store = _open_store(args.db)
+    if store is None:
+        return 2
+    with store:
+        try:
+            if args.action == "list":
+                frame = targets.targets(store.cursor(), args.quarter)
+                frame["owner"] = frame["owner"].fillna("(team)")
+                return _listing(frame.drop(columns="team") if not args.json else frame, args.json,
+                                "no targets set: python -m sales targets set OWNER QUARTER AMOUNT")
+            wanted = 2 if args.team else 3  # [OWNER] QUARTER [AMOUNT]
+            wanted -= args.action == "clear"
+            if len(args.values) != wanted:
+                names = (["QUARTER"] if args.team else ["OWNER", "QUARTER"]) + (["AMOUNT"] if args.action == "set"
+                                                                                 else [])
+                raise ValueError(f"targets {args.action} {'--team ' if args.team else ''}needs {' '.join(names)}")
+            owner = None if args.team else args.values[0]
+            quarter = args.values[0 if args.team else 1]
+            if args.action == "set":
+                before = targets.set_target(store, command_line(), quarter, args.values[-1], owner, args.new_owner)
+                print(targets.said(quarter, owner, targets.amount_of(args.values[-1]), before))
+            else:
+                print(targets.said(quarter, owner, None, targets.clear_target(store, command_line(), quarter, owner)))
+        except (ValueError, AccessDenied) as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
     return 0
@@ -300,14 +363,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path, help=db_help)
     p.set_defaults(func=_cmd_undo)
 
-    p = sub.add_parser("report", help="the dashboards' numbers: priorities, funnel, budget, forecast, followups")
-    p.add_argument("report", choices=("priorities", "funnel", "budget", "forecast", "followups"))
+    p = sub.add_parser("report", help="the dashboards' numbers: priorities, funnel, budget, forecast, followups, "
+                       "movement, owners")
+    p.add_argument("report", choices=("priorities", "funnel", "budget", "forecast", "followups", "movement", "owners"))
     p.add_argument("--owner", action="append", metavar="NAME", help="only this lead owner's leads (repeatable)")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="the day to report as of (default: today)")
     p.add_argument("--db", type=Path, help=db_help)
     p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="period start (default: 1 January)")
     p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="period end (default: today)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--close-from", metavar="YYYY-MM-DD", help="movement: only leads expected to close from this day")
+    p.add_argument("--close-to", metavar="YYYY-MM-DD", help="movement: … to this day (both or neither)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("access", help="who may sign in, and with which role (viewer, bizdev, admin)",
@@ -326,6 +392,27 @@ def build_parser() -> argparse.ArgumentParser:
     for q in (g, r, listing):
         q.add_argument("--db", type=Path, help=db_help)
     p.set_defaults(func=_cmd_access)
+
+    p = sub.add_parser("targets", help="quarter targets per lead owner and for the team (reporting currency)",
+                       description="A target per CRM owner name (as on the leads) or for the team (--team), for a "
+                       "quarter such as 2026-Q4, in the reporting currency of data/currencies.toml. The team's "
+                       "target is its own, else the sum of the owners', else [forecast] quarter_target in "
+                       "data/lifecycle.toml.")
+    tg = p.add_subparsers(dest="action", required=True)
+    s = tg.add_parser("set", help="set a target: OWNER QUARTER AMOUNT, or --team QUARTER AMOUNT")
+    s.add_argument("values", nargs="+", metavar="[OWNER] QUARTER AMOUNT")
+    s.add_argument("--new-owner", action="store_true", help="an owner no lead has yet (else refused as a typo)")
+    c = tg.add_parser("clear", help="remove a target: OWNER QUARTER, or --team QUARTER")
+    c.add_argument("values", nargs="+", metavar="[OWNER] QUARTER")
+    listing = tg.add_parser("list", help="every target set")
+    listing.add_argument("--quarter", help="only this quarter, e.g. 2026-Q4")
+    listing.add_argument("--json", action="store_true")
+    for q in (s, c, listing):
+        q.add_argument("--db", type=Path, help=db_help)
+    for q in (s, c):
+        q.add_argument("--team", action="store_true", help="the team's own target")
+    listing.set_defaults(team=False)
+    p.set_defaults(func=_cmd_targets)
 
     p = sub.add_parser("digest", help="the weekly digest: follow-ups, stuck leads, re-scoring, forecast, changes")
     p.add_argument("--db", type=Path, help=db_help)

@@ -23,6 +23,8 @@ from sales import mailaddr
 from sales.access import ROLES, Actor
 from sales.attention import OVERDUE, THIS_WEEK, TODAY
 from sales.forecast import TIERS
+from sales.managers import Monday
+from sales.movement import STEP_LABELS, STEPS
 from sales.paths import ROOT
 from sales.tomlvalues import whole
 from sales.week import SHOWN, Week, owner_names
@@ -38,13 +40,14 @@ def _money(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def _sections(week: Week) -> list[tuple[str, str, pd.DataFrame | None]]:
-    """(heading, sentence, table) per section, the same for both formats."""
+def _sections(week: Week, monday: Monday | None = None) -> list[tuple[str, str, pd.DataFrame | None]]:
+    """(heading, sentence, table) per section, the same for both formats; the managers' sections with
+    ``monday``."""
     c, q, ch = week.counts(), week.quarter, week.changes
     due = week.followups.head(SHOWN)[["name", "owner", "category", "last_touch", "due", "state"]]
     stuck = week.stuck.head(SHOWN)[["name", "owner", "stage", "days", "limit_days", "unmet"]]
     rescore = week.rescore.head(SHOWN)[["name", "owner", "category", "reason"]]
-    target = f" against a target of {_money(q['target'])}" if q.get("target") else ""
+    target = f" against a target of {_money(q['target'])} ({q['target_basis']})" if q.get("target") else ""
     left = "".join(f"; not converted: {_money(v)} {k}" for k, v in q["unconverted"].items())
     won = ", ".join(f"{_money(v)} {k}" for k, v in ch["won_amount"].items()) or "nothing"
     return [
@@ -56,7 +59,35 @@ def _sections(week: Week) -> list[tuple[str, str, pd.DataFrame | None]]:
          + f"; total {_money(q['total'])}{target}{left}.", None),
         ("Last seven days", f"{ch['from']} to {ch['to']}: {ch['new_leads']} new leads, {ch['won']} won ({won}), "
          f"{ch['lost']} lost, {ch['stage_moves']} stage moves, {ch['assessments']} assessments.", None),
-    ]
+    ] + (_managers(monday) if monday else [])
+
+
+def _signed(value: float) -> str:
+    return f"{'+' if value >= 0 else '−'}{_money(abs(value))}"
+
+
+def _managers(monday: Monday) -> list[tuple[str, str, pd.DataFrame | None]]:
+    """Per owner, and what moved since last week: by name, and the pipeline per currency step by step."""
+    table = monday.owners.copy()
+    currency = table["currency"].iloc[0] if len(table) else ""
+    for col in ("forecast", "target", "forecast_minus_target"):
+        table[col] = [None if pd.isna(v) else (_signed(v) if col == "forecast_minus_target" else _money(v))
+                      for v in table[col]]
+    table = table[["owner", "open_leads", "overdue", "stuck", "forecast", "target", "forecast_minus_target"]]
+    table.columns = ["owner", "open", "overdue", "stuck", f"forecast {currency}", "target", "against target"]
+    m = monday.moved
+    counts = ", ".join(f"{n} {kind}" for kind, n in m.counts().items())
+    lines = []
+    for row in m.waterfall.to_dict("records"):
+        steps = " ".join(f"{'+' if STEPS[s] > 0 else '−'} {STEP_LABELS[s].lower()} {_money(row[s])}"
+                         for s in m.step_names() if row[s])
+        lines.append(f"{row['currency']}: {_money(row['start'])} {steps} = {_money(row['end'])}")
+    pipeline = ("; open pipeline " + "; ".join(lines)) if lines else ""
+    moves = m.moves.head(SHOWN)[["kind", "name", "owner", "before", "after"]]
+    more = f" The first {SHOWN} of {len(m.moves)} are listed." if len(m.moves) > SHOWN else ""
+    return [("Per owner", "Open leads, overdue follow-ups, stuck leads, and the quarter's weighted forecast against "
+                          "each owner's own target.", table),
+            ("Since last week", f"{m.start} to {m.end}: {counts}{pipeline}.{more}", moves)]
 
 
 def _whose(week: Week) -> str:
@@ -75,9 +106,9 @@ def _md_cell(value: object) -> str:
     return _cell(value).replace("\\", "\\\\").replace("|", "\\|")
 
 
-def to_markdown(week: Week) -> str:
+def to_markdown(week: Week, monday: Monday | None = None) -> str:
     lines = [f"# This week, {week.today}: {_md_cell(_whose(week))}", ""]
-    for heading, sentence, table in _sections(week):
+    for heading, sentence, table in _sections(week, monday):
         lines += [f"## {heading}", "", sentence, ""]
         if table is not None and len(table):
             lines.append("| " + " | ".join(str(c).replace("_", " ") for c in table.columns) + " |")
@@ -87,11 +118,11 @@ def to_markdown(week: Week) -> str:
     return "\n".join(lines)
 
 
-def to_html(week: Week) -> str:
+def to_html(week: Week, monday: Monday | None = None) -> str:
     """Every value escaped: names from CRM files are shown as text, never as markup."""
     e = html.escape
     parts = [f"<h1>This week, {week.today}: {e(_whose(week))}</h1>"]
-    for heading, sentence, table in _sections(week):
+    for heading, sentence, table in _sections(week, monday):
         parts += [f"<h2>{e(heading)}</h2>", f"<p>{e(sentence)}</p>"]
         if table is not None and len(table):
             head = "".join(f"<th>{e(str(c).replace('_', ' '))}</th>" for c in table.columns)
@@ -101,10 +132,11 @@ def to_html(week: Week) -> str:
     return "<!doctype html><html><body>" + "".join(parts) + "</body></html>"
 
 
-def render(week: Week, fmt: str = "md") -> str:
+def render(week: Week, fmt: str = "md", monday: Monday | None = None) -> str:
+    """The digest of ``week``; with ``monday``, the managers' one (per owner, and what moved)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    return to_markdown(week) if fmt == "md" else to_html(week)
+    return to_markdown(week, monday) if fmt == "md" else to_html(week, monday)
 
 
 # ---------------------------------------------------------------- sending

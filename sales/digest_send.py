@@ -21,6 +21,7 @@ import duckdb
 from sales import mailaddr
 from sales.access import Actor, authorise
 from sales.digest import Smtp, recipients, to_html, to_markdown
+from sales.managers import Monday, monday
 from sales.store import Store
 from sales.week import Week, this_week
 
@@ -68,11 +69,12 @@ def _has_news(week: Week, owners: tuple) -> bool:
     return not owners or any(week.counts().values()) or bool(week.quarter["total"])
 
 
-def _message(week: Week, today: date, smtp: Smtp, to: str) -> EmailMessage:
+def _message(week: Week, team: Monday | None, today: date, smtp: Smtp, to: str) -> EmailMessage:
+    """``team``: the managers' sections (per owner, since last week), for a digest of everyone's leads."""
     msg = EmailMessage()
     msg["Subject"], msg["From"], msg["To"] = f"This week in sales, {today}", smtp.sender, to
-    msg.set_content(to_markdown(week))
-    msg.add_alternative(to_html(week), subtype="html")
+    msg.set_content(to_markdown(week, team))
+    msg.add_alternative(to_html(week, team), subtype="html")
     return msg
 
 
@@ -86,6 +88,7 @@ def send(store: Store, actor: Actor, today: date, smtp: Smtp, owner: str | None 
     results: dict[str, Delivery] = {}
     outbox: list[tuple[str, EmailMessage]] = []
     weeks: dict[tuple, Week] = {}  # managers share one: computed once
+    team: Monday | None = None  # the managers' sections, likewise
     for email, owners in recipients(cur, smtp, owner):
         why = mailaddr.problem(email)
         if why:
@@ -100,8 +103,10 @@ def send(store: Store, actor: Actor, today: date, smtp: Smtp, owner: str | None 
         if not _has_news(weeks[owners], owners):
             results[email] = Delivery(email, NOTHING)
             continue
+        if not owners and team is None:
+            team = monday(cur, today)
         results[email] = Delivery(email, NOT_SENT)  # until the server answers
-        outbox.append((email, _message(weeks[owners], today, smtp, email)))
+        outbox.append((email, _message(weeks[owners], None if owners else team, today, smtp, email)))
     cur.close()
     for d in _deliver(smtp, outbox):
         results[d.recipient] = d

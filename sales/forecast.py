@@ -20,6 +20,7 @@ from sales.lifecycle import default_lifecycle
 from sales.money import CURRENCY_SQL, NO_CURRENCY, Currencies, default_currencies
 from sales.rubric import default_rubric, score_sql
 from sales.stats import CLOSED, WON, wilson
+from sales.targets import Target
 
 LEARNED, FALLBACK = "learned", "fallback"
 TIERS = ("commit", "best case", "pipeline")
@@ -134,9 +135,11 @@ def by_quarter(frame: pd.DataFrame, since: str, currency: str) -> pd.DataFrame:
     return dated.groupby(["quarter", "tier"], as_index=False)[column].sum().rename(columns={column: "weighted"})
 
 
-def quarter_total(frame: pd.DataFrame, quarter: str, currencies: Currencies | None = None) -> dict:
+def quarter_total(frame: pd.DataFrame, quarter: str, currencies: Currencies | None = None,
+                  target: Target | None = None) -> dict:
     """The quarter's weighted forecast in the reporting currency per tier, what could not be converted,
-    and the target from data/lifecycle.toml."""
+    and the target it is compared with: ``targets.target_for`` the same leads (the team's for everyone's
+    leads, an owner's own for theirs), none when not given."""
     currencies = currencies or default_currencies()
     q = frame[frame["quarter"] == quarter] if len(frame) else frame
     tiers = {}
@@ -149,7 +152,8 @@ def quarter_total(frame: pd.DataFrame, quarter: str, currencies: Currencies | No
         for code, amount in c.unconverted.items():
             left[code] = left.get(code, 0.0) + amount
     return {"quarter": quarter, "currency": currencies.reporting, **tiers, "total": sum(tiers.values()),
-            "target": default_lifecycle().forecast.quarter_target, "unconverted": left,
+            "target": target.amount if target else None, "target_basis": target.basis if target else "",
+            "unconverted": left,
             "codes": sorted(set(q["currency"])) if len(q) else []}
 
 

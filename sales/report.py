@@ -48,8 +48,25 @@ def followups(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sectio
     return {"follow-ups due": week.followups, "stuck leads": week.stuck, "to re-score": week.rescore}
 
 
-REPORTS: dict[str, Callable[[duckdb.DuckDBPyConnection, Filters, date], Sections]] = {
-    "priorities": priorities, "funnel": funnel, "budget": budget, "forecast": forecast, "followups": followups}
+def movement(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, close_from: date | None = None,
+             close_to: date | None = None) -> Sections:
+    """What moved from the start of ``f.start`` to the end of ``f.end`` (``f.owners``' leads)."""
+    from sales.movement import movement as moved
+
+    m = moved(cur, f.start, f.end, close_from, close_to, f.owners)
+    return {"waterfall": m.waterfall, "movements": m.moves, "waterfall by lead": m.steps, "listed apart": m.apart}
+
+
+def owners(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+    """The managers' table: per owner, open, overdue, stuck, and the quarter's forecast against their target."""
+    from sales.managers import owner_table
+
+    return {"per owner": owner_table(cur, today, f.owners)}
+
+
+REPORTS: dict[str, Callable[..., Sections]] = {
+    "priorities": priorities, "funnel": funnel, "budget": budget, "forecast": forecast, "followups": followups,
+    "movement": movement, "owners": owners}
 
 
 def render(sections: Sections, fmt: str) -> str:

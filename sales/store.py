@@ -163,9 +163,19 @@ def _schema_v9() -> list[str]:
     error TEXT, attempted_at TIMESTAMP NOT NULL)"""]
 
 
+def _schema_v10() -> list[str]:
+    """Quarter sales targets per lead owner (their CRM owner name), or the team's own (owner NULL), each in
+    the reporting currency it was set in."""
+    return ["""CREATE TABLE sales_targets (
+    quarter TEXT NOT NULL,  -- 2026-Q4
+    owner TEXT,  -- NULL: the team's own target
+    amount DOUBLE NOT NULL CHECK (amount >= 0), currency TEXT NOT NULL,
+    set_by TEXT NOT NULL, set_at TIMESTAMP NOT NULL)"""]
+
+
 # index i migrates schema version i → i + 1
 MIGRATIONS: list = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6, _schema_v7,
-                    _schema_v8, _schema_v9]
+                    _schema_v8, _schema_v9, _schema_v10]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -14,6 +14,7 @@ from sales import access
 from sales.attention import OVERDUE, THIS_WEEK, TODAY, changes, followups, stuck_leads, to_rescore
 from sales.filters import Filters, quarter_of
 from sales.forecast import converted, forecast, quarter_total, win_probabilities
+from sales.targets import target_for
 
 SHOWN = 20  # rows per list in the digest; the page shows more, and its downloads all
 STUCK_LISTED = 100  # the longest-stuck leads listed with what their gate lacks (all are counted)
@@ -44,8 +45,10 @@ def this_week(cur: duckdb.DuckDBPyConnection, today: date, owners: tuple[str, ..
     probabilities = win_probabilities(cur)
     months = converted(forecast(cur, f, probabilities))
     stuck, total = stuck_leads(cur, f, today, limit=STUCK_LISTED)
+    quarter = quarter_of(today)
     return Week(today, tuple(owners), followups(cur, f, today), stuck, total, to_rescore(cur, f, today),
-                quarter_total(months, quarter_of(today)), changes(cur, f, today), months, probabilities)
+                quarter_total(months, quarter, target=target_for(cur, quarter, tuple(owners))),
+                changes(cur, f, today), months, probabilities)
 
 
 def owner_names(cur: duckdb.DuckDBPyConnection, email: str) -> tuple[str, ...]:

@@ -133,7 +133,7 @@ def test_forecast_per_owner_month_currency_and_tier(imported, lifecycle):
     q = quarter_total(rows, "2026-Q4")
     assert (q["commit"], q["best case"], q["pipeline"]) == (7000, pytest.approx(2000 * 1.10 + 400), 0)
     assert q["total"] == pytest.approx(9600) and q["unconverted"] == {"no currency": pytest.approx(3000 / 7)}
-    assert q["target"] == 400000
+    assert q["target"] is None  # the target to compare with comes from sales.targets (tests/test_targets.py)
     # one owner's leads only
     bo = forecast(imported.cursor(), Filters.everything(owners=("Bo",)))
     assert sorted(bo["currency"]) == ["EUR", "USD"]

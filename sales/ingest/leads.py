@@ -280,6 +280,8 @@ def _update(job: _LeadImport, old: dict, values: dict, levels: dict, row_facts: 
         result.duplicates += 1
         return None
     result.updated += 1
+    if news and values["crm_modified_at"] is not None:  # when the CRM made the change (what moved, and when)
+        news["crm_modified_at"] = values["crm_modified_at"]
     if news:
         job.previous.append(dict(batch_id=job.batch, lead_id=lead_id, **{f: old[f] for f in CRM_FIELDS}))
         job.changed.append(dict(id=lead_id, **{f: news.get(f, old[f]) for f in CRM_FIELDS}))
