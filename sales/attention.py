@@ -18,7 +18,7 @@ from sales.filters import Filters
 from sales.leadstate import classify_leads, lead_state
 from sales.lifecycle import default_lifecycle
 from sales.money import CURRENCY_SQL, NO_CURRENCY
-from sales.rubric import default_rubric
+from sales.rubric import NOT_ASSESSED, default_rubric
 from sales.stats import WON
 
 OVERDUE, TODAY, THIS_WEEK = "overdue", "due today", "due this week"
@@ -108,13 +108,13 @@ def to_rescore(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.Da
     return cur.execute(f"""
         WITH s AS (SELECT * FROM {lead_state(cur)})
         SELECT id, name, owner, category, category_max AS could_be, assessed_at::DATE AS assessed_on,
-               CASE WHEN assessed_at IS NULL THEN 'not assessed yet'
+               CASE WHEN assessed_at IS NULL THEN ?
                     WHEN assessed_at::DATE < ?::DATE - ?::INTEGER
                     THEN 'assessed ' || date_diff('day', assessed_at::DATE, ?::DATE) || ' days ago'
                     ELSE 'unknown factors could make it ' || category_max END AS reason
         FROM s WHERE status = 'open' AND {where}
          AND (assessed_at IS NULL OR assessed_at::DATE < ?::DATE - ?::INTEGER OR category <> category_max)
-        ORDER BY assessed_at NULLS FIRST, id""", [today, age, today, *params, today, age]).df()
+        ORDER BY assessed_at NULLS FIRST, id""", [NOT_ASSESSED, today, age, today, *params, today, age]).df()
 
 
 def changes(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> dict:

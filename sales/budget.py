@@ -144,16 +144,18 @@ def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today
 
 
 def period_hours(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> dict[str, float]:
-    """The period's totals over every account, as the overview shows them: billable hours, the prorated
-    goal, and how many accounts are over budget (``status`` per account, as on the budget page)."""
+    """The period's totals over every account, the headline of the Budget page and the Overview: billable
+    hours, the prorated goal, and how many accounts are over budget and how many at 80-100 % (``status``
+    per account)."""
     rows = cur.execute(f"""
         WITH goal AS (SELECT account, sum(goal) AS goal FROM ({GOAL_SQL}) GROUP BY account),
         spent AS (SELECT account, sum(hours) AS billable FROM time_entries
                   WHERE billable AND work_date BETWEEN $start AND $end GROUP BY account)
         SELECT coalesce(g.goal, 0), coalesce(s.billable, 0)
         FROM goal g FULL JOIN spent s ON s.account = g.account""", {"start": start, "end": end}).fetchall()
+    statuses = [status(b, g) for g, b in rows]
     return {"billable": float(sum(b for _, b in rows)), "goal": float(sum(g for g, _ in rows)),
-            "over": sum(status(b, g) == "over" for g, b in rows)}
+            "over": statuses.count("over"), "warning": statuses.count("warning")}
 
 
 def burn(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date,

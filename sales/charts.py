@@ -7,14 +7,15 @@ import pandas as pd
 
 from sales.forecast import by_quarter
 from sales.lifecycle import default_lifecycle
-from sales.rubric import UNSCORED_COLOUR, default_rubric
+from sales.rubric import NOT_ASSESSED, NOT_ASSESSED_COLOUR, default_rubric
 from sales.week import Week
 
 
 def _category_scale() -> alt.Scale:
     """Colours and order of the categories as the rubric file gives them."""
     cats = default_rubric().categories
-    return alt.Scale(domain=[c.name for c in cats] + ["Unscored"], range=[c.colour for c in cats] + [UNSCORED_COLOUR])
+    return alt.Scale(domain=[c.name for c in cats] + [NOT_ASSESSED],
+                     range=[c.colour for c in cats] + [NOT_ASSESSED_COLOUR])
 
 
 def _stage_order() -> list[str]:
@@ -23,7 +24,7 @@ def _stage_order() -> list[str]:
 
 def category_breakdown(df: pd.DataFrame, dimension: str) -> alt.Chart:
     """Stacked bars: leads per value of ``dimension``, split by category."""
-    order = [c.name for c in default_rubric().categories] + ["Unscored"]
+    order = [c.name for c in default_rubric().categories] + [NOT_ASSESSED]
     return alt.Chart(df).mark_bar().encode(
         x=alt.X(f"{dimension}:N", title=dimension.capitalize(), sort=None if dimension == "month" else "-y"),
         y=alt.Y("sum(leads):Q", title="Leads"),

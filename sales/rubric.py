@@ -67,7 +67,8 @@ class Category:
 
 # a category's colour when the file gives none, by its rank from the top
 DEFAULT_COLOURS = ("#1a7f37", "#d4a72c", "#8c959f", "#bc4c00", "#8250df", "#0969da")
-UNSCORED_COLOUR = "#d0d7de"
+NOT_ASSESSED = "Not assessed"  # what a lead never assessed shows where a category would be, everywhere
+NOT_ASSESSED_COLOUR = "#d0d7de"
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,7 @@ def parse_rubric(doc: Mapping) -> Rubric:
              f"category ranges are not contiguous over 0..{top}: nothing covers 0..{expected_hi}")
     names = [c.name for c in cats]
     _require(len(set(names)) == len(names), f"category names repeat: {names}")
+    _require(NOT_ASSESSED not in names, f"no category may be called {NOT_ASSESSED!r}: that is a lead never assessed")
     rescore = doc.get("rescore_after_days", DEFAULT_RESCORE_DAYS)
     _require(whole(rescore, least=1), "rescore_after_days must be a whole number of days, 1 or more")
     return Rubric(str(doc.get("version", "unversioned")), factors, tuple(cats), rescore)

@@ -114,7 +114,7 @@ def test_rescoring_by_age_unknown_factors_and_none(store):
         add(cur, 4, "never assessed")
         add(cur, 5, "closed", None, status="won")
     got = [(r.name, r.reason) for r in to_rescore(store.cursor(), EVERYONE, TODAY).itertuples()]
-    assert got == [("never assessed", "not assessed yet"), ("61 days old", "assessed 61 days ago"),
+    assert got == [("never assessed", "Not assessed"), ("61 days old", "assessed 61 days ago"),
                    ("unknowns could lift it", "unknown factors could make it High")]
 
 

@@ -14,6 +14,7 @@ from sales.budget import (
     goal_hours,
     goals_by_month,
     invoice_lines,
+    period_hours,
     small_projects,
     status,
 )
@@ -101,6 +102,20 @@ def test_account_status(store):
     # March: 40 billable against the new 31: over by 9 (overhead); the unmarked 2 h count as non-billable
     assert (mar.loc["Hedera", "status"], mar.loc["Hedera", "overhead"], mar.loc["Hedera", "non_billable"]) == (
         "over", 9, 2)
+
+
+@pytest.mark.parametrize("start, end, expected", [
+    # January: Hedera 10 + 15 billable of 62 (40 %); the 4 non-billable hours do not count
+    ("2020-01-01", "2020-01-31", {"billable": 25, "goal": 62, "over": 0, "warning": 0}),
+    # February: Hedera 50 of 62 (81 %: warning), No budget ltd 3 against nothing (over)
+    ("2020-02-01", "2020-02-29", {"billable": 53, "goal": 62, "over": 1, "warning": 1}),
+    # March: Hedera 40 of the new 31 (over); the unmarked 2 h are not billable
+    ("2020-03-01", "2020-03-31", {"billable": 40, "goal": 31, "over": 1, "warning": 0}),
+])
+def test_period_hours_is_the_budget_headline(store, start, end, expected):
+    _seed(store)
+    got = period_hours(store.cursor(), date.fromisoformat(start), date.fromisoformat(end))
+    assert got == pytest.approx(expected)
 
 
 def test_burn_and_forecast(store):

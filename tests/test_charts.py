@@ -29,7 +29,7 @@ def test_category_breakdown_colours_categories_consistently(store):
                                                  "source"), "source"))
     enc = d["encoding"]
     assert enc["x"]["field"] == "source" and enc["y"]["aggregate"] == "sum" and enc["y"]["field"] == "leads"
-    assert enc["color"]["scale"]["domain"] == ["High", "Medium", "Low", "Unscored"]
+    assert enc["color"]["scale"]["domain"] == ["High", "Medium", "Low", "Not assessed"]
     assert enc["color"]["scale"]["range"] == ["#1a7f37", "#d4a72c", "#8c959f", "#d0d7de"]  # data/rubric.toml
     assert len(d["datasets"][d["data"]["name"]]) == 5  # aggregated rows, not leads
 
