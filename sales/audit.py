@@ -60,8 +60,11 @@ class AuditFilter:
     end: date | None = None
 
 
-def trail(cur: duckdb.DuckDBPyConnection, f: AuditFilter = AuditFilter(), limit: int | None = None) -> pd.DataFrame:
-    """Audit rows matching ``f``, newest first, with the lead's name where there is one."""
+def trail(cur: duckdb.DuckDBPyConnection, actor: Actor, f: AuditFilter = AuditFilter(),
+          limit: int | None = None) -> pd.DataFrame:
+    """Audit rows matching ``f``, newest first, with the lead's name where there is one; only for those who
+    may read the trail (``access.ACTIONS["audit"]``)."""
+    actor.require("audit")
     where, params = ["true"], []
     if f.person:
         where.append("lower(a.actor) = lower(?)")
@@ -88,6 +91,7 @@ def trail(cur: duckdb.DuckDBPyConnection, f: AuditFilter = AuditFilter(), limit:
     return cur.execute(sql, params).df()
 
 
-def people(cur: duckdb.DuckDBPyConnection) -> list[str]:
-    """Everyone who has written something, for the audit page's filter."""
+def people(cur: duckdb.DuckDBPyConnection, actor: Actor) -> list[str]:
+    """Everyone who has written something, for the audit page's filter (read as the trail is)."""
+    actor.require("audit")
     return [r[0] for r in cur.execute("SELECT DISTINCT actor FROM audit_log ORDER BY 1").fetchall()]
