@@ -50,7 +50,7 @@ def followups(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.Dat
         moved AS (  -- only the open leads' moves and notes are read
             SELECT o.id, max(e.entered_at) AS at FROM open o JOIN stage_events e ON e.lead_id = o.id GROUP BY o.id),
         written AS (
-            SELECT o.id, max(n.written_at) AS at FROM open o JOIN lead_notes n ON n.lead_id = o.id GROUP BY o.id),
+            SELECT o.id, max(n.written_at) AS at FROM open o JOIN lead_activity n ON n.lead_id = o.id GROUP BY o.id),
         last AS (
             SELECT o.id, o.name, o.owner, o.category, o.stage_name AS stage, o.cadence_days,
                    greatest(w.at, m.at, o.crm_modified_at, o.created_on::TIMESTAMP)::DATE AS last_touch

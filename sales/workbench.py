@@ -47,7 +47,7 @@ def _now() -> datetime:
 
 
 def log(cur: duckdb.DuckDBPyConnection, lead_id: int, body: str, actor: Actor, kind: str = "log") -> None:
-    cur.execute("INSERT INTO lead_notes (lead_id, kind, body, written_at, written_by) VALUES (?, ?, ?, ?, ?)",
+    cur.execute("INSERT INTO lead_activity (lead_id, kind, body, written_at, written_by) VALUES (?, ?, ?, ?, ?)",
                 [lead_id, kind, body, _now(), actor.identity])
 
 
@@ -154,13 +154,13 @@ def log_touch(store: Store, actor: Actor, lead_id: int, note: str = "") -> None:
 
 def latest_notes(cur: duckdb.DuckDBPyConnection, lead_id: int) -> dict[str, str]:
     """The current text of each note kind (the latest one written)."""
-    rows = cur.execute("""SELECT kind, arg_max(body, written_at) FROM lead_notes
+    rows = cur.execute("""SELECT kind, arg_max(body, written_at) FROM lead_activity
                           WHERE lead_id = ? AND kind <> 'log' GROUP BY kind""", [lead_id]).fetchall()
     return dict(rows)
 
 
 def history(cur: duckdb.DuckDBPyConnection, lead_id: int) -> pd.DataFrame:
-    return cur.execute("""SELECT written_at AS "when", written_by AS "by", kind, body FROM lead_notes
+    return cur.execute("""SELECT written_at AS "when", written_by AS "by", kind, body FROM lead_activity
                           WHERE lead_id = ? ORDER BY written_at DESC, rowid DESC""", [lead_id]).df()
 
 

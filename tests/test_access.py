@@ -55,7 +55,7 @@ def built(store):
 
 
 def table_counts(store) -> dict:
-    tables = ("leads", "assessments", "lead_facts", "lead_notes", "budgets", "time_entries", "import_batches",
+    tables = ("leads", "assessments", "lead_facts", "lead_activity", "budgets", "time_entries", "import_batches",
               "access_grants", "audit_log", "stage_events", "saved_mappings")
     return {t: store.cursor().execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
 
