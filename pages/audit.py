@@ -16,8 +16,8 @@ with st.container(border=True):
     c1, c2, c3, c4 = st.columns(4)
     person = c1.selectbox("Person", shell.query(audit.people, who), index=None, key="audit_person",
                           placeholder="anyone")
-    kind = c2.selectbox("Kind", list(audit.KINDS), index=None, key="audit_kind", placeholder="any kind",
-                        format_func=lambda k: audit.KINDS[k])
+    kind = c2.selectbox("Kind", list(audit.CHANGE_KINDS), index=None, key="audit_kind", placeholder="any kind",
+                        format_func=lambda k: audit.CHANGE_KINDS[k])
     period = c3.date_input("Period", value=(), key="audit_period")
     with c4:
         lead = shell.lead_picker("Lead", key="audit_lead", url=False)

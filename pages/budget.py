@@ -1,4 +1,4 @@
-"""Budget: hours billed against budget per account, burn and forecast, small projects, invoice lines."""
+"""Budget: hours billed against budget per account, the burn at its pace, small projects, invoice lines."""
 
 import streamlit as st
 

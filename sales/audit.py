@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from sales.access import Actor
 
-KINDS = {
+CHANGE_KINDS = {  # what a change recorded in the trail is
     "assessment": "Assessment saved",
     "gate": "Gate criterion ticked or unticked",
     "note": "Note or meeting preparation",
@@ -42,7 +42,7 @@ def _text(value: object) -> str | None:
 def record(cur: duckdb.DuckDBPyConnection, actor: Actor, kind: str, subject: str, *, lead_id: int | None = None,
            batch_id: int | None = None, before: object = None, after: object = None) -> None:
     """Append one row; ``before`` and ``after`` (text, or anything JSON can write) are the changed values."""
-    if kind not in KINDS:
+    if kind not in CHANGE_KINDS:
         raise ValueError(f"unknown audit kind {kind!r}")
     cur.execute("""INSERT INTO audit_log (happened_at, actor, kind, subject, lead_id, batch_id, old_value, new_value)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",

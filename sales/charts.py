@@ -102,16 +102,16 @@ def open_by_stage_chart(df: pd.DataFrame) -> alt.Chart:
 
 
 def burn_chart(df: pd.DataFrame) -> alt.Chart:
-    """Cumulative billable hours against the cumulative goal, and the forecast at the current pace."""
-    long = df.melt(id_vars="day", value_vars=["goal", "spent", "forecast"], var_name="series",
+    """Cumulative billable hours against the cumulative goal, and the hours at the pace so far."""
+    long = df.melt(id_vars="day", value_vars=["goal", "spent", "pace"], var_name="series",
                    value_name="hours").dropna()
     long["day"] = pd.to_datetime(long["day"])
     long["hours"] = long["hours"].astype(float)
     return alt.Chart(long).mark_line().encode(
         x=alt.X("day:T", title=None), y=alt.Y("hours:Q", title="Cumulative hours"),
-        color=alt.Color("series:N", scale=alt.Scale(domain=["goal", "spent", "forecast"],
+        color=alt.Color("series:N", scale=alt.Scale(domain=["goal", "spent", "pace"],
                                                     range=["#8c959f", "#1f6feb", "#cf222e"]), title=None),
-        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=["goal", "spent", "forecast"],
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=["goal", "spent", "pace"],
                                                               range=[[4, 2], [1, 0], [6, 3]]), legend=None),
         tooltip=["day:T", "series", alt.Tooltip("hours:Q", format=",.1f")],
     ).properties(height=300)

@@ -28,7 +28,7 @@ LOST_REASONS = ("Budget too small", "Chose another provider", "Built in-house", 
                 "Project cancelled", "Timing")
 PREFIXES = ("North", "Blue", "Open", "Bright", "Cedar", "Summit", "River", "Global", "Civic",
             "Nova", "Harbor", "Maple", "Atlas", "Lumen", "Quartz", "Willow")
-KINDS = ("University", "Institute", "Academy", "Foundation", "Learning", "College", "Labs",
+ORGANISATION_WORDS = ("University", "Institute", "Academy", "Foundation", "Learning", "College", "Labs",
          "Health", "Society", "Collective")
 TASKS = ("Theme changes", "Upgrade to latest release", "SSO integration", "Course import",
          "Bug fix", "Hosting maintenance", "Discovery call", "Code review", "XBlock development",
@@ -87,8 +87,8 @@ HANDBOOK_LEADS = (
 
 def _names(rng: np.random.Generator, n: int) -> list[str]:
     p = rng.integers(0, len(PREFIXES), n)
-    k = rng.integers(0, len(KINDS), n)
-    return [f"{PREFIXES[a]} {KINDS[b]} {i + 1}" for i, (a, b) in enumerate(zip(p, k))]
+    k = rng.integers(0, len(ORGANISATION_WORDS), n)
+    return [f"{PREFIXES[a]} {ORGANISATION_WORDS[b]} {i + 1}" for i, (a, b) in enumerate(zip(p, k))]
 
 
 def _levels(rng: np.random.Generator, n: int, n_factors: int) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Budget arithmetic: SprintCraft's vectors, change points, status, forecast, caps, invoices."""
+"""Budget arithmetic: SprintCraft's vectors, change points, status, the burn's pace, caps, invoices."""
 
 from datetime import date
 
@@ -10,7 +10,6 @@ from sales.budget import (
     account_status,
     burn,
     cap_alert,
-    forecast,
     goal_hours,
     goals_by_month,
     invoice_lines,
@@ -49,11 +48,6 @@ def test_status(spent, goal, expected):
                                                (5, 5, "cap reached"), (12, 10, "cap reached")])
 def test_cap_alert(spent, cap, alert):
     assert cap_alert(spent, cap) == alert
-
-
-def test_forecast():
-    # 10 h in the first 10 days of a 30-day period: 30 h by the end at that pace
-    assert forecast(10, date(2026, 4, 1), date(2026, 4, 10), date(2026, 4, 30)) == pytest.approx(30)
 
 
 def _seed(store):
@@ -118,15 +112,15 @@ def test_period_hours_is_the_budget_headline(store, start, end, expected):
     assert got == pytest.approx(expected)
 
 
-def test_burn_and_forecast(store):
+def test_burn_and_its_pace(store):
     _seed(store)
     df = burn(store.cursor(), date(2020, 1, 1), date(2020, 1, 31), today=date(2020, 1, 20), account="Hedera")
     assert len(df) == 31
     assert df["goal"].iloc[-1] == pytest.approx(62) and df["goal"].iloc[9] == pytest.approx(20)
     assert df["spent"].iloc[3] == 0 and df["spent"].iloc[4] == 10 and df["spent"].iloc[-1] == 25
     # 25 h in 20 days → 1.25 h a day → 38.75 h by the 31st
-    assert df["forecast"].iloc[19] == 25 and df["forecast"].iloc[-1] == pytest.approx(38.75)
-    assert df["forecast"].iloc[:19].isna().all()
+    assert df["pace"].iloc[19] == 25 and df["pace"].iloc[-1] == pytest.approx(38.75)
+    assert df["pace"].iloc[:19].isna().all()
 
 
 def test_small_projects_and_investment(store):
