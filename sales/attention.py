@@ -1,7 +1,7 @@
 """The leads that need someone this week: follow-ups due by the category's cadence, leads stuck in a stage
 longer than its limit, assessments to redo, and what changed over the last seven days.
 
-Cadences come from data/rubric.toml (``follow_up_days`` per category; a lead not assessed yet follows the
+Cadences come from data/rubric.toml (``follow_up_days`` per category; a lead never assessed follows the
 slowest cadence), stage limits from data/lifecycle.toml (``stuck_after_days``), the re-scoring age from
 the rubric's ``rescore_after_days``. A lead's last touch is the latest of: anything written in its log
 (notes, ticks, assessments, logged touches), a stage change, the CRM's own last change, its creation.
