@@ -143,7 +143,6 @@ def _require(cond: bool, msg: str) -> None:
     if not cond:
         raise RubricError(msg)
 
-
 def _parse_factor(i: int, raw: Mapping) -> Factor:
     where = f"factor #{i + 1}"
     for field in ("key", "name", "weight", "level_0", "level_1", "level_2"):
@@ -233,18 +232,12 @@ def check_level(value: object) -> int | None:
     """Normalise a level: 0/1/2 (int or text), blank or None for unknown; anything else raises."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    if isinstance(value, bool):
-        raise LevelError(f"invalid level {value!r}: expected 0, 1, 2 or blank")
-    if isinstance(value, Integral) and int(value) in LEVELS:
-        return int(value)
-    if isinstance(value, float) and value.is_integer() and int(value) in LEVELS:
-        return int(value)
     if isinstance(value, str):
-        text = value.strip()
-        if text == "":
-            return None
-        if text in {"0", "1", "2"}:
-            return int(text)
+        if value.strip() in {"", "0", "1", "2"}:
+            return int(value) if value.strip() else None
+    elif (isinstance(value, Integral | float) and not isinstance(value, bool) and float(value).is_integer()
+          and int(value) in LEVELS):
+        return int(value)
     raise LevelError(f"invalid level {value!r}: expected 0, 1, 2 or blank")
 
 
@@ -304,13 +297,13 @@ def what_it_would_take(levels: Mapping[str, object], rubric: Rubric | None = Non
 # ---------------------------------------------------------------- whole tables
 
 
-def _normal(name: str) -> str:
-    return re.sub(r"[\s_\-]+", "", name).lower()
-
-
 def match_factor_columns(columns: Sequence[str], rubric: Rubric | None = None) -> dict[str, str]:
     """Map factor key → column name, matching key or display name ignoring case, spaces, underscores."""
     rubric = rubric or default_rubric()
+
+    def _normal(name: str) -> str:
+        return re.sub(r"[\s_\-]+", "", name).lower()
+
     by_norm = {_normal(c): c for c in columns}
     found = {}
     for f in rubric.factors:
@@ -347,10 +340,8 @@ def levels_array(values: pd.Series) -> np.ndarray:
 
 def score_frame(levels: Mapping[str, pd.Series | np.ndarray], n: int,
                 rubric: Rubric | None = None) -> pd.DataFrame:
-    """Vectorised scoring: ``levels`` maps factor key → int array (-1 unknown). Missing keys are unknown.
-
-    Returns columns score, score_max, category, unknown_factors (keys joined by ';').
-    """
+    """Vectorised scoring: ``levels`` maps factor key → int array (-1 or missing: unknown); returns columns
+    score, score_max, category, unknown_factors (keys joined by ';')."""
     import numpy as np
     import pandas as pd
 
@@ -368,12 +359,8 @@ def score_frame(levels: Mapping[str, pd.Series | np.ndarray], n: int,
     # at most 2**7 distinct masks: build each label once instead of once per row
     masks, inverse = np.unique(unknown_mask, return_inverse=True)
     labels = np.array([";".join(k for i, k in enumerate(rubric.keys) if m >> i & 1) for m in masks], dtype=object)
-    return pd.DataFrame({
-        "score": total,
-        "score_max": best,
-        "category": categories_for(total, rubric),
-        "unknown_factors": labels[inverse.reshape(-1)],
-    })
+    return pd.DataFrame({"score": total, "score_max": best, "category": categories_for(total, rubric),
+                         "unknown_factors": labels[inverse.reshape(-1)]})
 
 
 def categories_for(totals: np.ndarray, rubric: Rubric | None = None) -> np.ndarray:
@@ -387,10 +374,8 @@ def categories_for(totals: np.ndarray, rubric: Rubric | None = None) -> np.ndarr
 
 
 def score_sql(columns: Mapping[str, str], rubric: Rubric | None = None) -> dict[str, str]:
-    """DuckDB expressions for score, score_max and category over integer level columns (NULL = unknown).
-
-    ``columns`` maps factor key → a trusted column identifier (our own schema, never user text).
-    """
+    """DuckDB expressions for score, score_max and category over integer level columns (NULL = unknown);
+    ``columns`` maps factor key → a trusted column identifier (our own schema, never user text)."""
     rubric = rubric or default_rubric()
     for col in columns.values():
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\.]*", col):
