@@ -383,11 +383,12 @@ def score_sql(columns: Mapping[str, str], rubric: Rubric | None = None) -> dict[
     parts = [(f, columns[f.key]) for f in rubric.factors]
     total = " + ".join(f"coalesce({c}, 0) * {f.weight}" for f, c in parts)
     best = " + ".join(f"coalesce({c}, {MAX_LEVEL}) * {f.weight}" for f, c in parts)
+    return {"score": f"({total})", "score_max": f"({best})", "category": category_sql(total, rubric),
+            "category_max": category_sql(best, rubric)}
 
-    def case(expr: str) -> str:
-        whens = " ".join(f"WHEN ({expr}) BETWEEN {c.min} AND {c.max} THEN {literal(c.name)}"
-                         for c in rubric.categories)
-        return f"CASE {whens} END"
 
-    return {"score": f"({total})", "score_max": f"({best})", "category": case(total),
-            "category_max": case(best)}
+def category_sql(score: str, rubric: Rubric | None = None) -> str:
+    """A DuckDB CASE naming the category of a score expression (such as a computed ``score`` column)."""
+    rubric = rubric or default_rubric()
+    whens = " ".join(f"WHEN ({score}) BETWEEN {c.min} AND {c.max} THEN {literal(c.name)}" for c in rubric.categories)
+    return f"CASE {whens} END"

@@ -10,7 +10,7 @@ sales/leadstate.py for the dashboards, a lead's drill-down and the workbench, an
 from __future__ import annotations
 
 from sales.lifecycle import DERIVED_FACTS, Criterion, Lifecycle, default_lifecycle
-from sales.rubric import Rubric, default_rubric, score_sql
+from sales.rubric import Rubric, category_sql, default_rubric, score_sql
 from sales.sqltext import literal, literals
 
 # a lead's latest assessment, and each fact's latest value: the later write wins a tie
@@ -37,10 +37,10 @@ def assessments_sql(points: str | None = None, rubric: Rubric | None = None, com
     columns = [f"a.{k}" for k in rubric.keys] + ([f"a.{k}_comment" for k in rubric.keys] if comments else [])
     qualifying = literals(c.name for c in rubric.categories if c.qualifies) or "NULL"
     return f"""
-        SELECT *, coalesce(category IN ({qualifying}), false) AS qualifies FROM (
+        SELECT *, {category_sql("score", rubric)} AS category, {category_sql("score_max", rubric)} AS category_max,
+               coalesce({category_sql("score", rubric)} IN ({qualifying}), false) AS qualifies FROM (
             SELECT a.lead_id{at}, a.id AS assessment_id, a.assessed_at, {', '.join(columns)},
                    {score['score']} AS score, {score['score_max']} AS score_max,
-                   {score['category']} AS category, {score['category_max']} AS category_max,
                    lead({score['score']}) OVER w AS previous_score, count(*) OVER w_all AS assessments
             FROM assessments a{join}
             WINDOW w AS (PARTITION BY {key} {LATEST_ASSESSMENT}), w_all AS (PARTITION BY {key})
