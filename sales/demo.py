@@ -15,7 +15,7 @@ import pandas as pd
 
 from sales import audit
 from sales.access import Actor, authorise
-from sales.lifecycle import default_lifecycle
+from sales.lifecycle import DERIVED, default_lifecycle
 from sales.rubric import categories_for, default_rubric
 from sales.store import Store, scalar
 
@@ -186,7 +186,7 @@ def _facts_rows(lead_ids: np.ndarray, reach: np.ndarray, frame: pd.DataFrame,
                 value = value & need
             add(value, c.fact, np.ones(len(reach), dtype=bool), day)
     dev = reach >= last
-    for fact in ("project_complete", "month_of_work_done"):
+    for fact in (f for d in DERIVED for f in d.reads):  # the evidence of the delivery milestone
         add(dev, fact, np.ones(len(reach), dtype=bool), entered[:, last])
     return pd.DataFrame({"lead_id": np.concatenate(ids), "fact": np.concatenate(facts),
                          "value": np.concatenate(values),
