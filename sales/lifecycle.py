@@ -168,6 +168,10 @@ def parse_lifecycle(doc: Mapping) -> Lifecycle:
             for name in ("fact", "label"):
                 if not isinstance(c.get(name), str) or not c[name].strip():
                     raise LifecycleError(f"{where}, gate criterion #{j + 1}: '{name}' must be text")
+        for c in raw["gate"]:  # older files marked the computed facts; they are declared in DERIVED now
+            if "derived" in c and c["derived"] is not (c["fact"] in DERIVED_FACTS):
+                raise LifecycleError(f"{where}: '{c['fact']}' is {'' if c['fact'] in DERIVED_FACTS else 'not '}"
+                                     "computed (sales/lifecycle.py, DERIVED): remove its 'derived'")
         gate = tuple(Criterion(c["fact"], c["label"], c.get("required_if")) for c in raw["gate"])
         for c in gate:  # facts become SQL column names in the dashboards' generated queries
             for name in (c.fact, c.required_if):

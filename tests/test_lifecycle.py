@@ -189,3 +189,14 @@ def test_invalid_lifecycle_files(tmp_path):
 
 def test_facts_list_every_fact_a_gate_reads():
     assert set(LC.facts) == {f for _, f in GATES} | {"deposit_required"}
+
+
+def test_a_file_cannot_make_a_fact_computed_or_ticked_against_its_declaration():
+    doc = {"stage": [{"key": "a", "name": "A", "gate": [{"fact": "responsive", "label": "x", "derived": True}]}]}
+    with pytest.raises(LifecycleError, match="stage 'a': 'responsive' is not computed"):
+        parse_lifecycle(doc)
+    doc["stage"][0]["gate"] = [{"fact": "score_not_falling", "label": "x", "derived": False}]
+    with pytest.raises(LifecycleError, match="'score_not_falling' is computed"):
+        parse_lifecycle(doc)
+    doc["stage"][0]["gate"][0]["derived"] = True  # as older files said: agreed, and read as declared
+    assert parse_lifecycle(doc).stages[0].gate[0].derived
