@@ -3,6 +3,7 @@
 import streamlit as st
 
 import shell
+from sales.week import own_leads
 
 st.set_page_config(page_title="Sales & delivery", page_icon=":material/insights:", layout="wide")
 
@@ -15,7 +16,7 @@ def pages_for(who) -> dict:
         return {"": [st.Page(shell.sign_in_screen, title="Sign in", icon=":material/login:", url_path="sign-in")]}
     if who.role is None:
         return {"": [st.Page(shell.no_role_screen, title="No access yet", url_path="no-access")]}
-    lands_on_week = who.role == "bizdev"  # a business developer's Monday starts with their own leads
+    lands_on_week = bool(shell.query(own_leads, who))  # whoever has leads of their own starts the week with them
     nav = {
         "Dashboards": [
             st.Page("pages/week.py", title="This week", icon=":material/event_upcoming:", default=lands_on_week),

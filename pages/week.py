@@ -1,6 +1,7 @@
 """This week: whom to contact, what is stuck, what to re-score, the quarter's forecast against its target,
-and what moved since last week (by name, and the pipeline step by step). A business developer sees their
-own leads, against their own target; others choose, and see each owner in a table."""
+and what moved since last week (by name, and the pipeline step by step). Whoever works leads under a CRM
+owner name sees their own leads by default (``week.own_leads``, the rule their digest follows too), against
+their own target; anyone may choose owners, and a view of several owners lists each in a table."""
 
 from datetime import date, timedelta
 
@@ -12,10 +13,11 @@ from sales import charts
 from sales.attention import OVERDUE, THIS_WEEK, TODAY
 from sales.forecast import NO_DATE, TIERS, accuracy_report
 from sales.managers import owner_table
-from sales.money import default_currencies
+from sales.money import default_currencies, not_converted
 from sales.movement import KINDS, STEP_LABELS, WINDOWS, close_window, movement
 from sales.queries import filter_choices
-from sales.week import owner_names, this_week
+from sales.rubric import NOT_ASSESSED
+from sales.week import own_leads, this_week
 from sales.workbench import log_touch
 
 shell.routed()
@@ -28,19 +30,18 @@ if shell.summary().leads == 0:
     shell.empty_state("no leads in the store.")
     st.stop()
 
-if who.role == "bizdev":
-    owners = shell.query(owner_names, who.identity)
-    st.caption("Your leads: lead owner " + ", ".join(shell.plain(o) for o in owners) + " in the CRM (an admin "
-               "sets the name on People & roles).")
-else:
-    known = list(shell.query(filter_choices).owners)
-    asked = [o for o in st.query_params.get("owner", "").split(",") if o in known]
-    owners = tuple(st.multiselect("Lead owner", known, default=asked, key="week_owner",
-                                  placeholder="Everyone's leads"))
-    if owners:
-        st.query_params["owner"] = ",".join(owners)
-    elif "owner" in st.query_params:
-        del st.query_params["owner"]
+mine = shell.query(own_leads, who)
+known = sorted({*shell.query(filter_choices).owners, *mine})
+asked = [o for o in st.query_params.get("owner", "").split(",") if o in known]
+owners = tuple(st.multiselect("Lead owner", known, default=asked or list(mine), key="week_owner",
+                              placeholder="Everyone's leads"))
+if owners:
+    st.query_params["owner"] = ",".join(owners)
+elif "owner" in st.query_params:
+    del st.query_params["owner"]
+if mine:
+    st.caption("Your leads by default: lead owner " + ", ".join(shell.plain(o) for o in mine) + " in the CRM (an "
+               "admin sets the name on People & roles); choose other owners to see theirs.")
 week = shell.query(this_week, today, owners)
 counts = week.counts()
 
@@ -53,7 +54,7 @@ cols[4].metric("To re-score", counts["to re-score"])
 
 # ---------------------------------------------------------------- per owner (managers)
 
-if who.role != "bizdev":
+if not mine:  # whoever sees everyone's leads by default (a manager) gets each owner in a row
     st.subheader("Per owner")
     per_owner = shell.query(owner_table, today, owners)
     if per_owner.empty:
@@ -100,7 +101,7 @@ else:
         c[0].text(row.name)  # plain text: a name from a CRM file is never Markdown
         touched = "never touched" if pd.isna(row.last_touch) else f"last touch {row.last_touch:%d %b %Y}"
         due_text = f"overdue {row.days_overdue} d" if row.state == OVERDUE else row.state
-        category = row.category if isinstance(row.category, str) else "not assessed"
+        category = row.category if isinstance(row.category, str) else NOT_ASSESSED
         c[1].caption(shell.plain(f"{row.owner or 'no owner'} · {category} · {touched} · {due_text}"))
         if may_touch:
             c[2].button("Log touch", key=f"touch_{row.id}", icon=":material/call:", on_click=_touch,
@@ -135,11 +136,11 @@ for col, tier in zip(cols, TIERS):
 cols[3].metric(f"Total weighted, {q['currency']}", f"{q['total']:,.0f}")
 if q["target"]:
     cols[4].metric("Target", f"{q['target']:,.0f}", f"{q['total'] - q['target']:+,.0f} against it")
-left = ", ".join(f"{v:,.0f} {k}" for k, v in q["unconverted"].items())
 basis = q["target_basis"]
-target_note = (f" Target: {basis}." if q["target"] else
-               f" {basis[:1].upper() + basis[1:]}: an admin sets quarter targets on People & roles.")
-st.caption(shell.plain(rates.note(q["codes"]) + (f" Not converted: {left}." if left else "") + target_note))
+target_note = (f"Target: {basis}." if q["target"] else
+               f"{basis[:1].upper() + basis[1:]}: an admin sets quarter targets on People & roles.")
+st.caption(shell.plain(" ".join(filter(None, [rates.note(q["codes"]), not_converted(q["unconverted"]),
+                                             target_note]))))
 
 by_month = week.forecast
 undated = by_month[by_month["quarter"] == NO_DATE]

@@ -6,7 +6,7 @@ import streamlit as st
 import shell
 from sales.lifecycle import default_lifecycle
 from sales.priorities import lead_detail
-from sales.rubric import default_rubric
+from sales.rubric import NOT_ASSESSED, default_rubric
 from sales.workbench import (
     AGENDA,
     PREP_KINDS,
@@ -16,6 +16,7 @@ from sales.workbench import (
     followup_email,
     history,
     latest_notes,
+    offer_currencies,
     set_fact,
     small_project_offers,
 )
@@ -36,8 +37,7 @@ cols = st.columns(4)
 cols[0].metric("Stage (by its gates)", c.stage.name)
 cols[1].metric("Status", d.lead["status"])
 cols[2].metric("Score", "–" if d.score_total is None else f"{d.score_total} / {default_rubric().max_score}")
-category = d.history["category"].iloc[-1] if len(d.history) else None
-cols[3].metric("Category", category or "not assessed")
+cols[3].metric("Category", d.category or NOT_ASSESSED)
 stages = len(default_lifecycle().stages)
 st.progress((c.index + (0 if not c.complete else 1)) / stages, text=f"Stage {c.index + 1} of {stages}: {c.stage.name}")
 
@@ -64,7 +64,7 @@ with gate:
     rows = d.gates[(d.gates["Stage"] == c.stage.name) & d.gates["Applies"]]
     for r in rows.itertuples():
         since = f" · since {r.Since:%d %b %Y}" if r.Met and r.Since is not None and str(r.Since) != "NaT" else ""
-        if r.Computed and r.Fact != "delivery_milestone":
+        if not r.Tickable:
             st.checkbox(f"{r.Criterion} (computed from assessments){since}", value=bool(r.Met), disabled=True,
                         key=f"gate_{lead_id}_{r.Fact}")
         else:
@@ -73,7 +73,7 @@ with gate:
     if c.violation:
         st.warning(f"The CRM records this lead at {c.violation.recorded.name}; its gates allow {c.stage.name}.")
     with st.expander("Whole lifecycle"):
-        st.dataframe(d.gates[d.gates["Applies"]].drop(columns=["Fact", "Applies"]), hide_index=True,
+        st.dataframe(d.gates[d.gates["Applies"]].drop(columns=["Fact", "Applies", "Tickable"]), hide_index=True,
                      width="stretch", column_config={"Met": st.column_config.CheckboxColumn()})
 
 notes = shell.query(latest_notes, lead_id)
@@ -102,7 +102,7 @@ with follow:
         add_note(shell.store(), who, lead_id, "next_steps", steps)
         st.rerun()
     st.caption("The draft below updates from your notes; copy it with the button in its corner.")
-    st.code(followup_email(d.lead, notes, steps, category, who.identity), language=None, wrap_lines=True)
+    st.code(followup_email(d.lead, notes, steps, d.category, who.identity), language=None, wrap_lines=True)
 
 with small:
     st.caption("For a single small feature: offer a capped discovery, or capped development to see how far "
@@ -111,7 +111,7 @@ with small:
     discovery, development = small_project_offers(hours)
     choice = st.radio("Offer", [discovery, development], format_func=lambda o: o.description, key="sp_choice")
     rate = st.number_input("Hourly rate", min_value=0.0, value=125.0, step=5.0, key="sp_rate")
-    currency = st.selectbox("Currency", ["USD", "EUR", "GBP", "CAD"], key="sp_currency")
+    currency = st.selectbox("Currency", offer_currencies(d.lead), key="sp_currency")
     if st.button("Record this offer as the lead's budget", key="sp_create"):
         try:
             create_small_project(shell.store(), who, lead_id, choice, rate, currency)

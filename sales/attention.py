@@ -1,7 +1,7 @@
 """The leads that need someone this week: follow-ups due by the category's cadence, leads stuck in a stage
 longer than its limit, assessments to redo, and what changed over the last seven days.
 
-Cadences come from data/rubric.toml (``follow_up_days`` per category; a lead not assessed yet follows the
+Cadences come from data/rubric.toml (``follow_up_days`` per category; a lead never assessed follows the
 slowest cadence), stage limits from data/lifecycle.toml (``stuck_after_days``), the re-scoring age from
 the rubric's ``rescore_after_days``. A lead's last touch is the latest of: anything written in its log
 (notes, ticks, assessments, logged touches), a stage change, the CRM's own last change, its creation.
@@ -19,7 +19,7 @@ from sales.leadstate import classify_leads, lead_state
 from sales.lifecycle import default_lifecycle
 from sales.money import CURRENCY_SQL, NO_CURRENCY
 from sales.movement import movement
-from sales.rubric import default_rubric
+from sales.rubric import NOT_ASSESSED, default_rubric
 
 OVERDUE, TODAY, THIS_WEEK = "overdue", "due today", "due this week"
 
@@ -50,7 +50,7 @@ def followups(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.Dat
         moved AS (  -- only the open leads' moves and notes are read
             SELECT o.id, max(e.entered_at) AS at FROM open o JOIN stage_events e ON e.lead_id = o.id GROUP BY o.id),
         written AS (
-            SELECT o.id, max(n.written_at) AS at FROM open o JOIN lead_notes n ON n.lead_id = o.id GROUP BY o.id),
+            SELECT o.id, max(n.written_at) AS at FROM open o JOIN lead_activity n ON n.lead_id = o.id GROUP BY o.id),
         last AS (
             SELECT o.id, o.name, o.owner, o.category, o.stage_name AS stage, o.cadence_days,
                    greatest(w.at, m.at, o.crm_modified_at, o.created_on::TIMESTAMP)::DATE AS last_touch
@@ -108,13 +108,13 @@ def to_rescore(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.Da
     return cur.execute(f"""
         WITH s AS (SELECT * FROM {lead_state(cur)})
         SELECT id, name, owner, category, category_max AS could_be, assessed_at::DATE AS assessed_on,
-               CASE WHEN assessed_at IS NULL THEN 'not assessed yet'
+               CASE WHEN assessed_at IS NULL THEN ?
                     WHEN assessed_at::DATE < ?::DATE - ?::INTEGER
                     THEN 'assessed ' || date_diff('day', assessed_at::DATE, ?::DATE) || ' days ago'
                     ELSE 'unknown factors could make it ' || category_max END AS reason
         FROM s WHERE status = 'open' AND {where}
          AND (assessed_at IS NULL OR assessed_at::DATE < ?::DATE - ?::INTEGER OR category <> category_max)
-        ORDER BY assessed_at NULLS FIRST, id""", [today, age, today, *params, today, age]).df()
+        ORDER BY assessed_at NULLS FIRST, id""", [NOT_ASSESSED, today, age, today, *params, today, age]).df()
 
 
 def changes(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> dict:

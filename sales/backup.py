@@ -26,7 +26,7 @@ from sales.store import SCHEMA_VERSION, Store, migrate, scalar
 
 ALIAS = "sales_backup_file"  # the other file while it is attached
 # what a summary of a store counts, in words
-COUNTED = {"leads": "leads", "time_entries": "time entries", "assessments": "assessments", "lead_notes": "notes",
+COUNTED = {"leads": "leads", "time_entries": "time entries", "assessments": "assessments", "lead_activity": "notes",
            "access_grants": "grants", "import_batches": "imports", "audit_log": "audit rows"}
 
 

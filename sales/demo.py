@@ -15,7 +15,7 @@ import pandas as pd
 
 from sales import audit
 from sales.access import Actor, authorise
-from sales.lifecycle import default_lifecycle
+from sales.lifecycle import DERIVED, default_lifecycle
 from sales.rubric import categories_for, default_rubric
 from sales.store import Store, next_lead_id, scalar
 
@@ -29,7 +29,7 @@ LOST_REASONS = ("Budget too small", "Chose another provider", "Built in-house", 
                 "Project cancelled", "Timing")
 PREFIXES = ("North", "Blue", "Open", "Bright", "Cedar", "Summit", "River", "Global", "Civic",
             "Nova", "Harbor", "Maple", "Atlas", "Lumen", "Quartz", "Willow")
-KINDS = ("University", "Institute", "Academy", "Foundation", "Learning", "College", "Labs",
+ORGANISATION_WORDS = ("University", "Institute", "Academy", "Foundation", "Learning", "College", "Labs",
          "Health", "Society", "Collective")
 TASKS = ("Theme changes", "Upgrade to latest release", "SSO integration", "Course import",
          "Bug fix", "Hosting maintenance", "Discovery call", "Code review", "XBlock development",
@@ -88,8 +88,8 @@ HANDBOOK_LEADS = (
 
 def _names(rng: np.random.Generator, n: int) -> list[str]:
     p = rng.integers(0, len(PREFIXES), n)
-    k = rng.integers(0, len(KINDS), n)
-    return [f"{PREFIXES[a]} {KINDS[b]} {i + 1}" for i, (a, b) in enumerate(zip(p, k))]
+    k = rng.integers(0, len(ORGANISATION_WORDS), n)
+    return [f"{PREFIXES[a]} {ORGANISATION_WORDS[b]} {i + 1}" for i, (a, b) in enumerate(zip(p, k))]
 
 
 def _levels(rng: np.random.Generator, n: int, n_factors: int) -> np.ndarray:
@@ -187,7 +187,7 @@ def _facts_rows(lead_ids: np.ndarray, reach: np.ndarray, frame: pd.DataFrame,
                 value = value & need
             add(value, c.fact, np.ones(len(reach), dtype=bool), day)
     dev = reach >= last
-    for fact in ("project_complete", "month_of_work_done"):
+    for fact in (f for d in DERIVED for f in d.reads):  # the evidence of the delivery milestone
         add(dev, fact, np.ones(len(reach), dtype=bool), entered[:, last])
     return pd.DataFrame({"lead_id": np.concatenate(ids), "fact": np.concatenate(facts),
                          "value": np.concatenate(values),

@@ -91,7 +91,7 @@ class DemoRows:
 
 
 def _counted(n: int, kind: str) -> str:
-    one, many = WORK_WORDS.get(kind, (f"{audit.KINDS.get(kind, kind).lower()}", None))
+    one, many = WORK_WORDS.get(kind, (f"{audit.CHANGE_KINDS.get(kind, kind).lower()}", None))
     return f"{n:,} {one if n == 1 or many is None else many}"
 
 

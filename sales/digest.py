@@ -20,14 +20,15 @@ import duckdb
 import pandas as pd
 
 from sales import mailaddr
-from sales.access import ROLES, Actor
+from sales.access import Actor
 from sales.attention import OVERDUE, THIS_WEEK, TODAY
 from sales.forecast import TIERS
 from sales.managers import Monday
+from sales.money import not_converted
 from sales.movement import STEP_LABELS, STEPS
 from sales.paths import ROOT
 from sales.tomlvalues import whole
-from sales.week import SHOWN, Week, owner_names
+from sales.week import SHOWN, Week, own_leads, owner_names
 
 FORMATS = ("md", "html")
 
@@ -48,15 +49,14 @@ def _sections(week: Week, monday: Monday | None = None) -> list[tuple[str, str, 
     stuck = week.stuck.head(SHOWN)[["name", "owner", "stage", "days", "limit_days", "unmet"]]
     rescore = week.rescore.head(SHOWN)[["name", "owner", "category", "reason"]]
     target = f" against a target of {_money(q['target'])} ({q['target_basis']})" if q.get("target") else ""
-    left = "".join(f"; not converted: {_money(v)} {k}" for k, v in q["unconverted"].items())
     won = ", ".join(f"{_money(v)} {k}" for k, v in ch["won_amount"].items()) or "nothing"
+    forecast = (f"Weighted, in {q['currency']}: " + ", ".join(f"{t} {_money(q[t])}" for t in TIERS)
+                + f"; total {_money(q['total'])}{target}.")
     return [
         ("Follow-ups", f"{c[OVERDUE]} overdue, {c[TODAY]} due today, {c[THIS_WEEK]} due later this week.", due),
         ("Stuck leads", f"{c['stuck']} open leads have sat in their stage longer than its limit.", stuck),
         ("To re-score", f"{c['to re-score']} open leads need a fresh assessment.", rescore),
-        (f"Forecast {q['quarter']}",
-         f"Weighted, in {q['currency']}: " + ", ".join(f"{t} {_money(q[t])}" for t in TIERS)
-         + f"; total {_money(q['total'])}{target}{left}.", None),
+        (f"Forecast {q['quarter']}", " ".join(filter(None, [forecast, not_converted(q["unconverted"])])), None),
         ("Last seven days", f"{ch['from']} to {ch['to']}: {ch['new_leads']} new leads, {ch['won']} won ({won}), "
          f"{ch['lost']} lost, {ch['stage_moves']} stage moves, {ch['assessments']} assessments.", None),
     ] + (_managers(monday) if monday else [])
@@ -195,13 +195,12 @@ def _plain(value: object) -> bool:
 
 
 def recipients(cur: duckdb.DuckDBPyConnection, smtp: Smtp, owner: str | None = None) -> list[tuple[str, tuple]]:
-    """(email, owners) pairs: each person whose role may work leads (bizdev and up) gets their own leads
-    (when they own any), each manager everyone's. With ``owner``, just that person."""
+    """(email, owners) pairs: each manager gets everyone's leads; each other person granted a role gets the
+    leads they see by default on the This week page (``week.own_leads``), when those are anybody's in
+    particular. With ``owner``, just that person, with the leads their CRM owner name (else email) has."""
     if owner:
         return [(owner, owner_names(cur, owner))]
-    working = [role for role in ROLES if Actor("", role).may("work_lead")]
-    people = [r[0] for r in cur.execute("""SELECT who FROM access_grants WHERE who NOT LIKE '*@%'
-                                           AND list_contains(?::VARCHAR[], role) ORDER BY who""",
-                                        [working]).fetchall()]
-    out = [(m, ()) for m in smtp.managers]
-    return out + [(p, owner_names(cur, p)) for p in people if p not in smtp.managers]
+    people = cur.execute("SELECT who, role FROM access_grants WHERE who NOT LIKE '*@%' ORDER BY who").fetchall()
+    mine = [(who, own_leads(cur, Actor(who, role))) for who, role in people if who not in smtp.managers]
+    return [(m, ()) for m in smtp.managers] + [(who, owners) for who, owners in mine if owners]
+

@@ -42,7 +42,7 @@ def store_summary(cur: duckdb.DuckDBPyConnection) -> StoreSummary:
 
 
 # what a dashboard reads: a change to any of these tables changes the data version
-VERSIONED = ("leads", "assessments", "lead_facts", "stage_events", "time_entries", "budgets", "lead_notes",
+VERSIONED = ("leads", "assessments", "lead_facts", "stage_events", "time_entries", "budgets", "lead_activity",
              "lead_updates", "import_batches")
 _COUNTS = [f"SELECT {i} AS k, count(*) AS v FROM {t}" for i, t in enumerate(VERSIONED)]  # noqa: S608 (fixed)
 _NEWEST = [f"SELECT {len(VERSIONED) + i}, coalesce(max(id), 0) FROM {t}"  # noqa: S608 (fixed names)

@@ -30,13 +30,13 @@ class StoreLockedError(RuntimeError):
     """Another process holds the store file open for writing."""
 
 
-def _factor_columns() -> str:
-    keys = default_rubric().keys
-    return ",\n".join([f"    {k} TINYINT CHECK ({k} BETWEEN 0 AND 2)" for k in keys]
-                      + [f"    {k}_comment TEXT" for k in keys])
+# Each schema version's statements are frozen text: migrating an old store never depends on today's code or
+# configuration. Columns for the factors of a rubric tuned since are added on open (match_rubric), outside
+# the versions.
 
 
 def _schema_v1() -> list[str]:
+    """The first store, its assessments with the handbook rubric's seven factors."""
     return [
         "CREATE SEQUENCE batch_seq START 1",
         """CREATE TABLE import_batches (
@@ -57,11 +57,24 @@ def _schema_v1() -> list[str]:
     lead_id INTEGER NOT NULL, fact TEXT NOT NULL, value BOOLEAN,
     set_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(), set_by TEXT, batch_id INTEGER)""",
         "CREATE SEQUENCE assessment_seq START 1",
-        f"""CREATE TABLE assessments (
+        """CREATE TABLE assessments (
     id INTEGER PRIMARY KEY DEFAULT nextval('assessment_seq'),
     lead_id INTEGER NOT NULL, assessed_at TIMESTAMP NOT NULL, assessed_by TEXT,
     rubric_version TEXT NOT NULL, batch_id INTEGER,
-{_factor_columns()})""",
+    people_profile TINYINT CHECK (people_profile BETWEEN 0 AND 2),
+    need TINYINT CHECK (need BETWEEN 0 AND 2),
+    budget TINYINT CHECK (budget BETWEEN 0 AND 2),
+    contract_type TINYINT CHECK (contract_type BETWEEN 0 AND 2),
+    prestige TINYINT CHECK (prestige BETWEEN 0 AND 2),
+    market_niche TINYINT CHECK (market_niche BETWEEN 0 AND 2),
+    internal_bias TINYINT CHECK (internal_bias BETWEEN 0 AND 2),
+    people_profile_comment TEXT,
+    need_comment TEXT,
+    budget_comment TEXT,
+    contract_type_comment TEXT,
+    prestige_comment TEXT,
+    market_niche_comment TEXT,
+    internal_bias_comment TEXT)""",
         """CREATE TABLE stage_events (
     lead_id INTEGER NOT NULL, stage TEXT NOT NULL, entered_at TIMESTAMP NOT NULL,
     source TEXT NOT NULL, batch_id INTEGER)""",
@@ -173,10 +186,37 @@ def _schema_v10() -> list[str]:
     set_by TEXT NOT NULL, set_at TIMESTAMP NOT NULL)"""]
 
 
+def _schema_v11() -> list[str]:
+    """One word per concept: everything written on a lead (its notes, logged contacts, and the line each change
+    adds) is its activity log."""
+    return ["ALTER TABLE lead_notes RENAME TO lead_activity"]
+
+
 # index i migrates schema version i → i + 1
 MIGRATIONS: list = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6, _schema_v7,
-                    _schema_v8, _schema_v9, _schema_v10]
+                    _schema_v8, _schema_v9, _schema_v10, _schema_v11]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def match_rubric(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Give the assessments a level and a comment column for each factor of the rubric in force that the store
+    lacks (a rubric tuned with a factor of its own); returns the factors added. Levels of an added column are
+    checked by every writer (``rubric.check_level``): DuckDB adds no CHECK to an existing table. A factor the
+    rubric no longer has keeps its column and its history."""
+    held = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_name = 'assessments'").fetchall()}
+    missing = [k for k in default_rubric().keys if k not in held]
+    if missing:
+        con.execute("BEGIN")
+        try:
+            for key in missing:  # rubric keys are lower_snake_case (checked on load)
+                con.execute(f"ALTER TABLE assessments ADD COLUMN {key} TINYINT")
+                con.execute(f"ALTER TABLE assessments ADD COLUMN {key}_comment TEXT")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return missing
 
 
 def _current_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -204,6 +244,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             con.execute("ROLLBACK")
             raise
         version += 1
+    match_rubric(con)
     return version
 
 

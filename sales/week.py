@@ -51,6 +51,16 @@ def this_week(cur: duckdb.DuckDBPyConnection, today: date, owners: tuple[str, ..
                 changes(cur, f, today), months, probabilities)
 
 
+def own_leads(cur: duckdb.DuckDBPyConnection, who: access.Actor) -> tuple[str, ...]:
+    """Whose leads a person sees by default, on the This week page and in their weekly digest alike: their own
+    (the lead owner name an admin recorded for them) when they may work leads and have such a name; for anyone
+    else, nobody's in particular (): everyone's, and they choose owners themselves."""
+    if not who.may("work_lead"):
+        return ()
+    name = access.crm_owner(cur, who.identity)
+    return (name,) if name else ()
+
+
 def owner_names(cur: duckdb.DuckDBPyConnection, email: str) -> tuple[str, ...]:
     """The lead owner a signed-in person is in the CRM: the name an admin recorded for them, else
     their email (HubSpot and others can export owners as emails)."""

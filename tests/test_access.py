@@ -55,7 +55,7 @@ def built(store):
 
 
 def table_counts(store) -> dict:
-    tables = ("leads", "assessments", "lead_facts", "lead_notes", "budgets", "time_entries", "import_batches",
+    tables = ("leads", "assessments", "lead_facts", "lead_activity", "budgets", "time_entries", "import_batches",
               "access_grants", "audit_log", "stage_events", "saved_mappings")
     return {t: store.cursor().execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
 
@@ -165,7 +165,7 @@ def test_every_write_is_in_the_audit_trail_with_before_and_after(built):
     add_note(built, BIZDEV, 2, "problem", "Their site cannot scale")
     add_note(built, BIZDEV, 2, "problem", "Their site cannot scale to 50k learners")
     access.grant(built, ADMIN, "old@agency.example", "bizdev")
-    rows = audit.trail(built.cursor())
+    rows = audit.trail(built.cursor(), ADMIN)
     rows = rows.astype(object).where(rows.notna(), None)
     assert rows[["who", "kind", "what"]].values.tolist()[:5] == [
         ["admin@agency.example", "role", "old@agency.example"],
@@ -185,18 +185,18 @@ def test_every_write_is_in_the_audit_trail_with_before_and_after(built):
     assert json.loads(rows["before"][4]) == {"budget": 2, "contract_type": None, "internal_bias": None,
                                              "market_niche": None, "need": 2, "people_profile": None, "prestige": 2}
     assert json.loads(rows["after"][4])["people_profile"] == 2
-    assert audit.trail(built.cursor(), audit.AuditFilter(lead_id=2))["kind"].tolist() == [
+    assert audit.trail(built.cursor(), ADMIN, audit.AuditFilter(lead_id=2))["kind"].tolist() == [
         "note", "note", "gate", "assessment"]
-    assert audit.trail(built.cursor(), audit.AuditFilter(person="ADMIN@agency.example"))["kind"].tolist() == [
+    assert audit.trail(built.cursor(), ADMIN, audit.AuditFilter(person="ADMIN@agency.example"))["kind"].tolist() == [
         "role", "role", "import"]
 
 
 def test_undo_keeps_the_import_row_and_adds_its_own(built):
     undo_batch(built, ADMIN, 1)
-    rows = audit.trail(built.cursor(), audit.AuditFilter(kind="undo")).to_dict("records")
+    rows = audit.trail(built.cursor(), ADMIN, audit.AuditFilter(kind="undo")).to_dict("records")
     assert [(r["who"], r["what"], r["batch"]) for r in rows] == [("admin@agency.example", "batch 1: toggl.csv", 1)]
     assert json.loads(rows[0]["after"]) == {"time_entries": 3, "rejected_rows": 1}
-    imported = audit.trail(built.cursor(), audit.AuditFilter(kind="import")).to_dict("records")
+    imported = audit.trail(built.cursor(), ADMIN, audit.AuditFilter(kind="import")).to_dict("records")
     assert [(r["what"], json.loads(r["after"])["imported"]) for r in imported] == [
         ("toggl.csv (Toggl Track detailed)", 3)]
 
@@ -223,7 +223,7 @@ def test_the_command_line_writes_as_cli_user(tmp_path):
     assert run("import", str(FIX / "toggl.csv")).returncode == 0
     from sales.store import Store
     with Store(db) as s:
-        assert audit.trail(s.cursor())["who"].unique().tolist() == [f"cli:{getpass.getuser()}"]
+        assert audit.trail(s.cursor(), ADMIN)["who"].unique().tolist() == [f"cli:{getpass.getuser()}"]
         assert s.cursor().execute("SELECT imported_by FROM import_batches").fetchall() == [
             (f"cli:{getpass.getuser()}",)]
 

@@ -91,7 +91,7 @@ def test_a_backup_restored_into_a_fresh_clone_holds_everything(tmp_path):
                                        internal_bias, prestige_comment FROM assessments
                                 WHERE lead_id = ? ORDER BY id DESC LIMIT 1""", [hedera]).fetchall()[0]
         assert latest == (2, 2, 1, 1, 0, 1, 2, "Not known outside its region")
-        notes = {r[0] for r in cur.execute("SELECT body FROM lead_notes WHERE lead_id = ?", [hedera]).fetchall()}
+        notes = {r[0] for r in cur.execute("SELECT body FROM lead_activity WHERE lead_id = ?", [hedera]).fetchall()}
         assert {"Ask Jimmy about the microdegree budget", "Contacted: Called Jimmy"} <= notes
         assert scalar(cur, "SELECT count(*) FROM rejected_rows") == 2  # L-3 and the budget for month 2026-xx
         newest = scalar(cur, "SELECT max(id) FROM assessments")
@@ -109,7 +109,7 @@ db, started, stop = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 i = 0
 while not stop.exists():
     with Store(db, wait=300) as s, s.transaction() as cur:
-        cur.execute("INSERT INTO lead_notes (lead_id, kind, body, written_by) VALUES (1, 'log', ?, 'w'), "
+        cur.execute("INSERT INTO lead_activity (lead_id, kind, body, written_by) VALUES (1, 'log', ?, 'w'), "
                     "(1, 'log', ?, 'w')", [f"pair {i}", f"pair {i}"])
     i += 1
     started.touch()
@@ -139,11 +139,11 @@ def test_backups_taken_while_another_program_writes_are_consistent(tmp_path):
         pairs = int(writer.communicate(timeout=300)[0])
     for copy in copies:
         con = duckdb.connect(str(copy), read_only=True)
-        counts = con.execute("SELECT body, count(*) FROM lead_notes GROUP BY body").fetchall()
+        counts = con.execute("SELECT body, count(*) FROM lead_activity GROUP BY body").fetchall()
         assert counts and all(n == 2 for _, n in counts), counts
         assert scalar(con, "SELECT version FROM schema_info") == SCHEMA_VERSION
         con.close()
-    assert read(copies[-1]).counts["lead_notes"] <= 2 * pairs
+    assert read(copies[-1]).counts["lead_activity"] <= 2 * pairs
 
 
 def test_a_backup_waits_for_a_dashboard_to_let_the_store_go(tmp_path):

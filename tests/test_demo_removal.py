@@ -94,7 +94,7 @@ def test_a_new_lead_never_takes_the_id_of_a_removed_demo_lead_named_in_the_audit
     cur = store.cursor()
     assert scalar(cur, "SELECT min(id) FROM leads") == worked + 1
     # the demo-era note's audit row still names no real lead
-    rows = audit.trail(cur, audit.AuditFilter(lead_id=worked))
+    rows = audit.trail(cur, ADMIN, audit.AuditFilter(lead_id=worked))
     assert len(rows) == 1 and rows["lead"].isna().all()
 
 
@@ -126,7 +126,7 @@ def test_cli_remove_asks_before_taking_people_s_work(tmp_path, cli):
     done = cli("demo", "--remove", "--yes", "--db", str(db))
     assert done.returncode == 0, done.stderr
     assert "demo data removed, " in done.stdout
-    assert "leads 30" in done.stdout and "time_entries 20" in done.stdout and "lead_notes 1" in done.stdout
+    assert "leads 30" in done.stdout and "time_entries 20" in done.stdout and "lead_activity 1" in done.stdout
     again = cli("demo", "--remove", "--db", str(db))
     assert again.returncode == 0 and "no demo data; nothing removed" in again.stdout
 

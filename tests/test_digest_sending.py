@@ -171,8 +171,8 @@ def test_an_unreachable_server_mails_nobody_and_says_so(team_db, tmp_path):
 
 def test_a_grant_stored_before_addresses_were_checked_is_refused_before_sending(team_db, mail_server, tmp_path):
     with Store(team_db) as s:
-        s.cursor().execute("INSERT INTO access_grants (who, role, granted_by, granted_at) "
-                           "VALUES ('a,cc@agency.example', 'bizdev', 'cli:old', now())")
+        s.cursor().execute("INSERT INTO access_grants (who, role, granted_by, granted_at, crm_owner) "
+                           "VALUES ('a,cc@agency.example', 'bizdev', 'cli:old', now(), 'Ana')")
     inbox = Inbox()
     r = send(team_db, _secrets(tmp_path, mail_server(inbox)))
     assert r.returncode == 2

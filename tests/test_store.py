@@ -16,7 +16,7 @@ def test_new_store_has_current_schema(store):
     assert scalar(cur, "SELECT version FROM schema_info") == SCHEMA_VERSION
     tables = {r[0] for r in cur.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert {"leads", "assessments", "stage_events", "lead_facts", "time_entries", "budgets",
-            "import_batches", "rejected_rows", "lead_notes"} <= tables
+            "import_batches", "rejected_rows", "lead_activity"} <= tables
     assert is_empty(cur)
 
 

@@ -133,7 +133,7 @@ def test_setting_a_target_is_an_admins_write_in_the_audit_trail(store):
     with pytest.raises(AccessDenied):
         set_target(store, ada, Q4, 1, "Ana")
     assert set_target(store, ADMIN, Q4, 1200, "Ana") == 1000
-    rows = trail(store.cursor(), AuditFilter(kind="target"))
+    rows = trail(store.cursor(), ADMIN, AuditFilter(kind="target"))
     assert rows[["who", "what", "before", "after"]].fillna("").values.tolist()[:2] == [
         ["admin@agency.example", "2026-Q4 target of Ana", "1,000 USD", "1,200 USD"],
         ["admin@agency.example", "2026-Q4 target of the team", "", "5,000 USD"]]
