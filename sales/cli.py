@@ -3,11 +3,64 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+# what a terminal would act on rather than show: ANSI escape sequences (CSI, OSC and the other string
+# controls, two-character escapes), then every C0 and C1 control character but newline and tab
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]"
+                      r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+                      r"|\x1b[ -~]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` without anything a terminal would act on (colours, cursor moves, titles, bells, carriage
+    returns): lead names, file names and rejected values from files are printed, never obeyed."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+class _Terminal(io.TextIOBase):
+    """An output stream whose every write goes through ``terminal_text``."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(terminal_text(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    @property
+    def encoding(self):
+        return getattr(self._stream, "encoding", "utf-8")
+
+
+@contextlib.contextmanager
+def _printing_text() -> Iterator[None]:
+    """Every print of a command (ours, argparse's, the scorer's) goes through ``terminal_text``."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Terminal(out), _Terminal(err)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = out, err
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
@@ -28,23 +81,39 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         if args.if_empty and not is_empty(store.cursor()):
             print(f"{store.path}: already holds data; demo not written", file=sys.stderr)
             return 0
+        if _read_only(store):
+            return 2
         counts = write_demo(store, command_line(), leads=args.leads, time_entries=args.time_entries, seed=args.seed)
     print(json.dumps({"db": str(store.path), **counts}))
     return 0
 
 
-def _open_store(db: Path | None):
-    from sales.store import Store, StoreLockedError
+def _open_store(db: Path | None, writes: bool = False):
+    """The store, or None after one line on stderr saying why it cannot be used (locked, unusable, or
+    read-only when the command ``writes``)."""
+    from sales.store import Store, StoreError
 
     def waiting() -> None:
         print(f"waiting for the store: another program (a dashboard or an import) is using it; up to "
               f"{WAIT_FOR_STORE:.0f} s", file=sys.stderr)
 
     try:
-        return Store(db, wait=WAIT_FOR_STORE, on_wait=waiting, exclusive=True)
-    except StoreLockedError as e:
+        store = Store(db, wait=WAIT_FOR_STORE, on_wait=waiting, exclusive=True)
+    except StoreError as e:
         print(f"error: {e}", file=sys.stderr)
         return None
+    if writes and _read_only(store):
+        store.close()
+        return None
+    return store
+
+
+def _read_only(store) -> bool:
+    """A read-only store, said in one line (the command was going to write)."""
+    if store.read_only:
+        print(f"error: the store {store.path} is read-only, so writes are off: nothing was changed. Make the "
+              "file writable (chmod u+w) to change it.", file=sys.stderr)
+    return store.read_only
 
 
 # a running dashboard lets the file go within seconds of its last query; SALES_STORE_WAIT changes the wait
@@ -55,7 +124,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from sales.access import command_line
     from sales.ingest import IngestError, import_file
 
-    store = _open_store(args.db)
+    store = _open_store(args.db, writes=True)
     if store is None:
         return 2
     results, failed = [], False
@@ -127,7 +196,7 @@ def _cmd_undo(args: argparse.Namespace) -> int:
     from sales.access import command_line
     from sales.ingest import IngestError, undo_batch
 
-    store = _open_store(args.db)
+    store = _open_store(args.db, writes=True)
     if store is None:
         return 2
     with store:
@@ -202,7 +271,7 @@ def _cmd_digest(args: argparse.Namespace) -> int:
 def _cmd_access(args: argparse.Namespace) -> int:
     from sales import access
 
-    store = _open_store(args.db)
+    store = _open_store(args.db, writes=args.action != "list")
     if store is None:
         return 2
     with store:
@@ -343,5 +412,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    with _printing_text():
+        args = build_parser().parse_args(argv)
+        try:
+            return args.func(args)
+        except Exception as e:  # a store that fails after opening: one line, never a traceback
+            from sales.store import StoreError
+
+            if not isinstance(e, StoreError):
+                raise
+            print(f"error: {e}", file=sys.stderr)
+            return 2

@@ -7,6 +7,8 @@ an error leaves the file exactly as it was.
 from __future__ import annotations
 
 import atexit
+import os
+import stat
 import threading
 import time
 import weakref
@@ -26,8 +28,21 @@ def scalar(cur: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     return cur.execute(sql, params or []).fetchall()[0][0]
 
 
-class StoreLockedError(RuntimeError):
+class StoreError(RuntimeError):
+    """The store cannot do what was asked; the message says what is wrong and what to do, in one sentence."""
+
+
+class StoreLockedError(StoreError):
     """Another process holds the store file open for writing."""
+
+
+class StoreUnusableError(StoreError):
+    """The store file cannot be opened at all: not a DuckDB file, written by a newer version of this code,
+    a folder or special file, or read-only while it needs upgrading."""
+
+
+class StoreReadOnlyError(StoreError):
+    """A write asked of a store opened read-only (its file is read-only): reads still work."""
 
 
 def _factor_columns() -> str:
@@ -188,14 +203,56 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return version
 
 
+OTHER_STORE = "point SALES_DB (or --db) at another file"
+
+
+def _usable_path(path: Path) -> None:
+    """Refuse what is not a regular file (a FIFO would block the open forever) and a folder that cannot
+    hold one, before DuckDB touches it."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as e:
+        raise StoreUnusableError(f"The store {path} cannot be read ({e.strerror}); {OTHER_STORE}.") from None
+    if mode is not None and not stat.S_ISREG(mode):
+        what = ("a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else
+                "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
+                else "not a regular file")
+        raise StoreUnusableError(f"The store {path} is {what}, not a store file; {OTHER_STORE}.")
+    if mode is None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreUnusableError(f"The store {path} cannot be created in {path.parent} ({e.strerror}); "
+                                     f"{OTHER_STORE}.") from None
+
+
+def marked_read_only(path: Path) -> bool:
+    """Whether an existing store file is read-only: this user may not write it or its folder (DuckDB writes a
+    journal beside it), or nobody may (no write permission bits: honoured even by root)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return (not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK | os.X_OK)
+            or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
+def _stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The schema version the file holds, without writing anything (None: not a store yet)."""
+    exists = scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'")
+    return scalar(con, "SELECT max(version) FROM schema_info") if exists else None
+
+
 def connect(path: Path | str | None = None, read_only: bool = False, wait: float = 0.0,
             on_wait: Callable[[], None] | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) and migrate the store. DuckDB lets one program at a time open a file;
     while another holds it, retry for up to ``wait`` seconds (calling ``on_wait`` once), then raise
-    StoreLockedError with a clear message."""
+    StoreLockedError with a clear message. A file that cannot be a store raises StoreUnusableError."""
     path = Path(path) if path else default_db_path()
     if str(path) != ":memory:":
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _usable_path(path)
     deadline, told = time.monotonic() + wait, False
     while True:
         try:
@@ -203,7 +260,7 @@ def connect(path: Path | str | None = None, read_only: bool = False, wait: float
             break
         except duckdb.IOException as e:
             if "lock" not in str(e).lower():
-                raise
+                raise _unusable(path, e) from None
             if time.monotonic() >= deadline:
                 raise StoreLockedError(
                     f"The store {path} is open in another program (for example an import or a dashboard "
@@ -213,9 +270,49 @@ def connect(path: Path | str | None = None, read_only: bool = False, wait: float
                 on_wait()
                 told = True
             time.sleep(0.1)
-    if not read_only:
-        migrate(con)
+        except duckdb.Error as e:
+            raise _unusable(path, e) from None
+    try:
+        _check_version(con, path, read_only)
+        if not read_only:
+            migrate(con)
+    except StoreError:
+        con.close()
+        raise
+    except duckdb.Error as e:
+        con.close()
+        raise StoreUnusableError(f"The store {path} could not be read or upgraded ({_first_line(e)}); "
+                                 f"{OTHER_STORE}, or restore it from a backup.") from None
     return con
+
+
+def _check_version(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+    version = _stored_version(con)
+    if version is not None and version > SCHEMA_VERSION:
+        raise StoreUnusableError(
+            f"The store {path} was written by a newer version of this program (store schema version {version} "
+            f"is newer than this code's {SCHEMA_VERSION}): update the program (git pull), or {OTHER_STORE}.")
+    if read_only and (version or 0) < SCHEMA_VERSION:
+        raise StoreUnusableError(
+            f"The store {path} is read-only and was written by an older version of this program (schema "
+            f"version {version or 0}, this code needs {SCHEMA_VERSION}); upgrading it writes to it: make it "
+            f"writable once (chmod u+w), or {OTHER_STORE}.")
+
+
+def _first_line(e: BaseException) -> str:
+    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+
+
+def _unusable(path: Path, e: BaseException) -> StoreUnusableError:
+    """DuckDB's refusal to open ``path``, as a sentence saying what is wrong and what to do."""
+    text = str(e)
+    if "not a valid DuckDB database file" in text or "Corrupt database file" in text:
+        return StoreUnusableError(f"The store {path} is not a DuckDB store file (it is damaged or another kind "
+                                  f"of file); restore it from a backup, or {OTHER_STORE}.")
+    if "Permission denied" in text or "Read-only file system" in text:
+        return StoreUnusableError(f"The store {path} cannot be opened: permission denied; give this user "
+                                  f"access to it, or {OTHER_STORE}.")
+    return StoreUnusableError(f"The store {path} cannot be opened ({_first_line(e)}); {OTHER_STORE}.")
 
 
 class Store:
@@ -229,6 +326,8 @@ class Store:
     def __init__(self, path: Path | str | None = None, wait: float = 0.0, idle_release: float | None = None,
                  on_wait: Callable[[], None] | None = None, exclusive: bool = False):
         self.path = Path(path) if path else default_db_path()
+        # a read-only file is opened read-only: reads work, every write is refused with StoreReadOnlyError
+        self.read_only = str(self.path) != ":memory:" and marked_read_only(self.path)
         # nothing else in this process uses the store (a command-line run): a writer may change DuckDB's
         # process-wide settings for one statement without touching anyone else's queries
         self.exclusive = exclusive
@@ -247,7 +346,7 @@ class Store:
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._guard:
             if self._con is None:
-                self._con = connect(self.path, wait=self.wait, on_wait=self.on_wait)
+                self._con = connect(self.path, read_only=self.read_only, wait=self.wait, on_wait=self.on_wait)
             cur = self._con.cursor()
             self._cursors += 1
         weakref.finalize(cur, self._returned)
@@ -274,6 +373,9 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor inside BEGIN … COMMIT; any exception rolls everything back."""
+        if self.read_only:
+            raise StoreReadOnlyError(f"The store {self.path} is read-only, so writes are off: nothing was "
+                                     "changed. Make the file writable (chmod u+w) to change it.")
         with self._write_lock:
             cur = self.cursor()
             cur.execute("BEGIN")
