@@ -6,7 +6,8 @@ import streamlit as st
 
 from sales import access, serving
 from shell.cache import query
-from shell.identity import actor
+from shell.identity import actor, signed_in
+from shell.text import plain
 
 
 def sign_in_screen() -> None:
@@ -17,11 +18,15 @@ def sign_in_screen() -> None:
 
 def no_role_screen() -> None:
     st.title("No access yet")
-    who = actor()
+    who, token = actor(), signed_in()
     st.write("You are signed in as")
-    st.code(who.identity if who else "", language=None)
-    st.write("Nobody has given this account a role yet, so there is nothing to show. Ask an admin to "
-             "grant you one (People & roles page, or `python -m sales access grant EMAIL ROLE`).")
+    st.code(token.shown if token else who.identity if who else "", language=None)
+    problem = token.problem if token else None
+    if problem:
+        st.warning(plain(problem), icon=":material/gpp_maybe:")  # it quotes what the provider sent
+    else:
+        st.write("Nobody has given this account a role yet, so there is nothing to show. Ask an admin to "
+                 "grant you one (People & roles page, or `python -m sales access grant EMAIL ROLE`).")
     admins = query(access.admins)
     if admins:
         st.write("Admins:")

@@ -7,7 +7,8 @@ import streamlit as st
 from sales import serving
 from sales.access import Actor
 from shell.cache import summary
-from shell.identity import sign_in_configured
+from shell.errors import REFUSED, refused
+from shell.identity import sign_in_configured, signed_in
 from shell.storage import store
 
 
@@ -20,7 +21,8 @@ def signed_in_as(who: Actor) -> None:
                      icon=":material/lock_open:", color="orange")
             return
         st.caption("Signed in as")
-        st.text(f"{who.identity} · {who.role}")  # plain text: no Markdown, no autolink
+        shown = getattr(signed_in(), "shown", who.identity)  # the address as the provider wrote it
+        st.text(f"{shown} · {who.role}")  # plain text: no Markdown, no autolink
         st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out")
 
 
@@ -33,6 +35,9 @@ def sidebar(who: Actor) -> None:
                        "not real clients.", icon=":material/science:")
         st.caption(f"Store: `{store().path.name}` · {s.leads:,} leads · "
                    f"{s.time_entries:,} time entries · {s.hours:,.0f} h")
+        if store().read_only:
+            st.warning("**Read-only store**: writes are off, so every role can only read. Make the file "
+                       "writable (chmod u+w) and restart the dashboard to change data.", icon=":material/lock:")
         if s.empty and who.may("demo"):
             st.info("The store is empty: upload exports, or look around with demo data first.")
             st.button("Load demo data", icon=":material/science:", on_click=_load_demo, args=(who,))
@@ -44,4 +49,7 @@ def _load_demo(who: Actor) -> None:
     """A callback, so the rerun that follows already sees the new rows everywhere."""
     from sales.demo import write_demo
 
-    write_demo(store(), who)
+    try:
+        write_demo(store(), who)
+    except REFUSED as e:
+        refused(e)

@@ -1,5 +1,5 @@
-"""The one store this server process opens, shared by every session, and what a page does while an
-import holds its file."""
+"""The one store this server process opens, shared by every session; what a page does while an import
+holds its file; and the screen for a store that cannot be used at all."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import contextlib
 
 import streamlit as st
 
-from sales.store import Store, StoreLockedError
+from sales.store import Store, StoreError, StoreLockedError
+from shell.text import plain
 
 IDLE_RELEASE = 2.0  # seconds without a query before the dashboard lets the store file go
 WAIT_FOR_STORE = 60.0  # how long a page waits while a command-line import holds the file
@@ -24,7 +25,7 @@ def stop_when_locked():
     try:
         yield
     except StoreLockedError as e:
-        st.error(str(e))
+        st.error(plain(e))
         st.stop()
 
 
@@ -37,3 +38,21 @@ def store() -> Store:
 def cursor():
     """A fresh cursor: DuckDB connections must not be shared across Streamlit's threads."""
     return store().cursor()
+
+
+def store_problem() -> str | None:
+    """Why the store cannot be used (a sentence that says what to do), or None. A failed open is not
+    cached: the next page view tries again, so fixing the file and reloading is enough."""
+    try:
+        _store()
+    except StoreError as e:
+        return str(e)
+    return None
+
+
+def store_screen() -> None:
+    """Instead of every page while the store cannot be opened."""
+    st.title("The store cannot be opened")
+    st.error(plain(store_problem() or "The store opens again: reload the page."), icon=":material/database:")
+    st.caption("Nothing was changed. Fix what the message names, then reload this page; the dashboard tries the "
+               "store again on every page view.")
