@@ -101,13 +101,13 @@ def canonical_email(text: str) -> str:
     character (KELVIN SIGN for K, full-width letters, ligatures) or a letter whose folding changes more
     than its case (ß to ss) would otherwise make another address match a grant."""
     typed = text.strip()
-    folded = unicodedata.normalize("NFKC", typed).casefold()
-    if folded != typed.lower():
-        odd = sorted({c for c in typed if unicodedata.normalize("NFKC", c).casefold() != c.lower()})
-        names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in odd)
+    if unicodedata.normalize("NFKC", typed) != typed or typed.casefold() != typed.lower():
+        odd = {c for c in typed if unicodedata.normalize("NFKC", c) != c or c.casefold() != c.lower()}
+        odd = odd or set(typed) - set(unicodedata.normalize("NFKC", typed))  # a sequence NFKC writes as one
+        names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in sorted(odd))
         raise ValueError(f"{typed!r} holds characters that Unicode reads as other characters ({names}): "
                          "type the address in the characters it is registered with")
-    return folded
+    return typed.casefold()
 
 
 def normalise(who: str) -> str:

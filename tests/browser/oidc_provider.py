@@ -7,7 +7,7 @@ endpoint that checks the client's secret and the code, the signing keys, and use
 
 What the token says about the email is the test's to choose: ``email_verified`` true by default;
 ``Provider(email_verified=False)`` says false, ``Provider(email_verified=None)`` is a provider that never
-sends the claim. The sign-in form can override it per sign-in ("Email verified": true, false, or no claim),
+sends the claim. The sign-in form can override it per sign-in ("Verified": true, false, or no claim),
 and an empty email field signs in an account whose token has no email claim at all.
 """
 
@@ -88,7 +88,7 @@ class Provider:
             _send(req, 200, "text/html", f"""<!doctype html><title>Test sign-in</title>
                 <form method="post" action="/authorize">{hidden}
                 <label>Email <input name="email" type="email" autofocus></label>
-                <label>Email verified <select name="email_verified">
+                <label>Verified <select name="email_verified">
                   <option value="">as this provider says</option><option>true</option><option>false</option>
                   <option>{NO_CLAIM}</option></select></label>
                 <button type="submit">Continue</button></form>""".encode())
