@@ -211,7 +211,7 @@ def _usable_path(path: Path) -> None:
     hold one, before DuckDB touches it."""
     try:
         mode = path.stat().st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # not there yet: created below, if its folder can be
         mode = None
     except OSError as e:
         raise StoreUnusableError(f"The store {path} cannot be read ({e.strerror}); {OTHER_STORE}.") from None
@@ -306,7 +306,8 @@ def _first_line(e: BaseException) -> str:
 def _unusable(path: Path, e: BaseException) -> StoreUnusableError:
     """DuckDB's refusal to open ``path``, as a sentence saying what is wrong and what to do."""
     text = str(e)
-    if "not a valid DuckDB database file" in text or "Corrupt database file" in text:
+    if any(sign in text for sign in ("not a valid DuckDB database file", "Corrupt database file",
+                                     "Could not read enough bytes")):
         return StoreUnusableError(f"The store {path} is not a DuckDB store file (it is damaged or another kind "
                                   f"of file); restore it from a backup, or {OTHER_STORE}.")
     if "Permission denied" in text or "Read-only file system" in text:
