@@ -20,6 +20,7 @@ import duckdb
 
 from sales.paths import default_db_path
 from sales.rubric import default_rubric
+from sales.sqltext import literal
 
 
 def scalar(cur: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
@@ -256,7 +257,7 @@ def connect(path: Path | str | None = None, read_only: bool = False, wait: float
     deadline, told = time.monotonic() + wait, False
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = _open(path, read_only)
             break
         except duckdb.IOException as e:
             if "lock" not in str(e).lower():
@@ -284,6 +285,32 @@ def connect(path: Path | str | None = None, read_only: bool = False, wait: float
         raise StoreUnusableError(f"The store {path} could not be read or upgraded ({_first_line(e)}); "
                                  f"{OTHER_STORE}, or restore it from a backup.") from None
     return con
+
+
+READ_ONLY_NAME = "store"  # a read-only store, attached to an in-memory database
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A connection to ``path``. Read-only: the file is attached read-only to an in-memory database and made
+    the default (``use``), so the queries that keep working state beside the store (an in-memory database
+    attached next to it) still can: a read-only database refuses to attach even an in-memory one."""
+    if not read_only or str(path) == ":memory:":
+        return duckdb.connect(str(path), read_only=read_only)
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"ATTACH {literal(str(path))} AS {READ_ONLY_NAME} (READ_ONLY)")
+        use(con, True)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def use(cur: duckdb.DuckDBPyConnection, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A new cursor's default database: the attached store when it is read-only (each cursor has its own)."""
+    if read_only:
+        cur.execute(f"USE {READ_ONLY_NAME}")
+    return cur
 
 
 def _check_version(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
@@ -348,7 +375,7 @@ class Store:
         with self._guard:
             if self._con is None:
                 self._con = connect(self.path, read_only=self.read_only, wait=self.wait, on_wait=self.on_wait)
-            cur = self._con.cursor()
+            cur = use(self._con.cursor(), self.read_only)
             self._cursors += 1
         weakref.finalize(cur, self._returned)
         return cur
