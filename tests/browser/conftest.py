@@ -107,14 +107,14 @@ def server(tmp_path_factory):
 
 HOSTILE_NAME = "![x](http://127.0.0.1:9/t.png) **bold** <b>b</b> :red[red] $x^2$ [link](http://127.0.0.1:9/)"
 BIZDEV_OWNER = "Chen Wei"  # a demo lead owner
-TEAM = {"admin@agency.example": "admin", "Bizdev@Agency.example": "bizdev", "*@viewers.example": "viewer"}
+TEAM = {"admin@agency.example": "admin", "Bizdev@Agency.example": "bizdev", "*@viewers.example": "viewer",
+        "*@kagency.example": "viewer"}  # a domain with a k, for its KELVIN SIGN look-alike
 
 
-@pytest.fixture(scope="session")
-def team_server(tmp_path_factory):
-    """The app with sign-in through a local OpenID Connect provider, on a demo store with grants:
-    an admin, a business developer (granted with another case), and a whole domain of viewers."""
-    work = tmp_path_factory.mktemp("team")
+def _team(work: Path, provider: dict | None = None, settings: str = ""):
+    """A sign-in server on a demo store of its own with the grants of TEAM (and the hostile lead), through a
+    local OpenID Connect provider made with ``provider`` (Provider's keyword arguments); ``settings``: more
+    secrets (a ``[sales]`` table). Yields (URL, store path, provider)."""
     db = work / "team.duckdb"
     with Store(db) as s:
         write_demo(s, ADMIN, anchor=ANCHOR)
@@ -125,7 +125,7 @@ def team_server(tmp_path_factory):
             cur.execute("""INSERT INTO leads (id, source_system, external_id, name, organisation, status)
                            VALUES (9001, 'test', 'hostile', ?, ?, 'open')""", [HOSTILE_NAME, HOSTILE_NAME])
     port = _free_port()
-    with Provider() as idp:
+    with Provider(**(provider or {})) as idp:
         secrets = work / "secrets.toml"
         secrets.write_text(f"""[auth]
 redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
@@ -133,8 +133,49 @@ cookie_secret = "{os.urandom(24).hex()}"
 client_id = "{idp.client_id}"
 client_secret = "{idp.client_secret}"
 server_metadata_url = "{idp.metadata_url}"
-""")
-        yield from _serve(db, "--secrets.files", str(secrets), port=port)
+{settings}""")
+        for url in _serve(db, "--secrets.files", str(secrets), port=port):
+            yield url, db, idp
+
+
+@pytest.fixture(scope="session")
+def team_server(tmp_path_factory):
+    """The app with sign-in through a local OpenID Connect provider, on a demo store with grants:
+    an admin, a business developer (granted with another case), and a whole domain of viewers."""
+    for url, _db, _idp in _team(tmp_path_factory.mktemp("team")):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def own_team_server(tmp_path_factory):
+    """Like team_server, on a store of its own that a test may change (grants revoked meanwhile):
+    yields (URL, store path)."""
+    for url, db, _idp in _team(tmp_path_factory.mktemp("own-team")):
+        yield url, db
+
+
+@pytest.fixture(scope="module")
+def claimless_server(tmp_path_factory):
+    """Sign-in through a provider that never sends email_verified, trusted on purpose by the documented
+    setting ``[sales] trust_unverified_email = true``."""
+    for url, _db, _idp in _team(tmp_path_factory.mktemp("claimless"), {"email_verified": None},
+                                "[sales]\ntrust_unverified_email = true\n"):
+        yield url
+
+
+def sign_in_as(page, server: str, email: str, verified: str = "") -> None:
+    """Through the test provider's form: ``email`` ("" for an account without one) and what the token says of
+    it (``verified``: "true", "false", "no claim", or "" for what the provider says by default). Waits until
+    the app shows the person's first page."""
+    from playwright.sync_api import expect
+
+    page.goto(server)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Email").fill(email)
+    if verified:
+        page.get_by_label("Verified").select_option(verified)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("button", name="Sign out").first).to_be_visible(timeout=60_000)
 
 
 def wait_idle(page) -> None:

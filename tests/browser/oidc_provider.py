@@ -85,9 +85,10 @@ class Provider:
                 return _json(req, {"error": "invalid_request"}, 400)
             hidden = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
                              for k, v in query.items())
-            _send(req, 200, "text/html", f"""<!doctype html><title>Test sign-in</title>
+            _send(req, 200, "text/html; charset=utf-8", f"""<!doctype html><meta charset="utf-8">
+                <title>Test sign-in</title>
                 <form method="post" action="/authorize">{hidden}
-                <label>Email <input name="email" type="email" autofocus></label>
+                <label>Email <input name="email" type="text" autofocus></label>
                 <label>Verified <select name="email_verified">
                   <option value="">as this provider says</option><option>true</option><option>false</option>
                   <option>{NO_CLAIM}</option></select></label>
