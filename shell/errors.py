@@ -46,7 +46,8 @@ def notices(who: Actor) -> None:
     if pending:
         st.error(pending, icon=":material/block:")
     elif seen and seen[0] == who.identity and seen[1] != who.role:
-        now = f"is now {who.role}" if who.role else "was removed"
-        st.warning(plain(f"Your role {now} (it was {seen[1]} when your last page was drawn): the pages and "
-                         "buttons follow it from here, and anything it does not allow that you just tried "
-                         "was not done."), icon=":material/manage_accounts:")
+        now = f"Your role is now {who.role}" if who.role else "Your role was removed"
+        was = f"it was {seen[1]}" if seen[1] else "you had none"
+        st.warning(plain(f"{now} ({was} when your last page was drawn): the pages and buttons follow it from "
+                         "here, and anything it does not allow that you just tried was not done."),
+                   icon=":material/manage_accounts:")

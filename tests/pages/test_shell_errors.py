@@ -31,6 +31,7 @@ def test_a_refused_write_is_said_on_the_page_that_follows(team):
     ("admin", None, "Your role was removed (it was admin when your last page was drawn)"),
     ("admin", "bizdev", "Your role is now bizdev (it was admin when your last page was drawn)"),
     ("viewer", "bizdev", "Your role is now bizdev (it was viewer when your last page was drawn)"),
+    (None, "bizdev", "Your role is now bizdev (you had none when your last page was drawn)"),
 ])
 def test_a_role_changed_since_the_last_page_is_said(team, pipeline_db, seen, now, said):
     with Store(pipeline_db) as s:
