@@ -424,7 +424,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     with _printing_text():
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args, unknown = parser.parse_known_args(argv)
+        if args.command == "serve":  # every option it does not know is streamlit run's (--server.headless true)
+            args.streamlit_args = [a for a in [*unknown, *args.streamlit_args] if a != "--"]
+        elif unknown:
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
         try:
             return args.func(args)
         except Exception as e:  # a store that fails after opening: one line, never a traceback

@@ -115,11 +115,35 @@ def host_allowed(host: str | None, allowed: Sequence[str]) -> bool:
     return any(name.endswith(a[1:]) if a.startswith("*.") else name == a for a in allowed)
 
 
+class HostCheck:
+    """ASGI middleware in front of the whole server (every page, file, health check and websocket): a request
+    whose ``Host`` is not one of ``hosts()`` gets 421 Misdirected Request, or its websocket is closed, and
+    nothing else. Streamlit's own ``server.allowedHosts`` guards only the websocket."""
+
+    def __init__(self, app, hosts):
+        self.app, self.hosts = app, hosts
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket"):
+            host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+            allowed = self.hosts()
+            if allowed and not host_allowed(host, allowed):
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 1008})
+                else:
+                    body = b"This server does not answer to that host name.\n"
+                    await send({"type": "http.response.start", "status": 421, "headers": [
+                        (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+                    await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+
 def streamlit_command(python: str, port: int, configured: bool, open_anyway: bool, extra: list[str],
                       hosts: Sequence[str] = ()) -> list[str]:
-    """The ``streamlit run`` command line: loopback only in local mode, unless opted out; answering only
-    the host names ``hosts`` (Streamlit refuses the websocket, so every page and its data, to others)."""
-    cmd = [python, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port)]
+    """The ``streamlit run`` command line: server.py (app.py behind HostCheck), loopback only in local mode
+    unless opted out, answering only the host names ``hosts``."""
+    cmd = [python, "-m", "streamlit", "run", str(ROOT / "server.py"), "--server.port", str(port)]
     if not configured and not open_anyway and not any(a.startswith("--server.address") for a in extra):
         cmd += ["--server.address", "127.0.0.1"]
     for host in hosts:

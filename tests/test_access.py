@@ -414,3 +414,24 @@ def test_serve_passes_the_host_names_to_streamlit():
     cmd = streamlit_command("python", 8501, False, False, [], ["localhost", "127.0.0.1"])
     assert cmd[cmd.index("--server.allowedHosts"):] == ["--server.allowedHosts", "localhost",
                                                         "--server.allowedHosts", "127.0.0.1"]
+
+
+def test_serve_runs_the_guarded_app_with_streamlit_s_own_options_passed_on(monkeypatch, tmp_path, capsys):
+    from sales import cli
+
+    ran = []
+    monkeypatch.setattr(cli.os, "execv", lambda exe, cmd: ran.append(cmd))
+    monkeypatch.setenv("SALES_ALLOWED_HOSTS", "dash.internal")
+    monkeypatch.delenv("SALES_OPEN_WITHOUT_SIGN_IN", raising=False)
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[auth]\nredirect_uri = "https://Sales.Agency.example/oauth2callback"\n')
+    assert cli.main(["serve", "--port", "9000", "--server.headless", "true", "--secrets.files", str(secrets)]) is None
+    cmd = ran[0]
+    assert cmd[2:5] == ["streamlit", "run", str(ROOT / "server.py")]
+    assert cmd[5:] == ["--server.port", "9000", "--server.allowedHosts", "sales.agency.example",
+                       "--server.allowedHosts", "dash.internal", "--server.headless", "true", "--secrets.files",
+                       str(secrets)]
+    assert "Answers to: sales.agency.example, dash.internal" in capsys.readouterr().out
+    monkeypatch.setenv("SALES_ALLOWED_HOSTS", "*")
+    assert cli.main(["serve", "--secrets.files", str(secrets)]) == 2
+    assert "SALES_ALLOWED_HOSTS: '*' is not a host name" in capsys.readouterr().err

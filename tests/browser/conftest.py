@@ -18,6 +18,7 @@ from tests.browser.oidc_provider import Provider
 from tests.conftest import ADMIN, ANCHOR, ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+REBOUND = "rebound.example"  # the browser resolves it to 127.0.0.1, as an attacker's DNS would
 ARTIFACTS = ROOT / "test-artifacts"
 
 
@@ -32,7 +33,9 @@ def browser_type_launch_args():
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: `make test` installs Debian's package (apt-get install chromium)")
     return {"executable_path": CHROMIUM, "args": ["--no-sandbox", "--disable-background-networking",
-                                                  "--disable-component-update", "--no-first-run", "--disable-gpu"]}
+                                                  "--disable-component-update", "--no-first-run", "--disable-gpu",
+                                                  # a name that resolves to this machine: DNS rebinding
+                                                  f"--host-resolver-rules=MAP {REBOUND} 127.0.0.1"]}
 
 
 @pytest.fixture(scope="session")
@@ -57,13 +60,18 @@ def rss_mb(url: str) -> float:
     raise AssertionError("no VmRSS")
 
 
-def _serve(db: Path, *extra: str, port: int | None = None):
-    """``streamlit run app.py`` on store ``db`` and a loopback port; yields its URL once healthy."""
+def _serve(db: Path, *extra: str, port: int | None = None, env: dict | None = None, bare: bool = False):
+    """``python -m sales serve`` (as ``make run`` serves) on store ``db`` and a loopback port; yields its URL
+    once healthy. No secrets but those ``extra`` names (``--secrets.files``): local mode otherwise.
+    ``bare``: ``streamlit run app.py`` instead, without what ``serve`` adds (app.py's own checks only)."""
     port = port or _free_port()
-    env = {**os.environ, "SALES_DB": str(db)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-                             str(port), "--server.address", "127.0.0.1", "--server.headless", "true", *extra],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = {**os.environ, "SALES_DB": str(db), **(env or {})}
+    if "--secrets.files" not in extra:
+        extra = (*extra, "--secrets.files", str(ROOT / "tests" / "no-secrets.toml"))
+    command = ["streamlit", "run", str(ROOT / "app.py")] if bare else ["sales", "serve"]
+    proc = subprocess.Popen([sys.executable, "-m", *command, "--port" if not bare else "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true", *extra],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     SERVERS[url] = proc.pid
     deadline = time.time() + 60
