@@ -263,7 +263,9 @@ def test_the_example_secrets_configure_sign_in_and_the_real_ones_stay_out_of_git
     readme = (ROOT / "README.md").read_text()
     team = readme[readme.index("## Running for a team"):]
     for needed in ("/oauth2callback", "cookie_secret", "server_metadata_url", "access grant",
-                   "SALES_OPEN_WITHOUT_SIGN_IN", "Google", "Entra", "Okta", "Keycloak"):
+                   "SALES_OPEN_WITHOUT_SIGN_IN", "Google", "Entra", "Okta", "Keycloak", "email_verified",
+                   "[sales]", "trust_unverified_email = true", "NFKC", "KELVIN SIGN", "No access yet",
+                   "SALES_ALLOWED_HOSTS", "redirect_uri", "421", "proxy_set_header Host"):
         assert needed in team, needed
 
 
