@@ -65,6 +65,14 @@ def person(browser, stage):
         set_role(db, email, "admin" if email == ADMIN else "bizdev")
 
 
+def drawn(page, url: str, button: str):
+    """The page at ``url`` once it shows ``button`` (what the person is about to press)."""
+    page.goto(url)
+    target = page.get_by_role("button", name=button).first
+    expect(target).to_be_enabled(timeout=60_000)
+    return target
+
+
 def refused(page, pattern: str) -> None:
     """The sentence at the top of the page that follows (an email in it carries an invisible word joiner)."""
     expect(page.locator('[data-testid="stMain"] [data-testid="stAlertContentError"]').first).to_contain_text(
@@ -100,9 +108,7 @@ def test_a_revoked_admin_cannot_grant_from_the_people_page_still_open(person, st
 def test_a_revoked_or_lowered_admin_cannot_undo_from_the_upload_page_still_open(person, stage, now):
     url, db, batch = stage
     page = person(ADMIN)
-    page.goto(f"{url}/upload")
-    undo = page.get_by_role("button", name="Undo this import")
-    expect(undo).to_be_visible(timeout=60_000)
+    undo = drawn(page, f"{url}/upload", "Undo this import")
     set_role(db, ADMIN, now)
     undo.click()
     refused(page, f"admin@agency.example has {'the viewer role' if now else 'no role'} and may not undo an import")
@@ -120,9 +126,7 @@ def test_a_revoked_or_lowered_admin_cannot_undo_from_the_upload_page_still_open(
 def test_a_revoked_or_lowered_bizdev_cannot_save_from_the_what_if_page_still_open(person, stage, now):
     url, db, _ = stage
     page = person(BIZDEV)
-    page.goto(f"{url}/whatif?lead=298")
-    save = page.get_by_role("button", name="Save as a new assessment")
-    expect(save).to_be_enabled(timeout=60_000)
+    save = drawn(page, f"{url}/whatif?lead=298", "Save as a new assessment")
     before = held(db, "SELECT count(*) FROM assessments WHERE lead_id = 298")
     set_role(db, BIZDEV, now)
     save.click()

@@ -32,6 +32,17 @@ def pipeline_db(tmp_path):
     return path
 
 
+def run_script(monkeypatch, db, script, **params) -> AppTest:
+    """``script`` (a function, as AppTest.from_function runs it) on store ``db`` with ``params`` in the URL."""
+    monkeypatch.setenv("SALES_DB", str(db))
+    at = AppTest.from_function(script, default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def open_page(monkeypatch, db, name: str, **params) -> AppTest:
     """Run app.py on store ``db`` with ``params`` in the URL, then switch to ``pages/<name>.py``."""
     monkeypatch.setenv("SALES_DB", str(db))

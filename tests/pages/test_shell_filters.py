@@ -1,7 +1,7 @@
 """shell.filters: the sidebar filters read from the URL, corrected with a notice, and written back to it so a
 view can be shared by its link."""
 
-from streamlit.testing.v1 import AppTest
+from tests.pages.conftest import run_script
 
 
 def _script():
@@ -13,14 +13,8 @@ def _script():
     st.text(f"{f.start} {f.end} {list(f.categories)} {list(f.sources)} {list(f.owners)}")
 
 
-def filtered(monkeypatch, db, **params) -> AppTest:
-    monkeypatch.setenv("SALES_DB", str(db))
-    at = AppTest.from_function(_script, default_timeout=60)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
+def filtered(monkeypatch, db, **params):
+    return run_script(monkeypatch, db, _script, **params)
 
 
 def test_the_url_sets_the_filters_and_keeps_what_they_are(monkeypatch, pipeline_db):

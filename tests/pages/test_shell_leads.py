@@ -1,6 +1,6 @@
 """shell.leads: a lead chosen by its number in the URL (a shared link) or found by name."""
 
-from streamlit.testing.v1 import AppTest
+from tests.pages.conftest import run_script
 
 
 def _script():
@@ -11,14 +11,8 @@ def _script():
     st.text(f"chosen {shell.lead_picker()}")
 
 
-def picked(monkeypatch, db, **params) -> AppTest:
-    monkeypatch.setenv("SALES_DB", str(db))
-    at = AppTest.from_function(_script, default_timeout=60)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
+def picked(monkeypatch, db, **params):
+    return run_script(monkeypatch, db, _script, **params)
 
 
 def test_a_lead_in_the_url_is_chosen(monkeypatch, pipeline_db):
