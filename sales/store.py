@@ -7,8 +7,6 @@ an error leaves the file exactly as it was.
 from __future__ import annotations
 
 import atexit
-import os
-import stat
 import threading
 import time
 import weakref
@@ -20,30 +18,25 @@ import duckdb
 
 from sales.paths import default_db_path
 from sales.rubric import default_rubric
-from sales.sqltext import literal
+from sales.storefile import (  # noqa: F401 (the errors are the store's: sales.store.StoreError and its kinds)
+    OTHER_STORE,
+    StoreError,
+    StoreLockedError,
+    StoreReadOnlyError,
+    StoreUnusableError,
+    first_line,
+    marked_read_only,
+    open_file,
+    unusable,
+    usable_path,
+    use,
+)
 
 
 def scalar(cur: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
     """The single value of a query, with the result fully consumed (DuckDB 2 refuses new work
     on a cursor, such as ``register``, while a result is still open)."""
     return cur.execute(sql, params or []).fetchall()[0][0]
-
-
-class StoreError(RuntimeError):
-    """The store cannot do what was asked; the message says what is wrong and what to do, in one sentence."""
-
-
-class StoreLockedError(StoreError):
-    """Another process holds the store file open for writing."""
-
-
-class StoreUnusableError(StoreError):
-    """The store file cannot be opened at all: not a DuckDB file, written by a newer version of this code,
-    a folder or special file, or read-only while it needs upgrading."""
-
-
-class StoreReadOnlyError(StoreError):
-    """A write asked of a store opened read-only (its file is read-only): reads still work."""
 
 
 def _factor_columns() -> str:
@@ -204,42 +197,6 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return version
 
 
-OTHER_STORE = "point SALES_DB (or --db) at another file"
-
-
-def _usable_path(path: Path) -> None:
-    """Refuse what is not a regular file (a FIFO would block the open forever) and a folder that cannot
-    hold one, before DuckDB touches it."""
-    try:
-        mode = path.stat().st_mode
-    except (FileNotFoundError, NotADirectoryError):  # not there yet: created below, if its folder can be
-        mode = None
-    except OSError as e:
-        raise StoreUnusableError(f"The store {path} cannot be read ({e.strerror}); {OTHER_STORE}.") from None
-    if mode is not None and not stat.S_ISREG(mode):
-        what = ("a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else
-                "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
-                else "not a regular file")
-        raise StoreUnusableError(f"The store {path} is {what}, not a store file; {OTHER_STORE}.")
-    if mode is None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise StoreUnusableError(f"The store {path} cannot be created in {path.parent} ({e.strerror}); "
-                                     f"{OTHER_STORE}.") from None
-
-
-def marked_read_only(path: Path) -> bool:
-    """Whether an existing store file is read-only: this user may not write it or its folder (DuckDB writes a
-    journal beside it), or nobody may (no write permission bits: honoured even by root)."""
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return False
-    return (not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK | os.X_OK)
-            or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-
-
 def _stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
     """The schema version the file holds, without writing anything (None: not a store yet)."""
     exists = scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'")
@@ -253,15 +210,15 @@ def connect(path: Path | str | None = None, read_only: bool = False, wait: float
     StoreLockedError with a clear message. A file that cannot be a store raises StoreUnusableError."""
     path = Path(path) if path else default_db_path()
     if str(path) != ":memory:":
-        _usable_path(path)
+        usable_path(path)
     deadline, told = time.monotonic() + wait, False
     while True:
         try:
-            con = _open(path, read_only)
+            con = open_file(path, read_only)
             break
         except duckdb.IOException as e:
             if "lock" not in str(e).lower():
-                raise _unusable(path, e) from None
+                raise unusable(path, e) from None
             if time.monotonic() >= deadline:
                 raise StoreLockedError(
                     f"The store {path} is open in another program (for example an import or a dashboard "
@@ -272,7 +229,7 @@ def connect(path: Path | str | None = None, read_only: bool = False, wait: float
                 told = True
             time.sleep(0.1)
         except duckdb.Error as e:
-            raise _unusable(path, e) from None
+            raise unusable(path, e) from None
     try:
         _check_version(con, path, read_only)
         if not read_only:
@@ -282,35 +239,9 @@ def connect(path: Path | str | None = None, read_only: bool = False, wait: float
         raise
     except duckdb.Error as e:
         con.close()
-        raise StoreUnusableError(f"The store {path} could not be read or upgraded ({_first_line(e)}); "
+        raise StoreUnusableError(f"The store {path} could not be read or upgraded ({first_line(e)}); "
                                  f"{OTHER_STORE}, or restore it from a backup.") from None
     return con
-
-
-READ_ONLY_NAME = "store"  # a read-only store, attached to an in-memory database
-
-
-def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """A connection to ``path``. Read-only: the file is attached read-only to an in-memory database and made
-    the default (``use``), so the queries that keep working state beside the store (an in-memory database
-    attached next to it) still can: a read-only database refuses to attach even an in-memory one."""
-    if not read_only or str(path) == ":memory:":
-        return duckdb.connect(str(path), read_only=read_only)
-    con = duckdb.connect(":memory:")
-    try:
-        con.execute(f"ATTACH {literal(str(path))} AS {READ_ONLY_NAME} (READ_ONLY)")
-        use(con, True)
-    except BaseException:
-        con.close()
-        raise
-    return con
-
-
-def use(cur: duckdb.DuckDBPyConnection, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """A new cursor's default database: the attached store when it is read-only (each cursor has its own)."""
-    if read_only:
-        cur.execute(f"USE {READ_ONLY_NAME}")
-    return cur
 
 
 def _check_version(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
@@ -324,23 +255,6 @@ def _check_version(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) 
             f"The store {path} is read-only and was written by an older version of this program (schema "
             f"version {version or 0}, this code needs {SCHEMA_VERSION}); upgrading it writes to it: make it "
             f"writable once (chmod u+w), or {OTHER_STORE}.")
-
-
-def _first_line(e: BaseException) -> str:
-    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-
-
-def _unusable(path: Path, e: BaseException) -> StoreUnusableError:
-    """DuckDB's refusal to open ``path``, as a sentence saying what is wrong and what to do."""
-    text = str(e)
-    if any(sign in text for sign in ("not a valid DuckDB database file", "Corrupt database file",
-                                     "Could not read enough bytes")):
-        return StoreUnusableError(f"The store {path} is not a DuckDB store file (it is damaged or another kind "
-                                  f"of file); restore it from a backup, or {OTHER_STORE}.")
-    if "Permission denied" in text or "Read-only file system" in text:
-        return StoreUnusableError(f"The store {path} cannot be opened: permission denied; give this user "
-                                  f"access to it, or {OTHER_STORE}.")
-    return StoreUnusableError(f"The store {path} cannot be opened ({_first_line(e)}); {OTHER_STORE}.")
 
 
 class Store:

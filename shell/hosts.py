@@ -17,13 +17,24 @@ def refused_host() -> str | None:
     if not headers:
         return None
     host = headers.get("Host")
-    allowed = serving.allowed_hosts(redirect_uri())
-    return None if serving.host_allowed(host, allowed) else (host or "(none)")
+    return None if serving.host_allowed(host, _allowed()) else (host or "(none)")
+
+
+def _allowed() -> list[str]:
+    """The names this server answers to; none while SALES_ALLOWED_HOSTS lists something that is no name."""
+    try:
+        return serving.allowed_hosts(redirect_uri())
+    except ValueError:
+        return []
 
 
 def wrong_host_screen() -> None:
     st.title("Not served under this name")
-    names = ", ".join(serving.allowed_hosts(redirect_uri()))
+    try:
+        names = ", ".join(serving.allowed_hosts(redirect_uri()))
+    except ValueError as e:  # a bare `streamlit run app.py`: serve would have refused to start
+        st.error(plain(f"{e}. Correct it and restart the dashboard."), icon=":material/dns:")
+        return
     st.error(plain(f"This dashboard answers only to {names}; it was asked for as '{refused_host()}'. Use one of "
                    f"those addresses, or ask whoever runs it to add this one to {serving.HOSTS_ENV}."),
              icon=":material/dns:")

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from sales.cli import terminal_text
+from sales.terminal import terminal_text
 from tests.conftest import ROOT
 
 ESC = "\x1b"
