@@ -35,7 +35,10 @@ def change(action: str) -> None:
         else:
             before = access.revoke(shell.store(), who, email)
             text = f"{access.normalise(email)} no longer has the {before} role"
-    except (ValueError, access.AccessDenied) as e:
+    except shell.REFUSED as e:  # their role changed after the page was drawn: said on the page that follows
+        shell.refused(e)
+        return
+    except ValueError as e:
         st.session_state["people_message"] = ("error", str(e))
         return
     st.session_state["people_message"] = ("ok", text)

@@ -81,6 +81,9 @@ def _touch(lead_id: int, name: str) -> None:
     """A callback: the rerun that follows already shows the lead's next follow-up moved."""
     try:
         log_touch(shell.store(), who, lead_id)
+    except shell.REFUSED as e:
+        shell.refused(e)
+        return
     except Exception as e:  # noqa: BLE001 (the visitor gets a sentence, the log the traceback)
         shell.log_error(e)
         st.toast("The contact could not be logged; nothing was changed.", icon=":material/error:")

@@ -45,6 +45,9 @@ st.progress((c.index + (0 if not c.complete else 1)) / stages, text=f"Stage {c.i
 def tick(fact: str, key: str) -> None:
     try:
         moved = set_fact(shell.store(), who, lead_id, fact, bool(st.session_state[key]))
+    except shell.REFUSED as e:
+        shell.refused(e)
+        return
     except WorkbenchError as e:
         st.session_state["wb_error"] = str(e)
         return
@@ -84,23 +87,33 @@ with prep:
                  for kind, label in PREP_KINDS.items()}
         if st.form_submit_button("Save notes"):
             changed = [k for k, v in texts.items() if v.strip() and v.strip() != notes.get(k, "").strip()]
-            for kind in changed:
-                add_note(shell.store(), who, lead_id, kind, texts[kind])
-            st.success(f"Saved {len(changed)} note(s)." if changed else "Nothing changed.")
+            try:
+                for kind in changed:
+                    add_note(shell.store(), who, lead_id, kind, texts[kind])
+                st.success(f"Saved {len(changed)} note(s)." if changed else "Nothing changed.")
+            except shell.REFUSED as e:
+                st.error(shell.refusal(e))
 
 with agenda:
     st.caption("Anchor points for a fluid conversation; tick them as you go (each tick is logged).")
     done = set(shell.query(history, lead_id).query("kind == 'agenda'")["body"])
     for i, item in enumerate(AGENDA):
         if st.checkbox(item, value=item in done, key=f"agenda_{lead_id}_{i}") and item not in done:
-            add_note(shell.store(), who, lead_id, "agenda", item)
+            try:
+                add_note(shell.store(), who, lead_id, "agenda", item)
+            except shell.REFUSED as e:
+                st.error(shell.refusal(e))
+                break
             st.rerun()
 
 with follow:
     steps = st.text_area("Next steps (one per line)", value=notes.get("next_steps", ""), key=f"steps_{lead_id}")
     if st.button("Keep these next steps", key=f"keep_steps_{lead_id}") and steps.strip():
-        add_note(shell.store(), who, lead_id, "next_steps", steps)
-        st.rerun()
+        try:
+            add_note(shell.store(), who, lead_id, "next_steps", steps)
+            st.rerun()
+        except shell.REFUSED as e:
+            st.error(shell.refusal(e))
     st.caption("The draft below updates from your notes; copy it with the button in its corner.")
     st.code(followup_email(d.lead, notes, steps, d.category, who.identity), language=None, wrap_lines=True)
 
@@ -118,6 +131,8 @@ with small:
             st.success(f"Recorded: {choice.kind} capped at {choice.hours:g} h.")
         except WorkbenchError as e:
             st.error(str(e))
+        except shell.REFUSED as e:
+            st.error(shell.refusal(e))
 
 with log:
     shell.table(shell.query(history, lead_id), column_config={

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sales import cli_store
+from sales.terminal import printing_text
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
@@ -33,23 +34,39 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             print(f"{store.path}: already holds data or has held it (grants, imports, a removed demo); "
                   "demo not written", file=sys.stderr)
             return 0
+        if _read_only(store):
+            return 2
         counts = write_demo(store, command_line(), leads=args.leads, time_entries=args.time_entries, seed=args.seed)
     print(json.dumps({"db": str(store.path), **counts}))
     return 0
 
 
-def _open_store(db: Path | None):
-    from sales.store import Store, StoreLockedError
+def _open_store(db: Path | None, writes: bool = False):
+    """The store, or None after one line on stderr saying why it cannot be used (locked, unusable, or
+    read-only when the command ``writes``)."""
+    from sales.store import Store, StoreError
 
     def waiting() -> None:
         print(f"waiting for the store: another program (a dashboard or an import) is using it; up to "
               f"{WAIT_FOR_STORE:.0f} s", file=sys.stderr)
 
     try:
-        return Store(db, wait=WAIT_FOR_STORE, on_wait=waiting, exclusive=True)
-    except StoreLockedError as e:
+        store = Store(db, wait=WAIT_FOR_STORE, on_wait=waiting, exclusive=True)
+    except StoreError as e:
         print(f"error: {e}", file=sys.stderr)
         return None
+    if writes and _read_only(store):
+        store.close()
+        return None
+    return store
+
+
+def _read_only(store) -> bool:
+    """A read-only store, said in one line (the command was going to write)."""
+    if store.read_only:
+        print(f"error: the store {store.path} is read-only, so writes are off: nothing was changed. Make the "
+              "file writable (chmod u+w) to change it.", file=sys.stderr)
+    return store.read_only
 
 
 # a running dashboard lets the file go within seconds of its last query; SALES_STORE_WAIT changes the wait
@@ -60,7 +77,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from sales.access import command_line
     from sales.ingest import IngestError, import_file
 
-    store = _open_store(args.db)
+    store = _open_store(args.db, writes=True)
     if store is None:
         return 2
     results, failed = [], False
@@ -132,7 +149,7 @@ def _cmd_undo(args: argparse.Namespace) -> int:
     from sales.access import command_line
     from sales.ingest import IngestError, undo_batch
 
-    store = _open_store(args.db)
+    store = _open_store(args.db, writes=True)
     if store is None:
         return 2
     with store:
@@ -241,7 +258,7 @@ def _cmd_digest(args: argparse.Namespace) -> int:
 def _cmd_access(args: argparse.Namespace) -> int:
     from sales import access
 
-    store = _open_store(args.db)
+    store = _open_store(args.db, writes=args.action != "list")
     if store is None:
         return 2
     with store:
@@ -302,15 +319,26 @@ def _cmd_targets(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from sales import serving
 
-    configured = serving.auth_configured()
+    auth = serving.auth_section(serving.secrets_files(args.streamlit_args))
+    configured = auth is not None
     open_anyway = serving.open_without_sign_in()
-    cmd = serving.streamlit_command(sys.executable, args.port, configured, open_anyway, args.streamlit_args)
+    try:
+        hosts = serving.allowed_hosts(str(auth.get("redirect_uri") or "") if configured else None)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if configured and not hosts:
+        print(f"error: [auth] redirect_uri names no host, so no one could reach the dashboard; set it (or list the "
+              f"names in {serving.HOSTS_ENV})", file=sys.stderr)
+        return 2
+    cmd = serving.streamlit_command(sys.executable, args.port, configured, open_anyway, args.streamlit_args, hosts)
     if configured:
         print("Sign-in configured ([auth] in .streamlit/secrets.toml): roles come from `python -m sales access`.")
     elif open_anyway:
         print(f"Local mode WITHOUT sign-in, open to the network ({serving.OPT_OUT} is set).")
     else:
         print(f"Local mode: no sign-in, so only this computer can reach http://localhost:{args.port}")
+    print(f"Answers to: {', '.join(hosts)} (others: {serving.HOSTS_ENV})")
     sys.stdout.flush()
     os.execv(sys.executable, cmd)
 
@@ -457,5 +485,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    with printing_text():
+        parser = build_parser()
+        args, unknown = parser.parse_known_args(argv)
+        if args.command == "serve":  # every option it does not know is streamlit run's (--server.headless true)
+            args.streamlit_args = [a for a in [*unknown, *args.streamlit_args] if a != "--"]
+        elif unknown:
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        try:
+            return args.func(args)
+        except Exception as e:  # a store that fails after opening: one line, never a traceback
+            from sales.store import StoreError
+
+            if not isinstance(e, StoreError):
+                raise
+            print(f"error: {e}", file=sys.stderr)
+            return 2

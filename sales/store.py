@@ -18,16 +18,25 @@ import duckdb
 
 from sales.paths import default_db_path
 from sales.rubric import default_rubric
+from sales.storefile import (  # noqa: F401 (the errors are the store's: sales.store.StoreError and its kinds)
+    OTHER_STORE,
+    StoreError,
+    StoreLockedError,
+    StoreReadOnlyError,
+    StoreUnusableError,
+    first_line,
+    marked_read_only,
+    open_file,
+    unusable,
+    usable_path,
+    use,
+)
 
 
 def scalar(cur: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
     """The single value of a query, with the result fully consumed (DuckDB 2 refuses new work
     on a cursor, such as ``register``, while a result is still open)."""
     return cur.execute(sql, params or []).fetchall()[0][0]
-
-
-class StoreLockedError(RuntimeError):
-    """Another process holds the store file open for writing."""
 
 
 # Each schema version's statements are frozen text: migrating an old store never depends on today's code or
@@ -248,22 +257,28 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return version
 
 
+def _stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The schema version the file holds, without writing anything (None: not a store yet)."""
+    exists = scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'")
+    return scalar(con, "SELECT max(version) FROM schema_info") if exists else None
+
+
 def connect(path: Path | str | None = None, read_only: bool = False, wait: float = 0.0,
             on_wait: Callable[[], None] | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) and migrate the store. DuckDB lets one program at a time open a file;
     while another holds it, retry for up to ``wait`` seconds (calling ``on_wait`` once), then raise
-    StoreLockedError with a clear message."""
+    StoreLockedError with a clear message. A file that cannot be a store raises StoreUnusableError."""
     path = Path(path) if path else default_db_path()
     if str(path) != ":memory:":
-        path.parent.mkdir(parents=True, exist_ok=True)
+        usable_path(path)
     deadline, told = time.monotonic() + wait, False
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = open_file(path, read_only)
             break
         except duckdb.IOException as e:
             if "lock" not in str(e).lower():
-                raise
+                raise unusable(path, e) from None
             if time.monotonic() >= deadline:
                 raise StoreLockedError(
                     f"The store {path} is open in another program (for example an import or a dashboard "
@@ -273,9 +288,33 @@ def connect(path: Path | str | None = None, read_only: bool = False, wait: float
                 on_wait()
                 told = True
             time.sleep(0.1)
-    if not read_only:
-        migrate(con)
+        except duckdb.Error as e:
+            raise unusable(path, e) from None
+    try:
+        _check_version(con, path, read_only)
+        if not read_only:
+            migrate(con)
+    except StoreError:
+        con.close()
+        raise
+    except duckdb.Error as e:
+        con.close()
+        raise StoreUnusableError(f"The store {path} could not be read or upgraded ({first_line(e)}); "
+                                 f"{OTHER_STORE}, or restore it from a backup.") from None
     return con
+
+
+def _check_version(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+    version = _stored_version(con)
+    if version is not None and version > SCHEMA_VERSION:
+        raise StoreUnusableError(
+            f"The store {path} was written by a newer version of this program (store schema version {version} "
+            f"is newer than this code's {SCHEMA_VERSION}): update the program (git pull), or {OTHER_STORE}.")
+    if read_only and (version or 0) < SCHEMA_VERSION:
+        raise StoreUnusableError(
+            f"The store {path} is read-only and was written by an older version of this program (schema "
+            f"version {version or 0}, this code needs {SCHEMA_VERSION}); upgrading it writes to it: make it "
+            f"writable once (chmod u+w), or {OTHER_STORE}.")
 
 
 class Store:
@@ -289,6 +328,8 @@ class Store:
     def __init__(self, path: Path | str | None = None, wait: float = 0.0, idle_release: float | None = None,
                  on_wait: Callable[[], None] | None = None, exclusive: bool = False):
         self.path = Path(path) if path else default_db_path()
+        # a read-only file is opened read-only: reads work, every write is refused with StoreReadOnlyError
+        self.read_only = str(self.path) != ":memory:" and marked_read_only(self.path)
         # nothing else in this process uses the store (a command-line run): a writer may change DuckDB's
         # process-wide settings for one statement without touching anyone else's queries
         self.exclusive = exclusive
@@ -307,8 +348,8 @@ class Store:
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._guard:
             if self._con is None:
-                self._con = connect(self.path, wait=self.wait, on_wait=self.on_wait)
-            cur = self._con.cursor()
+                self._con = connect(self.path, read_only=self.read_only, wait=self.wait, on_wait=self.on_wait)
+            cur = use(self._con.cursor(), self.read_only)
             self._cursors += 1
         weakref.finalize(cur, self._returned)
         return cur
@@ -334,6 +375,9 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor inside BEGIN … COMMIT; any exception rolls everything back."""
+        if self.read_only:
+            raise StoreReadOnlyError(f"The store {self.path} is read-only, so writes are off: nothing was "
+                                     "changed. Make the file writable (chmod u+w) to change it.")
         with self._write_lock:
             cur = self.cursor()
             cur.execute("BEGIN")

@@ -14,7 +14,7 @@ from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 CODE = sorted([*(ROOT / "sales").rglob("*.py"), *(ROOT / "pages").glob("*.py"), *(ROOT / "bench").glob("*.py"),
-               ROOT / "shell.py", ROOT / "app.py"])
+               *(ROOT / "shell").glob("*.py"), ROOT / "app.py", ROOT / "server.py"])
 
 
 # ---------------------------------------------------------------- environment variables
