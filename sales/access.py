@@ -35,6 +35,7 @@ ACTIONS = {
     "demo": ("admin", "load demo data"),
     "manage_access": ("admin", "grant or revoke roles"),
     "audit": ("admin", "read the audit trail"),
+    "see_costs": ("admin", "see or change cost rates, margins and the people roster"),
 }
 LOCAL = "local"  # the one person of local mode (no sign-in configured)
 

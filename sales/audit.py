@@ -30,6 +30,7 @@ KINDS = {
     "demo": "Demo data loaded",
     "role": "Role granted or revoked",
     "mapping": "Column mapping saved",
+    "people": "Person, cost rate or time off changed",
 }
 
 
