@@ -143,18 +143,21 @@ def _cmd_undo(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from sales.filters import default_filters
+    from sales.filters import Filters, default_filters
     from sales.report import REPORTS, render
 
     today = _as_of(args)
     try:
         base = default_filters(today or date.today())
+        if args.report == "capacity":  # the weeks from the week of today, unless --from / --to say otherwise
+            from sales.team.capacity import default_period
+
+            base = Filters(*default_period(today or date.today()))
         start = date.fromisoformat(args.start) if args.start else base.start
         end = date.fromisoformat(args.end) if args.end else base.end
     except ValueError as e:
         print(f"error: --from/--to: {e}", file=sys.stderr)
         return 2
-    from sales.filters import Filters
 
     store = _open_store(args.db) if today else None
     if store is None:
@@ -268,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import CRM, time-tracking or budget exports")
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--db", type=Path, help=db_help)
-    p.add_argument("--kind", choices=("leads", "time", "budgets"))
+    p.add_argument("--kind", choices=("leads", "time", "budgets", "people", "time_off"))
     p.add_argument("--format", help="preset name, e.g. tempo, toggl, hubspot-deals (default: detect by header)")
     p.add_argument("--map", type=Path, help="TOML column mapping for an unknown layout (saved for its header: the "
                    "next file with the same columns needs none)")
@@ -291,8 +294,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path, help=db_help)
     p.set_defaults(func=_cmd_undo)
 
-    p = sub.add_parser("report", help="the dashboards' numbers: priorities, funnel, budget, forecast, followups")
-    p.add_argument("report", choices=("priorities", "funnel", "budget", "forecast", "followups"))
+    p = sub.add_parser("report", help="the dashboards' numbers: priorities, funnel, budget, forecast, followups, "
+                       "utilisation, margin, capacity")
+    p.add_argument("report", choices=("priorities", "funnel", "budget", "forecast", "followups", "utilisation",
+                                      "margin", "capacity"))
     p.add_argument("--owner", action="append", metavar="NAME", help="only this lead owner's leads (repeatable)")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="the day to report as of (default: today)")
     p.add_argument("--db", type=Path, help=db_help)

@@ -48,8 +48,28 @@ def followups(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sectio
     return {"follow-ups due": week.followups, "stuck leads": week.stuck, "to re-score": week.rescore}
 
 
+def utilisation(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+    from sales.team import report as team
+
+    return team.utilisation_sections(cur, f)
+
+
+def margin(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+    from sales.access import command_line
+    from sales.team import report as team
+
+    return team.margin_sections(cur, command_line(), f)
+
+
+def capacity(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+    from sales.team import report as team
+
+    return team.capacity_sections(cur, f, today)
+
+
 REPORTS: dict[str, Callable[[duckdb.DuckDBPyConnection, Filters, date], Sections]] = {
-    "priorities": priorities, "funnel": funnel, "budget": budget, "forecast": forecast, "followups": followups}
+    "priorities": priorities, "funnel": funnel, "budget": budget, "forecast": forecast, "followups": followups,
+    "utilisation": utilisation, "margin": margin, "capacity": capacity}
 
 
 def render(sections: Sections, fmt: str) -> str:
