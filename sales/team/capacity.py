@@ -271,31 +271,32 @@ class Start:
     weeks: int
     ceiling: float
     per_week: float
-    basis: str  # where the hours came from (a lead's basis, or "as entered")
+
+
+def earliest_week(fc: Forecast, hours: float, weeks: int, lead_id: int | None = None,
+                  settings: Capacity | None = None) -> Start:
+    """The first week (its Monday on or after today) from which, for ``weeks`` weeks, the expected demand
+    (confirmed + expected) plus ``hours`` ÷ ``weeks`` a week stays within capacity × the ceiling. With
+    ``lead_id`` (an open lead of ``fc``), that lead's own expected share is taken out of the demand first.
+    ``fc``: the whole team's forecast (no filters)."""
+    settings = settings or default_capacity()
+    weeks = max(int(weeks), 1)
+    demand = (fc.weeks["confirmed_hours"] + fc.weeks["expected_hours"]).to_numpy(float)
+    if lead_id is not None:
+        demand = demand - own_expected(fc, lead_id, settings)
+    room = fc.weeks["capacity_hours"].to_numpy(float) * settings.earliest_start_ceiling
+    per_week = hours / weeks
+    fits = demand + per_week <= room + 1e-9
+    for i, monday in enumerate(date.fromisoformat(w) for w in fc.weeks["week"]):
+        if monday >= fc.today and i + weeks <= len(fits) and fits[i:i + weeks].all():
+            return Start(monday, hours, weeks, settings.earliest_start_ceiling, per_week)
+    return Start(None, hours, weeks, settings.earliest_start_ceiling, per_week)
 
 
 def earliest_start(cur: duckdb.DuckDBPyConnection, today: date, hours: float, weeks: int,
                    lead_id: int | None = None, settings: Capacity | None = None) -> Start:
-    """The first week (Monday on or after today) from which, for ``weeks`` weeks, the expected demand
-    (confirmed + expected) plus ``hours`` ÷ ``weeks`` a week stays within capacity × the ceiling. With
-    ``lead_id`` (an open lead), that lead's own expected share is taken out of the demand first."""
-    settings = settings or default_capacity()
-    fc = forecast_for_start(cur, today, settings)
-    demand = (fc.weeks["confirmed_hours"] + fc.weeks["expected_hours"]).to_numpy()
-    if lead_id is not None:
-        demand = demand - own_expected(fc, lead_id, settings)
-    room = fc.weeks["capacity_hours"].to_numpy() * settings.earliest_start_ceiling
-    per_week = hours / weeks
-    ok = demand + per_week <= room + 1e-9
-    for i, monday in enumerate(date.fromisoformat(w) for w in fc.weeks["week"]):
-        if monday >= today and i + weeks <= len(ok) and ok[i:i + weeks].all():
-            return Start(monday, hours, weeks, settings.earliest_start_ceiling, per_week, "")
-    return Start(None, hours, weeks, settings.earliest_start_ceiling, per_week, "")
-
-
-def forecast_for_start(cur: duckdb.DuckDBPyConnection, today: date, settings: Capacity | None = None) -> Forecast:
-    """The whole team's forecast (no filters), as the earliest start and the digest read it."""
-    return forecast(cur, today, Filters.everything(), settings)
+    """``earliest_week`` over the whole team's forecast as of ``today``."""
+    return earliest_week(forecast(cur, today, Filters.everything(), settings), hours, weeks, lead_id, settings)
 
 
 def own_expected(fc: Forecast, lead_id: int, settings: Capacity) -> np.ndarray:
@@ -308,11 +309,14 @@ def own_expected(fc: Forecast, lead_id: int, settings: Capacity) -> np.ndarray:
     return float(row["hours"].iloc[0] * row["probability"].iloc[0]) * share
 
 
-def lead_hours(cur: duckdb.DuckDBPyConnection, today: date, lead_id: int) -> dict | None:
-    """An open lead's hours and their basis, as the capacity forecast counts them; None for a closed lead."""
-    leads = pipeline_leads(cur, Filters.everything(), today)
-    row = leads[leads["id"] == lead_id]
-    return None if row.empty else {"hours": float(row["hours"].iloc[0]), "basis": str(row["basis"].iloc[0])}
+def lead_hours(fc: Forecast, lead_id: int) -> dict | None:
+    """An open lead's hours, their basis and its win probability as the forecast counts them; None when the
+    lead is not an open lead of ``fc``."""
+    row = fc.leads[fc.leads["id"] == lead_id]
+    if row.empty:
+        return None
+    return {"hours": float(row["hours"].iloc[0]), "basis": str(row["basis"].iloc[0]),
+            "probability": float(row["probability"].iloc[0]), "start": row["start"].iloc[0]}
 
 
 def warnings(fc: Forecast, settings: Capacity | None = None) -> list[str]:
@@ -336,5 +340,5 @@ def warnings(fc: Forecast, settings: Capacity | None = None) -> list[str]:
 
 
 def team_warnings(cur: duckdb.DuckDBPyConnection, today: date) -> list[str]:
-    """The digest's capacity warnings for the week after ``today``."""
-    return warnings(forecast_for_start(cur, today))
+    """The digest's capacity warnings for the week after ``today`` (the whole team's forecast)."""
+    return warnings(forecast(cur, today, Filters.everything()))
