@@ -181,6 +181,7 @@ def _as_of(args: argparse.Namespace):
 
 def _cmd_digest(args: argparse.Namespace) -> int:
     from sales import digest
+    from sales.team.capacity import team_warnings
     from sales.week import owner_names, this_week
 
     today = _as_of(args)
@@ -191,7 +192,7 @@ def _cmd_digest(args: argparse.Namespace) -> int:
         cur = store.cursor()
         if not args.send:
             owners = owner_names(cur, args.owner) if args.owner else ()
-            print(digest.render(this_week(cur, today, owners), args.format))
+            print(digest.render(this_week(cur, today, owners), args.format, tuple(team_warnings(cur, today))))
             return 0
         try:
             sent = digest.send(cur, today, digest.smtp_settings(), args.owner)

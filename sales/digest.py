@@ -24,6 +24,7 @@ from sales.access import ROLES, Actor
 from sales.attention import OVERDUE, THIS_WEEK, TODAY
 from sales.forecast import TIERS
 from sales.paths import ROOT
+from sales.team.capacity import team_warnings
 from sales.tomlvalues import whole
 from sales.week import SHOWN, Week, owner_names, this_week
 
@@ -38,8 +39,8 @@ def _money(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def _sections(week: Week) -> list[tuple[str, str, pd.DataFrame | None]]:
-    """(heading, sentence, table) per section, the same for both formats."""
+def _sections(week: Week, notes: tuple[str, ...] = ()) -> list[tuple[str, str, pd.DataFrame | None]]:
+    """(heading, sentence, table) per section, the same for both formats; ``notes``: the capacity warnings."""
     c, q, ch = week.counts(), week.quarter, week.changes
     due = week.followups.head(SHOWN)[["name", "owner", "category", "last_touch", "due", "state"]]
     stuck = week.stuck.head(SHOWN)[["name", "owner", "stage", "days", "limit_days", "unmet"]]
@@ -56,7 +57,7 @@ def _sections(week: Week) -> list[tuple[str, str, pd.DataFrame | None]]:
          + f"; total {_money(q['total'])}{target}{left}.", None),
         ("Last seven days", f"{ch['from']} to {ch['to']}: {ch['new_leads']} new leads, {ch['won']} won ({won}), "
          f"{ch['lost']} lost, {ch['stage_moves']} stage moves, {ch['assessments']} assessments.", None),
-    ]
+    ] + ([("Capacity next week", " ".join(notes), None)] if notes else [])
 
 
 def _whose(week: Week) -> str:
@@ -75,9 +76,9 @@ def _md_cell(value: object) -> str:
     return _cell(value).replace("\\", "\\\\").replace("|", "\\|")
 
 
-def to_markdown(week: Week) -> str:
+def to_markdown(week: Week, notes: tuple[str, ...] = ()) -> str:
     lines = [f"# This week, {week.today}: {_md_cell(_whose(week))}", ""]
-    for heading, sentence, table in _sections(week):
+    for heading, sentence, table in _sections(week, notes):
         lines += [f"## {heading}", "", sentence, ""]
         if table is not None and len(table):
             lines.append("| " + " | ".join(str(c).replace("_", " ") for c in table.columns) + " |")
@@ -87,11 +88,11 @@ def to_markdown(week: Week) -> str:
     return "\n".join(lines)
 
 
-def to_html(week: Week) -> str:
+def to_html(week: Week, notes: tuple[str, ...] = ()) -> str:
     """Every value escaped: names from CRM files are shown as text, never as markup."""
     e = html.escape
     parts = [f"<h1>This week, {week.today}: {e(_whose(week))}</h1>"]
-    for heading, sentence, table in _sections(week):
+    for heading, sentence, table in _sections(week, notes):
         parts += [f"<h2>{e(heading)}</h2>", f"<p>{e(sentence)}</p>"]
         if table is not None and len(table):
             head = "".join(f"<th>{e(str(c).replace('_', ' '))}</th>" for c in table.columns)
@@ -101,10 +102,10 @@ def to_html(week: Week) -> str:
     return "<!doctype html><html><body>" + "".join(parts) + "</body></html>"
 
 
-def render(week: Week, fmt: str = "md") -> str:
+def render(week: Week, fmt: str = "md", notes: tuple[str, ...] = ()) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    return to_markdown(week) if fmt == "md" else to_html(week)
+    return to_markdown(week, notes) if fmt == "md" else to_html(week, notes)
 
 
 # ---------------------------------------------------------------- sending
@@ -173,6 +174,7 @@ def send(cur: duckdb.DuckDBPyConnection, today, smtp: Smtp, owner: str | None = 
         if smtp.user and smtp.password:
             server.login(smtp.user, smtp.password)
         weeks: dict[tuple, Week] = {}  # managers share one: computed once
+        notes = tuple(team_warnings(cur, today))  # bench time or overload next week, the same for everyone
         for email, owners in recipients(cur, smtp, owner):
             if owners not in weeks:
                 weeks[owners] = this_week(cur, today, owners)
@@ -181,8 +183,8 @@ def send(cur: duckdb.DuckDBPyConnection, today, smtp: Smtp, owner: str | None = 
                 continue
             msg = EmailMessage()
             msg["Subject"], msg["From"], msg["To"] = f"This week in sales, {today}", smtp.sender, email
-            msg.set_content(to_markdown(week))
-            msg.add_alternative(to_html(week), subtype="html")
+            msg.set_content(to_markdown(week, notes))
+            msg.add_alternative(to_html(week, notes), subtype="html")
             server.send_message(msg)
             sent.append(email)
     return sent

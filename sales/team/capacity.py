@@ -107,7 +107,7 @@ def confirmed_hours(cur: duckdb.DuckDBPyConnection, today: date, weeks: list[dat
     weekdays = np.busday_count(firsts.astype("datetime64[D]"), (firsts + 1).astype("datetime64[D]"))  # Mon-Fri
     at = np.searchsorted(firsts, months)
     np.add.at(out, _week_index(days, weeks[0]), (per_month / weekdays)[at])
-    left = float(remaining_hours(cur)["remaining"].sum())
+    left = float(remaining_hours(cur, today)["remaining"].sum())
     if left > 0:
         soon = _weekdays(today, CONFIRMED_DAYS)
         inside = _week_index(soon, weeks[0])
@@ -116,9 +116,9 @@ def confirmed_hours(cur: duckdb.DuckDBPyConnection, today: date, weeks: list[dat
     return out
 
 
-def remaining_hours(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Each capped or fixed budget: its total, the billable hours logged against it (from its start until the
-    account's next capped or fixed budget) and what remains (never negative)."""
+def remaining_hours(cur: duckdb.DuckDBPyConnection, today: date) -> pd.DataFrame:
+    """Each capped or fixed budget: its total, the billable hours logged against it up to ``today`` (from its
+    start until the account's next capped or fixed budget) and what remains (never negative)."""
     return cur.execute("""
         WITH b AS (
             SELECT account, effective_month, kind, fixed_total_hours,
@@ -128,8 +128,8 @@ def remaining_hours(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                coalesce(sum(t.hours) FILTER (WHERE t.billable), 0) AS logged,
                greatest(b.fixed_total_hours - coalesce(sum(t.hours) FILTER (WHERE t.billable), 0), 0) AS remaining
         FROM b LEFT JOIN time_entries t ON t.account = b.account AND t.work_date >= b.effective_month
-         AND (b.until IS NULL OR t.work_date < b.until)
-        GROUP BY 1, 2, 3, 4 ORDER BY b.account, b.effective_month""").df()
+         AND (b.until IS NULL OR t.work_date < b.until) AND t.work_date <= ?
+        GROUP BY 1, 2, 3, 4 ORDER BY b.account, b.effective_month""", [today]).df()
 
 
 def pipeline_leads(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, settings: Capacity | None = None,
@@ -201,7 +201,7 @@ def forecast(cur: duckdb.DuckDBPyConnection, today: date, f: Filters | None = No
     f = f or Filters.everything()
     weeks = mondays(today, settings.weeks) if weeks is None else weeks
     if not weeks:  # no Monday in the period asked for: nothing to forecast
-        empty = pd.DataFrame(columns=WEEK_COLUMNS)
+        empty = pd.DataFrame(columns=[*WEEK_COLUMNS, "mean_hours"])
         return Forecast(today, empty, pd.DataFrame(columns=["quarter", "currency", "leads", "expected", "p10", "p50",
                                                             "p90"]), pd.DataFrame(columns=["id", "hours", "basis"]),
                         settings.draws, settings.seed, False, currencies.reporting)
@@ -224,7 +224,8 @@ def forecast(cur: duckdb.DuckDBPyConnection, today: date, f: Filters | None = No
     exposure = hours @ shares[start_of] if len(leads) else np.zeros(len(weeks))
     frame = pd.DataFrame({"week": [w.isoformat() for w in weeks], "capacity_hours": capacity_hours(cur, weeks),
                           "confirmed_hours": confirmed_hours(cur, today, weeks), "expected_hours": expected,
-                          "exposure_hours": exposure, "p10_hours": q[0], "p50_hours": q[1], "p90_hours": q[2]})
+                          "exposure_hours": exposure, "p10_hours": q[0], "p50_hours": q[1], "p90_hours": q[2],
+                          "mean_hours": demand.mean(axis=0)})  # the simulation's mean: the expected band, give or take
     frame[WEEK_COLUMNS[1:]] = frame[WEEK_COLUMNS[1:]].round(2)
     lag = timedelta(days=settings.start_lag_days)  # a start lies the lag after the day its quarter is judged by
     cell_quarter = np.array([quarter_of(pd.Timestamp(starts[s]).date() - lag) for s in cell_start], dtype=object)
