@@ -78,8 +78,7 @@ def margin(cur: duckdb.DuckDBPyConnection, actor: Actor, f: Filters, currencies:
     totals = frame.loc[frame["currency"].map(currencies.factor).isna(), ["account", "month", "currency"]]
     unconverted = pd.concat([no_rate, totals.assign(why="left out of the totals: no rate to the reporting currency")],
                             ignore_index=True)
-    money = {c: 2 for c in ("revenue", "cost", "margin", "effective_rate")}
-    return Margin(frame[COLUMNS].round(money).reset_index(drop=True), missing, currencies.reporting, unconverted)
+    return Margin(frame[COLUMNS].reset_index(drop=True), missing, currencies.reporting, unconverted)
 
 
 def _hours(cur, first: date, last: date, budgets: pd.DataFrame) -> pd.DataFrame:

@@ -35,7 +35,7 @@ def simulate(p: np.ndarray, values: np.ndarray, cells: np.ndarray, count: int, d
     probability ``p[i]``; ``cells[i]`` (0 .. count-1) is lead i's cell."""
     rng = np.random.default_rng(seed)
     p, values, cells = np.asarray(p, dtype=float), np.asarray(values, dtype=float), np.asarray(cells)
-    values = values.reshape(len(p), -1)
+    values = values.reshape(len(p), -1) if values.ndim == 1 else values
     pooled = len(p) * draws > exact_pairs and pooled_draws < draws
     n = pooled_draws if pooled else draws
     pool = _outcomes(rng, p, values, cells, count, n)
