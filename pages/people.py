@@ -94,6 +94,8 @@ def roster_change(action: str) -> None:
     st.session_state["roster_message"] = ("ok", text)
 
 
+if not who.may("see_costs"):  # the navigation shows this page to admins only; cost rates are checked in sales/ too
+    st.stop()
 rates = shell.query(roster.cost_rates, who)
 people = shell.query(roster.roster)
 shown = people.merge(rates[["name", "effective_from", "cost_rate", "currency"]], on=["name", "effective_from"])

@@ -85,7 +85,7 @@ def utilisation(cur: duckdb.DuckDBPyConnection, start: date, end: date, grain: s
 
 def _period_of(days: pd.Series, grain: str) -> pd.Series:
     d = pd.to_datetime(days)
-    first = d - pd.to_timedelta(d.dt.weekday, unit="D") if grain == "week" else d.dt.to_period("M").dt.start_time
+    first = d - pd.to_timedelta(d.dt.day_of_week, unit="D") if grain == "week" else d.dt.to_period("M").dt.start_time
     return first.dt.date
 
 
