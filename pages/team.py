@@ -24,8 +24,8 @@ if people.empty and shell.summary().time_entries == 0:
 
 st.subheader("Utilisation")
 grain = st.segmented_control("Per", utilisation.GRAINS, default="week", key="team_grain") or "week"
-util = shell.query(utilisation.utilisation, f.start, f.end, grain)
-unknown = shell.query(utilisation.unknown_people, f.start, f.end)
+seen = shell.query(utilisation.view, f.start, f.end, grain)
+util, unknown = seen.table, seen.unknown
 if len(unknown):
     names = ", ".join(shell.plain(p) for p in unknown["person"].head(10))
     st.warning(f"{len(unknown):,} people logged time in the period without a row among the people, so their hours "
@@ -44,7 +44,7 @@ else:
     cols[2].metric(f"{grain.capitalize()}s over {settings.over:.0%}", int((util["flag"] == utilisation.OVER).sum()))
     cols[3].metric(f"{grain.capitalize()}s under target − {settings.under_target_by * 100:.0f} pts",
                    int((util["flag"] == utilisation.UNDER).sum()))
-    shell.chart(charts.utilisation_heatmap, utilisation.utilisation, f.start, f.end, grain)
+    shell.chart(charts.utilisation_heatmap, utilisation.view, f.start, f.end, grain)
     st.caption(f"Colour: billable utilisation (billable hours ÷ available hours) against each person's target; "
                f"▲ logged hours over {settings.over:.0%} of available hours, ▼ billable utilisation more than "
                f"{settings.under_target_by * 100:.0f} points under the target. Available hours = capacity − public "

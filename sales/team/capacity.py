@@ -29,6 +29,7 @@ from sales.forecast import _probability_join, win_probabilities
 from sales.leadstate import lead_state
 from sales.money import Currencies, default_currencies
 from sales.team import roster
+from sales.team.margin import factors
 from sales.team.settings import Capacity, default_capacity
 from sales.team.simulation import quantiles, simulate
 
@@ -97,11 +98,11 @@ def confirmed_hours(cur: duckdb.DuckDBPyConnection, today: date, weeks: list[dat
     firsts = np.unique(months)
     in_force = dict(cur.execute("""
         WITH months AS (SELECT unnest(?::DATE[]) AS m),
-        r AS (SELECT account, effective_month, monthly_hours FROM budgets
-              WHERE kind = 'retainer' AND monthly_hours IS NOT NULL),
-        grid AS (SELECT DISTINCT r.account, months.m FROM r, months)
-        SELECT g.m, sum(coalesce(r.monthly_hours, 0)) FROM grid g
-        ASOF LEFT JOIN r ON g.account = r.account AND g.m >= r.effective_month GROUP BY g.m""",
+        r AS (SELECT monthly_hours, effective_month AS since,
+                     lead(effective_month, 1, DATE '9999-12-01') OVER (PARTITION BY account ORDER BY effective_month)
+                         AS until
+              FROM budgets WHERE kind = 'retainer' AND monthly_hours IS NOT NULL)
+        SELECT m, sum(monthly_hours) FROM r JOIN months ON m >= since AND m < until GROUP BY m""",
                                 [[pd.Timestamp(m).date() for m in firsts]]).fetchall())
     per_month = np.array([float(in_force.get(pd.Timestamp(m).date(), 0.0)) for m in firsts])
     weekdays = np.busday_count(firsts.astype("datetime64[D]"), (firsts + 1).astype("datetime64[D]"))  # Mon-Fri
@@ -163,8 +164,7 @@ def _hours_of(leads: pd.DataFrame, today: date, settings: Capacity, currencies: 
     rate_currency = rate_currency.fillna(settings.default_rate_currency)
     amount_currency = leads["currency"].fillna(rate_currency)  # an amount without a currency: the rate's
     same = amount_currency == rate_currency
-    factor = np.where(same, 1.0, amount_currency.map(currencies.factor).astype(float)
-                      / rate_currency.map(currencies.factor).astype(float))
+    factor = np.where(same, 1.0, factors(amount_currency, currencies) / factors(rate_currency, currencies))
     from_amount = leads["amount"].astype(float) * factor / rate
     estimated = leads["estimated_hours"].astype(float)
     leads["hours"] = estimated.where(estimated.notna(), from_amount).fillna(0.0)
@@ -173,9 +173,11 @@ def _hours_of(leads: pd.DataFrame, today: date, settings: Capacity, currencies: 
         [ESTIMATE, NO_HOURS, NO_RATE, BUDGET_RATE], DEFAULT_RATE)
     leads["rate"] = np.where(estimated.notna() | leads["amount"].isna(), np.nan, rate)
     # the day its work is judged from: the expected close, or today when that has passed or is unknown
-    judged = [max(c.date(), today) if pd.notna(c) else today for c in pd.to_datetime(leads["expected_close"])]
-    leads["start"] = [d + timedelta(days=settings.start_lag_days) for d in judged]
-    leads["quarter"] = [quarter_of(d) for d in judged]
+    close = pd.to_datetime(leads["expected_close"]).to_numpy().astype("datetime64[D]")
+    judged = np.where(np.isnat(close), np.datetime64(today, "D"), np.maximum(close, np.datetime64(today, "D")))
+    leads["start"] = judged + np.timedelta64(settings.start_lag_days, "D")
+    months, month_of = np.unique(judged.astype("datetime64[M]"), return_inverse=True)
+    leads["quarter"] = np.array([quarter_of(pd.Timestamp(m).date()) for m in months], dtype=object)[month_of]
     leads["probability"] = leads["probability"].astype(float).fillna(0.0)
     return leads
 
@@ -208,17 +210,15 @@ def forecast(cur: duckdb.DuckDBPyConnection, today: date, f: Filters | None = No
     leads = pipeline_leads(cur, f, today, settings, currencies)
     starts, start_of = np.unique(leads["start"].to_numpy().astype("datetime64[D]"), return_inverse=True)
     shares = _spread(starts, weeks, settings.delivery_weeks)
-    codes = leads["currency"].fillna("").to_numpy()
-    cell_keys, cells = np.unique(np.char.add(start_of.astype(str), np.char.add("|", codes.astype(str))),
-                                 return_inverse=True)
-    cell_start = np.array([int(k.split("|")[0]) for k in cell_keys], dtype=int)
-    cell_currency = np.array([k.split("|", 1)[1] for k in cell_keys])
+    codes, code_of = np.unique(leads["currency"].fillna("").to_numpy(str), return_inverse=True)
+    # a cell: the leads starting on the same day in the same currency
+    cell_ids, cells = np.unique(start_of * len(codes) + code_of, return_inverse=True)
+    cell_start, cell_currency = cell_ids // max(len(codes), 1), codes[cell_ids % max(len(codes), 1)]
     hours, p = leads["hours"].to_numpy(float), leads["probability"].to_numpy(float)
     amounts = leads["amount"].fillna(0.0).to_numpy(float)
-    outcome = simulate(p, np.c_[hours, amounts], cells, len(cell_keys), settings.draws, settings.seed,
+    outcome = simulate(p, np.c_[hours, amounts], cells, len(cell_ids), settings.draws, settings.seed,
                        settings.exact_pairs, settings.pooled_draws)
-    by_week = shares[cell_start] if len(cell_keys) else np.zeros((0, len(weeks)))
-    demand = outcome.sums[0] @ by_week if len(cell_keys) else np.zeros((settings.draws, len(weeks)))
+    demand = outcome.sums[0] @ shares[cell_start] if len(cell_ids) else np.zeros((settings.draws, len(weeks)))
     q = quantiles(demand)
     expected = (hours * p) @ shares[start_of] if len(leads) else np.zeros(len(weeks))
     exposure = hours @ shares[start_of] if len(leads) else np.zeros(len(weeks))
@@ -237,30 +237,31 @@ def _revenue(sums: np.ndarray, cell_quarter: np.ndarray, cell_currency: np.ndarr
              currencies: Currencies) -> pd.DataFrame:
     """Won revenue per quarter of expected close (the current one for a date passed or unknown): per currency
     and, converted, in the reporting currency (amounts without a currency or a rate are left out of it)."""
-    rows = []
+    columns = ["quarter", "currency", "leads", "expected", "p10", "p50", "p90"]
+    if not len(cell_quarter):
+        return pd.DataFrame(columns=columns)
     factor = np.array([currencies.factor(c) if c else np.nan for c in cell_currency], dtype=float)
+    groups, rows = [], []  # (quarter, currency label): how each cell counts into it
     for quarter in sorted(set(cell_quarter)):
         here = cell_quarter == quarter
         for code in sorted(set(cell_currency[here])):
-            cols = here & (cell_currency == code)
-            draws = sums[:, cols].sum(axis=1)
-            part = leads[(leads["quarter"] == quarter) & (leads["currency"].fillna("") == code)]
-            rows.append(_revenue_row(quarter, code or "no currency", draws, part))
-        ok = here & ~np.isnan(factor)
-        draws = sums[:, ok] @ factor[ok]
-        part = leads[(leads["quarter"] == quarter) & leads["currency"].map(currencies.factor).notna()]
-        converted = _revenue_row(quarter, f"all, in {currencies.reporting}", draws, part,
-                                 part["currency"].map(currencies.factor).astype(float))
-        rows.append(converted)
-    out = pd.DataFrame(rows, columns=["quarter", "currency", "leads", "expected", "p10", "p50", "p90"])
-    return out.round({"expected": 2, "p10": 2, "p50": 2, "p90": 2})
-
-
-def _revenue_row(quarter: str, currency: str, draws: np.ndarray, part: pd.DataFrame, factor=1.0) -> dict:
-    q = quantiles(draws.reshape(-1, 1)).ravel()
-    expected = float((part["amount"].fillna(0.0) * part["probability"] * factor).sum())
-    return {"quarter": quarter, "currency": currency, "leads": len(part), "expected": expected,
-            "p10": q[0], "p50": q[1], "p90": q[2]}
+            groups.append(((quarter, code or "no currency"), (here & (cell_currency == code)).astype(float)))
+        groups.append(((quarter, f"all, in {currencies.reporting}"), np.where(here, np.nan_to_num(factor), 0.0)))
+    draws = sums @ np.column_stack([weights for _, weights in groups])  # every draw's amount per row, at once
+    q = quantiles(draws)
+    lead_factor = factors(leads["currency"], currencies).to_numpy()
+    weighted = leads["amount"].fillna(0.0).to_numpy(float) * leads["probability"].to_numpy(float)
+    quarter_of_lead, code_of_lead = leads["quarter"].to_numpy(), leads["currency"].fillna("").to_numpy()
+    for i, ((quarter, label), _) in enumerate(groups):
+        mine = quarter_of_lead == quarter
+        if label.startswith("all, in "):
+            mine &= ~np.isnan(lead_factor)
+            expected = float((weighted[mine] * lead_factor[mine]).sum())
+        else:
+            mine &= code_of_lead == ("" if label == "no currency" else label)
+            expected = float(weighted[mine].sum())
+        rows.append((quarter, label, int(mine.sum()), expected, q[0, i], q[1, i], q[2, i]))
+    return pd.DataFrame(rows, columns=columns).round({"expected": 2, "p10": 2, "p50": 2, "p90": 2})
 
 
 @dataclass(frozen=True)
@@ -317,7 +318,7 @@ def lead_hours(fc: Forecast, lead_id: int) -> dict | None:
     if row.empty:
         return None
     return {"hours": float(row["hours"].iloc[0]), "basis": str(row["basis"].iloc[0]),
-            "probability": float(row["probability"].iloc[0]), "start": row["start"].iloc[0]}
+            "probability": float(row["probability"].iloc[0]), "start": pd.Timestamp(row["start"].iloc[0]).date()}
 
 
 def warnings(fc: Forecast, settings: Capacity | None = None) -> list[str]:

@@ -9,16 +9,17 @@ import pandas as pd
 from sales.team.capacity import Forecast
 from sales.team.margin import Margin, in_reporting
 from sales.team.settings import default_capacity
-from sales.team.utilisation import heat
+from sales.team.utilisation import View, heat
 
 BANDS = {"confirmed": "#57606a", "expected": "#1f6feb", "exposure (every open lead won)": "#c8e1ff",
          "P10–P90 of the simulation": "#bf8700"}
 LINES = {"capacity": "#24292f", "ceiling": "#cf222e", "P50": "#9a6700"}
 
 
-def utilisation_heatmap(frame: pd.DataFrame) -> alt.LayerChart:
+def utilisation_heatmap(seen: View) -> alt.LayerChart:
     """Person × week (or month): billable utilisation against the person's target (blue above, red below),
     with the flagged periods marked."""
+    frame = seen.table
     period = "week" if "week" in frame.columns else "month"
     data = heat(frame)
     data = data.assign(against=(data["billable_utilisation"] - data["target"]).clip(-0.6, 0.6),

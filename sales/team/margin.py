@@ -66,41 +66,49 @@ def margin(cur: duckdb.DuckDBPyConnection, actor: Actor, f: Filters, currencies:
     budgets = cur.execute("""SELECT account, effective_month, kind, monthly_hours, fixed_total_hours, hourly_rate,
                                     upper(currency) AS currency, lead_id FROM budgets ORDER BY account, effective_month
                           """).df()
-    rows = _hours(cur, first, last, budgets)
+    rows = _hours(cur, first, last, budgets, currencies)
     leads = won_leads(cur)
     frame, no_rate = _cost(_revenue(rows, budgets, leads, cur), rows, currencies)
     shown = (frame["month"] >= pd.Timestamp(first)) & (frame["month"] <= pd.Timestamp(last))
     frame = _filtered(frame[shown], leads, f)
     missing = _missing(rows[(rows["month"] >= pd.Timestamp(first)) & rows["account"].isin(set(frame["account"]))])
-    frame = frame.assign(month=frame["month"].dt.strftime("%Y-%m")).sort_values(["account", "month"])
-    no_rate = no_rate.assign(month=no_rate["month"].dt.strftime("%Y-%m"))
+    frame = frame.assign(month=_month_names(frame["month"])).sort_values(["account", "month"])
+    no_rate = no_rate.assign(month=_month_names(no_rate["month"]))
     no_rate = no_rate[no_rate["account"].isin(set(frame["account"])) & no_rate["month"].isin(set(frame["month"]))]
-    totals = frame.loc[frame["currency"].map(currencies.factor).isna(), ["account", "month", "currency"]]
+    totals = frame.loc[factors(frame["currency"], currencies).isna(), ["account", "month", "currency"]]
     unconverted = pd.concat([no_rate, totals.assign(why="left out of the totals: no rate to the reporting currency")],
                             ignore_index=True)
     return Margin(frame[COLUMNS].reset_index(drop=True), missing, currencies.reporting, unconverted)
 
 
-def _hours(cur, first: date, last: date, budgets: pd.DataFrame) -> pd.DataFrame:
-    """One pass over the time entries: per account, month and cost currency, all and billable hours and the
-    cost, with the person where no cost rate applied. Capped budgets' accounts also from the budget's
-    start, so hours before the period count towards the cap."""
+def _hours(cur, first: date, last: date, budgets: pd.DataFrame, currencies: Currencies) -> pd.DataFrame:
+    """One pass over the time entries: per account and month, all and billable hours and the cost in the
+    reporting currency; apart, costs in a currency without a rate (``odd_currency``, ``odd_cost``) and the
+    hours of people without a cost rate that day (``missing_person``). Capped budgets' accounts also from the
+    budget's start, so hours before the period count towards the cap."""
     capped = budgets[budgets["kind"].isin(CAPPED)].groupby("account")["effective_month"].min()
     since = min([first, *[d.date() if hasattr(d, "date") else d for d in capped]])
+    codes = [c for c in currencies.rates if currencies.factor(c) is not None] + [currencies.reporting]
+    known = [[c, float(currencies.factor(c))] for c in dict.fromkeys(codes)]
     df = cur.execute(f"""
-        WITH rates AS (
-            SELECT name, effective_from AS f, cost_rate, upper(currency) AS currency,
-                   lead(effective_from, 1, DATE '9999-12-31') OVER (PARTITION BY name ORDER BY effective_from) AS t
-            FROM {CURRENT_PEOPLE})
+        WITH factor AS (SELECT unnest(?::VARCHAR[]) AS currency, unnest(?::DOUBLE[]) AS factor),
+        rates AS (
+            SELECT p.name, p.effective_from AS f, p.cost_rate, upper(p.currency) AS currency, x.factor,
+                   lead(p.effective_from, 1, DATE '9999-12-31') OVER (PARTITION BY p.name ORDER BY p.effective_from)
+                       AS t
+            FROM {CURRENT_PEOPLE} p LEFT JOIN factor x ON x.currency = upper(p.currency))
         SELECT coalesce(e.account, ?) AS account, date_trunc('month', e.work_date) AS month,
-               CASE WHEN r.cost_rate IS NOT NULL THEN r.currency END AS cost_currency,
                CASE WHEN r.cost_rate IS NULL THEN coalesce(e.person, '(no person)') END AS missing_person,
+               CASE WHEN r.cost_rate IS NOT NULL AND r.factor IS NULL THEN r.currency END AS odd_currency,
                sum(e.hours) AS hours, coalesce(sum(e.hours) FILTER (WHERE e.billable), 0) AS billable_hours,
-               coalesce(sum(e.hours * r.cost_rate), 0) AS cost
+               coalesce(sum(e.hours * r.cost_rate * r.factor), 0) AS cost,
+               coalesce(sum(e.hours * r.cost_rate) FILTER (WHERE r.factor IS NULL), 0) AS odd_cost
         FROM time_entries e LEFT JOIN rates r ON r.name = e.person AND e.work_date >= r.f AND e.work_date < r.t
         WHERE e.work_date BETWEEN ? AND ?
           AND (e.work_date >= ? OR e.account IN (SELECT unnest(?::VARCHAR[])))
-        GROUP BY ALL""", [NO_ACCOUNT, since, last, first, list(capped.index)]).df()  # noqa: S608 (fixed names)
+        GROUP BY ALL""",  # noqa: S608 (fixed names)
+                     [[k for k, _ in known], [v for _, v in known], NO_ACCOUNT, since, last, first,
+                      list(capped.index)]).df()
     df["month"] = pd.to_datetime(df["month"])
     return df
 
@@ -142,9 +150,8 @@ def _revenue(rows: pd.DataFrame, budgets: pd.DataFrame, leads: pd.DataFrame, cur
     retainer = out["monthly_hours"].fillna(0) > 0
     project = ~retainer & out["fixed_total_hours"].notna()
     # a capped budget bills its hours in date order up to its total, from its start on
-    seg = out["account"] + "|" + out["c_since"].astype(str)
     counted = out["billable_hours"].where(project, 0.0)
-    cum = counted.groupby(seg).cumsum()
+    cum = counted.groupby([out["account"], out["c_since"]], dropna=False, sort=False).cumsum()
     cap = out["fixed_total_hours"].fillna(0.0)
     within = np.minimum(cum, cap) - np.minimum(cum - counted, cap)
     free = _investment(out, project, leads, cur)
@@ -157,8 +164,10 @@ def _revenue(rows: pd.DataFrame, budgets: pd.DataFrame, leads: pd.DataFrame, cur
     out["currency"] = np.where(retainer, out["r_currency"], np.where(project, out["c_currency"], None))
     out["currency"] = out["currency"].fillna(out["account"].map(latest))
     out["note"] = np.select([retainer, project & free, project & (out["kind"] == "fixed"), project],
-                            ["retainer", "investment: a discovery we do not bill", "fixed price",
-                             out["kind"].fillna("") + " capped at " + cap.map("{:g}".format) + " h"], "no budget")
+                            ["retainer", "investment: a discovery we do not bill", "fixed price", "capped"],
+                            "no budget")
+    capped = out["note"] == "capped"  # few rows: the cap named in words
+    out.loc[capped, "note"] = [f"{k} capped at {c:g} h" for k, c in zip(out.loc[capped, "kind"], cap[capped])]
     return out
 
 
@@ -179,26 +188,28 @@ def _investment(out: pd.DataFrame, project: pd.Series, leads: pd.DataFrame, cur)
 def _cost(frame: pd.DataFrame, rows: pd.DataFrame, currencies: Currencies) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The cost of each account month in its billing currency (the reporting currency when it has none), and
     the costs that could not be converted into it (left out, listed)."""
-    costs = rows[rows["cost_currency"].notna()].groupby(["account", "month", "cost_currency"],
-                                                        as_index=False)["cost"].sum()
-    merged = costs.merge(frame[["account", "month", "currency"]], on=["account", "month"], how="left")
-    merged["currency"] = merged["currency"].fillna(currencies.reporting)
-    to = merged["currency"].map(currencies.factor).astype(float)
-    src = merged["cost_currency"].map(currencies.factor).astype(float)
-    merged["converted"] = merged["cost"] * np.where(merged["cost_currency"] == merged["currency"], 1.0, src / to)
-    cost = merged.groupby(["account", "month"])["converted"].sum(min_count=1)
-    out = frame.merge(cost.rename("cost").reset_index(), on=["account", "month"], how="left")
+    sums = rows.groupby(["account", "month"], as_index=False)["cost"].sum()
+    out = frame.merge(sums, on=["account", "month"], how="left")
     out["currency"] = out["currency"].fillna(currencies.reporting)
-    out["cost"] = out["cost"].fillna(0.0)
+    to = factors(out["currency"], currencies)
+    out["cost"] = out["cost"].fillna(0.0) / to.fillna(1.0)  # from the reporting currency into the account's
+    odd = rows[rows["odd_currency"].notna()].merge(out[["account", "month", "currency"]], on=["account", "month"])
+    same = odd[odd["odd_currency"] == odd["currency"]].groupby(["account", "month"])["odd_cost"].sum()
+    if len(same):  # a cost rate in the account's own currency counts, rate or no rate to the reporting one
+        extra = out.set_index(["account", "month"]).index.map(same).to_numpy(dtype=float)
+        out["cost"] += np.nan_to_num(extra)
+    lost = odd[odd["odd_currency"] != odd["currency"]]
+    lost_to = out.loc[to.isna() & (out["cost"] > 0)]
     out["margin"] = out["revenue"] - out["cost"]
     out["margin_pct"] = (out["margin"] / out["revenue"]).where(out["revenue"] > 0)
     out["effective_rate"] = (out["revenue"] / out["hours"]).where(out["hours"] > 0)
     out["realisation"] = (out["billed_hours"] / out["billable_hours"]).where(out["billable_hours"] > 0)
-    lost = merged[merged["converted"].isna()]
     why = [f"cost of {c:,.2f} {cc} left out: no rate to convert it into {to}"
-           for c, cc, to in zip(lost["cost"], lost["cost_currency"], lost["currency"])]
-    return out, pd.DataFrame({"account": lost["account"], "month": lost["month"], "currency": lost["currency"],
-                              "why": why})
+           for c, cc, to in zip(lost["odd_cost"], lost["odd_currency"], lost["currency"])]
+    why_to = [f"cost counted in {currencies.reporting}: no rate for {c}" for c in lost_to["currency"]]
+    return out, pd.DataFrame({"account": [*lost["account"], *lost_to["account"]],
+                              "month": [*lost["month"], *lost_to["month"]],
+                              "currency": [*lost["currency"], *lost_to["currency"]], "why": [*why, *why_to]})
 
 
 def _filtered(frame: pd.DataFrame, leads: pd.DataFrame, f: Filters) -> pd.DataFrame:
@@ -224,6 +235,18 @@ def _missing(rows: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def factors(codes: pd.Series, currencies: Currencies) -> pd.Series:
+    """What one unit of each row's currency is worth in the reporting currency (NaN without a rate), looked up
+    once per currency."""
+    known = {c: currencies.factor(c) for c in codes.dropna().unique()}
+    return codes.map(known).astype(float)
+
+
+def _month_names(months: pd.Series) -> pd.Series:
+    names = {m: m.strftime("%Y-%m") for m in months.dropna().unique()}
+    return months.map(names)
+
+
 def in_reporting(m: Margin, by: str, currencies: Currencies | None = None) -> pd.DataFrame:
     """Revenue, cost and margin summed per ``by`` (month or category) in the reporting currency, with the
     margin %, effective rate and realisation; account months whose currency has no rate are left out
@@ -232,7 +255,7 @@ def in_reporting(m: Margin, by: str, currencies: Currencies | None = None) -> pd
     cols = [by, "revenue", "cost", "margin", "margin_pct", "effective_rate", "realisation", "hours",
             "billable_hours", "billed_hours", "accounts"]
     a = m.accounts
-    factor = a["currency"].map(currencies.factor).astype(float) if len(a) else pd.Series(dtype=float)
+    factor = factors(a["currency"], currencies)
     a = a[factor.notna()].assign(revenue=a["revenue"] * factor, cost=a["cost"] * factor)
     if a.empty:
         return pd.DataFrame(columns=cols)

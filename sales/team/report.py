@@ -14,11 +14,10 @@ from sales.team import capacity, margin, utilisation
 
 
 def utilisation_sections(cur: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, pd.DataFrame]:
-    frame = utilisation.utilisation(cur, f.start, f.end)
-    return {"utilisation": frame[utilisation.COLUMNS],
-            "against the target": frame[["person", "week", "target", "flag"]],
-            "per person": utilisation.summary(frame),
-            "people without a row": utilisation.unknown_people(cur, f.start, f.end)}
+    v = utilisation.view(cur, f.start, f.end)
+    return {"utilisation": v.table[utilisation.COLUMNS],
+            "against the target": v.table[["person", "week", "target", "flag"]],
+            "per person": utilisation.summary(v.table), "people without a row": v.unknown}
 
 
 def margin_sections(cur: duckdb.DuckDBPyConnection, actor: Actor, f: Filters) -> dict[str, pd.DataFrame]:

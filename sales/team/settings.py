@@ -37,7 +37,7 @@ class Capacity:
     draws: int = 10_000
     seed: int = 24
     exact_pairs: int = 20_000_000
-    pooled_draws: int = 1024
+    pooled_draws: int = 512
     source: str = "data/capacity.toml"
 
 

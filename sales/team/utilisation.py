@@ -11,6 +11,7 @@ are ISO weeks named by their Monday.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import duckdb
@@ -53,34 +54,57 @@ def label(first: date, grain: str) -> str:
     return first.isoformat() if grain == "week" else first.strftime("%Y-%m")
 
 
-def utilisation(cur: duckdb.DuckDBPyConnection, start: date, end: date, grain: str = "week",
-                settings: Capacity | None = None) -> pd.DataFrame:
-    """Per person of the roster and period: available, billable and logged hours, the two ratios (None when
-    nothing was available), the person's target and the flag. Rows only where something was available or
-    logged."""
+@dataclass(frozen=True)
+class View:
+    """What the Team page and ``report utilisation`` show, from one pass over the period's time entries."""
+
+    table: pd.DataFrame  # per person of the roster and period (COLUMNS, target, flag)
+    unknown: pd.DataFrame  # who logged time in those periods without a row among the people
+
+
+def view(cur: duckdb.DuckDBPyConnection, start: date, end: date, grain: str = "week",
+         settings: Capacity | None = None) -> View:
+    """Per person of the roster and period (weeks or months that begin from ``start`` to ``end``, whole):
+    available, billable and logged hours, the two ratios (None when nothing was available), the person's target
+    and the flag, in rows where something was available or logged; and whoever logged time without a row."""
     settings = settings or default_capacity()
     firsts = starts_between(start, end, grain)
-    cols = [*COLUMNS, "target", "flag"] if grain == "week" else \
-        [c if c != "week" else "month" for c in COLUMNS] + ["target", "flag"]
-    people = roster.people(cur)
-    if not firsts or people.empty:
-        return pd.DataFrame(columns=cols)
+    name = "week" if grain == "week" else "month"
+    cols = [*[c if c != "week" else name for c in COLUMNS], "target", "flag"]
+    unknown_cols = ["person", "logged_hours", "time_entries", "first_day", "last_day"]
+    if not firsts:
+        return View(pd.DataFrame(columns=cols), pd.DataFrame(columns=unknown_cols))
     last = period_end(firsts[-1], grain)
+    logged = cur.execute(f"""
+        SELECT coalesce(person, '(no person)') AS person, date_trunc('{name}', work_date)::DATE AS period,
+               sum(hours) AS logged_hours, coalesce(sum(hours) FILTER (WHERE billable), 0) AS billable_hours,
+               count(*) AS time_entries, min(work_date) AS first_day, max(work_date) AS last_day
+        FROM time_entries WHERE work_date BETWEEN ? AND ? GROUP BY ALL""",  # noqa: S608 (fixed grain)
+                         [firsts[0], last]).df()
+    logged["period"] = pd.to_datetime(logged["period"]).dt.date
+    people = roster.people(cur)
+    known = logged["person"].isin(set(people["name"]))
+    unknown = logged[~known].groupby("person", as_index=False).agg(
+        logged_hours=("logged_hours", "sum"), time_entries=("time_entries", "sum"), first_day=("first_day", "min"),
+        last_day=("last_day", "max")).sort_values(["logged_hours", "person"], ascending=[False, True])
+    if people.empty:
+        return View(pd.DataFrame(columns=cols), unknown[unknown_cols].reset_index(drop=True))
     days = roster.daily(people, roster.time_off(cur), firsts[0], last)
     days["period"] = _period_of(days["day"], grain)
     have = days.groupby(["person", "period"], as_index=False)["available_hours"].sum()
-    trunc = "week" if grain == "week" else "month"
-    logged = cur.execute(f"""
-        SELECT person, date_trunc('{trunc}', work_date)::DATE AS period, sum(hours) AS logged_hours,
-               coalesce(sum(hours) FILTER (WHERE billable), 0) AS billable_hours
-        FROM time_entries WHERE work_date BETWEEN ? AND ? AND person IN (SELECT unnest(?::VARCHAR[]))
-        GROUP BY ALL""", [firsts[0], last, sorted(people["name"].unique())]).df()  # noqa: S608 (fixed grain)
-    logged["period"] = pd.to_datetime(logged["period"]).dt.date
-    out = have.merge(logged, on=["person", "period"], how="outer").fillna(
+    out = have.merge(logged.loc[known, ["person", "period", "logged_hours", "billable_hours"]],
+                     on=["person", "period"], how="outer").fillna(
         {"available_hours": 0.0, "logged_hours": 0.0, "billable_hours": 0.0})
     out = out[(out["available_hours"] > 0) | (out["logged_hours"] > 0)]
     out = out[out["period"].isin(firsts)].sort_values(["person", "period"]).reset_index(drop=True)
-    return _ratios(out, grain, roster.targets(people, settings.default_target), settings)[cols]
+    table = _ratios(out, grain, roster.targets(people, settings.default_target), settings)[cols]
+    return View(table, unknown[unknown_cols].reset_index(drop=True))
+
+
+def utilisation(cur: duckdb.DuckDBPyConnection, start: date, end: date, grain: str = "week",
+                settings: Capacity | None = None) -> pd.DataFrame:
+    """The table of ``view``."""
+    return view(cur, start, end, grain, settings).table
 
 
 def _period_of(days: pd.Series, grain: str) -> pd.Series:
@@ -114,13 +138,9 @@ def flag(billable: float | None, total: float | None, target: float, settings: C
 
 
 def unknown_people(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
-    """Who logged time from ``start`` to ``end`` without a row among the people: listed, never guessed."""
-    return cur.execute(f"""
-        SELECT coalesce(person, '(no person)') AS person, sum(hours) AS logged_hours, count(*) AS time_entries,
-               min(work_date) AS first_day, max(work_date) AS last_day
-        FROM time_entries WHERE work_date BETWEEN ? AND ?
-         AND (person IS NULL OR person NOT IN (SELECT name FROM {roster.CURRENT_PEOPLE}))
-        GROUP BY ALL ORDER BY logged_hours DESC, person""", [start, end]).df()  # noqa: S608 (fixed names)
+    """Who logged time in the weeks that begin from ``start`` to ``end`` without a row among the people: listed,
+    never guessed."""
+    return view(cur, start, end).unknown
 
 
 def heat(frame: pd.DataFrame) -> pd.DataFrame:
