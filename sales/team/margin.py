@@ -71,10 +71,10 @@ def margin(cur: duckdb.DuckDBPyConnection, actor: Actor, f: Filters, currencies:
     frame, no_rate = _cost(_revenue(rows, budgets, leads, cur), rows, currencies)
     shown = (frame["month"] >= pd.Timestamp(first)) & (frame["month"] <= pd.Timestamp(last))
     frame = _filtered(frame[shown], leads, f)
-    missing = _missing(rows[(rows["month"] >= pd.Timestamp(first)) & rows["account"].isin(set(frame["account"]))])
+    missing = _missing(rows[(rows["month"] >= pd.Timestamp(first)) & rows["account"].isin(frame["account"].unique())])
     frame = frame.assign(month=_month_names(frame["month"])).sort_values(["account", "month"])
     no_rate = no_rate.assign(month=_month_names(no_rate["month"]))
-    no_rate = no_rate[no_rate["account"].isin(set(frame["account"])) & no_rate["month"].isin(set(frame["month"]))]
+    no_rate = no_rate[no_rate["account"].isin(frame["account"].unique()) & no_rate["month"].isin(frame["month"].unique())]
     totals = frame.loc[factors(frame["currency"], currencies).isna(), ["account", "month", "currency"]]
     unconverted = pd.concat([no_rate, totals.assign(why="left out of the totals: no rate to the reporting currency")],
                             ignore_index=True)
@@ -178,11 +178,14 @@ def _investment(out: pd.DataFrame, project: pd.Series, leads: pd.DataFrame, cur)
     discovery = project & (out["kind"] == "discovery")
     if not discovery.any():
         return pd.Series(False, index=out.index)
-    named = categories_of(cur, [int(x) for x in out.loc[discovery, "lead_id"].dropna().unique()])
+    rows = out.loc[discovery, ["lead_id", "account"]]  # a few rows: discovery months only
+    named = categories_of(cur, [int(x) for x in rows["lead_id"].dropna().unique()])
     at_win = dict(zip(leads["key"], leads["category"]))
     category = [named.get(int(lead)) if pd.notna(lead) else at_win.get(str(acc).strip().lower())
-                for lead, acc in zip(out["lead_id"], out["account"])]
-    return discovery & pd.Series([c in free for c in category], index=out.index)
+                for lead, acc in zip(rows["lead_id"], rows["account"])]
+    free_rows = pd.Series(False, index=out.index)
+    free_rows.loc[rows.index] = [c in free for c in category]
+    return free_rows
 
 
 def _cost(frame: pd.DataFrame, rows: pd.DataFrame, currencies: Currencies) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -263,33 +263,42 @@ def daily(people_rows: pd.DataFrame, away: pd.DataFrame, start: date, end: date)
         return pd.DataFrame(columns=cols)
     days = np.arange(np.datetime64(start, "D"), np.datetime64(end, "D") + 1)
     weekday = (days.astype("int64") - 4) % 7  # 1970-01-01 was a Thursday
-    frames = []
-    for name, rows in people_rows.groupby("name", sort=True):
-        rows = rows.sort_values("effective_from")
-        froms = pd.to_datetime(rows["effective_from"]).to_numpy().astype("datetime64[D]")
-        i = np.maximum(np.searchsorted(froms, days, side="right") - 1, 0)  # the row in force (the first before)
-        working = np.array([[d in parse_working_days(w) for d in range(7)] for w in rows["working_days"]])
-        per_day = np.array([float(c) / max(len(parse_working_days(w)), 1)
-                            for c, w in zip(rows["weekly_capacity_hours"], rows["working_days"])])
-        starts = _day_array(rows["start_date"], np.datetime64("0001-01-01"))
-        ends = _day_array(rows["end_date"], np.datetime64("9999-12-31"))
-        on = working[i, weekday] & (days >= starts[i]) & (days <= ends[i])
-        hours = np.where(on, per_day[i], 0.0)
+    rows = people_rows.sort_values(["name", "effective_from"])
+    froms = pd.to_datetime(rows["effective_from"]).to_numpy().astype("datetime64[D]")
+    working = np.array([[d in parse_working_days(w) for d in range(7)] for w in rows["working_days"]])
+    per_day = rows["weekly_capacity_hours"].to_numpy(float) / working.sum(axis=1).clip(min=1)
+    starts = _day_array(rows["start_date"], np.datetime64("0001-01-01"))
+    ends = _day_array(rows["end_date"], np.datetime64("9999-12-31"))
+    regions = [r if isinstance(r, str) else None for r in rows["country"]]
+    off_days = {r: np.array(sorted(public_holidays(r, start, end)), dtype="datetime64[D]") for r in set(regions)}
+    names = rows["name"].to_numpy()
+    away_by = {n: part for n, part in away.groupby("person")} if len(away) else {}
+    people, blocks = [], []
+    for name in dict.fromkeys(names):
+        mine = np.flatnonzero(names == name)
+        i = mine[np.maximum(np.searchsorted(froms[mine], days, side="right") - 1, 0)]  # in force (the first before)
+        hours = np.where(working[i, weekday] & (days >= starts[i]) & (days <= ends[i]), per_day[i], 0.0)
         holiday = np.zeros(len(days), dtype=bool)
-        for k, region in enumerate(rows["country"]):
-            off = public_holidays(region if isinstance(region, str) else None, start, end)
-            if off:
-                holiday |= (i == k) & np.isin(days, np.array(sorted(off), dtype="datetime64[D]"))
+        for k in mine:
+            if len(off_days[regions[k]]):
+                holiday |= (i == k) & np.isin(days, off_days[regions[k]])
         holiday_hours = np.where(holiday, hours, 0.0)
         asked = np.zeros(len(days))
-        for r in away[away["person"] == name].itertuples():
-            span = (days >= np.datetime64(r.from_date, "D")) & (days <= np.datetime64(r.to_date, "D"))
-            asked += np.where(span, hours if pd.isna(r.hours_per_day) else float(r.hours_per_day), 0.0)
+        if name in away_by:
+            for first, last, h in away_by[name][["from_date", "to_date", "hours_per_day"]].itertuples(index=False):
+                span = (days >= _as_day(first)) & (days <= _as_day(last))
+                asked += np.where(span, hours if pd.isna(h) else float(h), 0.0)
         off_hours = np.minimum(asked, hours - holiday_hours)
-        frames.append(pd.DataFrame({"person": name, "day": days, "day_hours": hours, "holiday_hours": holiday_hours,
-                                    "time_off_hours": off_hours,
-                                    "available_hours": hours - holiday_hours - off_hours}))
-    return pd.concat(frames, ignore_index=True)[cols]
+        people.append(name)
+        blocks.append(np.stack([hours, holiday_hours, off_hours, hours - holiday_hours - off_hours]))
+    values = np.concatenate(blocks, axis=1)
+    return pd.DataFrame({"person": np.repeat(people, len(days)), "day": np.tile(days, len(people)),
+                         "day_hours": values[0], "holiday_hours": values[1], "time_off_hours": values[2],
+                         "available_hours": values[3]})
+
+
+def _as_day(value) -> np.datetime64:
+    return np.datetime64(pd.Timestamp(value).date(), "D")
 
 
 def _day_array(values: pd.Series, missing: np.datetime64) -> np.ndarray:
