@@ -19,7 +19,7 @@ if m.accounts.empty:
     shell.empty_state("no time entries in the months of this period.")
     st.stop()
 
-months = margin.in_reporting(m, "month")
+months = m.by_month
 rev, cost = months["revenue"].sum(), months["cost"].sum()
 hours, billable, billed = months["hours"].sum(), months["billable_hours"].sum(), months["billed_hours"].sum()
 cols = st.columns(5)
@@ -44,7 +44,7 @@ shell.table(months, "margin-by-month.csv", column_config={
 
 st.subheader("By rubric category at the win")
 shell.chart(charts.margin_category_chart, margin.margin, who, f)
-shell.table(margin.in_reporting(m, "category"), "margin-by-category.csv", column_config={
+shell.table(m.by_category, "margin-by-category.csv", column_config={
     c: st.column_config.NumberColumn(format="percent") for c in ("margin_pct", "realisation")})
 st.caption("An account's category: that of the latest won lead whose organisation names it, at the date it was won "
            "(its latest assessment by then); \"no lead\" otherwise.")

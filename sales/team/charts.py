@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from sales.team.capacity import Forecast
-from sales.team.margin import Margin, in_reporting
+from sales.team.margin import Margin
 from sales.team.settings import default_capacity
 from sales.team.utilisation import View, heat
 
@@ -87,7 +87,7 @@ def revenue_chart(fc: Forecast) -> alt.LayerChart:
 
 def margin_month_chart(m: Margin) -> alt.LayerChart:
     """Revenue and cost per month (bars side by side) and the margin (line), in the reporting currency."""
-    months = in_reporting(m, "month")
+    months = m.by_month
     long = months.melt(id_vars="month", value_vars=["revenue", "cost"], var_name="what", value_name="amount")
     bars = alt.Chart(long).mark_bar().encode(
         x=alt.X("month:N", title=None), xOffset="what:N", y=alt.Y("amount:Q", title=m.reporting),
@@ -102,7 +102,7 @@ def margin_month_chart(m: Margin) -> alt.LayerChart:
 
 def margin_category_chart(m: Margin) -> alt.Chart:
     """Margin % per rubric category at the win: does High pay better than Low?"""
-    data = in_reporting(m, "category")
+    data = m.by_category
     return alt.Chart(data).mark_bar(color="#8250df").encode(
         x=alt.X("category:N", sort=list(data["category"]), title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("margin_pct:Q", title="Margin %", axis=alt.Axis(format="%")),

@@ -19,7 +19,7 @@ organisation names the account (ignoring case); otherwise "no lead".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import duckdb
@@ -32,6 +32,7 @@ from sales.forecast import NOT_ASSESSED
 from sales.leadstate import categories_of
 from sales.money import Currencies, default_currencies
 from sales.rubric import default_rubric, score_sql
+from sales.store import scalar
 from sales.team.roster import CURRENT_PEOPLE
 from sales.team.utilisation import period_end, starts_between
 
@@ -51,6 +52,8 @@ class Margin:
     missing_rates: pd.DataFrame  # hours left out of the cost: person, hours, why
     reporting: str  # the reporting currency of the totals
     unconverted: pd.DataFrame  # account months left out of the totals: account, month, currency, why
+    by_month: pd.DataFrame | None = None  # in_reporting(…, "month"), computed once
+    by_category: pd.DataFrame | None = None  # in_reporting(…, "category")
 
 
 def margin(cur: duckdb.DuckDBPyConnection, actor: Actor, f: Filters, currencies: Currencies | None = None) -> Margin:
@@ -74,11 +77,14 @@ def margin(cur: duckdb.DuckDBPyConnection, actor: Actor, f: Filters, currencies:
     missing = _missing(rows[(rows["month"] >= pd.Timestamp(first)) & rows["account"].isin(frame["account"].unique())])
     frame = frame.assign(month=_month_names(frame["month"])).sort_values(["account", "month"])
     no_rate = no_rate.assign(month=_month_names(no_rate["month"]))
-    no_rate = no_rate[no_rate["account"].isin(frame["account"].unique()) & no_rate["month"].isin(frame["month"].unique())]
+    no_rate = no_rate[no_rate["account"].isin(frame["account"].unique())
+                      & no_rate["month"].isin(frame["month"].unique())]
     totals = frame.loc[factors(frame["currency"], currencies).isna(), ["account", "month", "currency"]]
     unconverted = pd.concat([no_rate, totals.assign(why="left out of the totals: no rate to the reporting currency")],
                             ignore_index=True)
-    return Margin(frame[COLUMNS].reset_index(drop=True), missing, currencies.reporting, unconverted)
+    done = Margin(frame[COLUMNS].reset_index(drop=True), missing, currencies.reporting, unconverted)
+    return replace(done, by_month=in_reporting(done, "month", currencies),
+                   by_category=in_reporting(done, "category", currencies))
 
 
 def _hours(cur, first: date, last: date, budgets: pd.DataFrame, currencies: Currencies) -> pd.DataFrame:
@@ -90,6 +96,12 @@ def _hours(cur, first: date, last: date, budgets: pd.DataFrame, currencies: Curr
     since = min([first, *[d.date() if hasattr(d, "date") else d for d in capped]])
     codes = [c for c in currencies.rates if currencies.factor(c) is not None] + [currencies.reporting]
     known = [[c, float(currencies.factor(c))] for c in dict.fromkeys(codes)]
+    odd = bool(scalar(cur, f"""SELECT count(*) FROM {CURRENT_PEOPLE} WHERE cost_rate IS NOT NULL
+                                AND NOT list_contains(?::VARCHAR[], upper(currency))""",  # noqa: S608 (fixed)
+                      [[k for k, _ in known]]))
+    # only when some cost rate is in a currency without a rate: its costs apart (a key less otherwise)
+    odd_key = ("CASE WHEN r.cost_rate IS NOT NULL AND r.factor IS NULL THEN r.currency END" if odd
+               else "NULL::VARCHAR")
     df = cur.execute(f"""
         WITH factor AS (SELECT unnest(?::VARCHAR[]) AS currency, unnest(?::DOUBLE[]) AS factor),
         rates AS (
@@ -99,7 +111,7 @@ def _hours(cur, first: date, last: date, budgets: pd.DataFrame, currencies: Curr
             FROM {CURRENT_PEOPLE} p LEFT JOIN factor x ON x.currency = upper(p.currency))
         SELECT coalesce(e.account, ?) AS account, date_trunc('month', e.work_date) AS month,
                CASE WHEN r.cost_rate IS NULL THEN coalesce(e.person, '(no person)') END AS missing_person,
-               CASE WHEN r.cost_rate IS NOT NULL AND r.factor IS NULL THEN r.currency END AS odd_currency,
+               {odd_key} AS odd_currency,
                sum(e.hours) AS hours, coalesce(sum(e.hours) FILTER (WHERE e.billable), 0) AS billable_hours,
                coalesce(sum(e.hours * r.cost_rate * r.factor), 0) AS cost,
                coalesce(sum(e.hours * r.cost_rate) FILTER (WHERE r.factor IS NULL), 0) AS odd_cost
@@ -195,21 +207,23 @@ def _cost(frame: pd.DataFrame, rows: pd.DataFrame, currencies: Currencies) -> tu
     out = frame.merge(sums, on=["account", "month"], how="left")
     out["currency"] = out["currency"].fillna(currencies.reporting)
     to = factors(out["currency"], currencies)
-    out["cost"] = out["cost"].fillna(0.0) / to.fillna(1.0)  # from the reporting currency into the account's
+    reporting_cost = out["cost"].fillna(0.0)
+    lost_to = out.loc[to.isna() & (reporting_cost > 0)].assign(lost=reporting_cost)  # cannot become its currency
+    out["cost"] = (reporting_cost / to).fillna(0.0)  # from the reporting currency into the account's
     odd = rows[rows["odd_currency"].notna()].merge(out[["account", "month", "currency"]], on=["account", "month"])
     same = odd[odd["odd_currency"] == odd["currency"]].groupby(["account", "month"])["odd_cost"].sum()
     if len(same):  # a cost rate in the account's own currency counts, rate or no rate to the reporting one
         extra = out.set_index(["account", "month"]).index.map(same).to_numpy(dtype=float)
         out["cost"] += np.nan_to_num(extra)
     lost = odd[odd["odd_currency"] != odd["currency"]]
-    lost_to = out.loc[to.isna() & (out["cost"] > 0)]
     out["margin"] = out["revenue"] - out["cost"]
     out["margin_pct"] = (out["margin"] / out["revenue"]).where(out["revenue"] > 0)
     out["effective_rate"] = (out["revenue"] / out["hours"]).where(out["hours"] > 0)
     out["realisation"] = (out["billed_hours"] / out["billable_hours"]).where(out["billable_hours"] > 0)
     why = [f"cost of {c:,.2f} {cc} left out: no rate to convert it into {to}"
            for c, cc, to in zip(lost["odd_cost"], lost["odd_currency"], lost["currency"])]
-    why_to = [f"cost counted in {currencies.reporting}: no rate for {c}" for c in lost_to["currency"]]
+    why_to = [f"cost of {c:,.2f} {currencies.reporting} left out: no rate to convert it into {to}"
+              for c, to in zip(lost_to["lost"], lost_to["currency"])]
     return out, pd.DataFrame({"account": [*lost["account"], *lost_to["account"]],
                               "month": [*lost["month"], *lost_to["month"]],
                               "currency": [*lost["currency"], *lost_to["currency"]], "why": [*why, *why_to]})

@@ -24,8 +24,7 @@ def margin_sections(cur: duckdb.DuckDBPyConnection, actor: Actor, f: Filters) ->
     m = margin.margin(cur, actor, f)
     reporting = m.reporting
     return {"margin": m.accounts[margin.REPORT_COLUMNS],
-            f"margin by month, in {reporting}": margin.in_reporting(m, "month"),
-            f"margin by category, in {reporting}": margin.in_reporting(m, "category"),
+            f"margin by month, in {reporting}": m.by_month, f"margin by category, in {reporting}": m.by_category,
             "hours per account and month": m.accounts[["account", "month", "hours", "billable_hours", "billed_hours",
                                                        "written_off_hours", "investment_hours", "margin_pct",
                                                        "category", "note"]],

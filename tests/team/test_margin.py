@@ -130,3 +130,26 @@ def test_a_fixed_fee_is_never_passed(fresh_team_db):
     civic = civic[civic["account"] == "Civic Fixed"]
     assert civic["revenue"].tolist() == [750, 2250] and civic["revenue"].sum() == 3000
     assert civic["written_off_hours"].tolist() == [0, 7]
+
+
+def test_a_cost_rate_in_a_currency_without_an_exchange_rate(fresh_team_db):
+    # Ben's 40 an hour in CHF (tests/fixtures/currencies.toml has no CHF): his 12 h on Hedera in April are left out
+    # of its cost and listed; an account billed in CHF counts them as they are, and Ana's hour on it (50 EUR =
+    # 55 USD) cannot become francs: left out and listed
+    with Store(fresh_team_db) as s, s.transaction() as cur:
+        cur.execute("UPDATE people SET currency = 'CHF' WHERE name = 'Ben'")
+        cur.execute("""INSERT INTO budgets (account, effective_month, monthly_hours, hourly_rate, currency, kind,
+                       entry_key) VALUES ('Zurich Hub', DATE '2026-04-01', 10, 200, 'CHF', 'retainer', 'z')""")
+        cur.execute("""INSERT INTO time_entries (tool, person, work_date, hours, billable, account)
+                       VALUES ('t', 'Ben', DATE '2026-04-15', 5, true, 'Zurich Hub'),
+                              ('t', 'Ana', DATE '2026-04-16', 1, false, 'Zurich Hub')""")
+    with Store(fresh_team_db) as s:
+        out = m.margin(s.cursor(), ADMIN, Filters(date(2026, 4, 1), date(2026, 4, 30)))
+    rows = out.accounts.set_index("account")
+    assert rows.loc["Hedera University", "cost"] == 0
+    assert (rows.loc["Zurich Hub", "revenue"], rows.loc["Zurich Hub", "cost"]) == (1000, 200)  # CHF both
+    assert out.unconverted["why"].tolist() == [
+        "cost of 480.00 CHF left out: no rate to convert it into USD",
+        "cost of 55.00 USD left out: no rate to convert it into CHF",
+        "left out of the totals: no rate to the reporting currency"]
+    assert "Zurich Hub" not in set(out.by_category["category"]) and out.by_month["accounts"].tolist() == [4]
