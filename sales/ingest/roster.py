@@ -13,7 +13,6 @@ from sales.ingest.formats import Detection
 from sales.ingest.reader import CsvLayout
 from sales.ingest.results import ImportResult, Reject
 from sales.ingest.values import date_sql, sniff_date, text_sql
-from sales.team.roster import PERSON_FIELDS, RosterError, check_person, check_time_off, people
 
 KINDS = ("people", "time_off")
 DATES = ("start", "end", "effective_from", "from", "to")  # read as every import reads dates; the rest as text
@@ -41,6 +40,8 @@ def _unread(row: dict, det: Detection) -> tuple[str, str] | None:
 
 def import_rows(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result: ImportResult, lines) -> None:
     """Import the staged rows of a people or time_off file into batch ``batch``."""
+    from sales.team.roster import RosterError  # pandas and numpy load only for roster files, not for time exports
+
     rows = [dict(zip([d[0] for d in cur.description], r)) for r in cur.execute(_stage_sql(det, layout, src)).fetchall()]
     result.rows_read = len(rows)
     take = _take_person if det.format.kind == "people" else _take_time_off
@@ -59,6 +60,8 @@ def import_rows(cur, det: Detection, layout: CsvLayout, src: str, batch: int, re
 
 def _state(cur, kind: str) -> dict:
     """What the store holds already: current people rows by (name, effective_from), or time off."""
+    from sales.team.roster import PERSON_FIELDS, people
+
     if kind == "people":
         held = people(cur)
         return {"held": {(r["name"], r["effective_from"].date() if hasattr(r["effective_from"], "date")
@@ -76,6 +79,8 @@ def _norm(v):
 
 
 def _take_person(cur, row: dict, batch: int, result: ImportResult, state: dict) -> None:
+    from sales.team.roster import PERSON_FIELDS, check_person
+
     values = check_person(row)
     key = (values["name"], values["effective_from"])
     new = tuple(_norm(values[f]) for f in PERSON_FIELDS)
@@ -90,6 +95,8 @@ def _take_person(cur, row: dict, batch: int, result: ImportResult, state: dict) 
 
 
 def _take_time_off(cur, row: dict, batch: int, result: ImportResult, state: dict) -> None:
+    from sales.team.roster import check_time_off
+
     v = check_time_off(row, state["known"])
     key = (v["person"], v["from"], v["to"], v["hours_per_day"])
     if key in state["held"] or key in state["seen"]:

@@ -123,3 +123,12 @@ def test_earliest_start_on_the_workbench(monkeypatch, team_db):
     # tests/team/test_capacity.py: 120 h over 4 weeks for Nova itself fit from the week of 1 June
     assert next(m.value for m in at.metric if m.label == "Earliest start") == "week of 01 Jun 2026"
     assert any("estimated hours" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("name, title", [("team", "Team"), ("profitability", "Profitability")])
+def test_the_demo_shows_the_team(monkeypatch, demo_db, name, title):
+    # `make run` writes the demo: its developers have rows, rates and time off, so both pages show figures
+    at = open_page(monkeypatch, demo_db, name, **{"from": "2026-01-01", "to": "2026-11-24"})
+    assert [t.value for t in at.title] == [title]
+    assert not any("Nothing to show yet" in i.value for i in at.info) and not at.warning
+    assert len(at.get("vega_lite_chart")) >= 2 and len(at.metric) >= 5

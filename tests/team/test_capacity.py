@@ -176,3 +176,16 @@ def test_another_capacity_file_by_environment(tmp_path, monkeypatch, team_db):
     weeks = {r["week"]: r for r in report(team_db, "capacity", "--today", TODAY.isoformat())["capacity"]}
     # Nova from 10 June: 3 days in the week of 8 June; Affogato from 25 May; Orbit from 22 June
     assert weeks["2026-06-15"]["exposure_hours"] == pytest.approx(15 + 12.5)
+
+
+def test_the_digest_says_it_through_the_command_line(team_db):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    r = subprocess.run([sys.executable, "-m", "sales", "digest", "--db", str(team_db), "--today", TODAY.isoformat()],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "## Capacity next week\n\nBench time in the week of 2026-05-11: 24 h of expected work for 60 h available" \
+        in r.stdout
