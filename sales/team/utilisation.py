@@ -75,13 +75,15 @@ def view(cur: duckdb.DuckDBPyConnection, start: date, end: date, grain: str = "w
     if not firsts:
         return View(pd.DataFrame(columns=cols), pd.DataFrame(columns=unknown_cols))
     last = period_end(firsts[-1], grain)
-    logged = cur.execute(f"""
-        SELECT coalesce(person, '(no person)') AS person, date_trunc('{name}', work_date)::DATE AS period,
-               sum(hours) AS logged_hours, coalesce(sum(hours) FILTER (WHERE billable), 0) AS billable_hours,
-               count(*) AS time_entries, min(work_date) AS first_day, max(work_date) AS last_day
-        FROM time_entries WHERE work_date BETWEEN ? AND ? GROUP BY ALL""",  # noqa: S608 (fixed grain)
-                         [firsts[0], last]).df()
-    logged["period"] = pd.to_datetime(logged["period"]).dt.date
+    by_day = cur.execute("""
+        SELECT person, work_date AS day, sum(hours) AS logged_hours,
+               coalesce(sum(hours) FILTER (WHERE billable), 0) AS billable_hours, count(*) AS time_entries
+        FROM time_entries WHERE work_date BETWEEN ? AND ? GROUP BY ALL""", [firsts[0], last]).df()
+    by_day["person"] = by_day["person"].fillna("(no person)")
+    by_day["period"] = _period_of(by_day["day"], grain)  # a few rows a person and day: grouped here
+    logged = by_day.groupby(["person", "period"], as_index=False).agg(
+        logged_hours=("logged_hours", "sum"), billable_hours=("billable_hours", "sum"),
+        time_entries=("time_entries", "sum"), first_day=("day", "min"), last_day=("day", "max"))
     people = roster.people(cur)
     known = logged["person"].isin(set(people["name"]))
     unknown = logged[~known].groupby("person", as_index=False).agg(
