@@ -240,7 +240,8 @@ def _cost(frame: pd.DataFrame, rows: pd.DataFrame, currencies: Currencies) -> tu
     out["currency"] = out["currency"].fillna(currencies.reporting)
     to = factors(out["currency"], currencies)
     reporting_cost = out["cost"].fillna(0.0)
-    lost_to = out.loc[to.isna() & (reporting_cost > 0)].assign(lost=reporting_cost)  # cannot become its currency
+    cannot = to.isna() & (reporting_cost > 0)  # an account in a currency without a rate: its cost cannot become it
+    lost_to = out.loc[cannot, ["account", "month", "currency"]].assign(lost=reporting_cost[cannot])
     out["cost"] = (reporting_cost / to).fillna(0.0)  # from the reporting currency into the account's
     odd = rows[rows["odd_currency"].notna()].merge(out[["account", "month", "currency"]], on=["account", "month"])
     same = odd[odd["odd_currency"] == odd["currency"]].groupby(["account", "month"])["odd_cost"].sum()
