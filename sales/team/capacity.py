@@ -141,7 +141,8 @@ def pipeline_leads(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, sett
     join, jparams = _probability_join(win_probabilities(cur) if probabilities is None else probabilities)
     where, params = f.lead_where("s", period_column=None)
     leads = cur.execute(f"""
-        WITH s AS (SELECT * FROM {lead_state(cur)}),
+        WITH s AS (SELECT id, name, organisation, owner, lead_source, category, stage_index, status, expected_close,
+                          amount, currency, estimated_hours FROM {lead_state(cur)} WHERE status = 'open'),
         own AS (SELECT lead_id, arg_max(hourly_rate, effective_month) AS rate, arg_max(upper(currency), effective_month)
                        AS currency FROM budgets WHERE lead_id IS NOT NULL AND hourly_rate IS NOT NULL GROUP BY ALL),
         acct AS (SELECT lower(trim(account)) AS key, arg_max(hourly_rate, effective_month) AS rate,
