@@ -35,10 +35,13 @@ def pages_for(who) -> dict:
             st.Page("pages/priorities.py", title="Priorities", icon=":material/trending_up:"),
             st.Page("pages/funnel.py", title="Funnel", icon=":material/filter_alt:"),
             st.Page("pages/budget.py", title="Budget", icon=":material/schedule:"),
+            st.Page("pages/team.py", title="Team", icon=":material/groups:"),
         ],
         "Prospects": [st.Page("pages/whatif.py", title="What-if scoring", icon=":material/tune:")],
         "Reference": [st.Page("pages/reference.py", title="Rubric & lifecycle", icon=":material/rule:")],
     }
+    if who.may("see_costs"):
+        nav["Dashboards"].append(st.Page("pages/profitability.py", title="Profitability", icon=":material/savings:"))
     if who.may("work_lead"):
         nav["Prospects"].append(st.Page("pages/workbench.py", title="Lead workbench", icon=":material/handshake:"))
     if who.may("import"):

@@ -4,9 +4,12 @@ small-project offers, and the lead's log."""
 import streamlit as st
 
 import shell
+from sales.filters import Filters
 from sales.lifecycle import default_lifecycle
 from sales.priorities import lead_detail
 from sales.rubric import NOT_ASSESSED, default_rubric
+from sales.team import capacity
+from sales.team.settings import default_capacity
 from sales.workbench import (
     AGENDA,
     PREP_KINDS,
@@ -60,8 +63,8 @@ if "wb_error" in st.session_state:
 if "wb_moved" in st.session_state:
     st.success(f"Gate met: the lead moved to **{st.session_state.pop('wb_moved').replace('_', ' ')}**.")
 
-gate, prep, agenda, follow, small, log = st.tabs(["Next gate", "Meeting prep", "Agenda", "Follow-up",
-                                                  "Small project", "Log"])
+gate, prep, agenda, follow, small, start, log = st.tabs(["Next gate", "Meeting prep", "Agenda", "Follow-up",
+                                                         "Small project", "Earliest start", "Log"])
 with gate:
     st.markdown(f"**To leave {c.stage.name}**" if not c.complete else "**Every gate is met.**")
     rows = d.gates[(d.gates["Stage"] == c.stage.name) & d.gates["Applies"]]
@@ -133,6 +136,22 @@ with small:
             st.error(str(e))
         except shell.REFUSED as e:
             st.error(shell.refusal(e))
+
+with start:  # when the team could take this work on (sales/team/capacity.py)
+    fc = shell.query(capacity.forecast, shell.today(), Filters.everything())
+    own = capacity.lead_hours(fc, lead_id)
+    c1, c2 = st.columns(2)
+    hours = c1.number_input("Hours", min_value=1.0, value=round(own["hours"], 1) if own and own["hours"] >= 1 else 40.0,
+                            step=5.0, key=f"es_hours_{lead_id}")
+    weeks = c2.number_input("Over weeks", min_value=1, value=default_capacity().delivery_weeks, step=1,
+                            key=f"es_weeks_{lead_id}")
+    found = capacity.earliest_week(fc, hours, int(weeks), lead_id if own else None)
+    st.metric("Earliest start", f"week of {found.week:%d %b %Y}" if found.week else f"not in the next "
+              f"{len(fc.weeks)} weeks")
+    st.caption(f"The first week from which {hours:,.0f} h over {int(weeks)} weeks ({found.per_week:,.1f} h a week) "
+               f"plus the expected demand (confirmed work and the pipeline × win probabilities) stays within "
+               f"capacity × {found.ceiling:.0%}." + (f" This lead's hours: {own['hours']:,.1f} ({own['basis']}); its "
+                                                     "own expected share is left out of the demand." if own else ""))
 
 with log:
     shell.table(shell.query(history, lead_id), column_config={

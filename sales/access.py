@@ -40,6 +40,7 @@ ACTIONS = {
     "manage_access": ("admin", "grant or revoke roles"),
     "targets": ("admin", "set sales targets"),
     "audit": ("admin", "read the audit trail"),
+    "see_costs": ("admin", "see or change cost rates, margins and the people roster"),
 }
 LOCAL = "local"  # the one person of local mode (no sign-in configured)
 

@@ -39,6 +39,7 @@ CHANGE_KINDS = {  # what a change recorded in the trail is
     "role": "Role granted or revoked",
     "mapping": "Column mapping saved",
     "target": "Quarter target set or cleared",
+    "people": "Person, cost rate or time off changed",
 }
 
 

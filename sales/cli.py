@@ -173,6 +173,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
         base = default_filters(today or date.today())
         if args.report == "movement":  # what moved over the last seven days unless told
             base = Filters(base.end - timedelta(days=6), base.end)
+        elif args.report == "capacity":  # the weeks from the week of today, unless --from / --to say otherwise
+            from sales.team.capacity import default_period
+
+            base = Filters(*default_period(today or date.today()))
         start = date.fromisoformat(args.start) if args.start else base.start
         end = date.fromisoformat(args.end) if args.end else base.end
     except ValueError as e:
@@ -231,6 +235,7 @@ def _cmd_digest(args: argparse.Namespace) -> int:
     from sales.access import command_line
     from sales.digest_send import report, send
     from sales.managers import monday
+    from sales.team.capacity import team_warnings
     from sales.week import owner_names, this_week
 
     today = _as_of(args)
@@ -242,7 +247,7 @@ def _cmd_digest(args: argparse.Namespace) -> int:
         if not args.send:
             owners = owner_names(cur, args.owner) if args.owner else ()
             team = None if owners else monday(cur, today)  # everyone's leads: the managers' digest
-            print(digest.render(this_week(cur, today, owners), args.format, team))
+            print(digest.render(this_week(cur, today, owners), args.format, team, tuple(team_warnings(cur, today))))
             return 0
         cur.close()
         try:
@@ -368,7 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import CRM, time-tracking or budget exports")
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--db", type=Path, help=db_help)
-    p.add_argument("--kind", choices=("leads", "time", "budgets"))
+    p.add_argument("--kind", choices=("leads", "time", "budgets", "people", "time_off"))
     p.add_argument("--format", help="preset name, e.g. tempo, toggl, hubspot-deals (default: detect by header)")
     p.add_argument("--map", type=Path, help="TOML column mapping for an unknown layout (saved for its header: the "
                    "next file with the same columns needs none)")
@@ -392,8 +397,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_undo)
 
     p = sub.add_parser("report", help="the dashboards' numbers: priorities, funnel, budget, forecast, followups, "
-                       "movement, owners")
-    p.add_argument("report", choices=("priorities", "funnel", "budget", "forecast", "followups", "movement", "owners"))
+                       "movement, owners, utilisation, margin, capacity")
+    p.add_argument("report", choices=("priorities", "funnel", "budget", "forecast", "followups", "movement", "owners",
+                                      "utilisation", "margin", "capacity"))
     p.add_argument("--owner", action="append", metavar="NAME", help="only this lead owner's leads (repeatable)")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="the day to report as of (default: today)")
     p.add_argument("--db", type=Path, help=db_help)

@@ -347,6 +347,9 @@ def write_demo(store: Store, actor: Actor, leads: int = 300, time_entries: int =
         if len(entries):
             cur.register("demo_entries", entries)
             cur.execute("INSERT INTO time_entries BY NAME SELECT * FROM demo_entries")
+        from sales.team.demo import write_roster  # the developers of the time entries, their rates and time off
+
+        write_roster(cur, anchor)
         counts = {t: scalar(cur, f"SELECT count(*) FROM {t}")  # noqa: S608 (fixed table names)
                   for t in ("leads", "assessments", "stage_events", "lead_facts", "budgets", "time_entries")}
         audit.record(cur, actor, "demo", f"demo data, seed {seed}", after=counts)

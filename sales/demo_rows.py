@@ -5,7 +5,7 @@ A demo row is recognised by what ``sales.demo.write_demo`` writes, never by a gu
 - a table with a ``lead_id`` column (assessments, gate facts, stage events, notes, budgets, …): the rows
   of demo leads. That includes what people entered by hand on a demo lead (an assessment, a note, a
   small-project offer): it is demo work and goes with its lead; the confirmation says so and counts it;
-- time entries and budgets the demo wrote without an import (``MARKED``).
+- time entries, budgets, people and their time off the demo wrote without an import (``MARKED``).
 A table added later follows the same rules when it has one of those columns. The audit trail is never
 touched: it keeps every row, and gains one saying what the removal took.
 """
@@ -26,6 +26,8 @@ from sales.store import Store, scalar
 MARKED = {
     "time_entries": f"tool = {literal(DEMO_SOURCE)} AND batch_id IS NULL",
     "budgets": f"starts_with(entry_key, {literal(BUDGET_KEY)}) AND batch_id IS NULL",
+    "people": f"entered_by = {literal(DEMO_SOURCE)} AND batch_id IS NULL",  # the demo team (sales/team/demo.py)
+    "time_off": f"entered_by = {literal(DEMO_SOURCE)} AND batch_id IS NULL",
 }
 DEMO_LEADS = "SELECT id FROM leads WHERE is_demo"
 KEPT = ("audit_log",)  # never changed by a removal

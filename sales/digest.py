@@ -41,9 +41,10 @@ def _money(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def _sections(week: Week, monday: Monday | None = None) -> list[tuple[str, str, pd.DataFrame | None]]:
+def _sections(week: Week, monday: Monday | None = None,
+              notes: tuple[str, ...] = ()) -> list[tuple[str, str, pd.DataFrame | None]]:
     """(heading, sentence, table) per section, the same for both formats; the managers' sections with
-    ``monday``."""
+    ``monday``; ``notes``: the capacity warnings."""
     c, q, ch = week.counts(), week.quarter, week.changes
     due = week.followups.head(SHOWN)[["name", "owner", "category", "last_touch", "due", "state"]]
     stuck = week.stuck.head(SHOWN)[["name", "owner", "stage", "days", "limit_days", "unmet"]]
@@ -59,7 +60,7 @@ def _sections(week: Week, monday: Monday | None = None) -> list[tuple[str, str, 
         (f"Forecast {q['quarter']}", " ".join(filter(None, [forecast, not_converted(q["unconverted"])])), None),
         ("Last seven days", f"{ch['from']} to {ch['to']}: {ch['new_leads']} new leads, {ch['won']} won ({won}), "
          f"{ch['lost']} lost, {ch['stage_moves']} stage moves, {ch['assessments']} assessments.", None),
-    ] + (_managers(monday) if monday else [])
+    ] + ([("Capacity next week", " ".join(notes), None)] if notes else []) + (_managers(monday) if monday else [])
 
 
 def _signed(value: float) -> str:
@@ -106,9 +107,9 @@ def _md_cell(value: object) -> str:
     return _cell(value).replace("\\", "\\\\").replace("|", "\\|")
 
 
-def to_markdown(week: Week, monday: Monday | None = None) -> str:
+def to_markdown(week: Week, monday: Monday | None = None, notes: tuple[str, ...] = ()) -> str:
     lines = [f"# This week, {week.today}: {_md_cell(_whose(week))}", ""]
-    for heading, sentence, table in _sections(week, monday):
+    for heading, sentence, table in _sections(week, monday, notes):
         lines += [f"## {heading}", "", sentence, ""]
         if table is not None and len(table):
             lines.append("| " + " | ".join(str(c).replace("_", " ") for c in table.columns) + " |")
@@ -118,11 +119,11 @@ def to_markdown(week: Week, monday: Monday | None = None) -> str:
     return "\n".join(lines)
 
 
-def to_html(week: Week, monday: Monday | None = None) -> str:
+def to_html(week: Week, monday: Monday | None = None, notes: tuple[str, ...] = ()) -> str:
     """Every value escaped: names from CRM files are shown as text, never as markup."""
     e = html.escape
     parts = [f"<h1>This week, {week.today}: {e(_whose(week))}</h1>"]
-    for heading, sentence, table in _sections(week, monday):
+    for heading, sentence, table in _sections(week, monday, notes):
         parts += [f"<h2>{e(heading)}</h2>", f"<p>{e(sentence)}</p>"]
         if table is not None and len(table):
             head = "".join(f"<th>{e(str(c).replace('_', ' '))}</th>" for c in table.columns)
@@ -132,11 +133,12 @@ def to_html(week: Week, monday: Monday | None = None) -> str:
     return "<!doctype html><html><body>" + "".join(parts) + "</body></html>"
 
 
-def render(week: Week, fmt: str = "md", monday: Monday | None = None) -> str:
-    """The digest of ``week``; with ``monday``, the managers' one (per owner, and what moved)."""
+def render(week: Week, fmt: str = "md", monday: Monday | None = None, notes: tuple[str, ...] = ()) -> str:
+    """The digest of ``week``; with ``monday``, the managers' one (per owner, and what moved); ``notes``: the
+    capacity warnings."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    return to_markdown(week, monday) if fmt == "md" else to_html(week, monday)
+    return to_markdown(week, monday, notes) if fmt == "md" else to_html(week, monday, notes)
 
 
 # ---------------------------------------------------------------- sending

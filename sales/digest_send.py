@@ -23,6 +23,7 @@ from sales.access import Actor, authorise
 from sales.digest import Smtp, recipients, to_html, to_markdown
 from sales.managers import Monday, monday
 from sales.store import Store
+from sales.team.capacity import team_warnings
 from sales.week import Week, this_week
 
 SENT, REFUSED, FAILED, NOT_SENT = "sent", "refused", "failed", "not sent"  # recorded
@@ -69,12 +70,14 @@ def _has_news(week: Week, owners: tuple) -> bool:
     return not owners or any(week.counts().values()) or bool(week.quarter["total"])
 
 
-def _message(week: Week, team: Monday | None, today: date, smtp: Smtp, to: str) -> EmailMessage:
-    """``team``: the managers' sections (per owner, since last week), for a digest of everyone's leads."""
+def _message(week: Week, team: Monday | None, notes: tuple[str, ...], today: date, smtp: Smtp,
+             to: str) -> EmailMessage:
+    """``team``: the managers' sections (per owner, since last week), for a digest of everyone's leads;
+    ``notes``: the capacity warnings, the same for everyone."""
     msg = EmailMessage()
     msg["Subject"], msg["From"], msg["To"] = f"This week in sales, {today}", smtp.sender, to
-    msg.set_content(to_markdown(week, team))
-    msg.add_alternative(to_html(week, team), subtype="html")
+    msg.set_content(to_markdown(week, team, notes))
+    msg.add_alternative(to_html(week, team, notes), subtype="html")
     return msg
 
 
@@ -89,6 +92,7 @@ def send(store: Store, actor: Actor, today: date, smtp: Smtp, owner: str | None 
     outbox: list[tuple[str, EmailMessage]] = []
     weeks: dict[tuple, Week] = {}  # managers share one: computed once
     team: Monday | None = None  # the managers' sections, likewise
+    notes = tuple(team_warnings(cur, today))  # bench time or overload next week, the same for everyone
     for email, owners in recipients(cur, smtp, owner):
         why = mailaddr.problem(email)
         if why:
@@ -106,7 +110,7 @@ def send(store: Store, actor: Actor, today: date, smtp: Smtp, owner: str | None 
         if not owners and team is None:
             team = monday(cur, today)
         results[email] = Delivery(email, NOT_SENT)  # until the server answers
-        outbox.append((email, _message(weeks[owners], None if owners else team, today, smtp, email)))
+        outbox.append((email, _message(weeks[owners], None if owners else team, notes, today, smtp, email)))
     cur.close()
     for d in _deliver(smtp, outbox):
         results[d.recipient] = d

@@ -48,6 +48,25 @@ def followups_report(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) ->
     return {"follow-ups due": week.followups, "stuck leads": week.stuck, "to re-score": week.rescore}
 
 
+def utilisation_report(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+    from sales.team import report as team
+
+    return team.utilisation_sections(cur, f)
+
+
+def margin_report(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+    from sales.access import command_line
+    from sales.team import report as team
+
+    return team.margin_sections(cur, command_line(), f)
+
+
+def capacity_report(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+    from sales.team import report as team
+
+    return team.capacity_sections(cur, f, today)
+
+
 def movement_report(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, close_from: date | None = None,
              close_to: date | None = None) -> Sections:
     """What moved from the start of ``f.start`` to the end of ``f.end`` (``f.owners``' leads)."""
@@ -66,7 +85,8 @@ def owners_report(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Se
 
 REPORTS: dict[str, Callable[..., Sections]] = {
     "priorities": priorities_report, "funnel": funnel_report, "budget": budget_report, "forecast": forecast_report,
-    "followups": followups_report, "movement": movement_report, "owners": owners_report}
+    "followups": followups_report, "movement": movement_report, "owners": owners_report,
+    "utilisation": utilisation_report, "margin": margin_report, "capacity": capacity_report}
 
 
 def render(sections: Sections, fmt: str) -> str:

@@ -201,9 +201,30 @@ def _schema_v11() -> list[str]:
     return ["ALTER TABLE lead_notes RENAME TO lead_activity"]
 
 
+def _schema_v12() -> list[str]:
+    """The team behind the hours (issue 24): people with one row per cost-rate change, their time off, and a
+    lead's own estimate of its hours. Rows are added, never changed in place: a person's current row for an
+    ``effective_from`` is the newest one (``removed`` marks one taken off by hand), so undoing an import
+    brings back what it replaced and a hand-made change is never lost to a machine operation."""
+    return ["CREATE SEQUENCE people_seq START 1",
+            """CREATE TABLE people (
+    id INTEGER PRIMARY KEY DEFAULT nextval('people_seq'), batch_id INTEGER, entered_by TEXT,
+    entered_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+    name TEXT NOT NULL, effective_from DATE NOT NULL, email TEXT, weekly_capacity_hours DOUBLE,
+    working_days TEXT, country TEXT, start_date DATE, end_date DATE, cost_rate DOUBLE, currency TEXT,
+    utilisation_target DOUBLE, removed BOOLEAN NOT NULL DEFAULT false)""",
+            "CREATE SEQUENCE time_off_seq START 1",
+            """CREATE TABLE time_off (
+    id INTEGER PRIMARY KEY DEFAULT nextval('time_off_seq'), batch_id INTEGER, entered_by TEXT,
+    entered_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+    person TEXT NOT NULL, from_date DATE NOT NULL, to_date DATE NOT NULL, hours_per_day DOUBLE)""",
+            "ALTER TABLE leads ADD COLUMN estimated_hours DOUBLE",
+            "ALTER TABLE lead_updates ADD COLUMN estimated_hours DOUBLE"]
+
+
 # index i migrates schema version i → i + 1
 MIGRATIONS: list = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6, _schema_v7,
-                    _schema_v8, _schema_v9, _schema_v10, _schema_v11]
+                    _schema_v8, _schema_v9, _schema_v10, _schema_v11, _schema_v12]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -101,7 +101,11 @@ def test_every_report_in_process_on_the_hand_made_store(store):
         "forecast": ["win probabilities", "forecast by month", "forecast by owner", "forecast accuracy"],
         "followups": ["follow-ups due", "stuck leads", "to re-score"],
         "movement": ["waterfall", "movements", "waterfall by lead", "listed apart"],
-        "owners": ["per owner"]}
+        "owners": ["per owner"],
+        "utilisation": ["utilisation", "against the target", "per person", "people without a row"],
+        "margin": ["margin", "margin by month, in USD", "margin by category, in USD", "hours per account and month",
+                   "hours without a cost rate", "left out"],
+        "capacity": ["capacity", "won revenue by quarter", "lead hours by basis"]}
     ranked = got["priorities"]["open leads, best first"][["name", "score_range", "stage"]]
     assert ranked.astype(object).where(ranked.notna(), None).values.tolist() == [
         ["Alpha", "28", "Blueprint"], ["Beta", "14–28", "Assess Needs"], ["Zeta", None, "Generating Leads"]]

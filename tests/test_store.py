@@ -216,8 +216,8 @@ def _under_a_file(tmp_path):
 STORE_CONDITIONS = {
     "read-only": (_read_only, None),
     "read-only and older": (_read_only_and_old, "is read-only and was written by an older version of this program "
-                                                f"(schema version {SCHEMA_VERSION - 1}, this code needs {SCHEMA_VERSION}); "
-                                                "upgrading it writes to it"),
+                                                f"(schema version {SCHEMA_VERSION - 1}, this code needs "
+                                                f"{SCHEMA_VERSION}); upgrading it writes to it"),
     "not a DuckDB file": (_not_duckdb, "is not a DuckDB store file (it is damaged or another kind of file)"),
     "truncated": (_truncated, "is not a DuckDB store file (it is damaged or another kind of file)"),
     "newer schema": (_newer, "was written by a newer version of this program (store schema version 99 is newer "

@@ -77,9 +77,9 @@ def _stage_sql(det: Detection, layout: CsvLayout, src: str) -> str:
         if name in DATE_FIELDS:
             exprs.append(f"{date_sql(c, sniff_date(layout.column(i), det.format.date_order))} AS {alias}")
             exprs.append(f"{text_sql(c)} AS {alias}__raw")
-        elif name == "amount":
-            exprs.append(f"{number_sql(c, sniff_decimal(layout.column(i)))} AS amount")
-            exprs.append(f"{text_sql(c)} AS amount__raw")
+        elif name in ("amount", "estimated_hours"):
+            exprs.append(f"{number_sql(c, sniff_decimal(layout.column(i)))} AS {name}")
+            exprs.append(f"{text_sql(c)} AS {name}__raw")
         elif name.startswith("fact:"):
             exprs.append(f"{bool_sql(c)} AS {alias}")
             exprs.append(f"{text_sql(c)} AS {alias}__raw")
@@ -117,13 +117,14 @@ def _value(row: dict, name: str):
 
 # what the CRM owns on a lead: a re-export's newer values replace these (and an undo restores them)
 CRM_FIELDS = ("name", "organisation", "owner", "lead_source", "crm_stage", "recorded_stage", "status",
-              "lost_reason", "amount", "currency", "closed_on", "expected_close", "pricing", "crm_modified_at")
+              "lost_reason", "amount", "currency", "closed_on", "expected_close", "pricing", "crm_modified_at",
+              "estimated_hours")
 
 
 def _carried(cols: dict[str, int]) -> set[str]:
     """The CRM fields this file actually carries: a column it lacks never blanks a stored value."""
-    out = {f for f in ("organisation", "owner", "lead_source", "lost_reason", "amount", "currency", "pricing")
-           if f in cols}
+    out = {f for f in ("organisation", "owner", "lead_source", "lost_reason", "amount", "currency", "pricing",
+                       "estimated_hours") if f in cols}
     if {"name", "first_name", "last_name", "organisation"} & set(cols):
         out.add("name")
     if "stage" in cols:
@@ -254,7 +255,7 @@ def _crm_values(job: _LeadImport, row: dict) -> tuple[dict, str | None]:
         # an open deal's close date is when the CRM expects it to close (kept once it closes, for the
         # forecast's accuracy)
         expected_close=_value(row, "expected_close") or (closed if status == "open" else None),
-        crm_modified_at=_value(row, "modified_at")).items()}
+        crm_modified_at=_value(row, "modified_at"), estimated_hours=_value(row, "estimated_hours")).items()}
     return values, stage
 
 
@@ -343,6 +344,9 @@ def _check_row(row: dict, det: Detection, header: list[str], rubric) -> tuple[st
             return header[cols[name]], f"cannot read {_value(row, name + '__raw')!r} as a date"
     if "amount" in cols and _value(row, "amount__raw") and _value(row, "amount") is None:
         return header[cols["amount"]], f"cannot read {_value(row, 'amount__raw')!r} as an amount"
+    hours = _value(row, "estimated_hours")
+    if "estimated_hours" in cols and _value(row, "estimated_hours__raw") and (hours is None or hours < 0):
+        return header[cols["estimated_hours"]], f"cannot read {_value(row, 'estimated_hours__raw')!r} as hours"
     for name in cols:
         if name.startswith("fact:") and _value(row, f"{name}__raw") and _value(row, name) is None:
             return header[cols[name]], f"cannot read {_value(row, name + '__raw')!r} as yes or no"

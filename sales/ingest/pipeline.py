@@ -30,6 +30,7 @@ from sales import audit
 from sales.access import Actor, authorise
 from sales.csvtext import ENCODING, ENCODING_LABELS, CsvError, FileCheck, record_start_lines
 from sales.ingest import mappings as saved_mappings
+from sales.ingest import roster
 from sales.ingest.budgets import BUDGET_ERRORS, budget_stage_sql
 from sales.ingest.formats import Detection, Format, FormatError, detect, mapping_from_doc
 from sales.ingest.reader import CsvLayout, count_newlines, inspect, raw_lines, read_csv_sql, repair_quotes
@@ -435,6 +436,8 @@ def _run(job: _Job, result: ImportResult, tolerant: bool) -> None:
             _import_time(cur, det, layout, src, batch, result, lines)
         elif det.format.kind == "budgets":
             _import_budgets(cur, det, layout, src, batch, result, lines)
+        elif det.format.kind in roster.KINDS:
+            roster.import_rows(cur, det, layout, src, batch, result, lines)
         else:
             from sales.ingest import leads as lead_rows  # pandas loads only for lead files
 
@@ -641,6 +644,7 @@ def undo_batch(store: Store, actor: Actor, batch: int) -> dict[str, int]:
                                     [batch, batch])
         for table in ("leads", "time_entries", "budgets", "rejected_rows"):
             removed[table] = scalar(cur, f"DELETE FROM {table} WHERE batch_id = ?", [batch])  # noqa: S608
+        removed.update(roster.undo(cur, batch))
         cur.execute("DELETE FROM import_batches WHERE id = ?", [batch])
         audit.record(cur, actor, "undo", f"batch {batch}: {found[0][0]}", batch_id=batch,
                      before={"batch": batch, "file": found[0][0], "format": found[0][1]},

@@ -145,9 +145,9 @@ def test_a_revoked_bizdev_cannot_log_a_touch_from_this_week_still_open(person, s
     page = person(BIZDEV)  # lands on This week, on their own leads
     touch = page.get_by_role("button", name="Log touch").first
     expect(touch).to_be_visible(timeout=60_000)
-    before = held(db, "SELECT count(*) FROM lead_notes")
+    before = held(db, "SELECT count(*) FROM lead_activity")
     set_role(db, BIZDEV, None)
     touch.click()
     refused(page, "bizdev@agency.example has no role and may not change a lead on the workbench")
-    assert held(db, "SELECT count(*) FROM lead_notes") == before
+    assert held(db, "SELECT count(*) FROM lead_activity") == before
     no_access_next(page, url)
