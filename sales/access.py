@@ -17,6 +17,7 @@ from datetime import datetime
 import duckdb
 
 from sales import audit, mailaddr
+from sales.owners import checked_owner
 from sales.store import Store, scalar
 
 # each role may do everything the roles before it may
@@ -207,24 +208,32 @@ def admins(cur: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in cur.execute("SELECT who FROM access_grants WHERE role = 'admin' ORDER BY who").fetchall()]
 
 
-def grant(store: Store, actor: Actor, who: str, role: str) -> str | None:
-    """Give ``who`` (an email or ``*@domain``) ``role``; returns the role it had before, if any."""
+def grant(store: Store, actor: Actor, who: str, role: str, owner: str | None = None,
+          new_owner: bool = False) -> str | None:
+    """Give ``who`` (an email or ``*@domain``) ``role``; returns the role it had before, if any. ``owner``:
+    the lead owner name the person has in the CRM, one the store knows unless ``new_owner`` (see
+    ``sales.owners``); grant and name are written together or not at all."""
     actor.require("manage_access")
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
     who = normalise(who)
     if not who.startswith("*@"):
         mailaddr.check(who)  # the digest mails it: no header text can ride along
+    elif owner is not None:
+        raise ValueError(f"{who} is a whole domain: a CRM owner name belongs to one person's email")
     with store.transaction() as cur:
         authorise(cur, actor, "manage_access")
+        name = checked_owner(cur, owner, new_owner) if owner is not None else None
         before = _held(cur, who)
-        if before == role:
-            return before
-        if before == "admin":
-            _keep_an_admin(cur, who)
-        cur.execute("""INSERT OR REPLACE INTO access_grants (who, role, granted_by, granted_at)
-                       VALUES (?, ?, ?, ?)""", [who, role, actor.identity, datetime.now()])
-        audit.record(cur, actor, "role", who, before=before, after=role)
+        if before != role:
+            if before == "admin":
+                _keep_an_admin(cur, who)
+            cur.execute("""INSERT INTO access_grants (who, role, granted_by, granted_at) VALUES (?, ?, ?, ?)
+                           ON CONFLICT (who) DO UPDATE SET role = excluded.role, granted_by = excluded.granted_by,
+                           granted_at = excluded.granted_at""", [who, role, actor.identity, datetime.now()])
+            audit.record(cur, actor, "role", who, before=before, after=role)
+        if name is not None:
+            _record_owner(cur, actor, who, name)
     return before
 
 
@@ -254,18 +263,36 @@ def crm_owner(cur: duckdb.DuckDBPyConnection, email: str) -> str | None:
     return rows[0][0] if rows else None
 
 
-def set_crm_owner(store: Store, actor: Actor, who: str, owner: str | None) -> None:
-    """Record the lead owner name ``who`` has in the CRM (None or blank: their email is used)."""
+def set_crm_owner(store: Store, actor: Actor, who: str, owner: str | None, new_owner: bool = False) -> None:
+    """Record the lead owner name ``who`` has in the CRM, one the store knows unless ``new_owner`` (see
+    ``sales.owners``); None or blank removes it."""
     actor.require("manage_access")
-    who, owner = normalise(who), (owner or "").strip() or None
+    who = normalise(who)
     with store.transaction() as cur:
         authorise(cur, actor, "manage_access")
         if _held(cur, who) is None:
             raise ValueError(f"{who} has no grant of its own: grant a role first")
-        before = crm_owner(cur, who)
-        if before != owner:
-            cur.execute("UPDATE access_grants SET crm_owner = ? WHERE who = ?", [owner, who])
-            audit.record(cur, actor, "role", f"{who}: CRM owner name", before=before, after=owner)
+        _record_owner(cur, actor, who, checked_owner(cur, owner, new_owner))
+
+
+def _record_owner(cur: duckdb.DuckDBPyConnection, actor: Actor, who: str, owner: str | None) -> None:
+    before = crm_owner(cur, who)
+    if before != owner:
+        cur.execute("UPDATE access_grants SET crm_owner = ? WHERE who = ?", [owner, who])
+        audit.record(cur, actor, "role", f"{who}: CRM owner name", before=before, after=owner)
+
+
+def needs_owner(cur: duckdb.DuckDBPyConnection, who: Actor) -> bool:
+    """A person who works leads (bizdev and up, signed in) and has no CRM owner name recorded: nothing ties
+    them to their leads, so This week cannot show theirs."""
+    return who.granted and who.may("work_lead") and crm_owner(cur, who.identity) is None
+
+
+def ask_for_owner(who: Actor) -> str:
+    """What a person without a CRM owner name asks their admin for: the page and the exact command."""
+    return (f"Ask an admin to set the lead owner name the CRM gives you: on People & roles (Grant, with "
+            f"\"Lead owner name in the CRM\"), or with  python -m sales access grant {who.identity} {who.role} "
+            "--owner \"YOUR NAME AS THE CRM WRITES IT\"")
 
 
 def _held(cur: duckdb.DuckDBPyConnection, who: str) -> str | None:

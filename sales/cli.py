@@ -269,11 +269,10 @@ def _cmd_access(args: argparse.Namespace) -> int:
     with store:
         try:
             if args.action == "grant":
-                before = access.grant(store, access.command_line(), args.who, args.role)
+                before = access.grant(store, access.command_line(), args.who, args.role, args.owner, args.new_owner)
                 print(f"{access.normalise(args.who)}: {args.role}" + (f" (was {before})" if before else ""))
                 if args.owner is not None:
-                    access.set_crm_owner(store, access.command_line(), args.who, args.owner)
-                    print(f"{access.normalise(args.who)}: CRM owner name {args.owner!r}")
+                    print(f"{access.normalise(args.who)}: CRM owner name {' '.join(args.owner.split())!r}")
             elif args.action == "revoke":
                 before = access.revoke(store, access.command_line(), args.who)
                 print(f"{access.normalise(args.who)}: {before} revoked")
@@ -419,7 +418,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("who", metavar="EMAIL")
     g.add_argument("role", choices=("viewer", "bizdev", "admin"))
     g.add_argument("--owner", metavar="NAME", help="the lead owner name this person has in the CRM (their leads on "
-                   "This week and in the digest; default: their email)")
+                   "This week and in the digest; default: their email), one the leads carry")
+    g.add_argument("--new-owner", action="store_true", help="--owner names someone no lead has yet (else an "
+                   "unknown name is refused as a typo)")
     r = acc.add_parser("revoke", help="remove the grant of an email or *@domain")
     r.add_argument("who", metavar="EMAIL")
     listing = acc.add_parser("list", help="every grant")

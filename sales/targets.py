@@ -30,6 +30,7 @@ from sales import audit
 from sales.access import Actor, authorise
 from sales.lifecycle import default_lifecycle
 from sales.money import Currencies, default_currencies
+from sales.owners import checked_owner, owner_names  # noqa: F401 (owner_names: the names a target can be set for)
 from sales.store import Store
 
 _QUARTER = re.compile(r"\s*(\d{4})-?[Qq]([1-4])\s*")
@@ -101,32 +102,16 @@ def _held(cur: duckdb.DuckDBPyConnection, quarter: str, owner: str | None) -> tu
     return rows[0] if rows else None
 
 
-def known_owner(cur: duckdb.DuckDBPyConnection, owner: str) -> bool:
-    """Whether a lead or a person's grant carries this owner name (exactly, as the CRM writes it)."""
-    return bool(cur.execute("""SELECT 1 FROM leads WHERE owner = ? UNION ALL
-                               SELECT 1 FROM access_grants WHERE crm_owner = ? LIMIT 1""", [owner, owner]).fetchall())
-
-
-def owner_names(cur: duckdb.DuckDBPyConnection) -> list[str]:
-    """The owner names a target can be set for: those on the leads and those recorded for people's grants."""
-    return [r[0] for r in cur.execute("""SELECT owner FROM leads WHERE owner IS NOT NULL UNION
-                                         SELECT crm_owner FROM access_grants WHERE crm_owner IS NOT NULL
-                                         ORDER BY 1""").fetchall()]
-
-
 def set_target(store: Store, actor: Actor, quarter: str, amount, owner: str | None = None,
                new_owner: bool = False) -> float | None:
     """Set the quarter's target of ``owner`` (None: the team's own) in the reporting currency; returns the
     amount it replaced, if any."""
     actor.require("targets")
     quarter, amount = parse_quarter(quarter), amount_of(amount)
-    owner = None if owner is None else " ".join(str(owner).split()) or None
     currency = default_currencies().reporting
     with store.transaction() as cur:
         authorise(cur, actor, "targets")
-        if owner is not None and not new_owner and not known_owner(cur, owner):
-            raise ValueError(f"no lead has the owner {owner!r}: check the spelling as the CRM writes it, or "
-                             "set it as a new owner (--new-owner) for someone whose leads are still to come")
+        owner = None if owner is None else checked_owner(cur, owner, new_owner)
         before = _held(cur, quarter, owner)
         cur.execute("DELETE FROM sales_targets WHERE quarter = ? AND owner IS NOT DISTINCT FROM ?", [quarter, owner])
         cur.execute("""INSERT INTO sales_targets (quarter, owner, amount, currency, set_by, set_at)

@@ -41,7 +41,7 @@ def _team(store) -> None:
                              ("bob@agency.example", "bizdev", None), ("vi@agency.example", "viewer", "Vi")]:
         access.grant(store, ADMIN, who, role)
         if owner:
-            access.set_crm_owner(store, ADMIN, who, owner)
+            access.set_crm_owner(store, ADMIN, who, owner, new_owner=True)  # names of the leads to come
 
 
 @pytest.mark.parametrize("who, role, seen", [
