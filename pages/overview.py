@@ -36,7 +36,8 @@ for row in (items[i:i + 4] for i in range(0, len(items), 4)):
         with col, st.container(border=True):
             inverse = h.key == "over"  # more accounts over budget is bad news
             st.metric(h.label, fmt(h.value, h.unit), delta(h), delta_color="inverse" if inverse else "normal")
-            st.page_link(PAGES[h.page], label=f"Open {h.page}", icon=":material/arrow_forward:")
+            st.page_link(PAGES[h.page], label=f"Open {h.page}", icon=":material/arrow_forward:",
+                         query_params=shell.shared_params())  # the same filters on the page it opens
 st.caption("Open leads: created in the period and still open; their value per currency (amounts in different "
            "currencies are never added up). Win rate: leads closed in the period. Hours: billable hours against "
            "the prorated budget of every account.")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import shell
-from sales import access, targets
+from sales import access, owners, targets
 from sales.filters import quarter_of
 from sales.money import default_currencies
 from sales.team import edits, roster
@@ -24,15 +24,15 @@ if "people_message" in st.session_state:
 
 def change(action: str) -> None:
     email = st.session_state.get("people_who", "")
+    typed = (st.session_state.get("people_new_owner") or "").strip()
+    owner = typed or st.session_state.get("people_owner")  # a name typed as new wins over one chosen
     try:
         if action == "grant":
             role = st.session_state["people_role"]
-            before = access.grant(shell.store(), who, email, role)
+            before = access.grant(shell.store(), who, email, role, owner, new_owner=bool(typed))
             text = f"{access.normalise(email)} is now {role}" + (f" (was {before})" if before else "")
-            owner = st.session_state.get("people_owner", "")
-            if owner.strip():
-                access.set_crm_owner(shell.store(), who, email, owner)
-                text += f"; their leads are those of CRM owner '{owner.strip()}'"
+            if owner:
+                text += f"; their leads are those of CRM owner '{' '.join(owner.split())}'"
         else:
             before = access.revoke(shell.store(), who, email)
             text = f"{access.normalise(email)} no longer has the {before} role"
@@ -48,10 +48,13 @@ def change(action: str) -> None:
 with st.form("grant", border=True):
     left, middle, right = st.columns([3, 2, 1])
     left.text_input("Email or domain", key="people_who", placeholder="name@agency.example or *@agency.example")
-    middle.text_input("Lead owner name in the CRM", key="people_owner", placeholder="e.g. Amara Okafor",
-                      help="Whose leads are theirs on This week and in the digest; blank keeps what is set "
-                           "(their email when nothing is)")
+    middle.selectbox("Lead owner name in the CRM", shell.query(owners.owner_names), index=None, key="people_owner",
+                     placeholder="Keep what is set", help="Whose leads are theirs on This week and in the digest: "
+                     "the owner names on the store's leads and already given to people")
     right.selectbox("Role", access.ROLES, key="people_role")
+    left, middle, _ = st.columns([3, 2, 1])
+    middle.text_input("Or a new owner name", key="people_new_owner", placeholder="no lead carries it yet",
+                      help="For someone whose leads are still to come; a name chosen above cannot be a typo")
     g, r = st.columns(2)
     g.form_submit_button("Grant", type="primary", icon=":material/person_add:", on_click=change, args=("grant",))
     r.form_submit_button("Revoke", icon=":material/person_remove:", on_click=change, args=("revoke",))
@@ -101,7 +104,7 @@ def change_target(action: str) -> None:
 
 with st.form("targets", border=True):
     left, middle, right = st.columns([3, 1.5, 2])
-    left.selectbox("Whose", [TEAM, *shell.query(targets.owner_names)], key="target_owner",
+    left.selectbox("Whose", [TEAM, *shell.query(owners.owner_names)], key="target_owner",
                    help="An owner as the CRM names them on the leads (or as set for a person above)")
     middle.text_input("Quarter", value=quarter_of(shell.today()), key="target_quarter", placeholder="2026-Q4")
     right.number_input(f"Amount ({reporting})", min_value=0.0, step=1000.0, format="%.0f", key="target_amount")

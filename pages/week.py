@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import shell
-from sales import charts
+from sales import access, charts
 from sales.attention import OVERDUE, THIS_WEEK, TODAY
 from sales.forecast import NO_DATE, TIERS, accuracy_report
 from sales.managers import owner_table
@@ -31,6 +31,10 @@ if shell.summary().leads == 0:
     st.stop()
 
 mine = shell.query(own_leads, who)
+if shell.query(access.needs_owner, who):  # not zeros: what to ask for, then everyone's leads meanwhile
+    st.warning(shell.plain(access.ask_for_owner(who)), icon=":material/person_search:")
+    st.code(access.owner_command(who), language="bash")
+    st.caption("Until then this page shows everyone's leads.")
 known = sorted({*shell.query(filter_choices).owners, *mine})
 asked = [o for o in st.query_params.get("owner", "").split(",") if o in known]
 owners = tuple(st.multiselect("Lead owner", known, default=asked or list(mine), key="week_owner",

@@ -46,6 +46,18 @@ ACTIONS = {
 LOCAL = "local"  # the one person of local mode (no sign-in configured)
 
 
+def roles_that_may(action: str) -> tuple[str, ...]:
+    """The roles that may ``action``: the one it needs and every role above it."""
+    return ROLES[ROLES.index(ACTIONS[action][0]):]
+
+
+def needs_role(what: str, action: str, role: str | None) -> str:
+    """Why ``what`` (a page) is closed to someone of ``role``: the roles that would open it, in words."""
+    held = f"the {role} role" if role else "no role"
+    return (f"{what} needs the {' or the '.join(roles_that_may(action))} role (to {ACTIONS[action][1]}); you are "
+            f"signed in with {held}")
+
+
 class AccessDenied(PermissionError):
     """The acting person's role does not allow the action; the message says which role would."""
 
@@ -288,11 +300,17 @@ def needs_owner(cur: duckdb.DuckDBPyConnection, who: Actor) -> bool:
     return who.granted and who.may("work_lead") and crm_owner(cur, who.identity) is None
 
 
+def owner_command(who: Actor) -> str:
+    """The command that ties ``who`` to their CRM owner name (the name left for the admin to fill in)."""
+    return f'python -m sales access grant {who.identity} {who.role} --owner "NAME AS THE CRM WRITES IT"'
+
+
 def ask_for_owner(who: Actor) -> str:
-    """What a person without a CRM owner name asks their admin for: the page and the exact command."""
-    return (f"Ask an admin to set the lead owner name the CRM gives you: on People & roles (Grant, with "
-            f"\"Lead owner name in the CRM\"), or with  python -m sales access grant {who.identity} {who.role} "
-            "--owner \"YOUR NAME AS THE CRM WRITES IT\"")
+    """What a person without a CRM owner name asks their admin for: the page, then the command
+    (``owner_command``) shown after it."""
+    return ("No lead owner name is recorded for you, so nothing ties you to your leads. Ask an admin to set the "
+            "name the CRM gives you, on People & roles (Grant, with \"Lead owner name in the CRM\") or with this "
+            "command:")
 
 
 def _held(cur: duckdb.DuckDBPyConnection, who: str) -> str | None:

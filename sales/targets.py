@@ -30,7 +30,7 @@ from sales import audit
 from sales.access import Actor, authorise
 from sales.lifecycle import default_lifecycle
 from sales.money import Currencies, default_currencies
-from sales.owners import checked_owner, owner_names  # noqa: F401 (owner_names: the names a target can be set for)
+from sales.owners import checked_owner
 from sales.store import Store
 
 _QUARTER = re.compile(r"\s*(\d{4})-?[Qq]([1-4])\s*")

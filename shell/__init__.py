@@ -12,6 +12,7 @@ Kept outside ``sales/`` because it is the only place that knows about Streamlit.
 - ``sidebar``: who is signed in and the store's totals
 - ``text``: text from people and files shown as text
 - ``errors``: what a visitor sees when something fails or a write is refused
+- ``navigation``: every page at its own address, answered for every visitor, and links that carry the filters
 - ``filters``: the sidebar filters kept in the URL
 - ``tables``: tables and their downloads
 - ``dashboard``: a dashboard's opening and the empty state
@@ -36,6 +37,7 @@ from shell.filters import filters, today
 from shell.hosts import refused_host, wrong_host_screen
 from shell.identity import actor, local_mode_exposed, sign_in_configured, signed_in
 from shell.leads import lead_param, lead_picker
+from shell.navigation import Navigation, links_follow, navigation, shared_params, sidebar_links
 from shell.routing import APP, routed
 from shell.screens import local_only_screen, no_role_screen, sign_in_screen
 from shell.sidebar import sidebar
@@ -44,10 +46,11 @@ from shell.tables import SHOWN_ROWS, download, people_columns, table
 from shell.text import WORD_JOINER, plain
 
 __all__ = [
-    "APP", "IDLE_RELEASE", "QUERY_CACHE_ENTRIES", "REFUSED", "SHOWN_ROWS", "WAIT_FOR_STORE", "WORD_JOINER", "actor",
-    "begin_run", "cache_key", "chart", "cursor", "dashboard", "data_version", "download", "empty_state", "filters",
-    "forget_results", "fresh", "lead_param", "lead_picker", "local_mode_exposed", "local_only_screen", "log_error",
-    "no_role_screen", "notices", "people_columns", "plain", "query", "refusal", "refused", "refused_host", "routed",
-    "safe_csv", "sidebar", "sign_in_configured", "sign_in_screen", "signed_in", "store", "store_problem",
+    "APP", "IDLE_RELEASE", "Navigation", "QUERY_CACHE_ENTRIES", "REFUSED", "SHOWN_ROWS", "WAIT_FOR_STORE",
+    "WORD_JOINER", "actor", "begin_run", "cache_key", "chart", "cursor", "dashboard", "data_version", "download",
+    "empty_state", "filters", "forget_results", "fresh", "lead_param", "lead_picker", "links_follow",
+    "local_mode_exposed", "local_only_screen", "log_error", "navigation", "no_role_screen", "notices",
+    "people_columns", "plain", "query", "refusal", "refused", "refused_host", "routed", "safe_csv", "shared_params",
+    "sidebar", "sidebar_links", "sign_in_configured", "sign_in_screen", "signed_in", "store", "store_problem",
     "store_screen", "summary", "table", "today", "wrong_host_screen",
 ]

@@ -9,6 +9,7 @@ import streamlit as st
 from sales.filters import Filters, from_params, to_params
 from sales.queries import filter_choices
 from shell.cache import query
+from shell.navigation import links_follow
 from shell.text import plain
 
 
@@ -42,4 +43,5 @@ def filters(period: bool = True) -> Filters:
     wanted = {**keep, **to_params(chosen_f)}
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
+        links_follow()
     return chosen_f

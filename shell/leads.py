@@ -8,6 +8,7 @@ import streamlit as st
 
 from sales.queries import find_leads, lead_label
 from shell.cache import query
+from shell.navigation import links_follow
 from shell.text import plain
 
 
@@ -38,6 +39,7 @@ def lead_picker(label: str = "Lead", key: str = "lead", url: bool = True) -> int
                           placeholder="Choose a lead")
     if chosen is not None and url and st.query_params.get(key) != str(chosen):
         st.query_params[key] = str(chosen)
+        links_follow()
     if not url:
         st.session_state[f"{key}_id"] = chosen
     return chosen

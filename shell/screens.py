@@ -10,9 +10,11 @@ from shell.identity import actor, signed_in
 from shell.text import plain
 
 
-def sign_in_screen() -> None:
+def sign_in_screen(page: str | None = None) -> None:
+    """``page``: the title of the page the link asked for, which opens once signed in."""
     st.title("Sales & delivery")
-    st.write("Sign in with your work account to see the dashboards.")
+    st.write("Sign in with your work account to see the dashboards."
+             + (f" The link you opened goes on to {page} once you are signed in." if page else ""))
     st.button("Sign in", type="primary", icon=":material/login:", on_click=st.login)
 
 

@@ -93,9 +93,10 @@ def test_a_person_who_works_leads_without_an_owner_name_is_told_what_to_ask(crm)
     assert not access.needs_owner(cur, access.signed_in("viewer@agency.example", "viewer"))  # works no leads
     assert not access.needs_owner(cur, access.local())  # local mode: one person, everyone's leads
     assert access.ask_for_owner(signed) == (
-        'Ask an admin to set the lead owner name the CRM gives you: on People & roles (Grant, with "Lead owner '
-        'name in the CRM"), or with  python -m sales access grant bizdev@agency.example bizdev --owner "YOUR NAME '
-        'AS THE CRM WRITES IT"')
+        "No lead owner name is recorded for you, so nothing ties you to your leads. Ask an admin to set the name the "
+        'CRM gives you, on People & roles (Grant, with "Lead owner name in the CRM") or with this command:')
+    assert access.owner_command(signed) == ('python -m sales access grant bizdev@agency.example bizdev --owner '
+                                            '"NAME AS THE CRM WRITES IT"')
     access.grant(crm, ADMIN, "bizdev@agency.example", "bizdev", "Chen Wei")
     assert not access.needs_owner(crm.cursor(), signed)
     assert BIZDEV.granted is False  # a test actor, not signed in: never asked

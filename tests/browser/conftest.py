@@ -24,6 +24,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 WAIT_MS = 60_000  # how long a test waits for the page to draw what it asserts: CI machines are busy
 expect.set_options(timeout=WAIT_MS)
 VIEWPORT = {"width": 1400, "height": 1000}
+NAV = ".st-key-nav"  # the sidebar's page links (shell.navigation)
 
 
 def pytest_collection_modifyitems(items):

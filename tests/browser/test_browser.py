@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import drawn, shot, title
+from tests.browser.conftest import NAV, drawn, shot, title
 from tests.conftest import ROOT
 
 PAGES = {"": "Overview", "priorities": "Priorities", "funnel": "Funnel", "budget": "Hours billed against budget",
@@ -20,7 +20,7 @@ def test_every_page_opens_without_error(page, server, path):
     drawn(page, title(page, PAGES[path]).or_(exception).first)  # an exception before the title: shown below
     expect(exception).to_have_count(0)
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
-    expect(page.get_by_test_id("stSidebarNav").get_by_text("Lead workbench")).to_have_count(1)
+    expect(page.locator(NAV).get_by_text("Lead workbench")).to_have_count(1)
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Demo data")
     shot(page, f"page-{path or 'overview'}")
 

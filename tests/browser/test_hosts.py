@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from sales.demo import write_demo
 from sales.store import Store
-from tests.browser.conftest import REBOUND, _serve, shot
+from tests.browser.conftest import NAV, REBOUND, _serve, shot
 from tests.conftest import ADMIN, ANCHOR
 
 WRONG = ["evil.example", "127.0.0.1.evil.example", "localhost.evil.example", "sales.agency.example", "", "a b"]
@@ -118,7 +118,7 @@ def test_app_py_refuses_a_session_under_another_name_even_when_served_bare(page,
     main = page.locator('[data-testid="stMain"]')
     expect(main.get_by_role("heading", name="Not served under this name")).to_be_visible(timeout=60_000)
     expect(main).to_contain_text(f"it was asked for as '{REBOUND}:{port_of(bare_server)}'")
-    for selector in ('[data-testid="stMetric"]', '[data-testid="stDataFrame"]', '[data-testid="stSidebarNav"]'):
+    for selector in ('[data-testid="stMetric"]', '[data-testid="stDataFrame"]', NAV):
         expect(page.locator(selector)).to_have_count(0)
     shot(page, "wrong-host")
     page.goto(bare_server + "/priorities")  # the same server under its own name

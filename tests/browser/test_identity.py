@@ -5,10 +5,10 @@ never sub, and never an address whose canonical form differs from it by more tha
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import shot, sign_in_as
+from tests.browser.conftest import NAV, shot, sign_in_as
 
 KELVIN, FULLWIDTH_W = "\u212a", "\uff57"
-NO_DATA = ('[data-testid="stMetric"]', '[data-testid="stDataFrame"]', '[data-testid="stSidebarNav"]')
+NO_DATA = ('[data-testid="stMetric"]', '[data-testid="stDataFrame"]', NAV)
 
 
 def refused(page, shown: str, why: str) -> None:
@@ -56,7 +56,7 @@ def test_a_verified_email_gets_its_role(page, team_server):
 def test_a_provider_that_never_says_is_trusted_by_the_setting(page, claimless_server):
     sign_in_as(page, claimless_server, "admin@agency.example")  # this provider sends no email_verified
     granted(page, "admin@agency.example", "admin")
-    expect(page.locator('[data-testid="stSidebarNav"]')).to_contain_text("People & roles")
+    expect(page.locator(NAV)).to_contain_text("People & roles")
 
 
 def test_the_setting_never_trusts_an_address_said_to_be_unverified(page, claimless_server):

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import BIZDEV_OWNER, HOSTILE_NAME, drawn, new_page, shot, title
+from tests.browser.conftest import BIZDEV_OWNER, HOSTILE_NAME, NAV, drawn, new_page, shot, title
 from tests.conftest import ROOT
 
 
@@ -20,7 +20,7 @@ def sign_in(page, server: str, email: str) -> None:
 
 
 def nav(page):
-    return page.get_by_test_id("stSidebarNav")
+    return page.locator(NAV)
 
 
 def no_data(page) -> None:
@@ -68,8 +68,8 @@ def test_a_viewer_sees_dashboards_but_cannot_write_and_signs_out(page, team_serv
     page.goto(f"{team_server}/whatif?lead=298")
     drawn(page, title(page, "What-if scoring"))
     expect(page.get_by_role("button", name="Save as a new assessment")).to_have_count(0)
-    page.goto(f"{team_server}/upload")  # not theirs: the default page instead
-    drawn(page, title(page, "Overview"))
+    page.goto(f"{team_server}/upload")  # not theirs: which role it needs (tests/browser/test_links.py)
+    drawn(page, title(page, "Upload"))
     expect(page.locator('input[type="file"]')).to_have_count(0)
     # a lead named with Markdown and HTML is shown as the text it is
     page.goto(f"{team_server}/priorities?lead=9001")

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sales.store import Store, scalar
-from tests.browser.conftest import BIZDEV_OWNER, shot, sign_in_as
+from tests.browser.conftest import BIZDEV_OWNER, NAV, shot, sign_in_as
 from tests.conftest import ROOT
 
 ADMIN, BIZDEV = "admin@agency.example", "bizdev@agency.example"
@@ -117,7 +117,7 @@ def test_a_revoked_or_lowered_admin_cannot_undo_from_the_upload_page_still_open(
         no_access_next(page, f"{url}/upload")
     else:  # the pages a viewer has: dashboards, no Upload
         page.goto(url)
-        nav = page.locator('[data-testid="stSidebarNav"]')
+        nav = page.locator(NAV)
         expect(nav).to_contain_text("Overview", timeout=60_000)
         expect(nav).not_to_contain_text("Upload")
 
