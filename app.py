@@ -23,9 +23,9 @@ def closed() -> st.Page | None:
 shell.begin_run()
 screen = closed()
 who = None if screen else shell.actor()
-nav = shell.Navigation(st.navigation([screen], position="hidden"), {}) if screen else shell.navigation(who)
+nav = shell.Navigation(st.navigation([screen], position="hidden"), {}) if screen else shell.route(who)
 st.session_state["_via_app"] = True  # see shell.routed()
-if who is not None:
+if who is not None and not nav.redirect:
     shell.notices(who)  # a write refused, or a role changed, since this session's last page
     if who.role is not None:
         shell.sidebar_links(nav)

@@ -37,7 +37,7 @@ from shell.filters import filters, today
 from shell.hosts import refused_host, wrong_host_screen
 from shell.identity import actor, local_mode_exposed, sign_in_configured, signed_in
 from shell.leads import lead_param, lead_picker
-from shell.navigation import Navigation, links_follow, navigation, shared_params, sidebar_links
+from shell.navigation import Navigation, links_follow, route, shared_params, sidebar_links
 from shell.routing import APP, routed
 from shell.screens import local_only_screen, no_role_screen, sign_in_screen
 from shell.sidebar import sidebar
@@ -46,11 +46,11 @@ from shell.tables import SHOWN_ROWS, download, people_columns, table
 from shell.text import WORD_JOINER, plain
 
 __all__ = [
-    "APP", "IDLE_RELEASE", "Navigation", "QUERY_CACHE_ENTRIES", "REFUSED", "SHOWN_ROWS", "WAIT_FOR_STORE",
-    "WORD_JOINER", "actor", "begin_run", "cache_key", "chart", "cursor", "dashboard", "data_version", "download",
+    "APP", "IDLE_RELEASE", "QUERY_CACHE_ENTRIES", "REFUSED", "SHOWN_ROWS", "WAIT_FOR_STORE", "WORD_JOINER",
+    "Navigation", "actor", "begin_run", "cache_key", "chart", "cursor", "dashboard", "data_version", "download",
     "empty_state", "filters", "forget_results", "fresh", "lead_param", "lead_picker", "links_follow",
-    "local_mode_exposed", "local_only_screen", "log_error", "navigation", "no_role_screen", "notices",
-    "people_columns", "plain", "query", "refusal", "refused", "refused_host", "routed", "safe_csv", "shared_params",
-    "sidebar", "sidebar_links", "sign_in_configured", "sign_in_screen", "signed_in", "store", "store_problem",
-    "store_screen", "summary", "table", "today", "wrong_host_screen",
+    "local_mode_exposed", "local_only_screen", "log_error", "no_role_screen", "notices", "people_columns", "plain",
+    "query", "refusal", "refused", "refused_host", "route", "routed", "safe_csv", "shared_params", "sidebar",
+    "sidebar_links", "sign_in_configured", "sign_in_screen", "signed_in", "store", "store_problem", "store_screen",
+    "summary", "table", "today", "wrong_host_screen",
 ]

@@ -79,10 +79,15 @@ def _pending() -> tuple[dict, threading.Lock]:
 
 
 def browser_key() -> str | None:
-    """This browser, the same before and after the sign-in's round trip: the token of Streamlit's XSRF cookie
-    (Tornado's "2|mask|masked token|time" form; the mask changes on every page load, the token does not),
-    hashed. None without the cookie (no sign-in configured, or a test harness)."""
-    raw = (st.context.cookies or {}).get("_streamlit_xsrf", "").strip("\"'")
+    """This browser, the same before and after the sign-in's round trip (``key_of_xsrf``). None without the
+    cookie (no sign-in configured, or a test harness)."""
+    return key_of_xsrf((st.context.cookies or {}).get("_streamlit_xsrf", ""))
+
+
+def key_of_xsrf(cookie: str) -> str | None:
+    """The token of Streamlit's XSRF cookie, hashed. The cookie has Tornado's "2|mask|masked token|time" form:
+    the mask changes on every page load, the token (the masked bytes XOR the mask) does not."""
+    raw = cookie.strip("\"'")
     parts = raw.split("|")
     if len(parts) == 4 and parts[0] == "2":
         try:
@@ -159,9 +164,10 @@ class Navigation:
 
     page: object  # the StreamlitPage to run
     sections: dict  # section → [StreamlitPage]
+    redirect: bool = False  # ``/`` of a person with a role: it only sends them on (app.py draws nothing around it)
 
 
-def navigation(who) -> Navigation:
+def route(who) -> Navigation:
     """The pages for ``who`` (None: signed out), every address answered (see the module's docstring)."""
     if who is None:
         pages = [st.Page(_screen("sign_in", _signed_out(None)), title="Sign in", icon=":material/login:",
@@ -191,7 +197,8 @@ def navigation(who) -> Navigation:
 
     pages = [st.Page(home, title="Sales & delivery", icon=":material/insights:", url_path="home", default=True),
              *by_url.values()]
-    return Navigation(st.navigation(pages, position="hidden"), sections)
+    page = st.navigation(pages, position="hidden")
+    return Navigation(page, sections, redirect=page.url_path == "")
 
 
 # ---------------------------------------------------------------- the sidebar's links

@@ -47,6 +47,13 @@ def test_filters_travel_with_the_sidebar_links_and_from_page_to_page(page, serve
     drawn(page, title(page, "Priorities"))
     has_filters(page)
     expect(chips(page, "Category")).to_contain_text("High")
+    # a filter changed on this page travels too: the links follow what the page shows
+    chips(page, "Source").get_by_role("button", name=re.compile("Remove Referral|Delete")).first.click()
+    expect(page).not_to_have_url(re.compile(r"source="))
+    page.locator(NAV).get_by_role("link", name="Funnel").click()
+    drawn(page, title(page, "Funnel"))
+    expect(page).to_have_url(re.compile(r"category=High"))
+    expect(page).not_to_have_url(re.compile(r"source="))
     shot(page, "links-filters-travel")
 
 
