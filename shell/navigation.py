@@ -140,8 +140,8 @@ def _screen(name: str, draw):
 
 def _signed_out(spec: Spec | None):
     def draw():
-        remember(spec.url if spec else None, dict(st.query_params.to_dict()))
-        sign_in_screen(spec.title if spec else None)
+        params = dict(st.query_params.to_dict())
+        sign_in_screen(spec.title if spec else None, lambda: remember(spec.url if spec else None, params))
     return draw
 
 

@@ -10,12 +10,19 @@ from shell.identity import actor, signed_in
 from shell.text import plain
 
 
-def sign_in_screen(page: str | None = None) -> None:
-    """``page``: the title of the page the link asked for, which opens once signed in."""
+def sign_in_screen(page: str | None = None, before=None) -> None:
+    """``page``: the title of the page the link asked for, which opens once signed in; ``before``: called
+    when the person clicks Sign in, before they leave for the identity provider (it remembers the link)."""
     st.title("Sales & delivery")
     st.write("Sign in with your work account to see the dashboards."
              + (f" The link you opened goes on to {page} once you are signed in." if page else ""))
-    st.button("Sign in", type="primary", icon=":material/login:", on_click=st.login)
+    st.button("Sign in", type="primary", icon=":material/login:", on_click=_sign_in, args=(before,))
+
+
+def _sign_in(before) -> None:
+    if before is not None:
+        before()
+    st.login()
 
 
 def no_role_screen() -> None:

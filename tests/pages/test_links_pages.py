@@ -9,7 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from sales import access
 from sales.store import Store
-from shell.navigation import SPECS, key_of_xsrf
+from shell import navigation
+from shell.navigation import SPECS, key_of_xsrf, remember, take
 from shell.text import plain
 from tests.conftest import ADMIN, ROOT
 from tests.pages.conftest import open_page
@@ -114,3 +115,22 @@ def test_a_bizdev_without_an_owner_name_reads_what_to_ask_on_this_week(team, pip
     assert at.code[0].value == ('python -m sales access grant new@agency.example bizdev --owner '
                                 '"NAME AS THE CRM WRITES IT"')
     assert "Until then this page shows everyone's leads." in [c.value for c in at.caption]
+
+
+def test_a_link_asked_for_before_sign_in_is_taken_once_by_the_same_browser_while_fresh(monkeypatch):
+    browser = ["A"]
+    monkeypatch.setattr(navigation, "browser_key", lambda: browser[0])
+    remember("priorities", {"from": "2026-01-01", "lead": "2"})
+    browser[0] = "B"
+    assert take() is None  # another browser has nothing waiting
+    browser[0] = "A"
+    assert take() == ("priorities", {"from": "2026-01-01", "lead": "2"})
+    assert take() is None  # once
+    remember("nowhere", {})
+    assert take() is None  # not one of our pages
+    remember("funnel", {})
+    remember(None, {})  # then the plain sign-in screen at /: nothing in particular
+    assert take() is None
+    remember("funnel", {})
+    monkeypatch.setattr(navigation, "PENDING_SECONDS", -1)
+    assert take() is None  # stale
