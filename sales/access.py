@@ -295,9 +295,10 @@ def _record_owner(cur: duckdb.DuckDBPyConnection, actor: Actor, who: str, owner:
 
 
 def needs_owner(cur: duckdb.DuckDBPyConnection, who: Actor) -> bool:
-    """A person who works leads (bizdev and up, signed in) and has no CRM owner name recorded: nothing ties
-    them to their leads, so This week cannot show theirs."""
-    return who.granted and who.may("work_lead") and crm_owner(cur, who.identity) is None
+    """A signed-in person who works leads but may not set their own CRM owner name (a bizdev, not an admin), and
+    has none recorded: nothing ties them to their leads, so This week cannot show theirs; they ask an admin."""
+    return (who.granted and who.may("work_lead") and not who.may("manage_access")
+            and crm_owner(cur, who.identity) is None)
 
 
 def owner_command(who: Actor) -> str:

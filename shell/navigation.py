@@ -187,7 +187,9 @@ def route(who) -> Navigation:
             sections.setdefault(s.section, []).append(by_url[s.url])
         else:
             by_url[s.url] = st.Page(_screen(f"closed_{s.url}", _closed_to_role(s)), title=s.title, url_path=s.url)
-    start = "week" if query(own_leads, who) else "overview"  # whoever has leads of their own starts with them
+    # whoever has leads of their own starts with them, as does whoever works leads but is not tied to theirs yet
+    # (This week says what to ask for); everyone else with the overview
+    start = "week" if query(own_leads, who) or query(access.needs_owner, who) else "overview"
 
     def home():
         """``/``: on to the page a link asked for before sign-in, else to the role's first page."""
@@ -227,3 +229,4 @@ def links_follow() -> None:
             st.caption(section)
             for page in pages:
                 st.page_link(page, query_params=params)
+        st.divider()

@@ -92,6 +92,7 @@ def test_a_person_who_works_leads_without_an_owner_name_is_told_what_to_ask(crm)
     assert access.needs_owner(cur, signed)
     assert not access.needs_owner(cur, access.signed_in("viewer@agency.example", "viewer"))  # works no leads
     assert not access.needs_owner(cur, access.local())  # local mode: one person, everyone's leads
+    assert not access.needs_owner(cur, access.signed_in("boss@agency.example", "admin"))  # sets it themself
     assert access.ask_for_owner(signed) == (
         "No lead owner name is recorded for you, so nothing ties you to your leads. Ask an admin to set the name the "
         'CRM gives you, on People & roles (Grant, with "Lead owner name in the CRM") or with this command:')

@@ -115,8 +115,7 @@ def test_a_bizdev_granted_with_an_owner_sees_their_leads_one_without_sees_what_t
 
     unowned = new_page(browser)
     sign_in_as(unowned, url, "unowned@agency.example")
-    unowned.goto(f"{url}/week")
-    drawn(unowned, title(unowned, "This week"))
+    drawn(unowned, title(unowned, "This week"))  # where they start, to read what to ask for
     main = unowned.get_by_test_id("stMain")
     expect(main).to_contain_text("No lead owner name is recorded for you, so nothing ties you to your leads")
     expect(main).to_contain_text("People & roles")
