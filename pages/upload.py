@@ -9,7 +9,8 @@ import shell
 from sales import uploads
 from sales.ingest import IngestError, batch_rejects, import_file, list_batches, mappings, undo_batch
 from sales.ingest.describe import describe
-from sales.ingest.formats import KINDS, mapping_fields
+from sales.ingest.formats import FILE_KINDS as KINDS
+from sales.ingest.formats import mapping_fields
 
 shell.routed()
 who = shell.actor()

@@ -1,10 +1,13 @@
-"""Budgets in the canonical layout: per account, a change point from a month on."""
+"""Budgets in the canonical layout: per account, a change point from a month on. Typed and checked in SQL
+(``staged_budgets``); a change point the store holds already is a duplicate; an undo removes a batch's."""
 
 from __future__ import annotations
 
 from sales.ingest.formats import Detection
 from sales.ingest.reader import CsvLayout
+from sales.ingest.results import ImportResult, Reject
 from sales.ingest.values import date_sql, number_sql, sniff_date, sniff_decimal, text_sql
+from sales.store import scalar
 
 BUDGET_KINDS = ("retainer", "fixed", "discovery", "development")
 BUDGET_ERRORS = {
@@ -64,3 +67,29 @@ def budget_stage_sql(det: Detection, layout: CsvLayout, src: str) -> tuple[str, 
                        {raw('monthly_hours')} AS mh_raw, {raw('fixed_total_hours')} AS fh_raw
                 FROM {src}))"""
     return sql, []
+
+
+def import_rows(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result: ImportResult, lines) -> None:
+    """Budgets from ``src`` (the file's records as text, with their index ``rid``): rejects by line and
+    column, and the change points the store does not hold yet."""
+    stage_sql, warnings = budget_stage_sql(det, layout, src)
+    result.warnings += warnings
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE staged_budgets AS {stage_sql}")
+    result.rows_read = scalar(cur, "SELECT count(*) FROM staged_budgets")
+    for rid, code, col, value in cur.execute(
+            "SELECT rid, err, err_col, err_val FROM staged_budgets WHERE err IS NOT NULL ORDER BY rid").fetchall():
+        result.rejects.append(Reject(lines(rid), layout.header[col], BUDGET_ERRORS[code].format(value=value)))
+    cur.execute("""CREATE OR REPLACE TEMP TABLE new_budgets AS SELECT * FROM staged_budgets s WHERE err IS NULL
+                   AND entry_key NOT IN (SELECT entry_key FROM budgets)
+                   QUALIFY row_number() OVER (PARTITION BY entry_key ORDER BY rid) = 1""")
+    result.imported = scalar(cur, f"""INSERT INTO budgets (batch_id, account, effective_month, monthly_hours,
+                                      fixed_total_hours, hourly_rate, currency, kind, entry_key)
+                                      SELECT {int(batch)}, account, effective_month, monthly_hours, fixed_total_hours,
+                                             hourly_rate, currency, kind, entry_key FROM new_budgets""")
+    result.duplicates = result.rows_read - len(result.rejects) - result.imported
+    cur.execute("DROP TABLE IF EXISTS staged_budgets; DROP TABLE IF EXISTS new_budgets")
+
+
+def undo(cur, batch: int) -> dict[str, int]:
+    """Remove a batch's budget change points; returns how many."""
+    return {"budgets": scalar(cur, "DELETE FROM budgets WHERE batch_id = ?", [batch])}

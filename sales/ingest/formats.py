@@ -15,7 +15,7 @@ from pathlib import Path
 from sales.lifecycle import default_lifecycle
 from sales.rubric import default_rubric
 
-KINDS = ("leads", "time", "budgets")
+FILE_KINDS = ("leads", "time", "budgets")  # what a file may hold
 
 
 class FormatError(ValueError):
@@ -338,8 +338,8 @@ def mapping_from_doc(doc: Mapping, header: Sequence[str], name: str = "mapping")
     """The same mapping as a dict (the upload page's form builds one)."""
     path = Path(name)
     kind = doc.get("kind")
-    if kind not in KINDS:
-        raise FormatError(f"{path.name}: 'kind' must be one of {', '.join(KINDS)}, got {kind!r}")
+    if kind not in FILE_KINDS:
+        raise FormatError(f"{path.name}: 'kind' must be one of {', '.join(FILE_KINDS)}, got {kind!r}")
     canonical = CANONICAL[kind]
     columns = doc.get("columns", {})
     unknown = [k for k in columns if k not in canonical]

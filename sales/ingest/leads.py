@@ -6,66 +6,23 @@ CRM files are small (thousands of rows), so after typed staging in SQL the row l
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
-from pathlib import Path
 
 import pandas as pd
 
-from sales.ingest.formats import Detection, norm
+from sales.ingest.crm_stages import map_stage
+from sales.ingest.formats import Detection
 from sales.ingest.reader import CsvLayout
-from sales.ingest.results import Reject
+from sales.ingest.results import IngestError, Reject
 from sales.ingest.values import bool_sql, date_sql, number_sql, sniff_date, sniff_decimal, text_sql
 from sales.leadstate import latest_assessments, latest_facts
-from sales.lifecycle import default_lifecycle
-from sales.paths import DATA_DIR
 from sales.rubric import LevelError, check_level, default_rubric
 from sales.store import scalar
 
-DEFAULT_STAGE_MAP = DATA_DIR / "stage_map.toml"
 TEXT_FIELDS = ("external_id", "name", "organisation", "owner", "lead_source", "stage", "status", "lost_reason",
                "currency", "pricing", "first_name", "last_name", "assessed_by", "email")
 DATE_FIELDS = ("created_on", "closed_on", "expected_close", "won_on", "lost_on", "assessed_at", "modified_at")
-
-
-@dataclass(frozen=True)
-class StageTarget:
-    stage: str | None
-    status: str | None
-
-
-@cache
-def load_stage_map(path: Path = DEFAULT_STAGE_MAP) -> dict[str, dict[str, StageTarget]]:
-    doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    stage_keys = {s.key for s in default_lifecycle().stages}
-    out: dict[str, dict[str, StageTarget]] = {}
-    for section, labels in doc.items():
-        table = {}
-        for label, target in labels.items():
-            t = StageTarget(target, None) if isinstance(target, str) else StageTarget(target.get("stage"),
-                                                                                      target.get("status"))
-            if t.stage is not None and t.stage not in stage_keys:
-                raise ValueError(f"{path.name}: [{section}] {label!r} → unknown stage {t.stage!r}")
-            table[norm(label)] = t
-        out[section] = table
-    return out
-
-
-def map_stage(label: str | None, fmt: str) -> StageTarget | None:
-    """A CRM label → lifecycle stage and status; None when no table knows it."""
-    if not label:
-        return None
-    tables = load_stage_map()
-    key = norm(label)
-    for section in (fmt, "default"):
-        if key in tables.get(section, {}):
-            return tables[section][key]
-    if key in {norm(s.key) for s in default_lifecycle().stages} | {norm(s.name) for s in default_lifecycle().stages}:
-        stage = next(s.key for s in default_lifecycle().stages if key in (norm(s.key), norm(s.name)))
-        return StageTarget(stage, None)
-    return None
 
 
 def _stage_sql(det: Detection, layout: CsvLayout, src: str) -> str:
@@ -177,7 +134,7 @@ class _LeadImport:
         return self.det.format.name
 
 
-def import_leads(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result, lines) -> None:
+def import_rows(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result, lines) -> None:
     """New leads are added; a lead the store already has (same CRM and record id) takes the file's
     newer CRM values, levels and facts, its old values kept in ``lead_updates`` for undo."""
     rows = cur.execute(_stage_sql(det, layout, src) + " ORDER BY rid").df().to_dict("records")
@@ -346,3 +303,56 @@ def _check_row(row: dict, det: Detection, header: list[str], rubric) -> tuple[st
             return header[cols[name]], f"cannot read {_value(row, name + '__raw')!r} as yes or no"
     return None
 
+
+
+# ---------------------------------------------------------------- undo
+
+
+def undo(cur, batch: int) -> dict[str, int]:
+    """Remove the leads a batch created with their history, and put back the CRM values it replaced;
+    refuses (IngestError) when a later batch changed the same leads, or people have worked on them."""
+    later = scalar(cur, """SELECT max(u.batch_id) FROM lead_updates u WHERE u.batch_id > ?
+                           AND u.lead_id IN (SELECT lead_id FROM lead_updates WHERE batch_id = ?
+                                             UNION ALL SELECT id FROM leads WHERE batch_id = ?)""",
+                   [batch, batch, batch])
+    later = max(filter(None, [later, scalar(cur, """SELECT max(batch_id) FROM (
+        SELECT lead_id, batch_id FROM assessments UNION ALL SELECT lead_id, batch_id FROM lead_facts
+        UNION ALL SELECT lead_id, batch_id FROM stage_events)
+        WHERE batch_id > ? AND lead_id IN (SELECT id FROM leads WHERE batch_id = ?)""", [batch, batch])]),
+                default=None)
+    if later:
+        raise IngestError(f"batch {later} changed leads of batch {batch} afterwards; undo batch {later} first")
+    _refuse_if_people_worked_on(cur, batch)
+    fields = ", ".join(f"{f} = u.{f}" for f in CRM_FIELDS)
+    cur.execute(f"UPDATE leads SET {fields} FROM lead_updates u WHERE u.lead_id = leads.id AND u.batch_id = ?",
+                [batch])  # noqa: S608 (fixed column names)
+    # DuckDB's DELETE returns how many rows it removed
+    removed = {"lead_updates": scalar(cur, "DELETE FROM lead_updates WHERE batch_id = ?", [batch])}
+    leads = "SELECT id FROM leads WHERE batch_id = ?"
+    for table in ("assessments", "lead_facts", "stage_events"):  # the import's own, and its leads' history
+        removed[table] = scalar(cur, f"DELETE FROM {table} WHERE batch_id = ? OR lead_id IN ({leads})",  # noqa: S608
+                                [batch, batch])
+    removed["leads"] = scalar(cur, "DELETE FROM leads WHERE batch_id = ?", [batch])
+    return removed
+
+
+def _refuse_if_people_worked_on(cur, batch: int) -> None:
+    """Undo removes the leads an import created; when people have since written notes, assessments,
+    gate ticks or offers on them, it refuses and names them rather than remove their work."""
+    rows = cur.execute("""
+        WITH mine AS (SELECT id, name FROM leads WHERE batch_id = ?),
+        work AS (SELECT lead_id, 'note' AS kind FROM lead_notes
+                 UNION ALL SELECT lead_id, 'assessment' FROM assessments WHERE batch_id IS NULL
+                 UNION ALL SELECT lead_id, 'gate tick' FROM lead_facts WHERE batch_id IS NULL
+                 UNION ALL SELECT lead_id, 'small project' FROM budgets WHERE batch_id IS NULL AND lead_id IS NOT NULL)
+        SELECT m.name, w.kind, count(*) FROM mine m JOIN work w ON w.lead_id = m.id
+        GROUP BY ALL ORDER BY m.name, w.kind""", [batch]).fetchall()
+    if not rows:
+        return
+    by_lead: dict[str, list[str]] = {}
+    for name, kind, n in rows:
+        by_lead.setdefault(name, []).append(f"{n} {kind}{'s' if n != 1 else ''}")
+    named = "; ".join(f"{name} ({', '.join(kinds)})" for name, kinds in list(by_lead.items())[:5])
+    more = f" and {len(by_lead) - 5} more leads" if len(by_lead) > 5 else ""
+    raise IngestError(f"batch {batch} created leads that people have worked on since: {named}{more}. "
+                      "Undo would remove their work, so nothing was changed.")

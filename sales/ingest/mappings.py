@@ -15,7 +15,7 @@ import duckdb
 
 from sales import audit
 from sales.access import Actor, authorise
-from sales.ingest.formats import CANONICAL, KINDS, norm
+from sales.ingest.formats import CANONICAL, FILE_KINDS, norm
 from sales.ingest.reader import CsvLayout
 from sales.ingest.values import sniff_date
 from sales.store import Store
@@ -111,7 +111,7 @@ def propose(layout: CsvLayout) -> dict:
     dates and durations) the column whose values read as such."""
     header = [norm(h) for h in layout.header]
     best_kind, best = "time", {}
-    for kind in KINDS:
+    for kind in FILE_KINDS:
         found: dict[str, str] = {}
         taken: set[int] = set()
         for fld, words in HINTS[kind].items():
