@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -52,6 +53,9 @@ def inspect(path: Path, max_bytes: int = MAX_BYTES) -> CsvLayout:
     try:
         if path.is_dir():
             raise CsvError(f"{name}: is a folder, not a file; name the CSV files in it")
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):  # reading a pipe or a device could wait forever or never end
+            raise CsvError(f"{name}: is {_special(mode)}, not a file; export the data to a CSV file first")
         size = path.stat().st_size
         with open(path, "rb") as fh:
             raw = fh.read(HEAD_BYTES)
@@ -75,6 +79,14 @@ def inspect(path: Path, max_bytes: int = MAX_BYTES) -> CsvLayout:
     if len(header) < 2:
         raise CsvError(f"{name}: line 1 has a single column; expected a CSV header separated by , ; or tab")
     return CsvLayout(path, delimiter, encoding, header, sample, size, _line_ends_clean=clean)
+
+
+def _special(mode: int) -> str:
+    for test, what in ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return what
+    return "a special file"
 
 
 def _first_line(path: Path, encoding: str) -> str:
