@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sales.ingest.formats import Detection
 from sales.ingest.reader import CsvLayout
-from sales.ingest.results import ImportResult, Reject
+from sales.ingest.rejects import Rejects, rows_by_record
+from sales.ingest.results import ImportResult
 from sales.ingest.values import date_sql, number_sql, sniff_date, sniff_decimal, text_sql
 from sales.store import scalar
 
@@ -69,16 +70,19 @@ def budget_stage_sql(det: Detection, layout: CsvLayout, src: str) -> tuple[str, 
     return sql, []
 
 
-def import_rows(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result: ImportResult, lines) -> None:
+def import_rows(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result: ImportResult,
+                rejects: Rejects) -> None:
     """Budgets from ``src`` (the file's records as text, with their index ``rid``): rejects by line and
     column, and the change points the store does not hold yet."""
     stage_sql, warnings = budget_stage_sql(det, layout, src)
     result.warnings += warnings
     cur.execute(f"CREATE OR REPLACE TEMP TABLE staged_budgets AS {stage_sql}")
     result.rows_read = scalar(cur, "SELECT count(*) FROM staged_budgets")
-    for rid, code, col, value in cur.execute(
-            "SELECT rid, err, err_col, err_val FROM staged_budgets WHERE err IS NOT NULL ORDER BY rid").fetchall():
-        result.rejects.append(Reject(lines(rid), layout.header[col], BUDGET_ERRORS[code].format(value=value)))
+    before = rejects.count
+    for rid, code, col, value in rows_by_record(cur, "SELECT rid, err, err_col, err_val FROM staged_budgets "
+                                                     "WHERE err IS NOT NULL"):
+        rejects.add_record(rid, layout.header[col], BUDGET_ERRORS[code].format(value=value))
+    bad = rejects.count - before
     cur.execute("""CREATE OR REPLACE TEMP TABLE new_budgets AS SELECT * FROM staged_budgets s WHERE err IS NULL
                    AND entry_key NOT IN (SELECT entry_key FROM budgets)
                    QUALIFY row_number() OVER (PARTITION BY entry_key ORDER BY rid) = 1""")
@@ -86,7 +90,7 @@ def import_rows(cur, det: Detection, layout: CsvLayout, src: str, batch: int, re
                                       fixed_total_hours, hourly_rate, currency, kind, entry_key)
                                       SELECT {int(batch)}, account, effective_month, monthly_hours, fixed_total_hours,
                                              hourly_rate, currency, kind, entry_key FROM new_budgets""")
-    result.duplicates = result.rows_read - len(result.rejects) - result.imported
+    result.duplicates = result.rows_read - bad - result.imported
     cur.execute("DROP TABLE IF EXISTS staged_budgets; DROP TABLE IF EXISTS new_budgets")
 
 

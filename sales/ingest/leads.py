@@ -14,7 +14,8 @@ import pandas as pd
 from sales.ingest.crm_stages import map_stage
 from sales.ingest.formats import Detection
 from sales.ingest.reader import CsvLayout
-from sales.ingest.results import IngestError, Reject
+from sales.ingest.rejects import Rejects
+from sales.ingest.results import ImportResult, IngestError
 from sales.ingest.values import bool_sql, date_sql, number_sql, sniff_date, sniff_decimal, text_sql
 from sales.leadstate import latest_assessments, latest_facts
 from sales.rubric import LevelError, check_level, default_rubric
@@ -115,7 +116,8 @@ class _LeadImport:
     det: Detection
     header: list[str]
     batch: int
-    result: object  # the ImportResult being filled
+    result: ImportResult
+    rejects: Rejects
     known: dict[str, dict]  # external id → the stored lead's id and CRM fields
     latest_levels: dict[int, dict]
     latest_facts: dict[tuple[int, str], bool]
@@ -134,34 +136,36 @@ class _LeadImport:
         return self.det.format.name
 
 
-def import_rows(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result, lines) -> None:
+def import_rows(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result: ImportResult,
+                rejects: Rejects) -> None:
     """New leads are added; a lead the store already has (same CRM and record id) takes the file's
     newer CRM values, levels and facts, its old values kept in ``lead_updates`` for undo."""
     rows = cur.execute(_stage_sql(det, layout, src) + " ORDER BY rid").df().to_dict("records")
     result.rows_read = len(rows)
-    job = _start(cur, det, layout.header, batch, result)
+    job = _start(cur, det, layout.header, batch, result, rejects)
     for row in rows:
-        _take_row(job, row, lines(int(row["rid"])))
+        _take_row(job, row)
     _write(cur, job)
     result.imported = len(job.leads)
 
 
-def _start(cur, det: Detection, header: list[str], batch: int, result) -> _LeadImport:
+def _start(cur, det: Detection, header: list[str], batch: int, result: ImportResult,
+           rejects: Rejects) -> _LeadImport:
     """What the store already holds of this CRM: its leads, their latest levels and facts."""
     known = {r[0]: dict(zip(("id", *CRM_FIELDS), r[1:])) for r in cur.execute(
         f"SELECT external_id, id, {', '.join(CRM_FIELDS)} FROM leads WHERE source_system = ?",
         [det.format.name]).fetchall()}
     levels, facts = _latest(cur, [k["id"] for k in known.values()])
-    return _LeadImport(det, header, batch, result, known, levels, facts,
+    return _LeadImport(det, header, batch, result, rejects, known, levels, facts,
                        scalar(cur, "SELECT coalesce(max(id), 0) + 1 FROM leads"), datetime.now().replace(microsecond=0))
 
 
-def _take_row(job: _LeadImport, row: dict, line: int) -> None:
+def _take_row(job: _LeadImport, row: dict) -> None:
     """One row: rejected, a repeat within the file, a new lead, an update, stale, or already known."""
-    rubric, result = default_rubric(), job.result
+    rubric, result, rid = default_rubric(), job.result, int(row["rid"])
     problem = _check_row(row, job.det, job.header, rubric)
     if problem:
-        result.rejects.append(Reject(line, *problem))
+        job.rejects.add_record(rid, *problem)
         return
     name, created = _name(row), _value(row, "created_on")
     ext = _value(row, "external_id") or "content:" + hashlib.md5(
@@ -184,7 +188,7 @@ def _take_row(job: _LeadImport, row: dict, line: int) -> None:
                               batch_id=job.batch, **values))
     else:
         lead_id = old["id"]
-        update = _update(job, old, values, levels, row_facts, line)
+        update = _update(job, old, values, levels, row_facts, rid)
         if update is None:
             return
         levels, row_facts, stage = update
@@ -216,14 +220,14 @@ def _crm_values(job: _LeadImport, row: dict) -> tuple[dict, str | None]:
 
 
 def _update(job: _LeadImport, old: dict, values: dict, levels: dict, row_facts: dict,
-            line: int) -> tuple[dict, dict, str | None] | None:
+            rid: int) -> tuple[dict, dict, str | None] | None:
     """What a re-exported row changes on a stored lead (levels, facts, the stage it moved to), or None
     when it is stale or changes nothing."""
     result, lead_id = job.result, old["id"]
     why = _stale(old, values)
     if why:
         result.stale += 1
-        result.stale_lines.append((line, why))
+        result.stale_lines.append((job.rejects.lines(rid), why))
         return None
     # a blank never erases what is stored (an unmapped stage, an owner left out), except a close
     # date or lost reason, which a reopened deal really loses

@@ -14,6 +14,7 @@ store is exactly as it was.
 
 from __future__ import annotations
 
+import heapq
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,13 +34,16 @@ from sales.ingest.mappings import save as save_mapping
 from sales.ingest.progress import Progress, quiet
 from sales.ingest.progress import tracked as _tracked
 from sales.ingest.reader import CsvLayout, count_newlines, inspect, read_csv_sql, repair_quotes
-from sales.ingest.rejects import UNCLOSED_QUOTE, LineMap, structural_rejects
+from sales.ingest.rejects import UNCLOSED_QUOTE, LineMap, Rejects, Structural, structural_rejects
 from sales.ingest.rejects import write_rejects as _write_rejects
 from sales.ingest.resolve import mapping_doc, resolve
 from sales.ingest.results import ImportResult, IngestError, Reject
 from sales.store import Store
 
 FILE_RECORDS = "file_records"  # the temp table of the file's records as text (c0..cN), in the file's order
+# DuckDB's memory while a command-line import runs: beyond it, its tables spill to disk beside the store, so
+# a 1 GB file imports within about 600 MB of memory (bench/import.py prints the peak)
+IMPORT_MEMORY = "300MB"
 
 
 class _DryRun(Exception):
@@ -95,7 +99,8 @@ def import_file(store: Store, actor: Actor, path: Path | str, kind: str | None =
             layout = layout.copy_into(Path(work))
         job = _Job(store, actor, layout, det, display, step, FileCheck(path), dry_run, Path(work))
         try:
-            result = _ladder(job)
+            with _bounded_memory(store):
+                result = _ladder(job)
             if doc is not None and not dry_run:  # the next file with this header is recognised
                 save_mapping(store, actor, layout.header, doc)
             return result
@@ -106,7 +111,8 @@ def import_file(store: Store, actor: Actor, path: Path | str, kind: str | None =
         encoding = job.check.wait().encoding if layout.encoding == "utf-8" else layout.encoding
         job = replace(job, layout=replace(layout, encoding=encoding).copy_into(Path(work)))
         try:
-            return _ladder(job)
+            with _bounded_memory(store):
+                return _ladder(job)
         except duckdb.Error as e:
             raise IngestError(f"{display}: cannot be read: {str(e).splitlines()[0]}") from None
 
@@ -154,14 +160,13 @@ def _run_bulk(job: _Job, result: ImportResult) -> None:
     """
     layout, det, display, step = job.layout, job.det, job.display, job.step
     try:
-        with job.store.transaction() as cur:
+        with _any_order(job.store), job.store.transaction() as cur:
             batch = result.batch = open_batch(cur, job.actor, display, det)
             reader_sql, params = read_csv_sql(layout, tolerant=False)
             insert = time_entries.bulk_insert_sql(det, layout, reader_sql, batch, result)
             step(0.1, f"{display}: reading")
-            with _any_order(cur, job.store.exclusive):
-                result.imported = result.rows_read = _tracked(cur, insert, [det.format.name, *params], step, 0.1,
-                                                              0.95, f"{display}: importing")[0][0]
+            result.imported = result.rows_read = _tracked(cur, insert, [det.format.name, *params], step, 0.1,
+                                                          0.95, f"{display}: importing")[0][0]
             if result.imported and time_entries.overlaps_stored(cur, batch, det.format.name):
                 raise _NotClean()  # stored entries share these dates: they must be matched
             result.hours = time_entries.batch_hours(cur, batch)
@@ -171,18 +176,39 @@ def _run_bulk(job: _Job, result: ImportResult) -> None:
 
 
 @contextmanager
-def _any_order(cur, allowed: bool) -> Iterator[None]:
-    """Let the bulk insert write rows in any order (no line number is read back from them), so DuckDB
-    fills whole row groups instead of leaving part-filled ones that closing the store would rewrite.
-    The setting is process-wide: only taken when nothing else in the process uses the store."""
-    if not allowed:
+def _bounded_memory(store: Store) -> Iterator[None]:
+    """Hold DuckDB to ``IMPORT_MEMORY`` while the import runs (its temp tables and the rows it writes spill to
+    disk instead). Process-wide, so only when nothing else in the process uses the store."""
+    if not store.exclusive:
         yield
         return
-    cur.execute("SET preserve_insertion_order = false")
+    with store.cursor() as cur:
+        cur.execute(f"SET memory_limit = '{IMPORT_MEMORY}'")
     try:
         yield
     finally:
-        cur.execute("RESET preserve_insertion_order")
+        with store.cursor() as cur:
+            cur.execute("RESET memory_limit")
+
+
+@contextmanager
+def _any_order(store: Store) -> Iterator[None]:
+    """Let the bulk insert write rows in any order (no line number is read back from them), so DuckDB
+    fills whole row groups instead of leaving part-filled ones that closing the store would rewrite.
+
+    The setting is process-wide: only taken when nothing else in the process uses the store, and put back
+    outside the transaction (inside a failed one it could not be, and the general path after it would read
+    the file's rows out of order)."""
+    if not store.exclusive:
+        yield
+        return
+    with store.cursor() as cur:
+        cur.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        with store.cursor() as cur:
+            cur.execute("RESET preserve_insertion_order")
 
 
 def _run(job: _Job, result: ImportResult, tolerant: bool) -> None:
@@ -216,21 +242,25 @@ def _run(job: _Job, result: ImportResult, tolerant: bool) -> None:
         records, first, last = cur.execute(f"SELECT count(*), min(rowid), max(rowid) FROM {table}").fetchall()[0]
         if records and last - first + 1 != records:
             raise IngestError(f"{display}: the reader did not keep the file's row order; nothing was imported")
-        struct_rejects, footer, rejected_lines = (structural_rejects(cur, layout, newlines) if tolerant
-                                                  else ([], 0, set()))
-        struct_rejects = sorted(unclosed + struct_rejects, key=lambda r: r.line)
-        lines = LineMap(layout, records, rejected_lines, newlines)
-        step(0.5, f"{display}: checking {records:,} rows")
-        if direct:
-            time_entries.number_staged(cur, first or 0)
-            time_entries.import_staged(cur, det, layout, batch, result, lines)
-        else:
-            src = f"(SELECT rowid - {int(first or 0)} AS rid, * FROM {FILE_RECORDS})"
-            importer(det.format.kind).import_rows(cur, det, layout, src, batch, result, lines)
+        structural = structural_rejects(cur, layout, newlines) if tolerant else Structural(iter(()), 0)
+        lines = LineMap(layout, records, structural.lines, newlines)
+        rejects = Rejects(cur, batch, result, lines, _write_rejects)
+        try:
+            for reject in heapq.merge(unclosed, structural.rejects, key=lambda r: r.line):
+                rejects.add(reject)
+            malformed = rejects.count
+            step(0.5, f"{display}: checking {records:,} rows")
+            if direct:
+                time_entries.number_staged(cur, first or 0)
+                time_entries.import_staged(cur, det, layout, batch, result, rejects)
+            else:
+                src = f"(SELECT rowid - {int(first or 0)} AS rid, * FROM {FILE_RECORDS})"
+                importer(det.format.kind).import_rows(cur, det, layout, src, batch, result, rejects)
+            rejects.close()
+        finally:
+            lines.close()
         cur.execute(f"DROP TABLE IF EXISTS {FILE_RECORDS}")
-        result.rejects = struct_rejects + result.rejects
-        result.rejected = len(result.rejects)
-        result.rows_read += len(struct_rejects)
-        result.skipped += footer
-        _write_rejects(cur, batch, result.rejects, layout)
+        result.rejected = rejects.count
+        result.rows_read += malformed
+        result.skipped += structural.footer
         _close_batch(cur, job, batch, result)

@@ -17,6 +17,9 @@ MAX_COLUMNS = 500
 HEAD_BYTES = 256 * 1024
 SAMPLE_ROWS = 2000
 MAX_FIELD = 10_000_000  # characters in one value, as the readers' max_line_size
+# DuckDB's read buffer: it must exceed max_line_size, and its default (16 x that, per thread) would hold
+# 320 MB of the file in memory; this is as fast
+READ_BUFFER = 16_000_000
 TOTAL_ROW = re.compile(r"^\s*(grand\s+)?(total|totals|summe|gesamt|totaal|totale|sum)\s*:?\s*$", re.IGNORECASE)
 
 
@@ -131,7 +134,7 @@ def read_csv_sql(layout: CsvLayout, tolerant: bool = True) -> tuple[str, list]:
     rejects = "ignore_errors = true, store_rejects = true" if tolerant else "ignore_errors = false"
     sql = (f"read_csv(?, header = true, delim = '{delim}', quote = '\"', escape = '\"', auto_detect = false, "
            f"columns = {{{cols}}}, null_padding = false, strict_mode = true, {rejects}, "
-           f"encoding = 'utf-8', max_line_size = {MAX_FIELD})")
+           f"encoding = 'utf-8', max_line_size = {MAX_FIELD}, buffer_size = {READ_BUFFER})")
     return sql, [str(layout.path)]
 
 
@@ -195,18 +198,3 @@ def count_newlines(path: Path) -> int:
         while chunk := fh.read(8 * 1024 * 1024):
             n += chunk.count(b"\n")
     return n
-
-
-def raw_lines(path: Path, wanted: set[int], limit: int = 300) -> dict[int, str]:
-    """The text of a few lines (for the rejects table), read once from the start of the (UTF-8) file."""
-    out: dict[int, str] = {}
-    if not wanted:
-        return out
-    last = max(wanted)
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-        for i, line in enumerate(fh, start=1):
-            if i in wanted:
-                out[i] = line.rstrip("\r\n")[:limit]
-            if i >= last:
-                break
-    return out

@@ -1,50 +1,84 @@
-"""Rejected records by file line: what DuckDB's reader refused (wrong field count, broken quotes) and
-footers, which record index is on which line of the file, and the rejects table of a batch."""
+"""Rejected records by file line: what DuckDB's reader refused (wrong field count, broken quotes) and footers,
+which line each record is on, and a batch's rejects, written to the store as they are found.
+
+Nothing here grows with the file: lines are found in one forward pass, and rejects go to the store in
+chunks; the first ``SHOWN`` stay on the import's result for people to read.
+"""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
-from functools import cached_property
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 
-from sales.csvtext import ENCODING, record_start_lines
-from sales.ingest.reader import CsvLayout, raw_lines
-from sales.ingest.results import Reject
+from sales.ingest.lines import RecordLines, line_count, lines_at
+from sales.ingest.reader import CsvLayout
+from sales.ingest.results import ImportResult, Reject
 
 UNCLOSED_QUOTE = "a quote is not closed or stands in the middle of a value"
+SHOWN = 1000  # rejects listed on the result (the page, the command line); every one is in the store
+WRITE_EVERY = 10_000
+FOOTER_LINES = 50  # the last rejected lines looked at for a report footer
 
 
-def structural_rejects(cur: duckdb.DuckDBPyConnection, layout: CsvLayout,
-                       newlines: Callable[[], int]) -> tuple[list[Reject], int, set[int]]:
+@dataclass
+class Structural:
+    """What DuckDB's reader refused: the rejects (by line), report footer lines skipped, every rejected line."""
+
+    rejects: Iterator[Reject]
+    footer: int
+    lines: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+
+def structural_rejects(cur: duckdb.DuckDBPyConnection, layout: CsvLayout, newlines: Callable[[], int]) -> Structural:
     """DuckDB's reader rejects (wrong field count, broken quotes) → rejects, footer lines skipped.
 
     A trailing block of single-field lines is a report footer (Salesforce), not bad data.
-    Returns rejects, the number of footer lines, and every rejected line number.
     ``newlines`` counts the file's line ends (read once, shared with the line map).
     """
-    rows = cur.execute("""SELECT line_byte_position, any_value(error_type)::VARCHAR, any_value(csv_line),
-                                 any_value(error_message)
-                          FROM reject_errors GROUP BY line_byte_position ORDER BY line_byte_position""").fetchall()
-    if not rows:
-        return [], 0, set()
-    data_lines = _lines_at(layout.path, [r[0] for r in rows])
-    found = [(line, kind, text.strip("\r\n"), message) for (_, kind, text, message), line in zip(rows, data_lines)]
-    total_lines = newlines() + 1
-    footer_from = total_lines + 1
-    for line, kind, text, _ in reversed(found):
+    positions = cur.execute("SELECT DISTINCT line_byte_position FROM reject_errors ORDER BY 1").fetchnumpy()
+    positions = np.asarray(positions["line_byte_position"], dtype=np.int64)
+    if not len(positions):
+        return Structural(iter(()), 0)
+    lines = lines_at(layout.path, positions)
+    footer_from = newlines() + 2  # one past the line after the last line end
+    for line, kind, text in reversed(_details(cur, positions[-FOOTER_LINES:], lines[-FOOTER_LINES:])):
         fields = next(csv.reader([text], delimiter=layout.delimiter), [])
         single = kind == "MISSING COLUMNS" and len(fields) <= 1
         if single and line >= footer_from - 3:  # allow blank lines between footer lines
             footer_from = line
         else:
             break
-    rejects = [Reject(line, None, _structural_reason(kind, message, len(layout.header)), text[:300])
-               for line, kind, text, message in found if line < footer_from]
-    footer = sum(1 for line, *_ in found if line >= footer_from)
-    return rejects, footer, {line for line, *_ in found}
+    kept = int(np.searchsorted(lines, footer_from))
+    width = len(layout.header)
+    rejects = (Reject(line, None, _structural_reason(kind, message, width), text[:300])
+               for line, kind, text, message in _all_details(cur, lines[:kept]))
+    return Structural(rejects, len(lines) - kept, lines)
+
+
+def _details(cur, positions: np.ndarray, lines: np.ndarray) -> list[tuple[int, str, str]]:
+    rows = dict((p, (k, t)) for p, k, t, _ in cur.execute(
+        """SELECT line_byte_position, any_value(error_type)::VARCHAR, any_value(csv_line), NULL FROM reject_errors
+           WHERE line_byte_position >= ? GROUP BY 1""", [int(positions[0])]).fetchall())
+    return [(int(line), rows[int(p)][0], rows[int(p)][1].strip("\r\n")) for p, line in zip(positions, lines)]
+
+
+def _all_details(cur, lines: np.ndarray) -> Iterator[tuple[int, str, str, str]]:
+    """Each rejected record's line, error kind, text and message, in file order, a chunk at a time (each chunk
+    a query of its own: the rejects are written on this cursor meanwhile)."""
+    done, after = 0, -1
+    while done < len(lines):
+        rows = cur.execute("""SELECT line_byte_position, any_value(error_type)::VARCHAR, any_value(csv_line),
+                                     any_value(error_message) FROM reject_errors WHERE line_byte_position > ?
+                              GROUP BY 1 ORDER BY 1 LIMIT ?""", [after, WRITE_EVERY]).fetchall()
+        if not rows:
+            return
+        for line, (_, kind, text, message) in zip(lines[done:], rows):
+            yield int(line), kind, text.strip("\r\n"), message
+        done, after = done + len(rows), rows[-1][0]
 
 
 def _structural_reason(kind: str, message: str, width: int) -> str:
@@ -57,45 +91,89 @@ def _structural_reason(kind: str, message: str, width: int) -> str:
     return message.splitlines()[0]
 
 
-def _lines_at(path: Path, positions: list[int]) -> list[int]:
-    """1-based line numbers of byte positions (sorted), in one read."""
-    out, line, done = [], 1, 0
-    with open(path, "rb") as fh:
-        for pos in positions:
-            fh.seek(done)
-            line += fh.read(pos - done).count(b"\n")
-            done = pos
-            out.append(line)
-    return out
-
-
 class LineMap:
-    """Record index (DuckDB's row order) → file line; cheap when the file is regular.
+    """Record index (DuckDB's row order) → file line and that line's text.
 
-    The file is read at most once (to count its lines, or to map them), on the first bad row.
+    When every record is one line after the header, a record's line is known without reading; its text,
+    and every line of an irregular file, come from one forward pass (``RecordLines``).
     """
 
-    def __init__(self, layout: CsvLayout, records: int, rejected_lines: set[int], newlines: Callable[[], int]):
+    def __init__(self, layout: CsvLayout, records: int, rejected_lines: np.ndarray, newlines: Callable[[], int]):
         self.layout, self.records, self.rejected, self.newlines = layout, records, rejected_lines, newlines
+        self._regular: bool | None = None
+        self._scan: RecordLines | None = None
 
-    @cached_property
-    def _lines(self) -> list[int] | None:
-        """Each record's first line; None when every record is one line after the header."""
-        if not self.rejected and self.newlines() in (self.records + 1, self.records):
-            return None
-        return record_start_lines(self.layout.path, self.layout.delimiter, ENCODING, skip_lines=self.rejected)
+    @property
+    def regular(self) -> bool:
+        if self._regular is None:
+            self._regular = not len(self.rejected) and line_count(
+                self.layout.path, self.newlines()) == self.records + 1
+        return self._regular
 
     def __call__(self, rid: int) -> int:
-        lines = self._lines
-        return lines[rid] if lines is not None and rid < len(lines) else rid + 2
+        return rid + 2 if self.regular else self.locate(rid)[0]
+
+    def locate(self, rid: int) -> tuple[int, str | None]:
+        if self._scan is None:
+            self._scan = RecordLines(self.layout.path, self.rejected, regular=self.regular)
+        found = self._scan.locate(rid)
+        return found if found is not None else (rid + 2, None)
+
+    def close(self) -> None:
+        if self._scan is not None:
+            self._scan.close()
 
 
-def write_rejects(cur, batch: int, rejects: list[Reject], layout: CsvLayout) -> None:
-    """Every rejected record of a batch with its line, column, reason and raw text."""
-    if not rejects:
-        return
-    missing = {r.line for r in rejects if r.raw is None and r.line is not None}
-    texts = raw_lines(layout.path, set(sorted(missing)[:1000]))
-    cur.executemany('INSERT INTO rejected_rows (batch_id, line, "column", reason, raw) VALUES (?, ?, ?, ?, ?)',
-                    [[batch, r.line, r.column, r.reason, r.raw if r.raw is not None else texts.get(r.line)]
-                     for r in rejects])
+class Rejects:
+    """A batch's rejected records as the importer finds them: each with its line and raw text, written to the
+    store through ``write`` in chunks; the first ``SHOWN`` kept on ``result.rejects``."""
+
+    def __init__(self, cur, batch: int, result: ImportResult, lines: LineMap,
+                 write: Callable[[duckdb.DuckDBPyConnection, int, list[Reject]], None]):
+        self.cur, self.batch, self.result, self.lines, self.write = cur, batch, result, lines, write
+        self.count = 0
+        self._pending: list[Reject] = []
+
+    def add(self, reject: Reject) -> None:
+        self.count += 1
+        if len(self.result.rejects) < SHOWN:
+            self.result.rejects.append(reject)
+        self._pending.append(reject)
+        if len(self._pending) >= WRITE_EVERY:
+            self.flush()
+
+    def add_record(self, rid: int, column: str | None, reason: str) -> None:
+        """A rejected record by its index: its line and text are looked up."""
+        line, raw = self.lines.locate(rid)
+        self.add(Reject(line, column, reason, raw))
+
+    def flush(self) -> None:
+        if self._pending:
+            self.write(self.cur, self.batch, self._pending)
+            self._pending = []
+
+    def close(self) -> None:
+        """Everything written; the rejects shown in file order (malformed records were found first)."""
+        self.flush()
+        self.lines.close()
+        self.result.rejects.sort(key=lambda r: r.line if r.line is not None else 0)
+
+
+def rows_by_record(cur, select: str, params: list | None = None) -> Iterator[tuple]:
+    """The rows of ``select`` (a SELECT whose first column is ``rid`` and that ends in a WHERE clause), in record
+    order, a chunk at a time: each chunk is a query of its own, so rejects can be written in between."""
+    after = -1
+    while rows := cur.execute(f"{select} AND rid > ? ORDER BY rid LIMIT {WRITE_EVERY}",
+                              [*(params or []), after]).fetchall():
+        yield from rows
+        after = rows[-1][0]
+
+
+def write_rejects(cur, batch: int, rejects: list[Reject]) -> None:
+    """Rejected records of a batch with their line, column, reason and raw text, in one statement."""
+    if rejects:
+        cur.execute("""INSERT INTO rejected_rows (batch_id, line, "column", reason, raw)
+                       SELECT ?, unnest(?::INTEGER[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),
+                              unnest(?::VARCHAR[])""",
+                    [batch, [r.line for r in rejects], [r.column for r in rejects], [r.reason for r in rejects],
+                     [r.raw for r in rejects]])

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from sales.ingest.formats import Detection, Format
 from sales.ingest.reader import CsvLayout
-from sales.ingest.results import ImportResult, Reject
+from sales.ingest.rejects import Rejects, rows_by_record
+from sales.ingest.results import ImportResult
 from sales.ingest.timesql import ENTRY_FIELDS, ERRORS, jira_worklog_sql, time_stage_sql
 from sales.ingest.values import date_sql, sniff_date
 from sales.store import Store, scalar
@@ -38,7 +39,8 @@ def number_staged(cur, first_rowid: int) -> None:
     cur.execute(f"UPDATE {STAGED} SET rid = rowid - {int(first_rowid)}")
 
 
-def import_rows(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result: ImportResult, lines) -> None:
+def import_rows(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result: ImportResult,
+                rejects: Rejects) -> None:
     """Time entries from ``src`` (the file's records as text, with their index ``rid``)."""
     if det.format.repeated is not None:
         unpivot, dates = jira_worklog_sql(det, layout, src)
@@ -51,10 +53,11 @@ def import_rows(cur, det: Detection, layout: CsvLayout, src: str, batch: int, re
         stage_sql, warnings = time_stage_sql(det, layout, src)
     result.warnings += warnings
     cur.execute(f"CREATE OR REPLACE TEMP TABLE {STAGED} AS {stage_sql}")
-    import_staged(cur, det, layout, batch, result, lines)
+    import_staged(cur, det, layout, batch, result, rejects)
 
 
-def import_staged(cur, det: Detection, layout: CsvLayout, batch: int, result: ImportResult, lines) -> None:
+def import_staged(cur, det: Detection, layout: CsvLayout, batch: int, result: ImportResult,
+                  rejects: Rejects) -> None:
     """Rejects by line and column, then the new entries of ``staged_time_entries`` into the store."""
     header = layout.header
     jira = det.format.repeated is not None
@@ -63,13 +66,13 @@ def import_staged(cur, det: Detection, layout: CsvLayout, batch: int, result: Im
                                     max(work_date) FILTER (WHERE {GOOD}) FROM {STAGED}""").fetchall()[0]
     result.rows_read, result.skipped = counts[0], counts[1]
     lw = "lw" if jira else "NULL"
-    bad = cur.execute(f"""SELECT rid, err, err_col, date_raw, hours_raw, start_raw, end_raw, span, {lw}
-                         FROM {STAGED} WHERE err IS NOT NULL AND NOT is_total ORDER BY rid""").fetchall()
+    bad = rows_by_record(cur, f"""SELECT rid, err, err_col, date_raw, hours_raw, start_raw, end_raw, span, {lw}
+                                 FROM {STAGED} WHERE err IS NOT NULL AND NOT is_total""")
     for rid, code, col, d_raw, h_raw, s_raw, e_raw, span, lw in bad:
         value = {1: d_raw, 2: d_raw, 7: s_raw if col == det.columns.get("start_time") else e_raw}.get(code, h_raw)
         value = lw if jira else value
         reason = ERRORS[code].format(value=value, detail=span or 0.0)
-        result.rejects.append(Reject(lines(rid), header[col] if col is not None else None, reason))
+        rejects.add_record(rid, header[col] if col is not None else None, reason)
     result.imported = _insert_new(cur, batch, det.format.name, counts[3], counts[4]) if counts[2] else 0
     result.duplicates = counts[2] - result.imported
     result.hours = batch_hours(cur, batch)
