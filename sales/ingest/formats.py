@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sales.lifecycle import default_lifecycle
+from sales.money import ISO_4217
 from sales.rubric import default_rubric
 
 FILE_KINDS = ("leads", "time", "budgets")  # what a file may hold
@@ -346,10 +347,14 @@ def mapping_from_doc(doc: Mapping, header: Sequence[str], name: str = "mapping")
     if unknown:
         raise FormatError(f"{path.name}: unknown field(s) {', '.join(unknown)}; "
                           f"known for {kind}: {', '.join(canonical)}")
+    if doc.get("dollar") and doc["dollar"] not in ISO_4217:
+        raise FormatError(f"{path.name}: 'dollar' must be the ISO 4217 code of the dollar '$' means, such as "
+                          f"USD or CAD, got {doc['dollar']!r}")
     fields = {k: (v,) for k, v in columns.items()}
     required = REQUIRED[kind]
     fmt = Format(f"mapped-{kind}", kind, f"Mapped {kind} ({path.name})", fields, required,
-                 date_order=doc.get("date_order", "month/day"), hours_unit=doc.get("hours_unit", "hours"))
+                 date_order=doc.get("date_order", "month/day"), hours_unit=doc.get("hours_unit", "hours"),
+                 options={"dollar": doc["dollar"]} if doc.get("dollar") else {})
     cols = fmt.resolve(header)
     missing = [f"{k} → '{columns[k]}'" for k in columns if k not in cols]
     if missing:

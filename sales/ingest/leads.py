@@ -13,10 +13,11 @@ import pandas as pd
 
 from sales.ingest.crm_stages import map_stage
 from sales.ingest.formats import Detection
+from sales.ingest.quantities import AMOUNT, amount_currency, amount_sql, problem_sql, problem_text, sniff_decimal
 from sales.ingest.reader import CsvLayout
 from sales.ingest.rejects import Rejects
 from sales.ingest.results import ImportResult, IngestError
-from sales.ingest.values import bool_sql, date_sql, number_sql, sniff_date, sniff_decimal, text_sql
+from sales.ingest.values import bool_sql, date_sql, sniff_date, text_sql
 from sales.leadstate import latest_assessments, latest_facts
 from sales.rubric import LevelError, check_level, default_rubric
 from sales.store import scalar
@@ -36,8 +37,9 @@ def _stage_sql(det: Detection, layout: CsvLayout, src: str) -> str:
             exprs.append(f"{date_sql(c, sniff_date(layout.column(i), det.format.date_order))} AS {alias}")
             exprs.append(f"{text_sql(c)} AS {alias}__raw")
         elif name == "amount":
-            exprs.append(f"{number_sql(c, sniff_decimal(layout.column(i)))} AS amount")
-            exprs.append(f"{text_sql(c)} AS amount__raw")
+            value, mark = amount_sql(c, sniff_decimal(layout.column(i)))
+            exprs += [f"{value} AS amount", f"{mark} AS amount__mark", f"{text_sql(c)} AS amount__raw",
+                      f"{problem_sql(value, c, AMOUNT)} AS amount__problem"]
         elif name.startswith("fact:"):
             exprs.append(f"{bool_sql(c)} AS {alias}")
             exprs.append(f"{text_sql(c)} AS {alias}__raw")
@@ -78,10 +80,19 @@ CRM_FIELDS = ("name", "organisation", "owner", "lead_source", "crm_stage", "reco
               "lost_reason", "amount", "currency", "closed_on", "expected_close", "pricing", "crm_modified_at")
 
 
+def _currency(row: dict, det: Detection) -> tuple[str | None, tuple[str, str] | None]:
+    """The row's currency as an ISO 4217 code, from its currency column or the sign beside its amount."""
+    return amount_currency(_value(row, "amount__raw"), _value(row, "currency"), _value(row, "amount__mark"),
+                           det.format.options.get("dollar"))
+
+
 def _carried(cols: dict[str, int]) -> set[str]:
-    """The CRM fields this file actually carries: a column it lacks never blanks a stored value."""
+    """The CRM fields this file actually carries: a column it lacks never blanks a stored value (an amount
+    may carry its currency beside it)."""
     out = {f for f in ("organisation", "owner", "lead_source", "lost_reason", "amount", "currency", "pricing")
            if f in cols}
+    if "amount" in cols:
+        out.add("currency")
     if {"name", "first_name", "last_name", "organisation"} & set(cols):
         out.add("name")
     if "stage" in cols:
@@ -210,7 +221,7 @@ def _crm_values(job: _LeadImport, row: dict) -> tuple[dict, str | None]:
     values = {k: _plain(v) for k, v in dict(
         name=_name(row), organisation=_value(row, "organisation"), owner=_value(row, "owner"),
         lead_source=_value(row, "lead_source"), crm_stage=label, recorded_stage=stage, status=status,
-        lost_reason=_value(row, "lost_reason"), amount=_value(row, "amount"), currency=_value(row, "currency"),
+        lost_reason=_value(row, "lost_reason"), amount=_value(row, "amount"), currency=_currency(row, job.det)[0],
         closed_on=closed if status != "open" else None, pricing=_value(row, "pricing"),
         # an open deal's close date is when the CRM expects it to close (kept once it closes, for the
         # forecast's accuracy)
@@ -300,8 +311,11 @@ def _check_row(row: dict, det: Detection, header: list[str], rubric) -> tuple[st
     for name in DATE_FIELDS:
         if name in cols and _value(row, f"{name}__raw") and _value(row, name) is None:
             return header[cols[name]], f"cannot read {_value(row, name + '__raw')!r} as a date"
-    if "amount" in cols and _value(row, "amount__raw") and _value(row, "amount") is None:
-        return header[cols["amount"]], f"cannot read {_value(row, 'amount__raw')!r} as an amount"
+    if "amount" in cols and _value(row, "amount__problem"):
+        return header[cols["amount"]], problem_text(int(row["amount__problem"]), _value(row, "amount__raw"), AMOUNT)
+    _, why = _currency(row, det)
+    if why:
+        return header[cols["currency" if why[0] == "currency" else "amount"]], why[1]
     for name in cols:
         if name.startswith("fact:") and _value(row, f"{name}__raw") and _value(row, name) is None:
             return header[cols[name]], f"cannot read {_value(row, name + '__raw')!r} as yes or no"

@@ -42,7 +42,7 @@ def find(cur: duckdb.DuckDBPyConnection, header: Sequence[str]) -> dict | None:
 def save(store: Store, actor: Actor, header: Sequence[str], doc: Mapping) -> None:
     """Keep ``doc`` (kind, columns, optional date_order) for files with this header; replaces an older one."""
     actor.require("import")
-    clean = {k: doc[k] for k in ("kind", "columns", "date_order", "hours_unit") if k in doc}
+    clean = {k: doc[k] for k in ("kind", "columns", "date_order", "hours_unit", "dollar") if k in doc}
     with store.transaction() as cur:
         authorise(cur, actor, "import")
         before = find(cur, header)
