@@ -120,13 +120,3 @@ def lines_at(path: Path, positions: np.ndarray) -> np.ndarray:
             done += len(chunk)
             i = j
     return out
-
-
-def line_count(path: Path, newlines: int) -> int:
-    """Lines in a file of ``newlines`` line ends: one more when the last line has no line end."""
-    with open(path, "rb") as fh:
-        fh.seek(0, 2)
-        if fh.tell() == 0:
-            return 0
-        fh.seek(-1, 2)
-        return newlines + (fh.read(1) != b"\n")

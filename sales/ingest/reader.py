@@ -198,3 +198,13 @@ def count_newlines(path: Path) -> int:
         while chunk := fh.read(8 * 1024 * 1024):
             n += chunk.count(b"\n")
     return n
+
+
+def line_count(path: Path, newlines: int) -> int:
+    """Lines in a file of ``newlines`` line ends: one more when the last line has no line end."""
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        if fh.tell() == 0:
+            return 0
+        fh.seek(-1, 2)
+        return newlines + (fh.read(1) != b"\n")

@@ -8,15 +8,14 @@ chunks; the first ``SHOWN`` stay on the import's result for people to read.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 import duckdb
-import numpy as np
 
-from sales.ingest.lines import RecordLines, line_count, lines_at
-from sales.ingest.reader import CsvLayout
+from sales.ingest.reader import CsvLayout, line_count
 from sales.ingest.results import ImportResult, Reject
+from sales.store import scalar
 
 UNCLOSED_QUOTE = "a quote is not closed or stands in the middle of a value"
 SHOWN = 1000  # rejects listed on the result (the page, the command line); every one is in the store
@@ -26,11 +25,12 @@ FOOTER_LINES = 50  # the last rejected lines looked at for a report footer
 
 @dataclass
 class Structural:
-    """What DuckDB's reader refused: the rejects (by line), report footer lines skipped, every rejected line."""
+    """What DuckDB's reader refused: the rejects (by line), report footer lines skipped, every rejected line
+    (sorted; a numpy array when there are any: numpy loads only for files with problems)."""
 
     rejects: Iterator[Reject]
     footer: int
-    lines: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    lines: Sequence[int] = ()
 
 
 def structural_rejects(cur: duckdb.DuckDBPyConnection, layout: CsvLayout, newlines: Callable[[], int]) -> Structural:
@@ -39,10 +39,14 @@ def structural_rejects(cur: duckdb.DuckDBPyConnection, layout: CsvLayout, newlin
     A trailing block of single-field lines is a report footer (Salesforce), not bad data.
     ``newlines`` counts the file's line ends (read once, shared with the line map).
     """
+    if not scalar(cur, "SELECT count(*) FROM reject_errors"):
+        return Structural(iter(()), 0)
+    import numpy as np
+
+    from sales.ingest.lines import lines_at
+
     positions = cur.execute("SELECT DISTINCT line_byte_position FROM reject_errors ORDER BY 1").fetchnumpy()
     positions = np.asarray(positions["line_byte_position"], dtype=np.int64)
-    if not len(positions):
-        return Structural(iter(()), 0)
     lines = lines_at(layout.path, positions)
     footer_from = newlines() + 2  # one past the line after the last line end
     for line, kind, text in reversed(_details(cur, positions[-FOOTER_LINES:], lines[-FOOTER_LINES:])):
@@ -59,14 +63,14 @@ def structural_rejects(cur: duckdb.DuckDBPyConnection, layout: CsvLayout, newlin
     return Structural(rejects, len(lines) - kept, lines)
 
 
-def _details(cur, positions: np.ndarray, lines: np.ndarray) -> list[tuple[int, str, str]]:
+def _details(cur, positions, lines) -> list[tuple[int, str, str]]:
     rows = dict((p, (k, t)) for p, k, t, _ in cur.execute(
         """SELECT line_byte_position, any_value(error_type)::VARCHAR, any_value(csv_line), NULL FROM reject_errors
            WHERE line_byte_position >= ? GROUP BY 1""", [int(positions[0])]).fetchall())
     return [(int(line), rows[int(p)][0], rows[int(p)][1].strip("\r\n")) for p, line in zip(positions, lines)]
 
 
-def _all_details(cur, lines: np.ndarray) -> Iterator[tuple[int, str, str, str]]:
+def _all_details(cur, lines) -> Iterator[tuple[int, str, str, str]]:
     """Each rejected record's line, error kind, text and message, in file order, a chunk at a time (each chunk
     a query of its own: the rejects are written on this cursor meanwhile)."""
     done, after = 0, -1
@@ -98,10 +102,10 @@ class LineMap:
     and every line of an irregular file, come from one forward pass (``RecordLines``).
     """
 
-    def __init__(self, layout: CsvLayout, records: int, rejected_lines: np.ndarray, newlines: Callable[[], int]):
+    def __init__(self, layout: CsvLayout, records: int, rejected_lines: Sequence[int], newlines: Callable[[], int]):
         self.layout, self.records, self.rejected, self.newlines = layout, records, rejected_lines, newlines
         self._regular: bool | None = None
-        self._scan: RecordLines | None = None
+        self._scan = None  # a lines.RecordLines, from the first record looked up
 
     @property
     def regular(self) -> bool:
@@ -115,6 +119,8 @@ class LineMap:
 
     def locate(self, rid: int) -> tuple[int, str | None]:
         if self._scan is None:
+            from sales.ingest.lines import RecordLines  # numpy loads only for files with problems
+
             self._scan = RecordLines(self.layout.path, self.rejected, regular=self.regular)
         found = self._scan.locate(rid)
         return found if found is not None else (rid + 2, None)
