@@ -43,7 +43,8 @@ DURATIONS = [  # the hours column of a time entry → hours, or the reason it is
     ("1.5", 1.5), ("12.5", 12.5),  # twelve and a half hours, never 12 h 05
     ("7,5", 7.5), (" 2 ", 2.0),
     ("1:30", 1.5), ("0:45", 0.75), ("97:16:34", 97 + 16 / 60 + 34 / 3600),  # a timer left on for four days
-    ("1h30", 1.5), ("1h 30m", 1.5), ("1 h 30 min", 1.5), ("1 hour 30 minutes", 1.5), ("1h30m15s", 1 + 30 / 60 + 15 / 3600),
+    ("1h30", 1.5), ("1h 30m", 1.5), ("1 h 30 min", 1.5), ("1 hour 30 minutes", 1.5),
+    ("1h30m15s", 1 + 30 / 60 + 15 / 3600),
     ("90 min", 1.5), ("45m", 0.75), ("1.5h", 1.5), ("1,5 h", 1.5), ("2 hours", 2.0), ("2700 s", 0.75),
     ("1E+01", 10.0),  # Excel's scientific notation
     ("1h 75m", no("cannot read '1h 75m' as a duration")),  # minutes after hours are under 60
