@@ -24,6 +24,11 @@ def open_batch(cur, actor: Actor, display: str, det: Detection) -> int:
                   [display, det.format.kind, det.format.name, actor.identity])
 
 
+def same_file(cur, sha256: str, fmt: str) -> int | None:
+    """The latest batch that imported this very file (same bytes, same layout), if one is stored."""
+    return scalar(cur, "SELECT max(id) FROM import_batches WHERE sha256 = ? AND format = ?", [sha256, fmt])
+
+
 def record_batch(cur, actor: Actor, batch: int, sha256: str, result: ImportResult, label: str) -> None:
     """The batch's counts and file hash, and its line in the audit trail."""
     cur.execute("""UPDATE import_batches SET sha256 = ?, rows_read = ?, imported = ?, updated = ?, duplicates = ?,

@@ -17,7 +17,7 @@ from sales.ingest.quantities import AMOUNT, amount_currency, amount_sql, problem
 from sales.ingest.reader import CsvLayout
 from sales.ingest.rejects import Rejects
 from sales.ingest.results import ImportResult, IngestError
-from sales.ingest.values import bool_sql, date_sql, sniff_date, text_sql
+from sales.ingest.values import bool_sql, date_sql, moment_sql, sniff_date, text_sql
 from sales.leadstate import latest_assessments, latest_facts
 from sales.rubric import LevelError, check_level, default_rubric
 from sales.store import scalar
@@ -25,6 +25,7 @@ from sales.store import scalar
 TEXT_FIELDS = ("external_id", "name", "organisation", "owner", "lead_source", "stage", "status", "lost_reason",
                "currency", "pricing", "first_name", "last_name", "assessed_by", "email")
 DATE_FIELDS = ("created_on", "closed_on", "expected_close", "won_on", "lost_on", "assessed_at", "modified_at")
+MOMENTS = ("modified_at",)  # kept with their time of day: two exports of one day must tell which is newer
 
 
 def _stage_sql(det: Detection, layout: CsvLayout, src: str) -> str:
@@ -34,7 +35,8 @@ def _stage_sql(det: Detection, layout: CsvLayout, src: str) -> str:
         c = f"c{i}"
         alias = name.replace(":", "__")
         if name in DATE_FIELDS:
-            exprs.append(f"{date_sql(c, sniff_date(layout.column(i), det.format.date_order))} AS {alias}")
+            read = moment_sql if name in MOMENTS else date_sql
+            exprs.append(f"{read(c, sniff_date(layout.column(i), det.format.date_order))} AS {alias}")
             exprs.append(f"{text_sql(c)} AS {alias}__raw")
         elif name == "amount":
             value, mark = amount_sql(c, sniff_decimal(layout.column(i)))
@@ -53,7 +55,10 @@ def _stale(old: dict, new: dict) -> str | None:
     reopen a won or lost lead without showing that it is newer than the close."""
     when, held = new.get("crm_modified_at"), old.get("crm_modified_at")
     if when is not None and held is not None and pd.Timestamp(when) < pd.Timestamp(held):
-        return f"modified {pd.Timestamp(when):%Y-%m-%d}, older than the stored {pd.Timestamp(held):%Y-%m-%d}"
+        when, held = pd.Timestamp(when), pd.Timestamp(held)
+        shown = "%Y-%m-%d" if when.date() != held.date() else (  # the time when the day is the same
+            "%Y-%m-%d %H:%M" if when.second == held.second == 0 else "%Y-%m-%d %H:%M:%S")
+        return f"modified {when.strftime(shown)}, older than the stored {held.strftime(shown)}"
     if old.get("status") in ("won", "lost") and new.get("status") == "open":
         closed = held if held is not None else old.get("closed_on")
         if when is None:
@@ -103,6 +108,8 @@ def _carried(cols: dict[str, int]) -> set[str]:
         out |= {"closed_on", "expected_close"}
     if "expected_close" in cols:
         out.add("expected_close")
+    if "modified_at" in cols:  # a newer export's moment is kept, so that an older one met later is stale
+        out.add("crm_modified_at")
     return out
 
 
@@ -226,7 +233,9 @@ def _crm_values(job: _LeadImport, row: dict) -> tuple[dict, str | None]:
         # an open deal's close date is when the CRM expects it to close (kept once it closes, for the
         # forecast's accuracy)
         expected_close=_value(row, "expected_close") or (closed if status == "open" else None),
-        crm_modified_at=_value(row, "modified_at")).items()}
+        ).items()}
+    modified = _value(row, "modified_at")  # a moment, not a day: two exports of one day are told apart
+    values["crm_modified_at"] = None if modified is None else pd.Timestamp(modified).to_pydatetime()
     return values, stage
 
 

@@ -9,7 +9,9 @@ Flow: inspect → resolve the layout → then the first of these attempts that f
 3. general, tolerant reader: the same, with malformed records and footers collected by line.
 
 All three give the same result for the same file. Any exception rolls the whole file back, so the
-store is exactly as it was.
+store is exactly as it was. A file that adds and changes nothing and is stored already (same bytes, same
+layout) is rolled back too, and reported as the batch that holds it: a re-import stores nothing new, not
+even its rejects again.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import duckdb
 import sales.ingest.time_entries as time_entries
 from sales.access import Actor
 from sales.csvtext import ENCODING_LABELS, CsvError, FileCheck
-from sales.ingest.batches import open_batch, record_batch
+from sales.ingest.batches import open_batch, record_batch, same_file
 from sales.ingest.formats import Detection
 from sales.ingest.importers import importer
 from sales.ingest.mappings import save as save_mapping
@@ -52,6 +54,14 @@ class _DryRun(Exception):
 
 class _NotClean(Exception):
     """The bulk path met something only the general path handles; its transaction rolled back."""
+
+
+class _AlreadyImported(Exception):
+    """The very file is stored as an earlier batch and adds nothing to it: rolled back, no new batch."""
+
+    def __init__(self, batch: int):
+        super().__init__(batch)
+        self.batch = batch
 
 
 class _NeedsCopy(Exception):
@@ -134,6 +144,11 @@ def _ladder(job: _Job) -> ImportResult:
         except _DryRun:
             result.batch = None
             return result
+        except _AlreadyImported as e:  # nothing of it stored again, its rejects included
+            result.batch = result.already_imported = e.batch
+            result.warnings.append(f"already imported as batch {e.batch} (the same file), which holds all it adds: "
+                                   "nothing was stored again")
+            return result
         except _NotClean:
             continue
     raise AssertionError("the tolerant reader never raises _NotClean")
@@ -143,6 +158,10 @@ def _close_batch(cur, job: _Job, batch: int, result: ImportResult) -> None:
     check = job.check.wait()
     if not check.clean and not job.layout.copied:
         raise _NeedsCopy()  # rolls this attempt back; import_file reads a clean copy instead
+    if result.imported + result.updated == 0:
+        earlier = same_file(cur, check.sha256, job.det.format.name)
+        if earlier is not None:
+            raise _AlreadyImported(earlier)
     record_batch(cur, job.actor, batch, check.sha256, result, job.det.format.label)
     job.step(1.0, f"{result.file}: {result.imported:,} {'would be imported' if job.dry_run else 'imported'}")
     if job.dry_run:

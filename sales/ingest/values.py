@@ -150,3 +150,25 @@ def bool_sql(raw: str) -> str:
 def text_sql(raw: str) -> str:
     """Blank → NULL, surrounding spaces dropped; trims only padded values (trim copies every string)."""
     return f"CASE WHEN {raw} LIKE ' %' OR {raw} LIKE '% ' THEN nullif(trim({raw}), '') ELSE nullif({raw}, '') END"
+
+
+ISO_MOMENT = r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?"
+OFFSET = r"\s*(Z|[+-]\d{2}:?\d{2})"
+
+
+def moment_sql(raw: str, layout: DateLayout) -> str:
+    """A date with its time of day when the value has one → TIMESTAMP (midnight for a date alone; NULL when the
+    date or the time cannot be read). An ISO value with an offset (``Z``, ``+01:00``) is taken to UTC; one
+    without is kept as written, as two exports from one CRM write it the same way."""
+    t = f"trim({raw})"
+    sign = f"regexp_extract({t}, '{OFFSET}$', 1)"
+    offset_minutes = (f"CASE WHEN {sign} = 'Z' THEN 0 ELSE (CASE WHEN left({sign}, 1) = '-' THEN -1 ELSE 1 END) * "
+                      f"(TRY_CAST(substr({sign}, 2, 2) AS INTEGER) * 60 + TRY_CAST(right({sign}, 2) AS INTEGER)) END")
+    local = f"regexp_replace({t}, '{OFFSET}$', '')"
+    return f"""CASE
+        WHEN regexp_full_match({t}, '{ISO_MOMENT}') THEN TRY_CAST(replace({t}, 'T', ' ') AS TIMESTAMP)
+        WHEN regexp_full_match({t}, '{ISO_MOMENT}{OFFSET}')
+             THEN TRY_CAST(replace({local}, 'T', ' ') AS TIMESTAMP) - to_minutes(({offset_minutes})::BIGINT)
+        WHEN contains({raw}, ':')
+             THEN {date_sql(raw, layout)} + to_microseconds((({time_of_day_sql(raw)}) * 3600e6)::BIGINT)
+        ELSE {date_sql(raw, layout)}::TIMESTAMP END"""
