@@ -102,7 +102,7 @@ def _currencies(cur, det: Detection, layout: CsvLayout) -> None:
     if not pairs:
         return
     dollar = det.format.options.get("dollar")
-    found = [amount_currency(raw, named, mark, dollar) for named, mark, raw in pairs]
+    found = [amount_currency(raw, named, mark, dollar, RATE) for named, mark, raw in pairs]
     column = {"currency": det.columns.get("currency"), "amount": det.columns.get("hourly_rate")}
     cur.execute("""UPDATE staged_budgets s SET currency = m.code, err = m.err, err_col = m.col, err_val = m.why
                    FROM (SELECT unnest(?::VARCHAR[]) AS named, unnest(?::VARCHAR[]) AS mark,

@@ -47,7 +47,7 @@ def problem_text(problem: int, raw: object, q: Quantity) -> str:
     if problem == NEGATIVE:
         return f"{q.name} must not be negative, got {raw!r}"
     if problem == OUT_OF_RANGE:
-        return f"{raw!r} is out of range ({q.name} is at most {q.high:,.0f})"
+        return f"{raw!r} is out of range (at most {q.high:,.0f} for {q.noun})"
     return f"cannot read {raw!r} as {q.noun}"
 
 
@@ -203,8 +203,8 @@ MULTIPLIERS = ("k", "m", "mm", "mn", "bn", "b")  # 5k, $1.5M: not read (is M a t
 DOLLARS = ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN")  # currencies a row may write as "$"
 
 
-def amount_currency(raw_amount: str | None, named: str | None, mark: str | None,
-                    dollar: str | None = None) -> tuple[str | None, tuple[str, str] | None]:
+def amount_currency(raw_amount: str | None, named: str | None, mark: str | None, dollar: str | None = None,
+                    q: Quantity = AMOUNT) -> tuple[str | None, tuple[str, str] | None]:
     """The currency of an amount: the one its row names (``named``), or the one written beside the amount
     (``mark``), read by ``money.iso_currency``; ``$`` beside an amount is settled by the row's dollar currency or
     the layout's ``dollar``. Returns (code, None), or (None, (field, why)) where field is ``"currency"`` or
@@ -217,7 +217,7 @@ def amount_currency(raw_amount: str | None, named: str | None, mark: str | None,
     if mark is None:
         return code, None
     if mark.lower() in MULTIPLIERS or " " in mark:
-        return None, ("amount", f"cannot read {raw_amount!r} as an amount (write the whole number: 5000, not 5k)")
+        return None, ("amount", f"cannot read {raw_amount!r} as {q.noun} (write the whole number: 5000, not 5k)")
     if mark == "$" and code in DOLLARS:
         return code, None
     try:
@@ -226,7 +226,7 @@ def amount_currency(raw_amount: str | None, named: str | None, mark: str | None,
         if mark == "$":
             return None, ("amount", f"{raw_amount!r}: '$' names no single currency; give the currency "
                                     "(USD, CAD, AUD…)")
-        return None, ("amount", f"cannot read {raw_amount!r} as an amount ({mark!r} is no currency)")
+        return None, ("amount", f"cannot read {raw_amount!r} as {q.noun} ({mark!r} is no currency)")
     if code and marked != code:
         return None, ("amount", f"{raw_amount!r} is in {marked}, but the row's currency is {code}")
     return marked, None

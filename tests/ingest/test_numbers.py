@@ -5,13 +5,19 @@ A value is never made a number by dropping characters: ``1h30`` is an hour and a
 ``1,2,3`` are refused, not read as 5 and 123.
 """
 
+from dataclasses import dataclass
+
 import pytest
 
 from sales.ingest import import_file
 from sales.store import scalar
 from tests.conftest import ADMIN
 
-REJECTED = object()
+
+@dataclass(frozen=True)
+class Refused:
+    column: str
+    words: str  # in the reason
 
 
 def one_row(tmp_path, header: str, row: list[str]):
@@ -23,20 +29,20 @@ def one_row(tmp_path, header: str, row: list[str]):
     return f
 
 
-def check(r, expected, column):
-    """``expected``: the stored value (read by the caller), or (REJECTED, words of the reason)."""
-    if isinstance(expected, tuple):
+def outcome(store, r, expected, stored: str) -> None:
+    """The row was refused as ``expected`` says (line 2, its column and reason), or ``stored`` reads ``expected``."""
+    if isinstance(expected, Refused):
         assert (r.imported, r.rejected) == (0, 1)
         (reject,) = r.rejects
-        assert (reject.line, reject.column) == (2, column)
-        assert expected[1] in reject.reason
-        return False
-    assert (r.imported, r.rejected) == (1, 0), r.rejects
-    return True
+        assert (reject.line, reject.column) == (2, expected.column)
+        assert expected.words in reject.reason
+    else:
+        assert (r.imported, r.rejected) == (1, 0), r.rejects
+        assert store.cursor().execute(stored).fetchall() == [expected]
 
 
-def no(words: str):
-    return (REJECTED, words)
+def no(words: str) -> Refused:
+    return Refused("hours", words)
 
 
 DURATIONS = [  # the hours column of a time entry → hours, or the reason it is refused
@@ -65,9 +71,9 @@ DURATIONS = [  # the hours column of a time entry → hours, or the reason it is
 @pytest.mark.parametrize("value, expected", DURATIONS, ids=[v for v, _ in DURATIONS])
 def test_durations(store, tmp_path, value, expected):
     f = one_row(tmp_path, "date,person,hours,client,description", ["2026-03-02", "Ana", value, "Acme", "x"])
-    r = import_file(store, ADMIN, f)
-    if check(r, expected, "hours"):
-        assert scalar(store.cursor(), "SELECT hours FROM time_entries") == pytest.approx(expected)
+    if not isinstance(expected, Refused):
+        expected = (pytest.approx(expected),)
+    outcome(store, import_file(store, ADMIN, f), expected, "SELECT hours FROM time_entries")
 
 
 def test_whole_seconds_where_the_mapping_says_so(store, tmp_path):
@@ -90,50 +96,41 @@ AMOUNTS = [  # a lead's amount and currency → (amount, currency) stored, or th
     ("$1,200", "USD", (1200.0, "USD")), ("$1,200", "CAD", (1200.0, "CAD")),  # the row says which dollar
     ("US$ 1,200", "", (1200.0, "USD")), ("€1.200,50", "", (1200.5, "EUR")), ("1200 EUR", "", (1200.0, "EUR")),
     ("1200 EUR", "EUR", (1200.0, "EUR")),
-    ("$1,200", "", ("amount", "'$' names no single currency")),
-    ("1200 EUR", "USD", ("amount", "'1200 EUR' is in EUR, but the row's currency is USD")),
-    ("5k", "USD", ("amount", "cannot read '5k' as an amount")),
-    ("$1.5M", "USD", ("amount", "cannot read '$1.5M' as an amount")),
-    ("1,2,3", "USD", ("amount", "cannot read '1,2,3' as an amount")),
-    ("a lot", "USD", ("amount", "cannot read 'a lot' as an amount")),
-    ("inf", "USD", ("amount", "cannot read 'inf' as an amount")),
-    ("-500", "USD", ("amount", "an amount must not be negative, got '-500'")),
-    ("1e308", "USD", ("amount", "'1e308' is out of range (an amount is at most 10,000,000,000,000)")),
-    ("85000", "Dollars", ("currency", "cannot read 'Dollars' as a currency")),
-    ("85000", "XYZ", ("currency", "cannot read 'XYZ' as a currency")),
-    ("85000", "$", ("currency", "cannot read '$' as a currency")),
+    ("$1,200", "", Refused("amount", "'$' names no single currency")),
+    ("1200 EUR", "USD", Refused("amount", "'1200 EUR' is in EUR, but the row's currency is USD")),
+    ("5k", "USD", Refused("amount", "cannot read '5k' as an amount")),
+    ("$1.5M", "USD", Refused("amount", "cannot read '$1.5M' as an amount")),
+    ("1,2,3", "USD", Refused("amount", "cannot read '1,2,3' as an amount")),
+    ("a lot", "USD", Refused("amount", "cannot read 'a lot' as an amount")),
+    ("inf", "USD", Refused("amount", "cannot read 'inf' as an amount")),
+    ("-500", "USD", Refused("amount", "an amount must not be negative, got '-500'")),
+    ("1e308", "USD", Refused("amount", "'1e308' is out of range (at most 10,000,000,000,000 for an amount)")),
+    ("85000", "Dollars", Refused("currency", "cannot read 'Dollars' as a currency")),
+    ("85000", "XYZ", Refused("currency", "cannot read 'XYZ' as a currency")),
+    ("85000", "$", Refused("currency", "cannot read '$' as a currency")),
 ]
 
 
 @pytest.mark.parametrize("amount, currency, expected", AMOUNTS, ids=[f"{a} {c}" for a, c, _ in AMOUNTS])
 def test_lead_amounts_and_currencies(store, tmp_path, amount, currency, expected):
     f = one_row(tmp_path, "id,name,stage,amount,currency", ["L-1", "Hedera", "assess_needs", amount, currency])
-    r = import_file(store, ADMIN, f)
-    if isinstance(expected[0], str):  # refused
-        column, words = expected
-        assert (r.imported, r.rejected) == (0, 1)
-        (reject,) = r.rejects
-        assert (reject.line, reject.column) == (2, column)
-        assert words in reject.reason
-    else:
-        assert (r.imported, r.rejected) == (1, 0), r.rejects
-        assert store.cursor().execute("SELECT amount, currency FROM leads").fetchall() == [expected]
+    outcome(store, import_file(store, ADMIN, f), expected, "SELECT amount, currency FROM leads")
 
 
 BUDGETS = [  # monthly hours, hourly rate, currency → (hours, rate, currency) stored, or column and reason
     ("62", "125", "USD", (62.0, 125.0, "USD")), ("62,5", "95,50", "eur", (62.5, 95.5, "EUR")),
     ("62", "€95", "", (62.0, 95.0, "EUR")), ("62", "$125", "USD", (62.0, 125.0, "USD")),
     ("62", "125", "Euros", (62.0, 125.0, "EUR")), ("0", "0", "USD", (0.0, 0.0, "USD")),
-    ("62", "-125", "USD", ("hourly_rate", "an hourly rate must not be negative, got '-125'")),
-    ("62", "inf", "USD", ("hourly_rate", "cannot read 'inf' as an hourly rate")),
-    ("62", "1e308", "USD", ("hourly_rate", "'1e308' is out of range (an hourly rate is at most 100,000,000)")),
-    ("62", "5k", "USD", ("hourly_rate", "cannot read '5k' as an amount")),
-    ("62", "$125", "", ("hourly_rate", "'$' names no single currency")),
-    ("62", "125", "₿", ("currency", "cannot read '₿' as a currency")),
-    ("-5", "125", "USD", ("monthly_hours", "hours must not be negative, got '-5'")),
-    ("1e6", "125", "USD", ("monthly_hours", "'1e6' is out of range (hours is at most 100,000)")),
-    ("1,2,3", "125", "USD", ("monthly_hours", "cannot read '1,2,3' as a number of hours")),
-    ("nan", "125", "USD", ("monthly_hours", "cannot read 'nan' as a number of hours")),
+    ("62", "-125", "USD", Refused("hourly_rate", "an hourly rate must not be negative, got '-125'")),
+    ("62", "inf", "USD", Refused("hourly_rate", "cannot read 'inf' as an hourly rate")),
+    ("62", "1e308", "USD", Refused("hourly_rate", "'1e308' is out of range (at most 100,000,000 for an hourly rate)")),
+    ("62", "5k", "USD", Refused("hourly_rate", "cannot read '5k' as an hourly rate")),
+    ("62", "$125", "", Refused("hourly_rate", "'$' names no single currency")),
+    ("62", "125", "₿", Refused("currency", "cannot read '₿' as a currency")),
+    ("-5", "125", "USD", Refused("monthly_hours", "hours must not be negative, got '-5'")),
+    ("1e6", "125", "USD", Refused("monthly_hours", "'1e6' is out of range (at most 100,000 for a number of hours)")),
+    ("1,2,3", "125", "USD", Refused("monthly_hours", "cannot read '1,2,3' as a number of hours")),
+    ("nan", "125", "USD", Refused("monthly_hours", "cannot read 'nan' as a number of hours")),
 ]
 
 
@@ -141,17 +138,8 @@ BUDGETS = [  # monthly hours, hourly rate, currency → (hours, rate, currency) 
 def test_budget_hours_rates_and_currencies(store, tmp_path, hours, rate, currency, expected):
     f = one_row(tmp_path, "account,effective_month,monthly_hours,hourly_rate,currency",
                 ["Acme", "2026-01", hours, rate, currency])
-    r = import_file(store, ADMIN, f)
-    if isinstance(expected[0], str):
-        column, words = expected
-        assert (r.imported, r.rejected) == (0, 1)
-        (reject,) = r.rejects
-        assert (reject.line, reject.column) == (2, column)
-        assert words in reject.reason
-    else:
-        assert (r.imported, r.rejected) == (1, 0), r.rejects
-        got = store.cursor().execute("SELECT monthly_hours, hourly_rate, currency FROM budgets").fetchall()
-        assert got == [expected]
+    outcome(store, import_file(store, ADMIN, f), expected,
+            "SELECT monthly_hours, hourly_rate, currency FROM budgets")
 
 
 def test_a_column_of_decimal_commas_reads_its_thousands_points_as_such(store, tmp_path):
