@@ -34,7 +34,7 @@ WRITES = {
     "add_note": ("bizdev", lambda s, who: add_note(s, who, 1, "problem", "Cannot scale")),
     "log_touch": ("bizdev", lambda s, who: log_touch(s, who, 1, "Called them")),
     "create_small_project": ("bizdev", lambda s, who: create_small_project(s, who, 1, DISCOVERY, 125, "USD")),
-    "import_file": ("admin", lambda s, who: import_file(s, who, FIX / "toggl.csv")),
+    "import_file": ("admin", lambda s, who: import_file(s, who, FIX / "clockify.csv")),  # toggl.csv is batch 1
     "import_file (preview)": ("admin", lambda s, who: import_file(s, who, FIX / "toggl.csv", dry_run=True)),
     "undo_batch": ("admin", lambda s, who: undo_batch(s, who, 1)),
     "write_demo": ("admin", lambda s, who: write_demo(s, who, leads=5, time_entries=10)),
