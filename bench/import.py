@@ -75,7 +75,9 @@ def write_tempo(path: Path, rows: int, seed: int = 3, header: list[str] = HEADER
 
 COUNT = """
 import sys, duckdb
-print(duckdb.connect().execute("SELECT count(*) FROM read_csv(?)", [sys.argv[1]]).fetchall()[0][0])
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")  # its bar would be drawn into the output read here
+print(con.execute("SELECT count(*) FROM read_csv(?)", [sys.argv[1]]).fetchall()[0][0])
 """
 
 

@@ -33,7 +33,7 @@ from sales.ingest.batches import open_batch, record_batch, same_file
 from sales.ingest.formats import Detection
 from sales.ingest.importers import importer
 from sales.ingest.mappings import save as save_mapping
-from sales.ingest.progress import Progress, quiet
+from sales.ingest.progress import Progress, quiet, unprinted
 from sales.ingest.progress import tracked as _tracked
 from sales.ingest.reader import CsvLayout, count_newlines, inspect, read_csv_sql, repair_quotes
 from sales.ingest.rejects import UNCLOSED_QUOTE, LineMap, Rejects, Structural, structural_rejects
@@ -180,6 +180,7 @@ def _run_bulk(job: _Job, result: ImportResult) -> None:
     layout, det, display, step = job.layout, job.det, job.display, job.step
     try:
         with _any_order(job.store), job.store.transaction() as cur:
+            unprinted(cur)
             batch = result.batch = open_batch(cur, job.actor, display, det)
             reader_sql, params = read_csv_sql(layout, tolerant=False)
             insert = time_entries.bulk_insert_sql(det, layout, reader_sql, batch, result)
@@ -243,6 +244,7 @@ def _run(job: _Job, result: ImportResult, tolerant: bool) -> None:
             unclosed = [Reject(line, None, UNCLOSED_QUOTE, text) for line, text in found]
     newlines: Callable[[], int] = cache(lambda: count_newlines(layout.path))  # read once, when first needed
     with job.store.transaction() as cur:
+        unprinted(cur)
         batch = result.batch = open_batch(cur, job.actor, display, det)
         reader_sql, params = read_csv_sql(layout, tolerant=tolerant)
         step(0.1, f"{display}: reading")

@@ -12,6 +12,12 @@ def quiet(_fraction: float, _message: str) -> None:
     """No one watches: statements run directly, without progress tracking."""
 
 
+def unprinted(cur) -> None:
+    """DuckDB draws a progress bar of its own on standard output for any statement over two seconds, into what
+    a script reads from ``import --json``: never on the importer's cursor (``tracked`` reports progress)."""
+    cur.execute("SET enable_progress_bar_print = false")
+
+
 def tracked(cur, sql: str, params: list, step: Progress, lo: float, hi: float, message: str) -> list:
     """Run one long statement and fetch its result; while it runs, report DuckDB's own progress.
 
