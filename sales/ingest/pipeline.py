@@ -43,9 +43,11 @@ from sales.ingest.results import ImportResult, IngestError, Reject
 from sales.store import Store
 
 FILE_RECORDS = "file_records"  # the temp table of the file's records as text (c0..cN), in the file's order
-# DuckDB's memory while a command-line import runs: beyond it, its tables spill to disk beside the store, so
-# a 1 GB file imports within about 600 MB of memory (bench/import.py prints the peak)
-IMPORT_MEMORY = "300MB"
+# DuckDB's memory while a command-line import runs, in MB: beyond it, its tables spill to disk beside the
+# store. What the rest of the process holds grows with the file, so DuckDB gets less for a bigger file, and a
+# 1 GB file imports within 600 MB (bench/import.py prints the peak); a smaller one spills less (a re-import's
+# matching of a million entries is a fifth slower at 300 MB than at 450 MB).
+IMPORT_MEMORY_MB, IMPORT_MEMORY_PER_FILE_MB, IMPORT_MEMORY_LEAST_MB = 480, 0.15, 320
 
 
 class _DryRun(Exception):
@@ -109,7 +111,7 @@ def import_file(store: Store, actor: Actor, path: Path | str, kind: str | None =
             layout = layout.copy_into(Path(work))
         job = _Job(store, actor, layout, det, display, step, FileCheck(path), dry_run, Path(work))
         try:
-            with _bounded_memory(store):
+            with _bounded_memory(store, layout.size):
                 result = _ladder(job)
             if doc is not None and not dry_run:  # the next file with this header is recognised
                 save_mapping(store, actor, layout.header, doc)
@@ -121,7 +123,7 @@ def import_file(store: Store, actor: Actor, path: Path | str, kind: str | None =
         encoding = job.check.wait().encoding if layout.encoding == "utf-8" else layout.encoding
         job = replace(job, layout=replace(layout, encoding=encoding).copy_into(Path(work)))
         try:
-            with _bounded_memory(store):
+            with _bounded_memory(store, layout.size):
                 return _ladder(job)
         except duckdb.Error as e:
             raise IngestError(f"{display}: cannot be read: {str(e).splitlines()[0]}") from None
@@ -196,14 +198,16 @@ def _run_bulk(job: _Job, result: ImportResult) -> None:
 
 
 @contextmanager
-def _bounded_memory(store: Store) -> Iterator[None]:
-    """Hold DuckDB to ``IMPORT_MEMORY`` while the import runs (its temp tables and the rows it writes spill to
-    disk instead). Process-wide, so only when nothing else in the process uses the store."""
+def _bounded_memory(store: Store, size: int) -> Iterator[None]:
+    """Hold DuckDB to what a file of ``size`` bytes leaves (``IMPORT_MEMORY_MB``) while the import runs: its temp
+    tables and the rows it writes spill to disk instead. Process-wide, so only when nothing else in the process
+    uses the store."""
     if not store.exclusive:
         yield
         return
+    mb = max(IMPORT_MEMORY_LEAST_MB, IMPORT_MEMORY_MB - IMPORT_MEMORY_PER_FILE_MB * size / 1e6)
     with store.cursor() as cur:
-        cur.execute(f"SET memory_limit = '{IMPORT_MEMORY}'")
+        cur.execute(f"SET memory_limit = '{int(mb)}MB'")
     try:
         yield
     finally:
