@@ -16,7 +16,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 venv: $(STAMP)
 
 run: venv
-	$(PY) -m sales demo --if-empty
+	$(PY) -m sales demo --if-new
 	$(PY) -m sales serve --port $(PORT)
 
 lint: venv

@@ -6,6 +6,7 @@ import shell
 from sales import audit
 
 shell.routed()
+who = shell.actor()
 
 st.title("Audit trail")
 st.caption("Every change to the store: imports, undo, assessments, gate ticks, notes, offers, demo data and "
@@ -13,16 +14,16 @@ st.caption("Every change to the store: imports, undo, assessments, gate ticks, n
 LIMIT = 1000
 with st.container(border=True):
     c1, c2, c3, c4 = st.columns(4)
-    person = c1.selectbox("Person", shell.query(audit.people), index=None, key="audit_person",
+    person = c1.selectbox("Person", shell.query(audit.people, who), index=None, key="audit_person",
                           placeholder="anyone")
-    kind = c2.selectbox("Kind", list(audit.KINDS), index=None, key="audit_kind", placeholder="any kind",
-                        format_func=lambda k: audit.KINDS[k])
+    kind = c2.selectbox("Kind", list(audit.CHANGE_KINDS), index=None, key="audit_kind", placeholder="any kind",
+                        format_func=lambda k: audit.CHANGE_KINDS[k])
     period = c3.date_input("Period", value=(), key="audit_period")
     with c4:
         lead = shell.lead_picker("Lead", key="audit_lead", url=False)
 start, end = (period if isinstance(period, (list, tuple)) and len(period) == 2 else (None, None))
 f = audit.AuditFilter(person=person, lead_id=lead, kind=kind, start=start, end=end)
-rows = shell.query(audit.trail, f, LIMIT + 1)
+rows = shell.query(audit.trail, who, f, LIMIT + 1)
 if rows.empty:
     st.info("Nothing matches these filters.", icon=":material/filter_alt_off:")
     st.stop()
@@ -32,5 +33,5 @@ st.dataframe(rows.head(LIMIT).drop(columns=["lead_id"]), hide_index=True, width=
     "when": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm:ss"), "who": "Who",
     "kind": "Kind", "what": "What", "lead": "Lead", "batch": st.column_config.NumberColumn("Batch", format="%d"),
     "before": "Before", "after": "After"})
-st.download_button("Download CSV", lambda: shell.safe_csv(shell.query(audit.trail, f)), file_name="audit.csv",
+st.download_button("Download CSV", lambda: shell.safe_csv(shell.query(audit.trail, who, f)), file_name="audit.csv",
                    mime="text/csv", icon=":material/download:", on_click="ignore")

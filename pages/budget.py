@@ -1,10 +1,10 @@
-"""Budget: hours billed against budget per account, burn and forecast, small projects, invoice lines."""
+"""Budget: hours billed against budget per account, the burn at its pace, small projects, invoice lines."""
 
 import streamlit as st
 
 import shell
 from sales import charts
-from sales.budget import NON_BILLABLE_LIMIT, account_status, burn, invoice_lines, small_projects
+from sales.budget import NON_BILLABLE_LIMIT, account_status, burn, invoice_lines, period_hours, small_projects
 
 ACCOUNTS_OFFERED = 100  # a list a person scrolls; the finder reaches the rest
 
@@ -18,12 +18,12 @@ if status.empty:
     shell.empty_state("no budgets or time entries for this period.")
     st.stop()
 
-over, warn = int((status["status"] == "over").sum()), int((status["status"] == "warning").sum())
+headline = shell.query(period_hours, f.start, f.end)
 cols = st.columns(4)
-cols[0].metric("Billable hours", f"{status['billable'].sum():,.0f} h")
-cols[1].metric("Budgeted hours", f"{status['goal'].sum():,.0f} h")
-cols[2].metric("Accounts over budget", over)
-cols[3].metric("Accounts at 80–100%", warn)
+cols[0].metric("Billable hours", f"{headline['billable']:,.0f} h")
+cols[1].metric("Budgeted hours", f"{headline['goal']:,.0f} h")
+cols[2].metric("Accounts over budget", headline["over"])
+cols[3].metric("Accounts at 80–100%", headline["warning"])
 
 shell.chart(charts.budget_usage_chart, account_status, f.start, f.end, today)
 if len(status) > 25:

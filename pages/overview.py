@@ -4,7 +4,7 @@ import streamlit as st
 
 import shell
 from sales import charts
-from sales.money import NO_CURRENCY, default_currencies
+from sales.money import default_currencies, not_converted
 from sales.overview import headlines
 from sales.priorities import counts_by
 
@@ -42,9 +42,8 @@ st.caption("Open leads: created in the period and still open; their value per cu
            "the prorated budget of every account.")
 codes = [h.currency for h in items if h.currency]
 if len(codes) > 1:
-    left = [c for c in codes if default_currencies().factor(c) is None]
-    st.caption(default_currencies().note(codes) + (f" Not converted (no rate, or {NO_CURRENCY}): {', '.join(left)}."
-                                                   if left else ""))
+    left = dict.fromkeys(c for c in codes if default_currencies().factor(c) is None)  # amounts: the headlines
+    st.caption(" ".join(filter(None, [default_currencies().note(codes), not_converted(left)])))
 
 st.subheader("Leads created per month")
 monthly = shell.query(counts_by, f, "month")

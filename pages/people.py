@@ -3,7 +3,10 @@
 import streamlit as st
 
 import shell
-from sales import access
+from sales import access, targets
+from sales.filters import quarter_of
+from sales.money import default_currencies
+from sales.team import edits, roster
 
 shell.routed()
 
@@ -33,7 +36,10 @@ def change(action: str) -> None:
         else:
             before = access.revoke(shell.store(), who, email)
             text = f"{access.normalise(email)} no longer has the {before} role"
-    except (ValueError, access.AccessDenied) as e:
+    except shell.REFUSED as e:  # their role changed after the page was drawn: said on the page that follows
+        shell.refused(e)
+        return
+    except ValueError as e:
         st.session_state["people_message"] = ("error", str(e))
         return
     st.session_state["people_message"] = ("ok", text)
@@ -59,3 +65,133 @@ else:
         "who": "Email or domain", "role": "Role", "crm_owner": "Lead owner in the CRM", "granted_by": "Granted by",
         "granted_at": st.column_config.DatetimeColumn("Granted", format="YYYY-MM-DD HH:mm")})
     shell.download(grants, "grants.csv")
+
+# ---------------------------------------------------------------- quarter targets
+
+TEAM = "The team"
+reporting = default_currencies().reporting
+st.subheader("Quarter targets")
+st.caption(f"Per lead owner (the name the CRM gives them) and for the team, in {reporting}. The team's target is "
+           "its own when set, else the sum of the owners', else [forecast] quarter_target in data/lifecycle.toml. "
+           "This week compares each person's forecast with their own target, and everyone's with the team's.")
+
+if "target_message" in st.session_state:
+    kind, text = st.session_state.pop("target_message")
+    (st.success if kind == "ok" else st.error)(shell.plain(text))
+
+
+def change_target(action: str) -> None:
+    chosen = st.session_state.get("target_owner")
+    owner = None if chosen == TEAM else chosen
+    quarter = st.session_state.get("target_quarter", "")
+    try:
+        if action == "set":
+            amount = st.session_state.get("target_amount") or 0
+            text = targets.said(quarter, owner, amount, targets.set_target(shell.store(), who, quarter, amount, owner))
+        else:
+            text = targets.said(quarter, owner, None, targets.clear_target(shell.store(), who, quarter, owner))
+    except shell.REFUSED as e:  # their role changed after the page was drawn: said on the page that follows
+        shell.refused(e)
+        return
+    except ValueError as e:
+        st.session_state["target_message"] = ("error", str(e))
+        return
+    st.session_state["target_message"] = ("ok", text)
+
+
+with st.form("targets", border=True):
+    left, middle, right = st.columns([3, 1.5, 2])
+    left.selectbox("Whose", [TEAM, *shell.query(targets.owner_names)], key="target_owner",
+                   help="An owner as the CRM names them on the leads (or as set for a person above)")
+    middle.text_input("Quarter", value=quarter_of(shell.today()), key="target_quarter", placeholder="2026-Q4")
+    right.number_input(f"Amount ({reporting})", min_value=0.0, step=1000.0, format="%.0f", key="target_amount")
+    s, c = st.columns(2)
+    s.form_submit_button("Set target", type="primary", icon=":material/flag:", on_click=change_target, args=("set",))
+    c.form_submit_button("Clear target", icon=":material/close:", on_click=change_target, args=("clear",))
+
+held = shell.query(targets.targets)
+if held.empty:
+    st.caption("No targets set yet.")
+else:
+    held = held.assign(owner=held["owner"].fillna(TEAM)).drop(columns="team")
+    shell.table(held, "targets.csv", column_config={
+        "owner": "Whose", "amount": st.column_config.NumberColumn("Amount", format="%,.0f"),
+        "set_at": st.column_config.DatetimeColumn("Set", format="YYYY-MM-DD HH:mm")})
+
+
+# ---------------------------------------------------------------- people and their time (sales/team)
+
+
+st.subheader("People and their time")
+st.caption("One row per person and cost-rate change: a new effective_from adds a row, the same one replaces it (the "
+           "old row is kept behind it). Names as they appear in the time entries. Import many at once with "
+           "people.csv and time_off.csv (data/templates).")
+if "roster_message" in st.session_state:
+    kind, text = st.session_state.pop("roster_message")
+    (st.success if kind == "ok" else st.error)(shell.plain(text))
+
+
+def roster_change(action: str) -> None:
+    s = st.session_state
+    try:
+        if action == "save":
+            row = {k: s.get(f"roster_{k}") for k in roster.PEOPLE_COLUMNS}
+            v = edits.save_person(shell.store(), who, row)
+            text = f"{v['name']} from {v['effective_from']} saved"
+        elif action == "remove":
+            name, since = s["roster_pick"]
+            edits.remove_person(shell.store(), who, name, since)
+            text = f"{name} from {since} taken off the roster"
+        else:
+            edits.add_time_off(shell.store(), who, s["off_person"], s["off_from"], s["off_to"],
+                               s.get("off_hours") or None)
+            text = f"time off for {s['off_person']} from {s['off_from']} to {s['off_to']} recorded"
+    except shell.REFUSED as e:  # their role changed after the page was drawn: said on the page that follows
+        shell.refused(e)
+        return
+    except ValueError as e:
+        st.session_state["roster_message"] = ("error", str(e))
+        return
+    st.session_state["roster_message"] = ("ok", text)
+
+
+if not who.may("see_costs"):  # the navigation shows this page to admins only; cost rates are checked in sales/ too
+    st.stop()
+rates = shell.query(roster.cost_rates, who)
+people = shell.query(roster.roster)
+shown = people.merge(rates[["name", "effective_from", "cost_rate", "currency"]], on=["name", "effective_from"])
+shell.table(shown, "people-with-cost-rates.csv")
+with st.form("roster_form", border=True):
+    a, b, c, d = st.columns(4)
+    a.text_input("Name", key="roster_name")
+    b.text_input("Email", key="roster_email")
+    c.number_input("Weekly capacity (hours)", min_value=0.0, max_value=168.0, value=40.0,
+                   key="roster_weekly_capacity_hours")
+    d.text_input("Working days", value="Mon-Fri", key="roster_working_days", help="Mon-Fri, Mon-Thu or Mon,Tue,Thu")
+    a, b, c, d = st.columns(4)
+    a.text_input("Country or region", key="roster_country", help="ISO code, e.g. DE or DE-BY (public holidays)")
+    b.date_input("Start", value=None, key="roster_start")
+    c.date_input("End", value=None, key="roster_end")
+    d.text_input("Utilisation target", key="roster_utilisation_target", placeholder="80% or 0.8")
+    a, b, c, _ = st.columns(4)
+    a.number_input("Cost rate per hour", min_value=0.0, value=None, key="roster_cost_rate")
+    b.text_input("Currency", key="roster_currency", placeholder="EUR")
+    c.date_input("Effective from", value=None, key="roster_effective_from", help="Blank: from the start")
+    st.form_submit_button("Save person", type="primary", icon=":material/person_add:", on_click=roster_change,
+                          args=("save",))
+if len(people):
+    keys = list(dict.fromkeys(zip(people["name"], people["effective_from"].dt.date)))
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left.selectbox("Row", keys, format_func=lambda k: f"{k[0]} from {k[1]}", key="roster_pick")
+    right.button("Take off the roster", icon=":material/person_remove:", on_click=roster_change, args=("remove",))
+    st.markdown("**Time off**")
+    with st.form("time_off_form", border=True):
+        a, b, c, d = st.columns(4)
+        a.selectbox("Person", sorted(people["name"].unique()), key="off_person")
+        b.date_input("From", key="off_from")
+        c.date_input("To", key="off_to")
+        d.number_input("Hours per day", min_value=0.0, max_value=24.0, value=None, key="off_hours",
+                       help="Blank: the whole day")
+        st.form_submit_button("Record time off", icon=":material/beach_access:", on_click=roster_change,
+                              args=("time_off",))
+    shell.table(shell.query(roster.time_off), "time-off.csv")

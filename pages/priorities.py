@@ -5,7 +5,7 @@ import streamlit as st
 import shell
 from sales import charts
 from sales.priorities import backtest, counts_by, lead_detail, ranked_leads
-from sales.rubric import default_rubric
+from sales.rubric import NOT_ASSESSED, default_rubric
 
 shell.routed()
 
@@ -59,9 +59,9 @@ if lead_id is not None:
                     "assessed_at": st.column_config.DatetimeColumn("Assessed", format="YYYY-MM-DD HH:mm"),
                     "by": "By", "score": "Score", "best case": "Best case", "category": "Category"})
             else:
-                st.caption("Not assessed yet.")
+                st.caption(f"{NOT_ASSESSED}.")
         st.markdown("**Gate checklist**")
-        st.dataframe(d.gates[d.gates["Applies"]].drop(columns=["Fact", "Applies"]), hide_index=True,
+        st.dataframe(d.gates[d.gates["Applies"]].drop(columns=["Fact", "Applies", "Tickable"]), hide_index=True,
                      width="stretch", column_config={"Met": st.column_config.CheckboxColumn()})
 
 st.subheader("Does the rubric predict wins?")

@@ -76,7 +76,11 @@ def previewed(path: Path, mapping: dict | None, name: str):
 
 
 def undo(batch: int) -> None:
-    removed = undo_batch(shell.store(), who, batch)
+    try:
+        removed = undo_batch(shell.store(), who, batch)
+    except shell.REFUSED as e:
+        shell.refused(e)
+        return
     st.session_state["undo_message"] = f"Batch {batch} undone: " + (
         ", ".join(f"{n} {t}" for t, n in removed.items() if n) or "nothing was left to remove")
 
@@ -146,6 +150,8 @@ def show_file(n: int, upload) -> None:
                             progress=lambda frac, msg, bar=bar: bar.progress(min(frac, 1.0), text=msg))
         except IngestError as e:
             st.error(shell.plain(e))
+        except shell.REFUSED as e:
+            st.error(shell.refusal(e))
         else:
             updated = f"{r.updated:,} updated, " if r.kind == "leads" else ""
             st.success(f"Batch {r.batch}: {r.imported:,} imported, {updated}{r.duplicates:,} already there, "
@@ -156,6 +162,8 @@ for n, upload in enumerate(files or []):
     with st.container(border=True):
         try:
             show_file(n, upload)
+        except shell.REFUSED as e:  # the preview is refused too once the role is gone
+            st.error(shell.refusal(e))
         except Exception as e:  # one unreadable file never stops the page, the other files or the history
             shell.log_error(e)
             st.error(shell.plain(f"{upload.name}: cannot be read ({type(e).__name__}). Nothing was written; "

@@ -1,5 +1,9 @@
 """This week: whom to contact, what is stuck, what to re-score, the quarter's forecast against its target,
-and what changed over the last seven days. A business developer sees their own leads; others choose."""
+and what moved since last week (by name, and the pipeline step by step). Whoever works leads under a CRM
+owner name sees their own leads by default (``week.own_leads``, the rule their digest follows too), against
+their own target; anyone may choose owners, and a view of several owners lists each in a table."""
+
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -8,9 +12,12 @@ import shell
 from sales import charts
 from sales.attention import OVERDUE, THIS_WEEK, TODAY
 from sales.forecast import NO_DATE, TIERS, accuracy_report
-from sales.money import default_currencies
+from sales.managers import owner_table
+from sales.money import default_currencies, not_converted
+from sales.movement import KINDS, STEP_LABELS, WINDOWS, close_window, movement
 from sales.queries import filter_choices
-from sales.week import owner_names, this_week
+from sales.rubric import NOT_ASSESSED
+from sales.week import own_leads, this_week
 from sales.workbench import log_touch
 
 shell.routed()
@@ -23,19 +30,18 @@ if shell.summary().leads == 0:
     shell.empty_state("no leads in the store.")
     st.stop()
 
-if who.role == "bizdev":
-    owners = shell.query(owner_names, who.identity)
-    st.caption("Your leads: lead owner " + ", ".join(shell.plain(o) for o in owners) + " in the CRM (an admin "
-               "sets the name on People & roles).")
-else:
-    known = list(shell.query(filter_choices).owners)
-    asked = [o for o in st.query_params.get("owner", "").split(",") if o in known]
-    owners = tuple(st.multiselect("Lead owner", known, default=asked, key="week_owner",
-                                  placeholder="Everyone's leads"))
-    if owners:
-        st.query_params["owner"] = ",".join(owners)
-    elif "owner" in st.query_params:
-        del st.query_params["owner"]
+mine = shell.query(own_leads, who)
+known = sorted({*shell.query(filter_choices).owners, *mine})
+asked = [o for o in st.query_params.get("owner", "").split(",") if o in known]
+owners = tuple(st.multiselect("Lead owner", known, default=asked or list(mine), key="week_owner",
+                              placeholder="Everyone's leads"))
+if owners:
+    st.query_params["owner"] = ",".join(owners)
+elif "owner" in st.query_params:
+    del st.query_params["owner"]
+if mine:
+    st.caption("Your leads by default: lead owner " + ", ".join(shell.plain(o) for o in mine) + " in the CRM (an "
+               "admin sets the name on People & roles); choose other owners to see theirs.")
 week = shell.query(this_week, today, owners)
 counts = week.counts()
 
@@ -45,6 +51,25 @@ cols[1].metric("Due today", counts[TODAY])
 cols[2].metric("Due later this week", counts[THIS_WEEK])
 cols[3].metric("Stuck leads", counts["stuck"])
 cols[4].metric("To re-score", counts["to re-score"])
+
+# ---------------------------------------------------------------- per owner (managers)
+
+if not mine:  # whoever sees everyone's leads by default (a manager) gets each owner in a row
+    st.subheader("Per owner")
+    per_owner = shell.query(owner_table, today, owners)
+    if per_owner.empty:
+        st.caption("No owner has an open lead or a target this quarter.")
+    else:
+        st.caption(f"Open leads, overdue follow-ups and stuck leads now; {week.quarter['quarter']}'s weighted forecast "
+                   f"in {rates.reporting} against each owner's own target (an admin sets targets on People & roles).")
+        money = {"format": "%,.0f"}
+        shell.table(per_owner, "per-owner.csv", column_config={
+            "open_leads": st.column_config.NumberColumn("Open"), "currency": None,
+            "forecast": st.column_config.NumberColumn(f"Forecast ({rates.reporting})", **money),
+            "target": st.column_config.NumberColumn(f"Target ({rates.reporting})", **money),
+            "forecast_minus_target": st.column_config.NumberColumn(f"Against target ({rates.reporting})",
+                                                                   format="%+,.0f"),
+            "share_of_target": st.column_config.NumberColumn("Share of target", format="percent")})
 
 # ---------------------------------------------------------------- follow-ups
 
@@ -56,6 +81,9 @@ def _touch(lead_id: int, name: str) -> None:
     """A callback: the rerun that follows already shows the lead's next follow-up moved."""
     try:
         log_touch(shell.store(), who, lead_id)
+    except shell.REFUSED as e:
+        shell.refused(e)
+        return
     except Exception as e:  # noqa: BLE001 (the visitor gets a sentence, the log the traceback)
         shell.log_error(e)
         st.toast("The contact could not be logged; nothing was changed.", icon=":material/error:")
@@ -76,7 +104,7 @@ else:
         c[0].text(row.name)  # plain text: a name from a CRM file is never Markdown
         touched = "never touched" if pd.isna(row.last_touch) else f"last touch {row.last_touch:%d %b %Y}"
         due_text = f"overdue {row.days_overdue} d" if row.state == OVERDUE else row.state
-        category = row.category if isinstance(row.category, str) else "not assessed"
+        category = row.category if isinstance(row.category, str) else NOT_ASSESSED
         c[1].caption(shell.plain(f"{row.owner or 'no owner'} · {category} · {touched} · {due_text}"))
         if may_touch:
             c[2].button("Log touch", key=f"touch_{row.id}", icon=":material/call:", on_click=_touch,
@@ -111,8 +139,11 @@ for col, tier in zip(cols, TIERS):
 cols[3].metric(f"Total weighted, {q['currency']}", f"{q['total']:,.0f}")
 if q["target"]:
     cols[4].metric("Target", f"{q['target']:,.0f}", f"{q['total'] - q['target']:+,.0f} against it")
-left = ", ".join(f"{v:,.0f} {k}" for k, v in q["unconverted"].items())
-st.caption(rates.note(q["codes"]) + (f" Not converted: {left}." if left else ""))
+basis = q["target_basis"]
+target_note = (f"Target: {basis}." if q["target"] else
+               f"{basis[:1].upper() + basis[1:]}: an admin sets quarter targets on People & roles.")
+st.caption(shell.plain(" ".join(filter(None, [rates.note(q["codes"]), not_converted(q["unconverted"]),
+                                             target_note]))))
 
 by_month = week.forecast
 undated = by_month[by_month["quarter"] == NO_DATE]
@@ -140,13 +171,58 @@ with st.expander("How far to trust it: past forecasts against what was won"):
         shell.table(acc, "forecast-accuracy.csv", column_config={
             "error": st.column_config.NumberColumn(format="percent")})
 
-# ---------------------------------------------------------------- changes
+# ---------------------------------------------------------------- what moved
 
-ch = week.changes
+
+def _day(key: str, default):
+    try:
+        return date.fromisoformat(st.query_params.get(key, ""))
+    except ValueError:
+        return default
+
+
 st.subheader("Since last week")
-cols = st.columns(5)
-for col, (label, key) in zip(cols, [("New leads", "new_leads"), ("Won", "won"), ("Lost", "lost"),
-                                    ("Stage moves", "stage_moves"), ("Assessments", "assessments")]):
-    col.metric(label, ch[key])
-won = ", ".join(f"{v:,.0f} {k}" for k, v in ch["won_amount"].items())
-st.caption(f"{ch['from']:%d %b} – {ch['to']:%d %b %Y}." + (f" Won: {won}." if won else ""))
+left_col, right_col = st.columns([2, 3])
+asked_period = (_day("moved_from", today - timedelta(days=6)), _day("moved_to", today))
+chosen = left_col.date_input("Between", value=asked_period, key="moved_period")
+start, end = chosen if isinstance(chosen, (list, tuple)) and len(chosen) == 2 else asked_period  # while picking
+asked = st.query_params.get("close", "this-quarter")
+close = right_col.segmented_control("Waterfall of the leads expected to close", list(WINDOWS),
+                                    format_func=WINDOWS.get, key="moved_close",
+                                    default=asked if asked in WINDOWS else "this-quarter") or "none"
+st.query_params.update({"moved_from": start.isoformat(), "moved_to": end.isoformat(), "close": close})
+close_from, close_to = close_window(close, end)
+moved = shell.query(movement, start, end, close_from, close_to, owners)
+
+kinds = moved.counts()
+for row in (KINDS[:4], KINDS[4:]):
+    for col, kind in zip(st.columns(4), row):
+        col.metric(kind.capitalize(), kinds[kind])
+ch = week.changes
+st.caption(f"{start:%d %b} – {end:%d %b %Y}, as the CRM exports recorded it (re-imported exports keep each lead's "
+           f"history). Also in the last seven days: {ch['stage_moves']} stage moves and {ch['assessments']} "
+           "assessments recorded here.")
+if moved.moves.empty:
+    st.caption("Nothing moved in these days.")
+else:
+    shell.table(moved.moves, "movements.csv", column_config={"id": None})
+
+window = (f"leads expected to close from {close_from:%d %b %Y} to {close_to:%d %b %Y}" if close_from
+          else "every open lead")
+st.markdown(f"**Pipeline, {window}**")
+if moved.waterfall.empty:
+    st.caption("No open lead with an amount at either end of these days.")
+for currency in moved.waterfall["currency"]:
+    shell.chart(charts.waterfall_chart, movement, start, end, close_from, close_to, owners, extra=(currency,))
+st.caption("Per currency, never converted: open at the start + created + reopened"
+           + (" + pulled in" if close_from else "") + " + increases − decreases"
+           + (" − pushed out" if close_from else "") + " − won − lost = open at the end. Amount changes of leads "
+           "already open are increases and decreases; every other step counts a lead at its amount at the end.")
+shell.table(moved.waterfall, "waterfall.csv")
+with st.expander("Who is behind each step"):
+    shell.table(moved.steps.assign(step=moved.steps["step"].map(STEP_LABELS)), "waterfall-by-lead.csv",
+                column_config={"id": None})
+if len(moved.apart):
+    st.caption(f"{len(moved.apart)} leads are in no value: no amount"
+               + (", or no expected close" if close_from else "") + ".")
+    shell.table(moved.apart, "listed-apart.csv", column_config={"id": None})

@@ -62,8 +62,11 @@ if who.may("assess"):
         st.caption(f"Saved under your name: {shell.plain(who.identity)}.")
         if st.button("Save as a new assessment", type="primary", disabled=lead_id is None,
                      help=None if lead_id else "Choose a lead first"):
-            save_assessment(shell.store(), who, lead_id, chosen, comments)
-            st.success(f"Saved: {score.total} ({score.category.name}).")
+            try:
+                save_assessment(shell.store(), who, lead_id, chosen, comments)
+                st.success(f"Saved: {score.total} ({score.category.name}).")
+            except shell.REFUSED as e:
+                st.error(shell.refusal(e))
 
 st.subheader("Compare two leads")
 a_col, b_col = st.columns(2)

@@ -4,9 +4,12 @@ small-project offers, and the lead's log."""
 import streamlit as st
 
 import shell
+from sales.filters import Filters
 from sales.lifecycle import default_lifecycle
 from sales.priorities import lead_detail
-from sales.rubric import default_rubric
+from sales.rubric import NOT_ASSESSED, default_rubric
+from sales.team import capacity
+from sales.team.settings import default_capacity
 from sales.workbench import (
     AGENDA,
     PREP_KINDS,
@@ -16,6 +19,7 @@ from sales.workbench import (
     followup_email,
     history,
     latest_notes,
+    offer_currencies,
     set_fact,
     small_project_offers,
 )
@@ -36,8 +40,7 @@ cols = st.columns(4)
 cols[0].metric("Stage (by its gates)", c.stage.name)
 cols[1].metric("Status", d.lead["status"])
 cols[2].metric("Score", "–" if d.score_total is None else f"{d.score_total} / {default_rubric().max_score}")
-category = d.history["category"].iloc[-1] if len(d.history) else None
-cols[3].metric("Category", category or "not assessed")
+cols[3].metric("Category", d.category or NOT_ASSESSED)
 stages = len(default_lifecycle().stages)
 st.progress((c.index + (0 if not c.complete else 1)) / stages, text=f"Stage {c.index + 1} of {stages}: {c.stage.name}")
 
@@ -45,6 +48,9 @@ st.progress((c.index + (0 if not c.complete else 1)) / stages, text=f"Stage {c.i
 def tick(fact: str, key: str) -> None:
     try:
         moved = set_fact(shell.store(), who, lead_id, fact, bool(st.session_state[key]))
+    except shell.REFUSED as e:
+        shell.refused(e)
+        return
     except WorkbenchError as e:
         st.session_state["wb_error"] = str(e)
         return
@@ -57,14 +63,14 @@ if "wb_error" in st.session_state:
 if "wb_moved" in st.session_state:
     st.success(f"Gate met: the lead moved to **{st.session_state.pop('wb_moved').replace('_', ' ')}**.")
 
-gate, prep, agenda, follow, small, log = st.tabs(["Next gate", "Meeting prep", "Agenda", "Follow-up",
-                                                  "Small project", "Log"])
+gate, prep, agenda, follow, small, start, log = st.tabs(["Next gate", "Meeting prep", "Agenda", "Follow-up",
+                                                         "Small project", "Earliest start", "Log"])
 with gate:
     st.markdown(f"**To leave {c.stage.name}**" if not c.complete else "**Every gate is met.**")
     rows = d.gates[(d.gates["Stage"] == c.stage.name) & d.gates["Applies"]]
     for r in rows.itertuples():
         since = f" · since {r.Since:%d %b %Y}" if r.Met and r.Since is not None and str(r.Since) != "NaT" else ""
-        if r.Computed and r.Fact != "delivery_milestone":
+        if not r.Tickable:
             st.checkbox(f"{r.Criterion} (computed from assessments){since}", value=bool(r.Met), disabled=True,
                         key=f"gate_{lead_id}_{r.Fact}")
         else:
@@ -73,7 +79,7 @@ with gate:
     if c.violation:
         st.warning(f"The CRM records this lead at {c.violation.recorded.name}; its gates allow {c.stage.name}.")
     with st.expander("Whole lifecycle"):
-        st.dataframe(d.gates[d.gates["Applies"]].drop(columns=["Fact", "Applies"]), hide_index=True,
+        st.dataframe(d.gates[d.gates["Applies"]].drop(columns=["Fact", "Applies", "Tickable"]), hide_index=True,
                      width="stretch", column_config={"Met": st.column_config.CheckboxColumn()})
 
 notes = shell.query(latest_notes, lead_id)
@@ -84,25 +90,35 @@ with prep:
                  for kind, label in PREP_KINDS.items()}
         if st.form_submit_button("Save notes"):
             changed = [k for k, v in texts.items() if v.strip() and v.strip() != notes.get(k, "").strip()]
-            for kind in changed:
-                add_note(shell.store(), who, lead_id, kind, texts[kind])
-            st.success(f"Saved {len(changed)} note(s)." if changed else "Nothing changed.")
+            try:
+                for kind in changed:
+                    add_note(shell.store(), who, lead_id, kind, texts[kind])
+                st.success(f"Saved {len(changed)} note(s)." if changed else "Nothing changed.")
+            except shell.REFUSED as e:
+                st.error(shell.refusal(e))
 
 with agenda:
     st.caption("Anchor points for a fluid conversation; tick them as you go (each tick is logged).")
     done = set(shell.query(history, lead_id).query("kind == 'agenda'")["body"])
     for i, item in enumerate(AGENDA):
         if st.checkbox(item, value=item in done, key=f"agenda_{lead_id}_{i}") and item not in done:
-            add_note(shell.store(), who, lead_id, "agenda", item)
+            try:
+                add_note(shell.store(), who, lead_id, "agenda", item)
+            except shell.REFUSED as e:
+                st.error(shell.refusal(e))
+                break
             st.rerun()
 
 with follow:
     steps = st.text_area("Next steps (one per line)", value=notes.get("next_steps", ""), key=f"steps_{lead_id}")
     if st.button("Keep these next steps", key=f"keep_steps_{lead_id}") and steps.strip():
-        add_note(shell.store(), who, lead_id, "next_steps", steps)
-        st.rerun()
+        try:
+            add_note(shell.store(), who, lead_id, "next_steps", steps)
+            st.rerun()
+        except shell.REFUSED as e:
+            st.error(shell.refusal(e))
     st.caption("The draft below updates from your notes; copy it with the button in its corner.")
-    st.code(followup_email(d.lead, notes, steps, category, who.identity), language=None, wrap_lines=True)
+    st.code(followup_email(d.lead, notes, steps, d.category, who.identity), language=None, wrap_lines=True)
 
 with small:
     st.caption("For a single small feature: offer a capped discovery, or capped development to see how far "
@@ -111,13 +127,31 @@ with small:
     discovery, development = small_project_offers(hours)
     choice = st.radio("Offer", [discovery, development], format_func=lambda o: o.description, key="sp_choice")
     rate = st.number_input("Hourly rate", min_value=0.0, value=125.0, step=5.0, key="sp_rate")
-    currency = st.selectbox("Currency", ["USD", "EUR", "GBP", "CAD"], key="sp_currency")
+    currency = st.selectbox("Currency", offer_currencies(d.lead), key="sp_currency")
     if st.button("Record this offer as the lead's budget", key="sp_create"):
         try:
             create_small_project(shell.store(), who, lead_id, choice, rate, currency)
             st.success(f"Recorded: {choice.kind} capped at {choice.hours:g} h.")
         except WorkbenchError as e:
             st.error(str(e))
+        except shell.REFUSED as e:
+            st.error(shell.refusal(e))
+
+with start:  # when the team could take this work on (sales/team/capacity.py)
+    fc = shell.query(capacity.forecast, shell.today(), Filters.everything())
+    own = capacity.lead_hours(fc, lead_id)
+    c1, c2 = st.columns(2)
+    hours = c1.number_input("Hours", min_value=1.0, value=round(own["hours"], 1) if own and own["hours"] >= 1 else 40.0,
+                            step=5.0, key=f"es_hours_{lead_id}")
+    weeks = c2.number_input("Over weeks", min_value=1, value=default_capacity().delivery_weeks, step=1,
+                            key=f"es_weeks_{lead_id}")
+    found = capacity.earliest_week(fc, hours, int(weeks), lead_id if own else None)
+    st.metric("Earliest start", f"week of {found.week:%d %b %Y}" if found.week else f"not in the next "
+              f"{len(fc.weeks)} weeks")
+    st.caption(f"The first week from which {hours:,.0f} h over {int(weeks)} weeks ({found.per_week:,.1f} h a week) "
+               f"plus the expected demand (confirmed work and the pipeline × win probabilities) stays within "
+               f"capacity × {found.ceiling:.0%}." + (f" This lead's hours: {own['hours']:,.1f} ({own['basis']}); its "
+                                                     "own expected share is left out of the demand." if own else ""))
 
 with log:
     shell.table(shell.query(history, lead_id), column_config={

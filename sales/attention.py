@@ -1,7 +1,7 @@
 """The leads that need someone this week: follow-ups due by the category's cadence, leads stuck in a stage
 longer than its limit, assessments to redo, and what changed over the last seven days.
 
-Cadences come from data/rubric.toml (``follow_up_days`` per category; a lead not assessed yet follows the
+Cadences come from data/rubric.toml (``follow_up_days`` per category; a lead never assessed follows the
 slowest cadence), stage limits from data/lifecycle.toml (``stuck_after_days``), the re-scoring age from
 the rubric's ``rescore_after_days``. A lead's last touch is the latest of: anything written in its log
 (notes, ticks, assessments, logged touches), a stage change, the CRM's own last change, its creation.
@@ -18,8 +18,8 @@ from sales.filters import Filters
 from sales.leadstate import classify_leads, lead_state
 from sales.lifecycle import default_lifecycle
 from sales.money import CURRENCY_SQL, NO_CURRENCY
-from sales.rubric import default_rubric
-from sales.stats import WON
+from sales.movement import movement
+from sales.rubric import NOT_ASSESSED, default_rubric
 
 OVERDUE, TODAY, THIS_WEEK = "overdue", "due today", "due this week"
 
@@ -50,7 +50,7 @@ def followups(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.Dat
         moved AS (  -- only the open leads' moves and notes are read
             SELECT o.id, max(e.entered_at) AS at FROM open o JOIN stage_events e ON e.lead_id = o.id GROUP BY o.id),
         written AS (
-            SELECT o.id, max(n.written_at) AS at FROM open o JOIN lead_notes n ON n.lead_id = o.id GROUP BY o.id),
+            SELECT o.id, max(n.written_at) AS at FROM open o JOIN lead_activity n ON n.lead_id = o.id GROUP BY o.id),
         last AS (
             SELECT o.id, o.name, o.owner, o.category, o.stage_name AS stage, o.cadence_days,
                    greatest(w.at, m.at, o.crm_modified_at, o.created_on::TIMESTAMP)::DATE AS last_touch
@@ -108,36 +108,30 @@ def to_rescore(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.Da
     return cur.execute(f"""
         WITH s AS (SELECT * FROM {lead_state(cur)})
         SELECT id, name, owner, category, category_max AS could_be, assessed_at::DATE AS assessed_on,
-               CASE WHEN assessed_at IS NULL THEN 'not assessed yet'
+               CASE WHEN assessed_at IS NULL THEN ?
                     WHEN assessed_at::DATE < ?::DATE - ?::INTEGER
                     THEN 'assessed ' || date_diff('day', assessed_at::DATE, ?::DATE) || ' days ago'
                     ELSE 'unknown factors could make it ' || category_max END AS reason
         FROM s WHERE status = 'open' AND {where}
          AND (assessed_at IS NULL OR assessed_at::DATE < ?::DATE - ?::INTEGER OR category <> category_max)
-        ORDER BY assessed_at NULLS FIRST, id""", [today, age, today, *params, today, age]).df()
+        ORDER BY assessed_at NULLS FIRST, id""", [NOT_ASSESSED, today, age, today, *params, today, age]).df()
 
 
 def changes(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> dict:
     """What happened in the seven days up to today: leads created, won (with amounts per currency) and
-    lost, stage moves and assessments."""
+    lost as the CRM's versions show them (``movement``: the same figures as "since last week"), stage moves
+    and assessments. The filters' owners apply."""
     start = today - timedelta(days=6)
+    moved = movement(cur, start, today, owners=f.owners)
+    counts = moved.counts()
     where, params = f.lead_where("s", period_column=None)
     row = cur.execute(f"""
         WITH s AS (SELECT * FROM {lead_state(cur)}), t AS (SELECT ?::DATE AS start, ?::DATE AS today),
-        mine AS (SELECT s.* FROM s WHERE {where}) SELECT
-            count(*) FILTER (WHERE created_on BETWEEN t.start AND t.today),
-            count(*) FILTER (WHERE {WON} AND closed_on BETWEEN t.start AND t.today),
-            count(*) FILTER (WHERE status = 'lost' AND closed_on BETWEEN t.start AND t.today),
+        mine AS (SELECT s.id FROM s WHERE {where}) SELECT
             (SELECT count(*) FROM stage_events e JOIN mine ON mine.id = e.lead_id, t
              WHERE e.entered_at::DATE BETWEEN t.start AND t.today),
             (SELECT count(*) FROM assessments a JOIN mine ON mine.id = a.lead_id, t
-             WHERE a.assessed_at::DATE BETWEEN t.start AND t.today)
-        FROM mine, t""", [start, today, *params]).fetchall()
-    row = row[0] if row else (0, 0, 0, 0, 0)
-    won = dict(cur.execute(f"""
-        WITH s AS (SELECT * FROM {lead_state(cur)})
-        SELECT {CURRENCY_SQL.format(column="currency")}, sum(amount) FROM s
-        WHERE {WON} AND closed_on BETWEEN ? AND ? AND amount IS NOT NULL AND {where}
-        GROUP BY ALL ORDER BY 1""", [NO_CURRENCY, start, today, *params]).fetchall())
-    return {"from": start, "to": today, "new_leads": row[0], "won": row[1], "lost": row[2], "stage_moves": row[3],
-            "assessments": row[4], "won_amount": {k: float(v) for k, v in won.items()}}
+             WHERE a.assessed_at::DATE BETWEEN t.start AND t.today)""", [start, today, *params]).fetchall()[0]
+    won = {r.currency: float(r.won) for r in moved.waterfall.itertuples() if r.won}
+    return {"from": start, "to": today, "new_leads": counts["created"], "won": counts["won"], "lost": counts["lost"],
+            "stage_moves": row[0], "assessments": row[1], "won_amount": won}

@@ -10,16 +10,22 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import duckdb
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sales.access import Actor
 
-KINDS = {
+class Actor(Protocol):
+    """Who acts, as sales.access.Actor is (access writes through this module, so it is not imported here)."""
+
+    identity: str
+
+    def require(self, action: str) -> None: ...
+
+CHANGE_KINDS = {  # what a change recorded in the trail is
     "assessment": "Assessment saved",
     "gate": "Gate criterion ticked or unticked",
     "note": "Note or meeting preparation",
@@ -28,8 +34,12 @@ KINDS = {
     "import": "Import",
     "undo": "Undo of an import",
     "demo": "Demo data loaded",
+    "demo_removed": "Demo data removed",
+    "restore": "Store restored from a backup",
     "role": "Role granted or revoked",
     "mapping": "Column mapping saved",
+    "target": "Quarter target set or cleared",
+    "people": "Person, cost rate or time off changed",
 }
 
 
@@ -42,7 +52,7 @@ def _text(value: object) -> str | None:
 def record(cur: duckdb.DuckDBPyConnection, actor: Actor, kind: str, subject: str, *, lead_id: int | None = None,
            batch_id: int | None = None, before: object = None, after: object = None) -> None:
     """Append one row; ``before`` and ``after`` (text, or anything JSON can write) are the changed values."""
-    if kind not in KINDS:
+    if kind not in CHANGE_KINDS:
         raise ValueError(f"unknown audit kind {kind!r}")
     cur.execute("""INSERT INTO audit_log (happened_at, actor, kind, subject, lead_id, batch_id, old_value, new_value)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -60,8 +70,11 @@ class AuditFilter:
     end: date | None = None
 
 
-def trail(cur: duckdb.DuckDBPyConnection, f: AuditFilter = AuditFilter(), limit: int | None = None) -> pd.DataFrame:
-    """Audit rows matching ``f``, newest first, with the lead's name where there is one."""
+def trail(cur: duckdb.DuckDBPyConnection, actor: Actor, f: AuditFilter = AuditFilter(),
+          limit: int | None = None) -> pd.DataFrame:
+    """Audit rows matching ``f``, newest first, with the lead's name where there is one; only for those who
+    may read the trail (``access.ACTIONS["audit"]``)."""
+    actor.require("audit")
     where, params = ["true"], []
     if f.person:
         where.append("lower(a.actor) = lower(?)")
@@ -88,6 +101,7 @@ def trail(cur: duckdb.DuckDBPyConnection, f: AuditFilter = AuditFilter(), limit:
     return cur.execute(sql, params).df()
 
 
-def people(cur: duckdb.DuckDBPyConnection) -> list[str]:
-    """Everyone who has written something, for the audit page's filter."""
+def people(cur: duckdb.DuckDBPyConnection, actor: Actor) -> list[str]:
+    """Everyone who has written something, for the audit page's filter (read as the trail is)."""
+    actor.require("audit")
     return [r[0] for r in cur.execute("SELECT DISTINCT actor FROM audit_log ORDER BY 1").fetchall()]

@@ -68,14 +68,6 @@ def status(spent: float, goal: float) -> str:
     return "over" if ratio > 1 else "warning" if ratio >= WARNING_AT else "on track"
 
 
-def forecast(spent: float, start: date, today: date, end: date) -> float:
-    """Hours at ``end`` if the pace from ``start`` to ``today`` holds."""
-    elapsed = (min(today, end) - start).days + 1
-    if elapsed <= 0:
-        return 0.0
-    return spent / elapsed * ((end - start).days + 1)
-
-
 def cap_alert(spent: float, cap: float) -> str:
     """For capped small projects: ok / nearing cap (80 %) / cap reached."""
     if spent >= cap:
@@ -144,21 +136,24 @@ def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today
 
 
 def period_hours(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> dict[str, float]:
-    """The period's totals over every account, as the overview shows them: billable hours, the prorated
-    goal, and how many accounts are over budget (``status`` per account, as on the budget page)."""
+    """The period's totals over every account, the headline of the Budget page and the Overview: billable
+    hours, the prorated goal, and how many accounts are over budget and how many at 80-100 % (``status``
+    per account)."""
     rows = cur.execute(f"""
         WITH goal AS (SELECT account, sum(goal) AS goal FROM ({GOAL_SQL}) GROUP BY account),
         spent AS (SELECT account, sum(hours) AS billable FROM time_entries
                   WHERE billable AND work_date BETWEEN $start AND $end GROUP BY account)
         SELECT coalesce(g.goal, 0), coalesce(s.billable, 0)
         FROM goal g FULL JOIN spent s ON s.account = g.account""", {"start": start, "end": end}).fetchall()
+    statuses = [status(b, g) for g, b in rows]
     return {"billable": float(sum(b for _, b in rows)), "goal": float(sum(g for g, _ in rows)),
-            "over": sum(status(b, g) == "over" for g, b in rows)}
+            "over": statuses.count("over"), "warning": statuses.count("warning")}
 
 
 def burn(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date,
          account: str | None = None) -> pd.DataFrame:
-    """Daily cumulative billable hours against the cumulative goal, with a forecast to ``end``."""
+    """Daily cumulative billable hours against the cumulative goal, and from today the hours at the pace so far
+    (``pace``) up to ``end``."""
     acc = "AND account = $account" if account else ""
     params = {"start": start, "end": end, "account": account} if account else {"start": start, "end": end}
     sql = f"""
@@ -179,10 +174,10 @@ def burn(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date,
     elapsed = len(done)
     rate = spent_now / elapsed if elapsed else 0.0
     after = df["day"] > today
-    df["forecast"] = None
-    df.loc[after, "forecast"] = spent_now + rate * (df.index[after] - (elapsed - 1))
+    df["pace"] = None
+    df.loc[after, "pace"] = spent_now + rate * (df.index[after] - (elapsed - 1))
     if elapsed:
-        df.loc[elapsed - 1, "forecast"] = spent_now
+        df.loc[elapsed - 1, "pace"] = spent_now
     return df
 
 

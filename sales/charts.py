@@ -7,14 +7,16 @@ import pandas as pd
 
 from sales.forecast import by_quarter
 from sales.lifecycle import default_lifecycle
-from sales.rubric import UNSCORED_COLOUR, default_rubric
+from sales.movement import BAR_KINDS, Movement
+from sales.rubric import NOT_ASSESSED, NOT_ASSESSED_COLOUR, default_rubric
 from sales.week import Week
 
 
 def _category_scale() -> alt.Scale:
     """Colours and order of the categories as the rubric file gives them."""
     cats = default_rubric().categories
-    return alt.Scale(domain=[c.name for c in cats] + ["Unscored"], range=[c.colour for c in cats] + [UNSCORED_COLOUR])
+    return alt.Scale(domain=[c.name for c in cats] + [NOT_ASSESSED],
+                     range=[c.colour for c in cats] + [NOT_ASSESSED_COLOUR])
 
 
 def _stage_order() -> list[str]:
@@ -23,7 +25,7 @@ def _stage_order() -> list[str]:
 
 def category_breakdown(df: pd.DataFrame, dimension: str) -> alt.Chart:
     """Stacked bars: leads per value of ``dimension``, split by category."""
-    order = [c.name for c in default_rubric().categories] + ["Unscored"]
+    order = [c.name for c in default_rubric().categories] + [NOT_ASSESSED]
     return alt.Chart(df).mark_bar().encode(
         x=alt.X(f"{dimension}:N", title=dimension.capitalize(), sort=None if dimension == "month" else "-y"),
         y=alt.Y("sum(leads):Q", title="Leads"),
@@ -101,16 +103,16 @@ def open_by_stage_chart(df: pd.DataFrame) -> alt.Chart:
 
 
 def burn_chart(df: pd.DataFrame) -> alt.Chart:
-    """Cumulative billable hours against the cumulative goal, and the forecast at the current pace."""
-    long = df.melt(id_vars="day", value_vars=["goal", "spent", "forecast"], var_name="series",
+    """Cumulative billable hours against the cumulative goal, and the hours at the pace so far."""
+    long = df.melt(id_vars="day", value_vars=["goal", "spent", "pace"], var_name="series",
                    value_name="hours").dropna()
     long["day"] = pd.to_datetime(long["day"])
     long["hours"] = long["hours"].astype(float)
     return alt.Chart(long).mark_line().encode(
         x=alt.X("day:T", title=None), y=alt.Y("hours:Q", title="Cumulative hours"),
-        color=alt.Color("series:N", scale=alt.Scale(domain=["goal", "spent", "forecast"],
+        color=alt.Color("series:N", scale=alt.Scale(domain=["goal", "spent", "pace"],
                                                     range=["#8c959f", "#1f6feb", "#cf222e"]), title=None),
-        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=["goal", "spent", "forecast"],
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=["goal", "spent", "pace"],
                                                               range=[[4, 2], [1, 0], [6, 3]]), legend=None),
         tooltip=["day:T", "series", alt.Tooltip("hours:Q", format=",.1f")],
     ).properties(height=300)
@@ -196,3 +198,16 @@ def velocity_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
                  alt.Tooltip("win_rate:Q", format=".0%"), alt.Tooltip("days_to_win:Q", format=".0f"),
                  alt.Tooltip("velocity_per_day:Q", format=",.0f")],
     ).properties(height=220)
+
+
+def waterfall_chart(moved: Movement, currency: str) -> alt.Chart:
+    """The pipeline of one currency from the open value at the start, step by step, to the open value at the
+    end: each bar from where the running total was to where the step takes it."""
+    bars = moved.bars(currency)
+    return alt.Chart(bars).mark_bar().encode(
+        x=alt.X("label:N", sort=list(bars["label"]), title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("begin:Q", title=currency), y2="finish:Q",
+        color=alt.Color("kind:N", scale=alt.Scale(domain=list(BAR_KINDS), range=["#57606a", "#1a7f37", "#cf222e"]),
+                        title=None, legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("label:N", title="Step"), alt.Tooltip("value:Q", format=",.2f", title=currency)],
+    ).properties(height=260)

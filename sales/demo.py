@@ -1,8 +1,8 @@
 """A deterministic, realistic demo store at any scale, so the first screen is never blank.
 
 Everything is drawn from one seeded generator relative to an anchor date, so the same
-seed and anchor always give the same store. Rows are flagged ``is_demo`` (leads) or come
-from the ``demo`` tool (time entries, budgets) so they are never mistaken for real data.
+seed and anchor always give the same store. Every row it writes is recognisable as demo data (leads
+flagged ``is_demo``, the rest tied to a demo lead or marked; see sales/demo_rows.py, which removes them).
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ import pandas as pd
 
 from sales import audit
 from sales.access import Actor, authorise
-from sales.lifecycle import default_lifecycle
+from sales.lifecycle import DERIVED, default_lifecycle
 from sales.rubric import categories_for, default_rubric
-from sales.store import Store, scalar
+from sales.store import Store, next_lead_id, scalar
 
 DEMO_SOURCE = "demo"
+BUDGET_KEY = "demo-budget:"  # how a demo budget's entry key starts (sales/demo_rows.py finds them by it)
 OWNERS = ("Amara Okafor", "Bruno Costa", "Chen Wei", "Dana Ivers", "Elif Kaya")
 DEVELOPERS = ("Farid", "Greta", "Hiro", "Ines", "Jonas", "Kavya", "Luca", "Mei")
 LEAD_SOURCES = ("Referral", "Open edX conference", "Website form", "RFP alert", "Community forum",
@@ -28,7 +29,7 @@ LOST_REASONS = ("Budget too small", "Chose another provider", "Built in-house", 
                 "Project cancelled", "Timing")
 PREFIXES = ("North", "Blue", "Open", "Bright", "Cedar", "Summit", "River", "Global", "Civic",
             "Nova", "Harbor", "Maple", "Atlas", "Lumen", "Quartz", "Willow")
-KINDS = ("University", "Institute", "Academy", "Foundation", "Learning", "College", "Labs",
+ORGANISATION_WORDS = ("University", "Institute", "Academy", "Foundation", "Learning", "College", "Labs",
          "Health", "Society", "Collective")
 TASKS = ("Theme changes", "Upgrade to latest release", "SSO integration", "Course import",
          "Bug fix", "Hosting maintenance", "Discovery call", "Code review", "XBlock development",
@@ -87,8 +88,8 @@ HANDBOOK_LEADS = (
 
 def _names(rng: np.random.Generator, n: int) -> list[str]:
     p = rng.integers(0, len(PREFIXES), n)
-    k = rng.integers(0, len(KINDS), n)
-    return [f"{PREFIXES[a]} {KINDS[b]} {i + 1}" for i, (a, b) in enumerate(zip(p, k))]
+    k = rng.integers(0, len(ORGANISATION_WORDS), n)
+    return [f"{PREFIXES[a]} {ORGANISATION_WORDS[b]} {i + 1}" for i, (a, b) in enumerate(zip(p, k))]
 
 
 def _levels(rng: np.random.Generator, n: int, n_factors: int) -> np.ndarray:
@@ -186,7 +187,7 @@ def _facts_rows(lead_ids: np.ndarray, reach: np.ndarray, frame: pd.DataFrame,
                 value = value & need
             add(value, c.fact, np.ones(len(reach), dtype=bool), day)
     dev = reach >= last
-    for fact in ("project_complete", "month_of_work_done"):
+    for fact in (f for d in DERIVED for f in d.reads):  # the evidence of the delivery milestone
         add(dev, fact, np.ones(len(reach), dtype=bool), entered[:, last])
     return pd.DataFrame({"lead_id": np.concatenate(ids), "fact": np.concatenate(facts),
                          "value": np.concatenate(values),
@@ -250,7 +251,7 @@ def _budgets(won: pd.DataFrame, rng: np.random.Generator, anchor: date) -> pd.Da
     frame = pd.DataFrame(rows, columns=["account", "effective_month", "monthly_hours", "fixed_total_hours",
                                         "hourly_rate", "currency", "kind", "lead_id"])
     frame["monthly_hours"] = frame["monthly_hours"].clip(lower=10)
-    frame["entry_key"] = [f"demo-budget:{i}" for i in range(len(frame))]
+    frame["entry_key"] = [f"{BUDGET_KEY}{i}" for i in range(len(frame))]
     return frame
 
 
@@ -297,7 +298,7 @@ def write_demo(store: Store, actor: Actor, leads: int = 300, time_entries: int =
     frame, levels = _leads_frame(rng, n_gen, anchor)
     with store.transaction() as cur:
         authorise(cur, actor, "demo")
-        first = scalar(cur, "SELECT coalesce(max(id), 0) + 1 FROM leads")
+        first = next_lead_id(cur)
         ids = np.arange(first, first + n_gen)
         stage_keys = np.array([s.key for s in default_lifecycle().stages])
         recorded = frame["reach"].to_numpy().copy()
@@ -346,6 +347,9 @@ def write_demo(store: Store, actor: Actor, leads: int = 300, time_entries: int =
         if len(entries):
             cur.register("demo_entries", entries)
             cur.execute("INSERT INTO time_entries BY NAME SELECT * FROM demo_entries")
+        from sales.team.demo import write_roster  # the developers of the time entries, their rates and time off
+
+        write_roster(cur, anchor)
         counts = {t: scalar(cur, f"SELECT count(*) FROM {t}")  # noqa: S608 (fixed table names)
                   for t in ("leads", "assessments", "stage_events", "lead_facts", "budgets", "time_entries")}
         audit.record(cur, actor, "demo", f"demo data, seed {seed}", after=counts)

@@ -3,29 +3,32 @@ owner with their own leads and to the managers with everyone's.
 
 SMTP settings live in the ``[smtp]`` table of .streamlit/secrets.toml (git-ignored), beside sign-in:
 ``host``, ``port``, ``sender``, optional ``user`` and ``password``, ``starttls`` (default true when a
-password is given) and ``managers`` (emails that get the team's digest).
+password is given) and ``managers`` (emails that get the team's digest). Sending, and the record of who
+got each digest: sales/digest_send.py.
 """
 
 from __future__ import annotations
 
 import html
 import os
-import smtplib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.message import EmailMessage
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from sales.access import ROLES, Actor
+from sales import mailaddr
+from sales.access import Actor
 from sales.attention import OVERDUE, THIS_WEEK, TODAY
 from sales.forecast import TIERS
+from sales.managers import Monday
+from sales.money import not_converted
+from sales.movement import STEP_LABELS, STEPS
 from sales.paths import ROOT
 from sales.tomlvalues import whole
-from sales.week import SHOWN, Week, owner_names, this_week
+from sales.week import SHOWN, Week, own_leads, owner_names
 
 FORMATS = ("md", "html")
 
@@ -38,25 +41,54 @@ def _money(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def _sections(week: Week) -> list[tuple[str, str, pd.DataFrame | None]]:
-    """(heading, sentence, table) per section, the same for both formats."""
+def _sections(week: Week, monday: Monday | None = None,
+              notes: tuple[str, ...] = ()) -> list[tuple[str, str, pd.DataFrame | None]]:
+    """(heading, sentence, table) per section, the same for both formats; the managers' sections with
+    ``monday``; ``notes``: the capacity warnings."""
     c, q, ch = week.counts(), week.quarter, week.changes
     due = week.followups.head(SHOWN)[["name", "owner", "category", "last_touch", "due", "state"]]
     stuck = week.stuck.head(SHOWN)[["name", "owner", "stage", "days", "limit_days", "unmet"]]
     rescore = week.rescore.head(SHOWN)[["name", "owner", "category", "reason"]]
-    target = f" against a target of {_money(q['target'])}" if q.get("target") else ""
-    left = "".join(f"; not converted: {_money(v)} {k}" for k, v in q["unconverted"].items())
+    target = f" against a target of {_money(q['target'])} ({q['target_basis']})" if q.get("target") else ""
     won = ", ".join(f"{_money(v)} {k}" for k, v in ch["won_amount"].items()) or "nothing"
+    forecast = (f"Weighted, in {q['currency']}: " + ", ".join(f"{t} {_money(q[t])}" for t in TIERS)
+                + f"; total {_money(q['total'])}{target}.")
     return [
         ("Follow-ups", f"{c[OVERDUE]} overdue, {c[TODAY]} due today, {c[THIS_WEEK]} due later this week.", due),
         ("Stuck leads", f"{c['stuck']} open leads have sat in their stage longer than its limit.", stuck),
         ("To re-score", f"{c['to re-score']} open leads need a fresh assessment.", rescore),
-        (f"Forecast {q['quarter']}",
-         f"Weighted, in {q['currency']}: " + ", ".join(f"{t} {_money(q[t])}" for t in TIERS)
-         + f"; total {_money(q['total'])}{target}{left}.", None),
+        (f"Forecast {q['quarter']}", " ".join(filter(None, [forecast, not_converted(q["unconverted"])])), None),
         ("Last seven days", f"{ch['from']} to {ch['to']}: {ch['new_leads']} new leads, {ch['won']} won ({won}), "
          f"{ch['lost']} lost, {ch['stage_moves']} stage moves, {ch['assessments']} assessments.", None),
-    ]
+    ] + ([("Capacity next week", " ".join(notes), None)] if notes else []) + (_managers(monday) if monday else [])
+
+
+def _signed(value: float) -> str:
+    return f"{'+' if value >= 0 else '−'}{_money(abs(value))}"
+
+
+def _managers(monday: Monday) -> list[tuple[str, str, pd.DataFrame | None]]:
+    """Per owner, and what moved since last week: by name, and the pipeline per currency step by step."""
+    table = monday.owners.copy()
+    currency = table["currency"].iloc[0] if len(table) else ""
+    for col in ("forecast", "target", "forecast_minus_target"):
+        table[col] = [None if pd.isna(v) else (_signed(v) if col == "forecast_minus_target" else _money(v))
+                      for v in table[col]]
+    table = table[["owner", "open_leads", "overdue", "stuck", "forecast", "target", "forecast_minus_target"]]
+    table.columns = ["owner", "open", "overdue", "stuck", f"forecast {currency}", "target", "against target"]
+    m = monday.moved
+    counts = ", ".join(f"{n} {kind}" for kind, n in m.counts().items())
+    lines = []
+    for row in m.waterfall.to_dict("records"):
+        steps = " ".join(f"{'+' if STEPS[s] > 0 else '−'} {STEP_LABELS[s].lower()} {_money(row[s])}"
+                         for s in m.step_names() if row[s])
+        lines.append(f"{row['currency']}: {_money(row['start'])} {steps} = {_money(row['end'])}")
+    pipeline = ("; open pipeline " + "; ".join(lines)) if lines else ""
+    moves = m.moves.head(SHOWN)[["kind", "name", "owner", "before", "after"]]
+    more = f" The first {SHOWN} of {len(m.moves)} are listed." if len(m.moves) > SHOWN else ""
+    return [("Per owner", "Open leads, overdue follow-ups, stuck leads, and the quarter's weighted forecast against "
+                          "each owner's own target.", table),
+            ("Since last week", f"{m.start} to {m.end}: {counts}{pipeline}.{more}", moves)]
 
 
 def _whose(week: Week) -> str:
@@ -75,9 +107,9 @@ def _md_cell(value: object) -> str:
     return _cell(value).replace("\\", "\\\\").replace("|", "\\|")
 
 
-def to_markdown(week: Week) -> str:
+def to_markdown(week: Week, monday: Monday | None = None, notes: tuple[str, ...] = ()) -> str:
     lines = [f"# This week, {week.today}: {_md_cell(_whose(week))}", ""]
-    for heading, sentence, table in _sections(week):
+    for heading, sentence, table in _sections(week, monday, notes):
         lines += [f"## {heading}", "", sentence, ""]
         if table is not None and len(table):
             lines.append("| " + " | ".join(str(c).replace("_", " ") for c in table.columns) + " |")
@@ -87,11 +119,11 @@ def to_markdown(week: Week) -> str:
     return "\n".join(lines)
 
 
-def to_html(week: Week) -> str:
+def to_html(week: Week, monday: Monday | None = None, notes: tuple[str, ...] = ()) -> str:
     """Every value escaped: names from CRM files are shown as text, never as markup."""
     e = html.escape
     parts = [f"<h1>This week, {week.today}: {e(_whose(week))}</h1>"]
-    for heading, sentence, table in _sections(week):
+    for heading, sentence, table in _sections(week, monday, notes):
         parts += [f"<h2>{e(heading)}</h2>", f"<p>{e(sentence)}</p>"]
         if table is not None and len(table):
             head = "".join(f"<th>{e(str(c).replace('_', ' '))}</th>" for c in table.columns)
@@ -101,10 +133,12 @@ def to_html(week: Week) -> str:
     return "<!doctype html><html><body>" + "".join(parts) + "</body></html>"
 
 
-def render(week: Week, fmt: str = "md") -> str:
+def render(week: Week, fmt: str = "md", monday: Monday | None = None, notes: tuple[str, ...] = ()) -> str:
+    """The digest of ``week``; with ``monday``, the managers' one (per owner, and what moved); ``notes``: the
+    capacity warnings."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    return to_markdown(week) if fmt == "md" else to_html(week)
+    return to_markdown(week, monday, notes) if fmt == "md" else to_html(week, monday, notes)
 
 
 # ---------------------------------------------------------------- sending
@@ -146,43 +180,29 @@ def smtp_settings(path: Path | None = None) -> Smtp:
     managers = raw.get("managers", [])
     if not isinstance(managers, list) or not all(isinstance(m, str) for m in managers):
         raise DigestError(f"{path}: [smtp] managers must be a list of emails")
+    # what goes into a mail header or an SMTP command is checked here, before anything is sent
+    checks = [("sender", raw["sender"], mailaddr.sender_problem(raw["sender"]))]
+    checks += [(f"managers[{i}]", m, mailaddr.problem(m)) for i, m in enumerate(managers)]
+    checks += [(key, raw[key], "it must be text without spaces or control characters")
+               for key in ("host", "user") if key in raw and not _plain(raw[key])]
+    for key, value, why in checks:
+        if why:
+            raise DigestError(f"{path}: [smtp] {key} {value!r} cannot be used: {why}")
     return Smtp(raw["host"], port, raw["sender"], raw.get("user"), raw.get("password"),
                 bool(raw.get("starttls", bool(raw.get("password")))), tuple(managers))
 
 
+def _plain(value: object) -> bool:
+    return isinstance(value, str) and bool(value) and value.isprintable() and not any(c.isspace() for c in value)
+
+
 def recipients(cur: duckdb.DuckDBPyConnection, smtp: Smtp, owner: str | None = None) -> list[tuple[str, tuple]]:
-    """(email, owners) pairs: each person whose role may work leads (bizdev and up) gets their own leads
-    (when they own any), each manager everyone's. With ``owner``, just that person."""
+    """(email, owners) pairs: each manager gets everyone's leads; each other person granted a role gets the
+    leads they see by default on the This week page (``week.own_leads``), when those are anybody's in
+    particular. With ``owner``, just that person, with the leads their CRM owner name (else email) has."""
     if owner:
         return [(owner, owner_names(cur, owner))]
-    working = [role for role in ROLES if Actor("", role).may("work_lead")]
-    people = [r[0] for r in cur.execute("""SELECT who FROM access_grants WHERE who NOT LIKE '*@%'
-                                           AND list_contains(?::VARCHAR[], role) ORDER BY who""",
-                                        [working]).fetchall()]
-    out = [(m, ()) for m in smtp.managers]
-    return out + [(p, owner_names(cur, p)) for p in people if p not in smtp.managers]
+    people = cur.execute("SELECT who, role FROM access_grants WHERE who NOT LIKE '*@%' ORDER BY who").fetchall()
+    mine = [(who, own_leads(cur, Actor(who, role))) for who, role in people if who not in smtp.managers]
+    return [(m, ()) for m in smtp.managers] + [(who, owners) for who, owners in mine if owners]
 
-
-def send(cur: duckdb.DuckDBPyConnection, today, smtp: Smtp, owner: str | None = None) -> list[str]:
-    """Mail each recipient their digest (Markdown text with an HTML alternative); returns who got one.
-    Owners with nothing due, stuck or to re-score, and no forecast, get no mail."""
-    sent = []
-    with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as server:
-        if smtp.starttls:
-            server.starttls()
-        if smtp.user and smtp.password:
-            server.login(smtp.user, smtp.password)
-        weeks: dict[tuple, Week] = {}  # managers share one: computed once
-        for email, owners in recipients(cur, smtp, owner):
-            if owners not in weeks:
-                weeks[owners] = this_week(cur, today, owners)
-            week = weeks[owners]
-            if owners and not any(week.counts().values()) and not week.quarter["total"]:
-                continue
-            msg = EmailMessage()
-            msg["Subject"], msg["From"], msg["To"] = f"This week in sales, {today}", smtp.sender, email
-            msg.set_content(to_markdown(week))
-            msg.add_alternative(to_html(week), subtype="html")
-            server.send_message(msg)
-            sent.append(email)
-    return sent

@@ -18,13 +18,14 @@ from sales.filters import Filters, period_starts
 from sales.leadstate import lead_state
 from sales.lifecycle import default_lifecycle
 from sales.money import CURRENCY_SQL, NO_CURRENCY, Currencies, default_currencies
-from sales.rubric import default_rubric, score_sql
+from sales.rubric import NOT_ASSESSED, default_rubric
+from sales.rulebook import assessments_sql, stage_index_of
 from sales.stats import CLOSED, WON, wilson
+from sales.targets import Target
 
 LEARNED, FALLBACK = "learned", "fallback"
 TIERS = ("commit", "best case", "pipeline")
 NO_DATE = "no close date"
-NOT_ASSESSED = "(not assessed)"
 
 
 def _reached_sql() -> str:
@@ -134,9 +135,11 @@ def by_quarter(frame: pd.DataFrame, since: str, currency: str) -> pd.DataFrame:
     return dated.groupby(["quarter", "tier"], as_index=False)[column].sum().rename(columns={column: "weighted"})
 
 
-def quarter_total(frame: pd.DataFrame, quarter: str, currencies: Currencies | None = None) -> dict:
+def quarter_total(frame: pd.DataFrame, quarter: str, currencies: Currencies | None = None,
+                  target: Target | None = None) -> dict:
     """The quarter's weighted forecast in the reporting currency per tier, what could not be converted,
-    and the target from data/lifecycle.toml."""
+    and the target it is compared with: ``targets.target_for`` the same leads (the team's for everyone's
+    leads, an owner's own for theirs), none when not given."""
     currencies = currencies or default_currencies()
     q = frame[frame["quarter"] == quarter] if len(frame) else frame
     tiers = {}
@@ -149,7 +152,8 @@ def quarter_total(frame: pd.DataFrame, quarter: str, currencies: Currencies | No
         for code, amount in c.unconverted.items():
             left[code] = left.get(code, 0.0) + amount
     return {"quarter": quarter, "currency": currencies.reporting, **tiers, "total": sum(tiers.values()),
-            "target": default_lifecycle().forecast.quarter_target, "unconverted": left,
+            "target": target.amount if target else None, "target_basis": target.basis if target else "",
+            "unconverted": left,
             "codes": sorted(set(q["currency"])) if len(q) else []}
 
 
@@ -166,25 +170,21 @@ def forecast_accuracy(cur: duckdb.DuckDBPyConnection, today: date, months: int =
     """
     starts = period_starts(today, months + 1)[:-1]  # the complete months before today's
     join, jparams = _probability_join(win_probabilities(cur) if probabilities is None else probabilities)
-    rubric = default_rubric()
-    category = score_sql({k: f"a.{k}" for k in rubric.keys}, rubric)["category"]
     mine = "(len(?::VARCHAR[]) = 0 OR list_contains(?::VARCHAR[], l.owner))"
     return cur.execute(f"""
         WITH months AS (SELECT unnest(?::DATE[]) AS m0),
         open_then AS (
-            SELECT l.id, l.amount, {CURRENCY_SQL.format(column="l.currency")} AS currency, m0, m0::TIMESTAMP AS at
+            SELECT l.id, l.amount, {CURRENCY_SQL.format(column="l.currency")} AS currency, m0, m0::TIMESTAMP AS as_of
             FROM leads l JOIN months ON l.created_on < m0 AND (l.closed_on IS NULL OR l.closed_on >= m0)
              AND date_trunc('month', l.expected_close) = m0
             WHERE {mine}),
         staged AS (  -- the furthest stage each had entered by then
-            SELECT o.id, o.amount, o.currency, o.m0, o.at,
-                   coalesce(max(list_position(?::VARCHAR[], e.stage)) - 1, 0) AS stage_index
-            FROM open_then o LEFT JOIN stage_events e ON e.lead_id = o.id AND e.entered_at < o.at GROUP BY ALL),
-        scored AS (  -- and the category of its latest assessment by then (the later row wins a tie)
-            SELECT st.id, st.amount, st.currency, st.m0, st.stage_index,
-                   arg_max({category}, {{'at': a.assessed_at, 'id': a.id}}) FILTER (WHERE a.id IS NOT NULL)
-                       AS category
-            FROM staged st LEFT JOIN assessments a ON a.lead_id = st.id AND a.assessed_at < st.at GROUP BY ALL),
+            SELECT o.id, o.amount, o.currency, o.m0, o.as_of,
+                   coalesce(max({stage_index_of("e.stage")}), 0) AS stage_index
+            FROM open_then o LEFT JOIN stage_events e ON e.lead_id = o.id AND e.entered_at < o.as_of GROUP BY ALL),
+        scored AS (  -- and the category of its latest assessment by then
+            SELECT st.id, st.amount, st.currency, st.m0, st.stage_index, a.category
+            FROM staged st LEFT JOIN ({assessments_sql("staged")}) a ON a.lead_id = st.id AND a.as_of = st.as_of),
         said AS (
             SELECT m0, l.currency, count(*) AS expected_leads, sum(l.amount * p.probability) AS forecast
             FROM scored l JOIN {join} ON p.category IS NOT DISTINCT FROM l.category
@@ -198,8 +198,8 @@ def forecast_accuracy(cur: duckdb.DuckDBPyConnection, today: date, months: int =
                coalesce(said.forecast, 0) AS forecast, coalesce(won.won_leads, 0) AS won_leads,
                coalesce(won.won, 0) AS won
         FROM said FULL JOIN won USING (m0, currency) ORDER BY month, currency""",
-                       [starts, NO_CURRENCY, list(owners), list(owners), [s.key for s in default_lifecycle().stages],
-                        *jparams, NO_CURRENCY, list(owners), list(owners)]).df()
+                       [starts, NO_CURRENCY, list(owners), list(owners), *jparams, NO_CURRENCY, list(owners),
+                        list(owners)]).df()
 
 
 def accuracy_in_reporting(acc: pd.DataFrame, currencies: Currencies | None = None) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from sales.leadstate import classify_leads, lead_state
 from sales.lifecycle import default_lifecycle
 from sales.money import CURRENCY_SQL, NO_CURRENCY, Currencies, default_currencies
 from sales.rubric import default_rubric
+from sales.rulebook import stage_index_of
 from sales.stats import CLOSED, WON, wilson, win_rate
 
 
@@ -64,12 +65,10 @@ def open_by_stage(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 def time_in_stage(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Median days from entering a stage to entering the next, over the cohort's completed moves."""
     where, params = f.lead_where("s")
-    keys = [s.key for s in default_lifecycle().stages]
-    order = ", ".join(f"'{k}'" for k in keys)
     df = cur.execute(f"""
         WITH s AS (SELECT * FROM {lead_state(cur)}),
         entered AS (
-            SELECT e.lead_id, list_position([{order}], e.stage) - 1 AS stage_index, min(e.entered_at) AS at
+            SELECT e.lead_id, {stage_index_of('e.stage')} AS stage_index, min(e.entered_at) AS at
             FROM stage_events e JOIN s ON s.id = e.lead_id WHERE {where} GROUP BY ALL),
         moves AS (
             SELECT a.stage_index, date_diff('hour', a.at, b.at) / 24.0 AS days

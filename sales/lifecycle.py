@@ -1,7 +1,9 @@
 """The customer lifecycle: eight stages, each closed by a gate of named criteria.
 
 A lead's stage is computed from facts, never trusted from the CRM: the CRM's recorded
-stage is compared against it and any lead recorded ahead of its gates is flagged.
+stage is compared against it and any lead recorded ahead of its gates is flagged. This module reads
+the lifecycle and declares the derived facts (DERIVED); sales/rulebook.py turns both into the one
+SQL that judges every lead.
 """
 
 from __future__ import annotations
@@ -9,13 +11,12 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from sales.paths import DATA_DIR
-from sales.rubric import Rubric, default_rubric
 from sales.tomlvalues import number, whole
 
 DEFAULT_LIFECYCLE = DATA_DIR / "lifecycle.toml"
@@ -27,18 +28,53 @@ class LifecycleError(ValueError):
 
 
 @dataclass(frozen=True)
+class DerivedFact:
+    """A gate fact computed from evidence rather than ticked: declared once, here, and turned into SQL by
+    sales/rulebook.py for every page, report and the workbench alike.
+
+    ``evidence`` is a DuckDB expression over the lead's latest assessment (``a.score``, ``a.previous_score``,
+    ``a.qualifies``: its category passes the rubric's gate), its columns (``l.pricing``) and the latest
+    recorded value of other facts (``fx.<fact>``, each named in ``reads``); NULL when there is no evidence.
+    Where there is none, a value recorded for the fact itself (imported or ticked) counts; with
+    ``recorded_wins``, such a value stands over the evidence too, and the fact can be ticked on the workbench."""
+
+    fact: str
+    evidence: str
+    reads: tuple[str, ...] = ()
+    recorded_wins: bool = False
+
+
+DERIVED = (
+    # the latest assessment's category passes the rubric's gate (``qualifies`` in data/rubric.toml)
+    DerivedFact("scored_high_or_medium", "a.qualifies"),
+    # the latest score is at least the one before (one assessment: nothing has fallen)
+    DerivedFact("score_not_falling",
+                "CASE WHEN a.score IS NOT NULL THEN a.previous_score IS NULL OR a.score >= a.previous_score END"),
+    # fixed price: the project is complete; hourly: a month of work is done; pricing unknown: either
+    DerivedFact("delivery_milestone",
+                "CASE l.pricing WHEN 'fixed' THEN coalesce(fx.project_complete, false) "
+                "WHEN 'hourly' THEN coalesce(fx.month_of_work_done, false) "
+                "ELSE CASE WHEN fx.project_complete OR fx.month_of_work_done THEN true END END",
+                reads=("project_complete", "month_of_work_done"), recorded_wins=True),
+)
+DERIVED_FACTS = {d.fact: d for d in DERIVED}
+
+
+@dataclass(frozen=True)
 class Criterion:
     fact: str
     label: str
     required_if: str | None = None
-    derived: bool = False
 
-    def applies(self, facts: Mapping[str, object]) -> bool:
-        return self.required_if is None or facts.get(self.required_if) is True
+    @property
+    def derived(self) -> bool:
+        """Computed from evidence (DERIVED) rather than ticked by hand."""
+        return self.fact in DERIVED_FACTS
 
-    def met(self, facts: Mapping[str, object]) -> bool:
-        """Unknown (None or absent) is not met: a gate opens on evidence only."""
-        return not self.applies(facts) or facts.get(self.fact) is True
+    @property
+    def tickable(self) -> bool:
+        """Whether a person may tick it on the workbench: every fact but those only evidence decides."""
+        return not self.derived or DERIVED_FACTS[self.fact].recorded_wins
 
 
 @dataclass(frozen=True)
@@ -84,6 +120,15 @@ class Lifecycle:
                         out.append(name)
         return tuple(out)
 
+    @property
+    def recorded_facts(self) -> tuple[str, ...]:
+        """Every fact a lead can have recorded: those the gates read, and the evidence derived ones read."""
+        return tuple(dict.fromkeys((*self.facts, *(f for d in DERIVED if d.fact in self.facts for f in d.reads))))
+
+    def criterion(self, fact: str) -> Criterion | None:
+        """The first gate criterion about ``fact``, or None."""
+        return next((c for s in self.stages for c in s.gate if c.fact == fact), None)
+
 
 @dataclass(frozen=True)
 class GateViolation:
@@ -104,6 +149,8 @@ class Classification:
     violation: GateViolation | None = None
     met: tuple[Criterion, ...] = field(default=())
     facts: Mapping[str, object] = field(default_factory=dict, compare=False)  # what the gates were judged on
+    # per stage, per criterion of its gate: (applies, met), as sales/rulebook.py judged them
+    checks: tuple[tuple[tuple[bool, bool], ...], ...] = field(default=(), compare=False)
 
 
 def parse_lifecycle(doc: Mapping) -> Lifecycle:
@@ -121,8 +168,11 @@ def parse_lifecycle(doc: Mapping) -> Lifecycle:
             for name in ("fact", "label"):
                 if not isinstance(c.get(name), str) or not c[name].strip():
                     raise LifecycleError(f"{where}, gate criterion #{j + 1}: '{name}' must be text")
-        gate = tuple(Criterion(c["fact"], c["label"], c.get("required_if"), bool(c.get("derived")))
-                     for c in raw["gate"])
+        for c in raw["gate"]:  # older files marked the computed facts; they are declared in DERIVED now
+            if "derived" in c and c["derived"] is not (c["fact"] in DERIVED_FACTS):
+                raise LifecycleError(f"{where}: '{c['fact']}' is {'' if c['fact'] in DERIVED_FACTS else 'not '}"
+                                     "computed (sales/lifecycle.py, DERIVED): remove its 'derived'")
+        gate = tuple(Criterion(c["fact"], c["label"], c.get("required_if")) for c in raw["gate"])
         for c in gate:  # facts become SQL column names in the dashboards' generated queries
             for name in (c.fact, c.required_if):
                 if name is not None and not re.fullmatch(r"[a-z][a-z0-9_]*", name):
@@ -181,58 +231,3 @@ def load_lifecycle(path: Path | str = DEFAULT_LIFECYCLE) -> Lifecycle:
 def default_lifecycle() -> Lifecycle:
     """The lifecycle in force: ``SALES_LIFECYCLE`` when set, else data/lifecycle.toml."""
     return load_lifecycle(os.environ.get("SALES_LIFECYCLE") or DEFAULT_LIFECYCLE)
-
-
-def derive_facts(facts: Mapping[str, object], scores: Sequence[int] = (),
-                 rubric: Rubric | None = None) -> dict[str, object]:
-    """Fill the derived facts from their evidence; evidence wins over a hand-set value, except for the
-    delivery milestone, whose own value (set by an import or a tick) stands over the pricing's evidence.
-
-    - ``scores``: the lead's rubric totals, oldest first. The latest decides High/Medium;
-      "not falling" holds when the latest is at least the one before (one assessment: holds).
-    - ``pricing`` ('fixed' or 'hourly') picks which delivery fact opens the Development gate.
-    """
-    rubric = rubric or default_rubric()
-    out = dict(facts)
-    if scores:
-        latest = scores[-1]
-        out["scored_high_or_medium"] = rubric.category_for(latest).qualifies
-        out["score_not_falling"] = len(scores) < 2 or latest >= scores[-2]
-    pricing = out.get("pricing")
-    if out.get("delivery_milestone") is not None:
-        pass  # set for the milestone itself (an import's delivery_milestone column, a tick): it stands
-    elif pricing == "fixed":
-        out["delivery_milestone"] = out.get("project_complete") is True
-    elif pricing == "hourly":
-        out["delivery_milestone"] = out.get("month_of_work_done") is True
-    elif out.get("project_complete") is True or out.get("month_of_work_done") is True:
-        out["delivery_milestone"] = True
-    return out
-
-
-def classify(facts: Mapping[str, object], recorded_stage: str | None = None,
-             status: str = "open", lifecycle: Lifecycle | None = None) -> Classification:
-    """The furthest stage whose earlier gates all pass, what its own gate still lacks,
-    and a violation when the CRM's ``recorded_stage`` is ahead of that.
-
-    ``status`` (open/won/lost) sits beside the stage: a lost lead keeps the stage it reached.
-    """
-    lifecycle = lifecycle or default_lifecycle()
-    if status not in STATUSES:
-        raise LifecycleError(f"unknown status {status!r}; expected one of {STATUSES}")
-    index = 0
-    for i, stage in enumerate(lifecycle.stages):
-        index = i
-        if not all(c.met(facts) for c in stage.gate):
-            break
-    stage = lifecycle.stages[index]
-    unmet = tuple(c for c in stage.gate if not c.met(facts))
-    met = tuple(c for c in stage.gate if c.met(facts))
-    violation = None
-    if recorded_stage is not None:
-        r = lifecycle.index(recorded_stage)
-        if r > index:
-            between = tuple(c for s in lifecycle.stages[index:r] for c in s.gate if not c.met(facts))
-            violation = GateViolation(lifecycle.stages[r], stage, between)
-    return Classification(stage, index, unmet, not unmet and index == len(lifecycle.stages) - 1,
-                          status, violation, met, facts)

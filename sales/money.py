@@ -72,6 +72,20 @@ class Currencies:
         said = "; ".join(f"1 {r.currency} = {r.rate:g} {self.reporting} (rate of {r.as_of})" for r in rates)
         return f"Converted to {self.reporting}" + (f" at {said}" if said else "") + f" ({self.source})."
 
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The currencies an amount can be converted from: the reporting one first, then those with a rate."""
+        return (self.reporting, *sorted(c for c in self.rates if c != self.reporting))
+
+
+def not_converted(left: Mapping[str, float | None]) -> str:
+    """The sentence naming what a converted figure leaves out: each currency with no rate (or an amount with
+    no currency), with its amount where given (None: the figure shows it already); empty when nothing is."""
+    if not left:
+        return ""
+    said = ", ".join(code if amount is None else f"{amount:,.0f} {code}" for code, amount in left.items())
+    return f"Not converted (no rate, or {NO_CURRENCY}): {said}."
+
 
 @dataclass(frozen=True)
 class Converted:

@@ -8,9 +8,9 @@ import duckdb
 import pandas as pd
 
 from sales.filters import Filters
-from sales.leadstate import classify_lead, lead_facts, lead_state
+from sales.leadstate import classify_lead, current_assessments, lead_facts, lead_state
 from sales.lifecycle import Classification, default_lifecycle
-from sales.rubric import default_rubric, score_lead
+from sales.rubric import NOT_ASSESSED, default_rubric, score_sql
 from sales.sqltext import literal
 from sales.stats import CLOSED, WON, wilson, win_rate
 
@@ -42,9 +42,9 @@ def counts_by(cur: duckdb.DuckDBPyConnection, f: Filters, dimension: str) -> pd.
     where, params = f.lead_where("s")
     return cur.execute(f"""
         WITH s AS (SELECT * FROM {lead_state(cur)})
-        SELECT coalesce(category, 'Unscored') AS category, coalesce({expr}, '(none)') AS {dimension},
+        SELECT coalesce(category, ?) AS category, coalesce({expr}, '(none)') AS {dimension},
                count(*) AS leads
-        FROM s WHERE {where} GROUP BY ALL ORDER BY {dimension}, category""", params).df()
+        FROM s WHERE {where} GROUP BY ALL ORDER BY {dimension}, category""", [NOT_ASSESSED, *params]).df()
 
 
 def backtest(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
@@ -52,10 +52,10 @@ def backtest(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     where, params = f.lead_where("s", period_column="closed_on")
     df = cur.execute(f"""
         WITH s AS (SELECT * FROM {lead_state(cur)})
-        SELECT coalesce(category, 'Unscored') AS category, count(*) AS closed,
+        SELECT coalesce(category, ?) AS category, count(*) AS closed,
                count(*) FILTER (WHERE {WON}) AS won
-        FROM s WHERE {CLOSED} AND {where} GROUP BY ALL""", params).df()
-    order = [c.name for c in default_rubric().categories] + ["Unscored"]
+        FROM s WHERE {CLOSED} AND {where} GROUP BY ALL""", [NOT_ASSESSED, *params]).df()
+    order = [c.name for c in default_rubric().categories] + [NOT_ASSESSED]
     df["order"] = df["category"].map(order.index)
     df = df.sort_values("order").drop(columns="order").reset_index(drop=True)
     df["win_rate"] = [win_rate(int(w), int(n)) for w, n in zip(df["won"], df["closed"])]
@@ -77,40 +77,33 @@ class LeadDetail:
     classification: Classification
     score_total: int | None
     score_max: int | None
+    category: str | None = None  # of the latest assessment; None: not assessed
 
 
 def lead_detail(cur: duckdb.DuckDBPyConnection, lead_id: int) -> LeadDetail | None:
+    """One lead in full: its latest assessment factor by factor, every assessment's score, and every gate
+    criterion as the rulebook judged it."""
     rubric = default_rubric()
     found = cur.execute("SELECT * FROM leads WHERE id = ?", [lead_id]).df()
     if found.empty:
         return None
-    lead = found.iloc[0].to_dict()
-    history = cur.execute(f"""SELECT id, assessed_at, assessed_by, rubric_version, {', '.join(rubric.keys)},
-                              {', '.join(k + '_comment' for k in rubric.keys)}
+    score = score_sql({k: k for k in rubric.keys}, rubric)
+    history = cur.execute(f"""SELECT assessed_at, assessed_by AS by, {score['score']} AS score,
+                              {score['score_max']} AS "best case", {score['category']} AS category
                               FROM assessments WHERE lead_id = ? ORDER BY assessed_at, id""", [lead_id]).df()
-    totals, latest = [], None
-    for row in history.to_dict("records"):
-        latest = {k: (None if pd.isna(row[k]) else int(row[k])) for k in rubric.keys}
-        totals.append(score_lead(latest, rubric))
-    hist = pd.DataFrame({"assessed_at": history["assessed_at"], "by": history["assessed_by"],
-                         "score": [s.total for s in totals], "best case": [s.score_max for s in totals],
-                         "category": [s.category.name for s in totals]})
-    last = history.iloc[-1].to_dict() if len(history) else {}
-    current = totals[-1] if totals else None
+    current = current_assessments(cur, [lead_id]).get(lead_id)
+    levels, comments = (current.levels, current.comments) if current else ({}, {})
     factors = pd.DataFrame([{
-        "Factor": fac.name,
-        "Comment": last.get(f"{fac.key}_comment") if isinstance(last.get(f"{fac.key}_comment"), str) else "",
-        "Level": (latest or {}).get(fac.key),
+        "Factor": fac.name, "Comment": comments.get(fac.key, ""), "Level": levels.get(fac.key),
         "Weight": fac.weight,
-        "Weighted score": current.contributions[fac.key] if current else None,
+        "Weighted score": None if current is None or levels.get(fac.key) is None else levels[fac.key] * fac.weight,
     } for fac in rubric.factors])
     _, since = lead_facts(cur, lead_id)
     c = classify_lead(cur, lead_id)
-    derived = c.facts  # the facts its stage was judged on, computed ones included
     gates = pd.DataFrame([{
-        "Stage": stage.name, "Criterion": crit.label, "Fact": crit.fact,
-        "Met": crit.met(derived), "Applies": crit.applies(derived), "Computed": crit.derived,
-        "Since": since.get(crit.fact),
-    } for stage in default_lifecycle().stages for crit in stage.gate])
-    return LeadDetail(lead, factors, hist, gates, c, current.total if current else None,
-                      current.score_max if current else None)
+        "Stage": stage.name, "Criterion": crit.label, "Fact": crit.fact, "Met": met, "Applies": applies,
+        "Computed": crit.derived, "Tickable": crit.tickable, "Since": since.get(crit.fact),
+    } for stage, checks in zip(default_lifecycle().stages, c.checks)
+        for crit, (applies, met) in zip(stage.gate, checks)])
+    return LeadDetail(found.iloc[0].to_dict(), factors, history, gates, c, current.score if current else None,
+                      current.score_max if current else None, current.category if current else None)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from sales.demo_rows import has_demo_rows
 from sales.filters import Choices
 from sales.rubric import default_rubric
 
@@ -15,7 +16,7 @@ from sales.rubric import default_rubric
 @dataclass(frozen=True)
 class StoreSummary:
     leads: int
-    demo_leads: int
+    demo: bool  # any demo row left, in any table (sales/demo_rows.py)
     assessments: int
     time_entries: int
     hours: float
@@ -28,20 +29,20 @@ class StoreSummary:
 
     @property
     def is_demo(self) -> bool:
-        return self.demo_leads > 0
+        return self.demo
 
 
 def store_summary(cur: duckdb.DuckDBPyConnection) -> StoreSummary:
-    row = cur.execute("""SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM leads WHERE is_demo),
-                                (SELECT count(*) FROM assessments), (SELECT count(*) FROM time_entries),
+    row = cur.execute("""SELECT (SELECT count(*) FROM leads), ?, (SELECT count(*) FROM assessments),
+                                (SELECT count(*) FROM time_entries),
                                 (SELECT coalesce(sum(hours), 0) FROM time_entries),
                                 (SELECT count(*) FROM budgets), (SELECT count(*) FROM import_batches)
-                      """).fetchall()[0]
+                      """, [has_demo_rows(cur)]).fetchall()[0]
     return StoreSummary(*row[:4], float(row[4]), *row[5:])
 
 
 # what a dashboard reads: a change to any of these tables changes the data version
-VERSIONED = ("leads", "assessments", "lead_facts", "stage_events", "time_entries", "budgets", "lead_notes",
+VERSIONED = ("leads", "assessments", "lead_facts", "stage_events", "time_entries", "budgets", "lead_activity",
              "lead_updates", "import_batches")
 _COUNTS = [f"SELECT {i} AS k, count(*) AS v FROM {t}" for i, t in enumerate(VERSIONED)]  # noqa: S608 (fixed)
 _NEWEST = [f"SELECT {len(VERSIONED) + i}, coalesce(max(id), 0) FROM {t}"  # noqa: S608 (fixed names)

@@ -19,21 +19,21 @@ from sales.week import this_week
 Sections = dict[str, pd.DataFrame]
 
 
-def priorities(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+def priorities_report(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
     return {"open leads, best first": ranked_leads(cur, f), "win rate by category": backtest(cur, f)}
 
 
-def funnel(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+def funnel_report(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
     return {"cohort funnel": cohort_funnel(cur, f), "drop-off": dropoff(cur, f),
             "time in stage": time_in_stage(cur, f), "gate violations": violations(cur, f)}
 
 
-def budget(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+def budget_report(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
     return {"hours against budget": account_status(cur, f.start, f.end, today),
             "invoice lines": invoice_lines(cur, f.start, f.end)}
 
 
-def forecast(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+def forecast_report(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
     from sales import forecast as fc
 
     probabilities = fc.win_probabilities(cur)  # learned once, used by both
@@ -43,13 +43,50 @@ def forecast(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Section
             "forecast accuracy": fc.accuracy_report(cur, today, owners=f.owners, probabilities=probabilities)}
 
 
-def followups(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+def followups_report(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
     week = this_week(cur, today, f.owners)
     return {"follow-ups due": week.followups, "stuck leads": week.stuck, "to re-score": week.rescore}
 
 
-REPORTS: dict[str, Callable[[duckdb.DuckDBPyConnection, Filters, date], Sections]] = {
-    "priorities": priorities, "funnel": funnel, "budget": budget, "forecast": forecast, "followups": followups}
+def utilisation_report(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+    from sales.team import report as team
+
+    return team.utilisation_sections(cur, f)
+
+
+def margin_report(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+    from sales.access import command_line
+    from sales.team import report as team
+
+    return team.margin_sections(cur, command_line(), f)
+
+
+def capacity_report(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+    from sales.team import report as team
+
+    return team.capacity_sections(cur, f, today)
+
+
+def movement_report(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, close_from: date | None = None,
+             close_to: date | None = None) -> Sections:
+    """What moved from the start of ``f.start`` to the end of ``f.end`` (``f.owners``' leads)."""
+    from sales.movement import movement as moved
+
+    m = moved(cur, f.start, f.end, close_from, close_to, f.owners)
+    return {"waterfall": m.waterfall, "movements": m.moves, "waterfall by lead": m.steps, "listed apart": m.apart}
+
+
+def owners_report(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> Sections:
+    """The managers' table: per owner, open, overdue, stuck, and the quarter's forecast against their target."""
+    from sales.managers import owner_table
+
+    return {"per owner": owner_table(cur, today, f.owners)}
+
+
+REPORTS: dict[str, Callable[..., Sections]] = {
+    "priorities": priorities_report, "funnel": funnel_report, "budget": budget_report, "forecast": forecast_report,
+    "followups": followups_report, "movement": movement_report, "owners": owners_report,
+    "utilisation": utilisation_report, "margin": margin_report, "capacity": capacity_report}
 
 
 def render(sections: Sections, fmt: str) -> str:

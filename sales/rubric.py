@@ -67,7 +67,8 @@ class Category:
 
 # a category's colour when the file gives none, by its rank from the top
 DEFAULT_COLOURS = ("#1a7f37", "#d4a72c", "#8c959f", "#bc4c00", "#8250df", "#0969da")
-UNSCORED_COLOUR = "#d0d7de"
+NOT_ASSESSED = "Not assessed"  # what a lead never assessed shows where a category would be, everywhere
+NOT_ASSESSED_COLOUR = "#d0d7de"
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,6 @@ def _require(cond: bool, msg: str) -> None:
     if not cond:
         raise RubricError(msg)
 
-
 def _parse_factor(i: int, raw: Mapping) -> Factor:
     where = f"factor #{i + 1}"
     for field in ("key", "name", "weight", "level_0", "level_1", "level_2"):
@@ -199,6 +199,7 @@ def parse_rubric(doc: Mapping) -> Rubric:
              f"category ranges are not contiguous over 0..{top}: nothing covers 0..{expected_hi}")
     names = [c.name for c in cats]
     _require(len(set(names)) == len(names), f"category names repeat: {names}")
+    _require(NOT_ASSESSED not in names, f"no category may be called {NOT_ASSESSED!r}: that is a lead never assessed")
     rescore = doc.get("rescore_after_days", DEFAULT_RESCORE_DAYS)
     _require(whole(rescore, least=1), "rescore_after_days must be a whole number of days, 1 or more")
     return Rubric(str(doc.get("version", "unversioned")), factors, tuple(cats), rescore)
@@ -231,18 +232,12 @@ def check_level(value: object) -> int | None:
     """Normalise a level: 0/1/2 (int or text), blank or None for unknown; anything else raises."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    if isinstance(value, bool):
-        raise LevelError(f"invalid level {value!r}: expected 0, 1, 2 or blank")
-    if isinstance(value, Integral) and int(value) in LEVELS:
-        return int(value)
-    if isinstance(value, float) and value.is_integer() and int(value) in LEVELS:
-        return int(value)
     if isinstance(value, str):
-        text = value.strip()
-        if text == "":
-            return None
-        if text in {"0", "1", "2"}:
-            return int(text)
+        if value.strip() in {"", "0", "1", "2"}:
+            return int(value) if value.strip() else None
+    elif (isinstance(value, Integral | float) and not isinstance(value, bool) and float(value).is_integer()
+          and int(value) in LEVELS):
+        return int(value)
     raise LevelError(f"invalid level {value!r}: expected 0, 1, 2 or blank")
 
 
@@ -302,13 +297,13 @@ def what_it_would_take(levels: Mapping[str, object], rubric: Rubric | None = Non
 # ---------------------------------------------------------------- whole tables
 
 
-def _normal(name: str) -> str:
-    return re.sub(r"[\s_\-]+", "", name).lower()
-
-
 def match_factor_columns(columns: Sequence[str], rubric: Rubric | None = None) -> dict[str, str]:
     """Map factor key → column name, matching key or display name ignoring case, spaces, underscores."""
     rubric = rubric or default_rubric()
+
+    def _normal(name: str) -> str:
+        return re.sub(r"[\s_\-]+", "", name).lower()
+
     by_norm = {_normal(c): c for c in columns}
     found = {}
     for f in rubric.factors:
@@ -345,10 +340,8 @@ def levels_array(values: pd.Series) -> np.ndarray:
 
 def score_frame(levels: Mapping[str, pd.Series | np.ndarray], n: int,
                 rubric: Rubric | None = None) -> pd.DataFrame:
-    """Vectorised scoring: ``levels`` maps factor key → int array (-1 unknown). Missing keys are unknown.
-
-    Returns columns score, score_max, category, unknown_factors (keys joined by ';').
-    """
+    """Vectorised scoring: ``levels`` maps factor key → int array (-1 or missing: unknown); returns columns
+    score, score_max, category, unknown_factors (keys joined by ';')."""
     import numpy as np
     import pandas as pd
 
@@ -366,12 +359,8 @@ def score_frame(levels: Mapping[str, pd.Series | np.ndarray], n: int,
     # at most 2**7 distinct masks: build each label once instead of once per row
     masks, inverse = np.unique(unknown_mask, return_inverse=True)
     labels = np.array([";".join(k for i, k in enumerate(rubric.keys) if m >> i & 1) for m in masks], dtype=object)
-    return pd.DataFrame({
-        "score": total,
-        "score_max": best,
-        "category": categories_for(total, rubric),
-        "unknown_factors": labels[inverse.reshape(-1)],
-    })
+    return pd.DataFrame({"score": total, "score_max": best, "category": categories_for(total, rubric),
+                         "unknown_factors": labels[inverse.reshape(-1)]})
 
 
 def categories_for(totals: np.ndarray, rubric: Rubric | None = None) -> np.ndarray:
@@ -385,10 +374,8 @@ def categories_for(totals: np.ndarray, rubric: Rubric | None = None) -> np.ndarr
 
 
 def score_sql(columns: Mapping[str, str], rubric: Rubric | None = None) -> dict[str, str]:
-    """DuckDB expressions for score, score_max and category over integer level columns (NULL = unknown).
-
-    ``columns`` maps factor key → a trusted column identifier (our own schema, never user text).
-    """
+    """DuckDB expressions for score, score_max and category over integer level columns (NULL = unknown);
+    ``columns`` maps factor key → a trusted column identifier (our own schema, never user text)."""
     rubric = rubric or default_rubric()
     for col in columns.values():
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\.]*", col):
@@ -396,11 +383,12 @@ def score_sql(columns: Mapping[str, str], rubric: Rubric | None = None) -> dict[
     parts = [(f, columns[f.key]) for f in rubric.factors]
     total = " + ".join(f"coalesce({c}, 0) * {f.weight}" for f, c in parts)
     best = " + ".join(f"coalesce({c}, {MAX_LEVEL}) * {f.weight}" for f, c in parts)
+    return {"score": f"({total})", "score_max": f"({best})", "category": category_sql(total, rubric),
+            "category_max": category_sql(best, rubric)}
 
-    def case(expr: str) -> str:
-        whens = " ".join(f"WHEN ({expr}) BETWEEN {c.min} AND {c.max} THEN {literal(c.name)}"
-                         for c in rubric.categories)
-        return f"CASE {whens} END"
 
-    return {"score": f"({total})", "score_max": f"({best})", "category": case(total),
-            "category_max": case(best)}
+def category_sql(score: str, rubric: Rubric | None = None) -> str:
+    """A DuckDB CASE naming the category of a score expression (such as a computed ``score`` column)."""
+    rubric = rubric or default_rubric()
+    whens = " ".join(f"WHEN ({score}) BETWEEN {c.min} AND {c.max} THEN {literal(c.name)}" for c in rubric.categories)
+    return f"CASE {whens} END"

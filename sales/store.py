@@ -18,6 +18,19 @@ import duckdb
 
 from sales.paths import default_db_path
 from sales.rubric import default_rubric
+from sales.storefile import (  # noqa: F401 (the errors are the store's: sales.store.StoreError and its kinds)
+    OTHER_STORE,
+    StoreError,
+    StoreLockedError,
+    StoreReadOnlyError,
+    StoreUnusableError,
+    first_line,
+    marked_read_only,
+    open_file,
+    unusable,
+    usable_path,
+    use,
+)
 
 
 def scalar(cur: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
@@ -26,17 +39,13 @@ def scalar(cur: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     return cur.execute(sql, params or []).fetchall()[0][0]
 
 
-class StoreLockedError(RuntimeError):
-    """Another process holds the store file open for writing."""
-
-
-def _factor_columns() -> str:
-    keys = default_rubric().keys
-    return ",\n".join([f"    {k} TINYINT CHECK ({k} BETWEEN 0 AND 2)" for k in keys]
-                      + [f"    {k}_comment TEXT" for k in keys])
+# Each schema version's statements are frozen text: migrating an old store never depends on today's code or
+# configuration. Columns for the factors of a rubric tuned since are added on open (match_rubric), outside
+# the versions.
 
 
 def _schema_v1() -> list[str]:
+    """The first store, its assessments with the handbook rubric's seven factors."""
     return [
         "CREATE SEQUENCE batch_seq START 1",
         """CREATE TABLE import_batches (
@@ -57,11 +66,24 @@ def _schema_v1() -> list[str]:
     lead_id INTEGER NOT NULL, fact TEXT NOT NULL, value BOOLEAN,
     set_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(), set_by TEXT, batch_id INTEGER)""",
         "CREATE SEQUENCE assessment_seq START 1",
-        f"""CREATE TABLE assessments (
+        """CREATE TABLE assessments (
     id INTEGER PRIMARY KEY DEFAULT nextval('assessment_seq'),
     lead_id INTEGER NOT NULL, assessed_at TIMESTAMP NOT NULL, assessed_by TEXT,
     rubric_version TEXT NOT NULL, batch_id INTEGER,
-{_factor_columns()})""",
+    people_profile TINYINT CHECK (people_profile BETWEEN 0 AND 2),
+    need TINYINT CHECK (need BETWEEN 0 AND 2),
+    budget TINYINT CHECK (budget BETWEEN 0 AND 2),
+    contract_type TINYINT CHECK (contract_type BETWEEN 0 AND 2),
+    prestige TINYINT CHECK (prestige BETWEEN 0 AND 2),
+    market_niche TINYINT CHECK (market_niche BETWEEN 0 AND 2),
+    internal_bias TINYINT CHECK (internal_bias BETWEEN 0 AND 2),
+    people_profile_comment TEXT,
+    need_comment TEXT,
+    budget_comment TEXT,
+    contract_type_comment TEXT,
+    prestige_comment TEXT,
+    market_niche_comment TEXT,
+    internal_bias_comment TEXT)""",
         """CREATE TABLE stage_events (
     lead_id INTEGER NOT NULL, stage TEXT NOT NULL, entered_at TIMESTAMP NOT NULL,
     source TEXT NOT NULL, batch_id INTEGER)""",
@@ -154,10 +176,77 @@ def _schema_v8() -> list[str]:
             "ALTER TABLE access_grants ADD COLUMN crm_owner TEXT"]
 
 
+def _schema_v9() -> list[str]:
+    """Each weekly digest's result per recipient, so running the same digest again mails only those who did
+    not get it."""
+    return ["""CREATE TABLE digest_deliveries (
+    digest_date DATE NOT NULL, recipient TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('sent', 'refused', 'failed', 'not sent')),
+    error TEXT, attempted_at TIMESTAMP NOT NULL)"""]
+
+
+def _schema_v10() -> list[str]:
+    """Quarter sales targets per lead owner (their CRM owner name), or the team's own (owner NULL), each in
+    the reporting currency it was set in."""
+    return ["""CREATE TABLE sales_targets (
+    quarter TEXT NOT NULL,  -- 2026-Q4
+    owner TEXT,  -- NULL: the team's own target
+    amount DOUBLE NOT NULL CHECK (amount >= 0), currency TEXT NOT NULL,
+    set_by TEXT NOT NULL, set_at TIMESTAMP NOT NULL)"""]
+
+
+def _schema_v11() -> list[str]:
+    """One word per concept: everything written on a lead (its notes, logged contacts, and the line each change
+    adds) is its activity log."""
+    return ["ALTER TABLE lead_notes RENAME TO lead_activity"]
+
+
+def _schema_v12() -> list[str]:
+    """The team behind the hours (issue 24): people with one row per cost-rate change, their time off, and a
+    lead's own estimate of its hours. Rows are added, never changed in place: a person's current row for an
+    ``effective_from`` is the newest one (``removed`` marks one taken off by hand), so undoing an import
+    brings back what it replaced and a hand-made change is never lost to a machine operation."""
+    return ["CREATE SEQUENCE people_seq START 1",
+            """CREATE TABLE people (
+    id INTEGER PRIMARY KEY DEFAULT nextval('people_seq'), batch_id INTEGER, entered_by TEXT,
+    entered_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+    name TEXT NOT NULL, effective_from DATE NOT NULL, email TEXT, weekly_capacity_hours DOUBLE,
+    working_days TEXT, country TEXT, start_date DATE, end_date DATE, cost_rate DOUBLE, currency TEXT,
+    utilisation_target DOUBLE, removed BOOLEAN NOT NULL DEFAULT false)""",
+            "CREATE SEQUENCE time_off_seq START 1",
+            """CREATE TABLE time_off (
+    id INTEGER PRIMARY KEY DEFAULT nextval('time_off_seq'), batch_id INTEGER, entered_by TEXT,
+    entered_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+    person TEXT NOT NULL, from_date DATE NOT NULL, to_date DATE NOT NULL, hours_per_day DOUBLE)""",
+            "ALTER TABLE leads ADD COLUMN estimated_hours DOUBLE",
+            "ALTER TABLE lead_updates ADD COLUMN estimated_hours DOUBLE"]
+
+
 # index i migrates schema version i → i + 1
 MIGRATIONS: list = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6, _schema_v7,
-                    _schema_v8]
+                    _schema_v8, _schema_v9, _schema_v10, _schema_v11, _schema_v12]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def match_rubric(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Give the assessments a level and a comment column for each factor of the rubric in force that the store
+    lacks (a rubric tuned with a factor of its own); returns the factors added. Levels of an added column are
+    checked by every writer (``rubric.check_level``): DuckDB adds no CHECK to an existing table. A factor the
+    rubric no longer has keeps its column and its history."""
+    held = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_name = 'assessments'").fetchall()}
+    missing = [k for k in default_rubric().keys if k not in held]
+    if missing:
+        con.execute("BEGIN")
+        try:
+            for key in missing:  # rubric keys are lower_snake_case (checked on load)
+                con.execute(f"ALTER TABLE assessments ADD COLUMN {key} TINYINT")
+                con.execute(f"ALTER TABLE assessments ADD COLUMN {key}_comment TEXT")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return missing
 
 
 def _current_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -185,25 +274,32 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             con.execute("ROLLBACK")
             raise
         version += 1
+    match_rubric(con)
     return version
+
+
+def _stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The schema version the file holds, without writing anything (None: not a store yet)."""
+    exists = scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'")
+    return scalar(con, "SELECT max(version) FROM schema_info") if exists else None
 
 
 def connect(path: Path | str | None = None, read_only: bool = False, wait: float = 0.0,
             on_wait: Callable[[], None] | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) and migrate the store. DuckDB lets one program at a time open a file;
     while another holds it, retry for up to ``wait`` seconds (calling ``on_wait`` once), then raise
-    StoreLockedError with a clear message."""
+    StoreLockedError with a clear message. A file that cannot be a store raises StoreUnusableError."""
     path = Path(path) if path else default_db_path()
     if str(path) != ":memory:":
-        path.parent.mkdir(parents=True, exist_ok=True)
+        usable_path(path)
     deadline, told = time.monotonic() + wait, False
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = open_file(path, read_only)
             break
         except duckdb.IOException as e:
             if "lock" not in str(e).lower():
-                raise
+                raise unusable(path, e) from None
             if time.monotonic() >= deadline:
                 raise StoreLockedError(
                     f"The store {path} is open in another program (for example an import or a dashboard "
@@ -213,9 +309,33 @@ def connect(path: Path | str | None = None, read_only: bool = False, wait: float
                 on_wait()
                 told = True
             time.sleep(0.1)
-    if not read_only:
-        migrate(con)
+        except duckdb.Error as e:
+            raise unusable(path, e) from None
+    try:
+        _check_version(con, path, read_only)
+        if not read_only:
+            migrate(con)
+    except StoreError:
+        con.close()
+        raise
+    except duckdb.Error as e:
+        con.close()
+        raise StoreUnusableError(f"The store {path} could not be read or upgraded ({first_line(e)}); "
+                                 f"{OTHER_STORE}, or restore it from a backup.") from None
     return con
+
+
+def _check_version(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+    version = _stored_version(con)
+    if version is not None and version > SCHEMA_VERSION:
+        raise StoreUnusableError(
+            f"The store {path} was written by a newer version of this program (store schema version {version} "
+            f"is newer than this code's {SCHEMA_VERSION}): update the program (git pull), or {OTHER_STORE}.")
+    if read_only and (version or 0) < SCHEMA_VERSION:
+        raise StoreUnusableError(
+            f"The store {path} is read-only and was written by an older version of this program (schema "
+            f"version {version or 0}, this code needs {SCHEMA_VERSION}); upgrading it writes to it: make it "
+            f"writable once (chmod u+w), or {OTHER_STORE}.")
 
 
 class Store:
@@ -229,6 +349,8 @@ class Store:
     def __init__(self, path: Path | str | None = None, wait: float = 0.0, idle_release: float | None = None,
                  on_wait: Callable[[], None] | None = None, exclusive: bool = False):
         self.path = Path(path) if path else default_db_path()
+        # a read-only file is opened read-only: reads work, every write is refused with StoreReadOnlyError
+        self.read_only = str(self.path) != ":memory:" and marked_read_only(self.path)
         # nothing else in this process uses the store (a command-line run): a writer may change DuckDB's
         # process-wide settings for one statement without touching anyone else's queries
         self.exclusive = exclusive
@@ -247,8 +369,8 @@ class Store:
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._guard:
             if self._con is None:
-                self._con = connect(self.path, wait=self.wait, on_wait=self.on_wait)
-            cur = self._con.cursor()
+                self._con = connect(self.path, read_only=self.read_only, wait=self.wait, on_wait=self.on_wait)
+            cur = use(self._con.cursor(), self.read_only)
             self._cursors += 1
         weakref.finalize(cur, self._returned)
         return cur
@@ -274,6 +396,9 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor inside BEGIN … COMMIT; any exception rolls everything back."""
+        if self.read_only:
+            raise StoreReadOnlyError(f"The store {self.path} is read-only, so writes are off: nothing was "
+                                     "changed. Make the file writable (chmod u+w) to change it.")
         with self._write_lock:
             cur = self.cursor()
             cur.execute("BEGIN")
@@ -305,6 +430,13 @@ class Store:
 def is_empty(cur: duckdb.DuckDBPyConnection) -> bool:
     """True when the store holds no leads and no time entries (the demo offer applies)."""
     return scalar(cur, "SELECT (SELECT count(*) FROM leads) + (SELECT count(*) FROM time_entries)") == 0
+
+
+def next_lead_id(cur: duckdb.DuckDBPyConnection) -> int:
+    """The id a new lead gets: above every lead the store holds and every lead the audit trail names, so the
+    trail of a removed lead (a demo lead, say) never attaches to a new one."""
+    return scalar(cur, """SELECT greatest((SELECT coalesce(max(id), 0) FROM leads),
+                                          (SELECT coalesce(max(lead_id), 0) FROM audit_log)) + 1""")
 
 
 # Stores whose background thread lets the file go when idle. They are closed before the interpreter

@@ -14,6 +14,7 @@ from sales import access
 from sales.attention import OVERDUE, THIS_WEEK, TODAY, changes, followups, stuck_leads, to_rescore
 from sales.filters import Filters, quarter_of
 from sales.forecast import converted, forecast, quarter_total, win_probabilities
+from sales.targets import target_for
 
 SHOWN = 20  # rows per list in the digest; the page shows more, and its downloads all
 STUCK_LISTED = 100  # the longest-stuck leads listed with what their gate lacks (all are counted)
@@ -44,8 +45,20 @@ def this_week(cur: duckdb.DuckDBPyConnection, today: date, owners: tuple[str, ..
     probabilities = win_probabilities(cur)
     months = converted(forecast(cur, f, probabilities))
     stuck, total = stuck_leads(cur, f, today, limit=STUCK_LISTED)
+    quarter = quarter_of(today)
     return Week(today, tuple(owners), followups(cur, f, today), stuck, total, to_rescore(cur, f, today),
-                quarter_total(months, quarter_of(today)), changes(cur, f, today), months, probabilities)
+                quarter_total(months, quarter, target=target_for(cur, quarter, tuple(owners))),
+                changes(cur, f, today), months, probabilities)
+
+
+def own_leads(cur: duckdb.DuckDBPyConnection, who: access.Actor) -> tuple[str, ...]:
+    """Whose leads a person sees by default, on the This week page and in their weekly digest alike: their own
+    (the lead owner name an admin recorded for them) when they may work leads and have such a name; for anyone
+    else, nobody's in particular (): everyone's, and they choose owners themselves."""
+    if not who.may("work_lead"):
+        return ()
+    name = access.crm_owner(cur, who.identity)
+    return (name,) if name else ()
 
 
 def owner_names(cur: duckdb.DuckDBPyConnection, email: str) -> tuple[str, ...]:

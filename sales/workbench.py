@@ -15,6 +15,7 @@ from sales.access import Actor, authorise
 from sales.budget import DISCOVERY_CAP, MIN_DEVELOPMENT_CAP
 from sales.leadstate import classify_lead, latest_levels, lead_facts
 from sales.lifecycle import default_lifecycle
+from sales.money import NO_CURRENCY, currency_code, default_currencies
 from sales.rubric import check_level, default_rubric, score_lead
 from sales.store import Store, scalar
 
@@ -46,7 +47,7 @@ def _now() -> datetime:
 
 
 def log(cur: duckdb.DuckDBPyConnection, lead_id: int, body: str, actor: Actor, kind: str = "log") -> None:
-    cur.execute("INSERT INTO lead_notes (lead_id, kind, body, written_at, written_by) VALUES (?, ?, ?, ?, ?)",
+    cur.execute("INSERT INTO lead_activity (lead_id, kind, body, written_at, written_by) VALUES (?, ?, ?, ?, ?)",
                 [lead_id, kind, body, _now(), actor.identity])
 
 
@@ -95,11 +96,11 @@ def set_fact(store: Store, actor: Actor, lead_id: int, fact: str, value: bool) -
     """Tick (or untick) a gate criterion. When that moves the lead into a later stage, a stage event
     is recorded; returns the new stage key, or None when the stage did not change."""
     actor.require("work_lead")
-    known = set(default_lifecycle().facts) | {"project_complete", "month_of_work_done"}
-    if fact not in known:
+    lc = default_lifecycle()
+    if fact not in lc.recorded_facts:
         raise WorkbenchError(f"unknown gate fact {fact!r}")
-    derived = {c.fact for s in default_lifecycle().stages for c in s.gate if c.derived}
-    if fact in derived and fact != "delivery_milestone":
+    criterion = lc.criterion(fact)
+    if criterion is not None and not criterion.tickable:
         raise WorkbenchError(f"'{fact}' is computed from the lead's assessments, not ticked")
     with store.transaction() as cur:
         authorise(cur, actor, "work_lead")
@@ -109,13 +110,12 @@ def set_fact(store: Store, actor: Actor, lead_id: int, fact: str, value: bool) -
         cur.execute("INSERT INTO lead_facts (lead_id, fact, value, set_at, set_by) VALUES (?, ?, ?, ?, ?)",
                     [lead_id, fact, value, _now(), actor.identity])
         after = _stage_key(cur, lead)
-        label = next((c.label for s in default_lifecycle().stages for c in s.gate if c.fact == fact), fact)
+        label = criterion.label if criterion else fact
         log(cur, lead_id, f"{'Met' if value else 'Not met'}: {label}", actor)
         audit.record(cur, actor, "gate", f"{lead['name']}: {label}", lead_id=lead_id,
                      before=None if was is None else bool(was), after=bool(value))
         if after == before:
             return None
-        lc = default_lifecycle()
         if lc.index(after) > lc.index(before):
             for s in lc.stages[lc.index(before) + 1: lc.index(after) + 1]:
                 cur.execute("INSERT INTO stage_events VALUES (?, ?, ?, 'workbench', NULL)", [lead_id, s.key, _now()])
@@ -154,13 +154,13 @@ def log_touch(store: Store, actor: Actor, lead_id: int, note: str = "") -> None:
 
 def latest_notes(cur: duckdb.DuckDBPyConnection, lead_id: int) -> dict[str, str]:
     """The current text of each note kind (the latest one written)."""
-    rows = cur.execute("""SELECT kind, arg_max(body, written_at) FROM lead_notes
+    rows = cur.execute("""SELECT kind, arg_max(body, written_at) FROM lead_activity
                           WHERE lead_id = ? AND kind <> 'log' GROUP BY kind""", [lead_id]).fetchall()
     return dict(rows)
 
 
 def history(cur: duckdb.DuckDBPyConnection, lead_id: int) -> pd.DataFrame:
-    return cur.execute("""SELECT written_at AS "when", written_by AS "by", kind, body FROM lead_notes
+    return cur.execute("""SELECT written_at AS "when", written_by AS "by", kind, body FROM lead_activity
                           WHERE lead_id = ? ORDER BY written_at DESC, rowid DESC""", [lead_id]).df()
 
 
@@ -202,6 +202,14 @@ def small_project_offers(development_hours: float = MIN_DEVELOPMENT_CAP) -> tupl
                   "blueprint of the feature and a final estimate."),
             Offer("development", float(development_hours), f"Up to {development_hours:g} hours of development "
                   "to get as far as possible on the feature; what is done is delivered."))
+
+
+def offer_currencies(lead: Mapping) -> tuple[str, ...]:
+    """What a small project may be priced in: the lead's own currency first when it has one, then the reporting
+    currency and those with a rate in data/currencies.toml."""
+    own = currency_code(lead.get("currency")) if isinstance(lead.get("currency"), str) else NO_CURRENCY
+    codes = default_currencies().codes
+    return codes if own == NO_CURRENCY else (own, *(c for c in codes if c != own))
 
 
 def create_small_project(store: Store, actor: Actor, lead_id: int, offer: Offer, hourly_rate: float | None,

@@ -2,6 +2,7 @@
 
 import getpass
 import json
+import re
 import subprocess
 import sys
 
@@ -11,7 +12,7 @@ from sales import access, audit
 from sales.access import AccessDenied, Actor
 from sales.demo import write_demo
 from sales.ingest import import_file, mappings, undo_batch
-from sales.serving import auth_configured, is_loopback, streamlit_command
+from sales.serving import allowed_hosts, auth_configured, host_allowed, is_loopback, streamlit_command
 from sales.workbench import (
     add_note,
     create_small_project,
@@ -55,7 +56,7 @@ def built(store):
 
 
 def table_counts(store) -> dict:
-    tables = ("leads", "assessments", "lead_facts", "lead_notes", "budgets", "time_entries", "import_batches",
+    tables = ("leads", "assessments", "lead_facts", "lead_activity", "budgets", "time_entries", "import_batches",
               "access_grants", "audit_log", "stage_events", "saved_mappings")
     return {t: store.cursor().execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
 
@@ -165,7 +166,7 @@ def test_every_write_is_in_the_audit_trail_with_before_and_after(built):
     add_note(built, BIZDEV, 2, "problem", "Their site cannot scale")
     add_note(built, BIZDEV, 2, "problem", "Their site cannot scale to 50k learners")
     access.grant(built, ADMIN, "old@agency.example", "bizdev")
-    rows = audit.trail(built.cursor())
+    rows = audit.trail(built.cursor(), ADMIN)
     rows = rows.astype(object).where(rows.notna(), None)
     assert rows[["who", "kind", "what"]].values.tolist()[:5] == [
         ["admin@agency.example", "role", "old@agency.example"],
@@ -185,18 +186,18 @@ def test_every_write_is_in_the_audit_trail_with_before_and_after(built):
     assert json.loads(rows["before"][4]) == {"budget": 2, "contract_type": None, "internal_bias": None,
                                              "market_niche": None, "need": 2, "people_profile": None, "prestige": 2}
     assert json.loads(rows["after"][4])["people_profile"] == 2
-    assert audit.trail(built.cursor(), audit.AuditFilter(lead_id=2))["kind"].tolist() == [
+    assert audit.trail(built.cursor(), ADMIN, audit.AuditFilter(lead_id=2))["kind"].tolist() == [
         "note", "note", "gate", "assessment"]
-    assert audit.trail(built.cursor(), audit.AuditFilter(person="ADMIN@agency.example"))["kind"].tolist() == [
+    assert audit.trail(built.cursor(), ADMIN, audit.AuditFilter(person="ADMIN@agency.example"))["kind"].tolist() == [
         "role", "role", "import"]
 
 
 def test_undo_keeps_the_import_row_and_adds_its_own(built):
     undo_batch(built, ADMIN, 1)
-    rows = audit.trail(built.cursor(), audit.AuditFilter(kind="undo")).to_dict("records")
+    rows = audit.trail(built.cursor(), ADMIN, audit.AuditFilter(kind="undo")).to_dict("records")
     assert [(r["who"], r["what"], r["batch"]) for r in rows] == [("admin@agency.example", "batch 1: toggl.csv", 1)]
     assert json.loads(rows[0]["after"]) == {"time_entries": 3, "rejected_rows": 1}
-    imported = audit.trail(built.cursor(), audit.AuditFilter(kind="import")).to_dict("records")
+    imported = audit.trail(built.cursor(), ADMIN, audit.AuditFilter(kind="import")).to_dict("records")
     assert [(r["what"], json.loads(r["after"])["imported"]) for r in imported] == [
         ("toggl.csv (Toggl Track detailed)", 3)]
 
@@ -223,7 +224,7 @@ def test_the_command_line_writes_as_cli_user(tmp_path):
     assert run("import", str(FIX / "toggl.csv")).returncode == 0
     from sales.store import Store
     with Store(db) as s:
-        assert audit.trail(s.cursor())["who"].unique().tolist() == [f"cli:{getpass.getuser()}"]
+        assert audit.trail(s.cursor(), ADMIN)["who"].unique().tolist() == [f"cli:{getpass.getuser()}"]
         assert s.cursor().execute("SELECT imported_by FROM import_batches").fetchall() == [
             (f"cli:{getpass.getuser()}",)]
 
@@ -262,7 +263,9 @@ def test_the_example_secrets_configure_sign_in_and_the_real_ones_stay_out_of_git
     readme = (ROOT / "README.md").read_text()
     team = readme[readme.index("## Running for a team"):]
     for needed in ("/oauth2callback", "cookie_secret", "server_metadata_url", "access grant",
-                   "SALES_OPEN_WITHOUT_SIGN_IN", "Google", "Entra", "Okta", "Keycloak"):
+                   "SALES_OPEN_WITHOUT_SIGN_IN", "Google", "Entra", "Okta", "Keycloak", "email_verified",
+                   "[sales]", "trust_unverified_email = true", "NFKC", "KELVIN SIGN", "No access yet",
+                   "SALES_ALLOWED_HOSTS", "redirect_uri", "421", "proxy_set_header Host"):
         assert needed in team, needed
 
 
@@ -288,3 +291,149 @@ def test_the_server_does_no_housekeeping_on_every_run():
         config = tomllib.load(fh)
     assert config["server"]["fileWatcherType"] == "none"  # no walk over every loaded module after a run
     assert config["runner"]["postScriptGC"] is False  # no full garbage collection after a run
+
+
+# ---------------------------------------------------------------- identity: which emails roles may apply to
+
+KELVIN = "\u212a"  # KELVIN SIGN: NFKC and case folding make it an ASCII k
+
+
+@pytest.mark.parametrize("typed, canonical", [
+    ("ana@agency.example", "ana@agency.example"),
+    ("  Ana.Lopez@AGENCY.Example \t", "ana.lopez@agency.example"),  # trimmed, case-folded
+    ("*@Agency.Example", "*@agency.example"),
+    ("josé@agencia.example", "josé@agencia.example"),  # composed accents are letters like any other
+    ("JOSÉ@agencia.example", "josé@agencia.example"),
+])
+def test_an_email_has_one_canonical_form(typed, canonical):
+    assert access.canonical_email(typed) == canonical
+    assert access.normalise(typed) == canonical
+
+
+@pytest.mark.parametrize("typed, named", [
+    (f"{KELVIN}elvin@agency.example", "U+212A KELVIN SIGN"),
+    (f"eve@{KELVIN}agency.example", "U+212A KELVIN SIGN"),
+    ("\uff41na@agency.example", "U+FF41 FULLWIDTH LATIN SMALL LETTER A"),
+    ("\ufb01nance@agency.example", "U+FB01 LATIN SMALL LIGATURE FI"),
+    ("stra\u00dfe@agency.example", "U+00DF LATIN SMALL LETTER SHARP S"),  # folds to "ss": another address
+    ("jose\u0301@agencia.example", "U+0301 COMBINING ACUTE ACCENT"),  # NFKC composes it: not what was typed
+])
+def test_a_grant_whose_canonical_form_differs_by_more_than_case_is_refused(store, typed, named):
+    with pytest.raises(ValueError, match=f"Unicode reads as other characters \\(.*{re.escape(named)}"):
+        access.grant(store, ADMIN, typed, "viewer")
+    assert access.grants(store.cursor()).empty
+
+
+def test_a_kelvin_sign_never_matches_an_ascii_grant(store):
+    access.grant(store, ADMIN, "*@kagency.example", "admin")
+    access.grant(store, ADMIN, "kim@agency.example", "bizdev")
+    cur = store.cursor()
+    assert access.role_of(cur, "eve@kagency.example") == "admin"  # the grant itself works
+    assert access.role_of(cur, f"eve@{KELVIN}agency.example") is None  # a look-alike domain gets nothing
+    assert access.role_of(cur, f"{KELVIN}im@agency.example") is None
+    assert access.role_of(cur, "KIM@AGENCY.EXAMPLE") == "bizdev"  # case alone still matches
+    assert access.crm_owner(cur, f"{KELVIN}im@agency.example") is None
+
+
+TRUSTED, UNTRUSTED = True, False
+NOT_VERIFIED = "says this email address is not verified"
+NOT_SAID = "does not say whether this email address is verified"
+NO_EMAIL = "did not send an email address"
+# (claims in the ID token, the [sales] trust_unverified_email setting, the email roles apply to, the reason if none)
+CLAIMS = [
+    ({"sub": "1", "email": "Ana@Agency.example", "email_verified": True}, UNTRUSTED, "ana@agency.example", None),
+    ({"sub": "1", "email": "ana@agency.example", "email_verified": "true"}, UNTRUSTED, "ana@agency.example", None),
+    ({"sub": "1", "email": "ana@agency.example", "email_verified": False}, UNTRUSTED, None, NOT_VERIFIED),
+    ({"sub": "1", "email": "ana@agency.example", "email_verified": False}, TRUSTED, None, NOT_VERIFIED),
+    ({"sub": "1", "email": "ana@agency.example", "email_verified": "false"}, TRUSTED, None, NOT_VERIFIED),
+    ({"sub": "1", "email": "ana@agency.example", "email_verified": "yes"}, TRUSTED, None, "which is neither true"),
+    ({"sub": "1", "email": "ana@agency.example"}, UNTRUSTED, None, NOT_SAID),
+    ({"sub": "1", "email": "ana@agency.example"}, TRUSTED, "ana@agency.example", None),
+    ({"sub": "1", "email": "ana@agency.example"}, "true", None, "(it is 'true' now, which is not true)"),
+    ({"sub": "ana@agency.example", "email_verified": True}, TRUSTED, None, NO_EMAIL),  # sub is never the email
+    ({"sub": "1", "email": "", "email_verified": True}, TRUSTED, None, NO_EMAIL),
+    ({"sub": "1", "email": ["ana@agency.example"], "email_verified": True}, TRUSTED, None, NO_EMAIL),
+    ({"sub": "1", "email": f"eve@{KELVIN}agency.example", "email_verified": True}, TRUSTED, None, "KELVIN SIGN"),
+    ({"sub": "1", "email": "not an email", "email_verified": True}, TRUSTED, None, "not an email address"),
+]
+
+
+@pytest.mark.parametrize("claims, trust, email, reason", CLAIMS)
+def test_an_email_is_trusted_only_when_the_provider_vouches_for_it(store, claims, trust, email, reason):
+    access.grant(store, ADMIN, "*@agency.example", "admin")
+    sign_in = access.from_claims(claims, trust)
+    assert sign_in.email == email
+    if reason is None:
+        assert sign_in.problem is None
+    else:
+        assert reason in sign_in.problem
+    who = sign_in.actor(access.role_of(store.cursor(), sign_in.email) if sign_in.email else None)
+    assert who.role == ("admin" if email else None)
+    if email is None:  # nobody vouched for the address: no write ever reads a role for it
+        before = table_counts(store)
+        with pytest.raises(AccessDenied, match="has no role"):
+            access.grant(store, who, "eve@agency.example", "admin")
+        assert table_counts(store) == before
+
+
+def test_the_screen_names_the_setting_only_where_it_helps():
+    unsaid = access.from_claims({"email": "ana@agency.example"}).problem
+    assert "[sales] trust_unverified_email = true" in unsaid
+    said_false = access.from_claims({"email": "ana@agency.example", "email_verified": False}).problem
+    assert "trust_unverified_email" not in said_false
+    assert access.from_claims({"sub": "x1", "name": "Ana"}).shown == "Ana (no email address)"
+
+
+@pytest.mark.parametrize("env, redirect, expected", [
+    ({}, None, ["localhost", "127.0.0.1", "::1"]),
+    ({}, "https://Sales.Agency.example/oauth2callback", ["sales.agency.example"]),
+    ({}, "http://127.0.0.1:{port}/oauth2callback", ["127.0.0.1"]),
+    ({"SALES_ALLOWED_HOSTS": " intranet , 10.0.0.5,[::1], *.agency.example,"}, "https://sales.agency.example/x",
+     ["sales.agency.example", "intranet", "10.0.0.5", "::1", "*.agency.example"]),
+    ({"SALES_ALLOWED_HOSTS": "dash.local"}, None, ["localhost", "127.0.0.1", "::1", "dash.local"]),
+])
+def test_the_server_answers_the_host_names_it_is_meant_to_be_reached_by(env, redirect, expected):
+    assert allowed_hosts(redirect, env) == expected
+
+
+@pytest.mark.parametrize("listed", ["*", "sales.agency.example:443", "https://sales.agency.example", "a b", "*.*.x"])
+def test_a_listed_host_that_is_not_a_name_is_refused(listed):
+    with pytest.raises(ValueError, match=f"SALES_ALLOWED_HOSTS: '{re.escape(listed)}' is not a host name"):
+        allowed_hosts(None, {"SALES_ALLOWED_HOSTS": listed})
+
+
+@pytest.mark.parametrize("host, allowed", [
+    ("localhost:8501", True), ("127.0.0.1:8501", True), ("[::1]:8501", True), ("LOCALHOST", True),
+    ("localhost.", True), ("evil.example", False), ("127.0.0.1.evil.example", False), ("localhost.evil", False),
+    ("localhost:x", False), ("user@localhost", False), ("localhost/x", False), ("", False), (None, False),
+    ("sub.agency.example", True), ("agency.example", False), ("evilagency.example", False),
+])
+def test_a_host_header_is_matched_by_name_without_its_port(host, allowed):
+    assert host_allowed(host, ["localhost", "127.0.0.1", "::1", "*.agency.example"]) is allowed
+
+
+def test_serve_passes_the_host_names_to_streamlit():
+    cmd = streamlit_command("python", 8501, False, False, [], ["localhost", "127.0.0.1"])
+    assert cmd[cmd.index("--server.allowedHosts"):] == ["--server.allowedHosts", "localhost",
+                                                        "--server.allowedHosts", "127.0.0.1"]
+
+
+def test_serve_runs_the_guarded_app_with_streamlit_s_own_options_passed_on(monkeypatch, tmp_path, capsys):
+    from sales import cli
+
+    ran = []
+    monkeypatch.setattr(cli.os, "execv", lambda exe, cmd: ran.append(cmd))
+    monkeypatch.setenv("SALES_ALLOWED_HOSTS", "dash.internal")
+    monkeypatch.delenv("SALES_OPEN_WITHOUT_SIGN_IN", raising=False)
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[auth]\nredirect_uri = "https://Sales.Agency.example/oauth2callback"\n')
+    assert cli.main(["serve", "--port", "9000", "--server.headless", "true", "--secrets.files", str(secrets)]) is None
+    cmd = ran[0]
+    assert cmd[2:5] == ["streamlit", "run", str(ROOT / "server.py")]
+    assert cmd[5:] == ["--server.port", "9000", "--server.allowedHosts", "sales.agency.example",
+                       "--server.allowedHosts", "dash.internal", "--server.headless", "true", "--secrets.files",
+                       str(secrets)]
+    assert "Answers to: sales.agency.example, dash.internal" in capsys.readouterr().out
+    monkeypatch.setenv("SALES_ALLOWED_HOSTS", "*")
+    assert cli.main(["serve", "--secrets.files", str(secrets)]) == 2
+    assert "SALES_ALLOWED_HOSTS: '*' is not a host name" in capsys.readouterr().err

@@ -33,7 +33,7 @@ def add(cur, lead_id, name, levels=None, created="2026-01-01", status="open", ow
                        contract_type, prestige, market_niche, internal_bias) VALUES (?, ?, 't', ?, ?, ?, ?, ?, ?, ?)""",
                     [lead_id, assessed, *levels])
     for at in notes:
-        cur.execute("INSERT INTO lead_notes VALUES (?, 'log', 'Called', ?, 'ana@agency.example')", [lead_id, at])
+        cur.execute("INSERT INTO lead_activity VALUES (?, 'log', 'Called', ?, 'ana@agency.example')", [lead_id, at])
     for stage, at in events:
         cur.execute("INSERT INTO stage_events VALUES (?, ?, ?, 'test', NULL)", [lead_id, stage, at])
     for fact in facts:
@@ -78,7 +78,7 @@ def test_logging_a_touch_moves_the_follow_up(store):
     assert followups(store.cursor(), EVERYONE, today)["name"].tolist() == ["Overdue lead"]
     log_touch(store, BIZDEV, 1, "Called about the proposal")
     assert followups(store.cursor(), EVERYONE, today).empty  # next due in 7 days: after this week's end
-    log = store.cursor().execute("SELECT kind, body, written_by FROM lead_notes WHERE lead_id = 1 "
+    log = store.cursor().execute("SELECT kind, body, written_by FROM lead_activity WHERE lead_id = 1 "
                                  "ORDER BY written_at DESC LIMIT 1").fetchall()
     assert log == [("touch", "Contacted: Called about the proposal", "bizdev@agency.example")]
 
@@ -114,7 +114,7 @@ def test_rescoring_by_age_unknown_factors_and_none(store):
         add(cur, 4, "never assessed")
         add(cur, 5, "closed", None, status="won")
     got = [(r.name, r.reason) for r in to_rescore(store.cursor(), EVERYONE, TODAY).itertuples()]
-    assert got == [("never assessed", "not assessed yet"), ("61 days old", "assessed 61 days ago"),
+    assert got == [("never assessed", "Not assessed"), ("61 days old", "assessed 61 days ago"),
                    ("unknowns could lift it", "unknown factors could make it High")]
 
 

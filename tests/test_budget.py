@@ -1,4 +1,4 @@
-"""Budget arithmetic: SprintCraft's vectors, change points, status, forecast, caps, invoices."""
+"""Budget arithmetic: SprintCraft's vectors, change points, status, the burn's pace, caps, invoices."""
 
 from datetime import date
 
@@ -10,10 +10,10 @@ from sales.budget import (
     account_status,
     burn,
     cap_alert,
-    forecast,
     goal_hours,
     goals_by_month,
     invoice_lines,
+    period_hours,
     small_projects,
     status,
 )
@@ -48,11 +48,6 @@ def test_status(spent, goal, expected):
                                                (5, 5, "cap reached"), (12, 10, "cap reached")])
 def test_cap_alert(spent, cap, alert):
     assert cap_alert(spent, cap) == alert
-
-
-def test_forecast():
-    # 10 h in the first 10 days of a 30-day period: 30 h by the end at that pace
-    assert forecast(10, date(2026, 4, 1), date(2026, 4, 10), date(2026, 4, 30)) == pytest.approx(30)
 
 
 def _seed(store):
@@ -103,15 +98,29 @@ def test_account_status(store):
         "over", 9, 2)
 
 
-def test_burn_and_forecast(store):
+@pytest.mark.parametrize("start, end, expected", [
+    # January: Hedera 10 + 15 billable of 62 (40 %); the 4 non-billable hours do not count
+    ("2020-01-01", "2020-01-31", {"billable": 25, "goal": 62, "over": 0, "warning": 0}),
+    # February: Hedera 50 of 62 (81 %: warning), No budget ltd 3 against nothing (over)
+    ("2020-02-01", "2020-02-29", {"billable": 53, "goal": 62, "over": 1, "warning": 1}),
+    # March: Hedera 40 of the new 31 (over); the unmarked 2 h are not billable
+    ("2020-03-01", "2020-03-31", {"billable": 40, "goal": 31, "over": 1, "warning": 0}),
+])
+def test_period_hours_is_the_budget_headline(store, start, end, expected):
+    _seed(store)
+    got = period_hours(store.cursor(), date.fromisoformat(start), date.fromisoformat(end))
+    assert got == pytest.approx(expected)
+
+
+def test_burn_and_its_pace(store):
     _seed(store)
     df = burn(store.cursor(), date(2020, 1, 1), date(2020, 1, 31), today=date(2020, 1, 20), account="Hedera")
     assert len(df) == 31
     assert df["goal"].iloc[-1] == pytest.approx(62) and df["goal"].iloc[9] == pytest.approx(20)
     assert df["spent"].iloc[3] == 0 and df["spent"].iloc[4] == 10 and df["spent"].iloc[-1] == 25
     # 25 h in 20 days → 1.25 h a day → 38.75 h by the 31st
-    assert df["forecast"].iloc[19] == 25 and df["forecast"].iloc[-1] == pytest.approx(38.75)
-    assert df["forecast"].iloc[:19].isna().all()
+    assert df["pace"].iloc[19] == 25 and df["pace"].iloc[-1] == pytest.approx(38.75)
+    assert df["pace"].iloc[:19].isna().all()
 
 
 def test_small_projects_and_investment(store):

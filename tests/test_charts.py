@@ -29,7 +29,7 @@ def test_category_breakdown_colours_categories_consistently(store):
                                                  "source"), "source"))
     enc = d["encoding"]
     assert enc["x"]["field"] == "source" and enc["y"]["aggregate"] == "sum" and enc["y"]["field"] == "leads"
-    assert enc["color"]["scale"]["domain"] == ["High", "Medium", "Low", "Unscored"]
+    assert enc["color"]["scale"]["domain"] == ["High", "Medium", "Low", "Not assessed"]
     assert enc["color"]["scale"]["range"] == ["#1a7f37", "#d4a72c", "#8c959f", "#d0d7de"]  # data/rubric.toml
     assert len(d["datasets"][d["data"]["name"]]) == 5  # aggregated rows, not leads
 
@@ -61,11 +61,11 @@ def test_backtest_chart_has_interval(store):
 
 def test_burn_chart_series():
     df = pd.DataFrame({"day": [date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 3)], "goal": [2.0, 4.0, 6.0],
-                       "spent": [1.0, 3.0, 3.0], "forecast": [None, 3.0, 4.5]})
+                       "spent": [1.0, 3.0, 3.0], "pace": [None, 3.0, 4.5]})
     d = spec(charts.burn_chart(df))
-    assert d["encoding"]["color"]["scale"]["domain"] == ["goal", "spent", "forecast"]
+    assert d["encoding"]["color"]["scale"]["domain"] == ["goal", "spent", "pace"]
     rows = d["datasets"][d["data"]["name"]]
-    assert sorted({r["series"] for r in rows}) == ["forecast", "goal", "spent"] and len(rows) == 8  # NaN dropped
+    assert sorted({r["series"] for r in rows}) == ["goal", "pace", "spent"] and len(rows) == 8  # NaN dropped
 
 
 def test_score_history_band():

@@ -61,6 +61,7 @@ def test_renamed_categories_with_hostile_text_and_another_weight_run_in_sql(stor
     ({"colour": "red"}, "colour 'red' must be #RRGGBB"),
     ({"qualifies": "yes"}, "qualifies must be true or false"),
     ({"name": "Cold"}, "category names repeat"),
+    ({"name": "Not assessed"}, "no category may be called 'Not assessed'"),
 ])
 def test_the_loader_names_the_entry_and_field(change, message):
     doc = _rubric(["Hot", "Cold"], texts="x")

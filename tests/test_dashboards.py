@@ -38,7 +38,7 @@ def test_counts_by_source(cur):
     df = counts_by(cur, Q1, "source")
     assert sorted(map(tuple, df[["source", "category", "leads"]].values.tolist())) == [
         ("Referral", "High", 2), ("Referral", "Medium", 1), ("Web", "Low", 1), ("Web", "Medium", 1),
-        ("Web", "Unscored", 1)]
+        ("Web", "Not assessed", 1)]
     months = counts_by(cur, Q1, "month").groupby("month")["leads"].sum().to_dict()
     assert months == {"2026-01": 1, "2026-02": 2, "2026-03": 3}
 

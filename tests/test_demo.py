@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 from sales.demo import HANDBOOK_LEADS, write_demo
-from sales.lifecycle import classify, derive_facts
+from sales.leadstate import lead_state_sql
 from sales.store import Store, scalar
 from tests.conftest import ADMIN, ANCHOR, ROOT
 
@@ -56,30 +56,29 @@ def test_handbook_leads_with_comments(store):
     assert all(r[2] for r in rows)
 
 
-def test_demo_gates_agree_with_recorded_stage_mostly(store):
-    """Generated facts are consistent: the computed stage equals the recorded one, bar planted violations."""
-    write_demo(store, ADMIN, leads=300, time_entries=0, anchor=ANCHOR)
+def test_the_handbook_leads_reach_the_stages_their_facts_give(store):
+    """Worked by hand from the facts the demo writes for them (every gate of the stages before theirs):
+    Hedera University asked, is responsive and scores 24 (High): Assess Needs, needs not yet documented.
+    Affogato International also has its needs documented and its blueprint done, and one assessment (its
+    score cannot have fallen): Proposal. Ms. Brown's class asked but scores 4 (Low): Prospect Qualification."""
+    write_demo(store, ADMIN, leads=10, time_entries=0, anchor=ANCHOR)
     cur = store.cursor()
-    facts = {}
-    for lead_id, fact, value in cur.execute("SELECT lead_id, fact, value FROM lead_facts").fetchall():
-        facts.setdefault(lead_id, {})[fact] = value
-    scores = {}
-    from sales.rubric import score_lead
-    for row in cur.execute("SELECT * EXCLUDE (id, assessed_by, rubric_version, batch_id) FROM assessments "
-                           "ORDER BY lead_id, assessed_at").df().to_dict("records"):
-        lead_id = row.pop("lead_id")
-        row.pop("assessed_at")
-        lv = {k: (None if v is None or v != v else int(v)) for k, v in row.items() if not k.endswith("_comment")}
-        scores.setdefault(lead_id, []).append(score_lead(lv).total)
-    disagree = violations = 0
-    for lead_id, recorded, pricing in cur.execute("SELECT id, recorded_stage, pricing FROM leads").fetchall():
-        f = derive_facts({**facts.get(lead_id, {}), "pricing": pricing}, scores.get(lead_id, []))
-        c = classify(f, recorded_stage=recorded)
-        disagree += c.stage.key != recorded
-        violations += c.violation is not None
-    # the only disagreements are the few leads the demo CRM deliberately records one stage ahead
-    assert disagree == violations
-    assert 0 < violations < 0.08 * 300
+    got = cur.execute(f"""SELECT name, stage_name, score, recorded_stage = stage, violation FROM ({lead_state_sql()})
+                          WHERE lead_source = 'Handbook example' ORDER BY id""").fetchall()
+    assert got == [("Hedera University", "Assess Needs", 24, True, False),
+                   ("Affogato International", "Proposal", 14, True, False),
+                   ("Ms. Brown's 5th Grade Class", "Prospect Qualification", 4, True, False)]
+
+
+def test_the_demo_crm_is_ahead_of_the_gates_only_where_it_plants_a_violation(store):
+    """The demo records each lead at the stage its facts give, but for a few open leads it records one stage
+    ahead (about 4 %): every disagreement between the CRM and the gates is such a violation."""
+    write_demo(store, ADMIN, leads=300, time_entries=0, anchor=ANCHOR)
+    disagree, ahead = store.cursor().execute(f"""
+        SELECT count(*) FILTER (WHERE recorded_stage <> stage),
+               count(*) FILTER (WHERE violation AND recorded_index = stage_index + 1 AND status = 'open')
+        FROM ({lead_state_sql()})""").fetchall()[0]
+    assert disagree == ahead and 0 < ahead < 0.08 * 300
 
 
 def test_cli_demo_if_empty(tmp_path):

@@ -99,7 +99,7 @@ def test_probabilities_shrink_toward_the_stage_and_fall_back_while_history_is_th
     assert _p(probs, "High", 3) == (pytest.approx(0.7), "learned", (2, 3))
     assert _p(probs, "Medium", 3) == (pytest.approx(2.5 / 3), "learned", (1, 1))
     assert _p(probs, "Low", 3) == (pytest.approx(0.75), "learned", (0, 0))  # no history: the stage's rate
-    assert _p(probs, "(not assessed)", 0) == (pytest.approx(3 / 7), "learned", (3, 7))
+    assert _p(probs, "Not assessed", 0) == (pytest.approx(3 / 7), "learned", (3, 7))
     assert _p(probs, "High", 5)[:2] == (0.8, "fallback")  # 3 closed leads got that far, fewer than 4
     # the 95 % Wilson interval of High at Blueprint, on the shrunk counts 3.5 of 5
     row = probs[(probs["category"] == "High") & (probs["stage_index"] == 3)].iloc[0]
@@ -133,7 +133,7 @@ def test_forecast_per_owner_month_currency_and_tier(imported, lifecycle):
     q = quarter_total(rows, "2026-Q4")
     assert (q["commit"], q["best case"], q["pipeline"]) == (7000, pytest.approx(2000 * 1.10 + 400), 0)
     assert q["total"] == pytest.approx(9600) and q["unconverted"] == {"no currency": pytest.approx(3000 / 7)}
-    assert q["target"] == 400000
+    assert q["target"] is None  # the target to compare with comes from sales.targets (tests/test_targets.py)
     # one owner's leads only
     bo = forecast(imported.cursor(), Filters.everything(owners=("Bo",)))
     assert sorted(bo["currency"]) == ["EUR", "USD"]

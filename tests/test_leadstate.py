@@ -1,107 +1,68 @@
-"""The SQL lead state agrees with the Python rubric and lifecycle on every demo lead."""
+"""A lead's stage through the public path: CRM files imported, gates ticked on the workbench, and the stage
+``python -m sales report`` prints, every one worked out by hand; and the dashboard's shared state.
 
-import pandas as pd
-import pytest
+tests/fixtures/leads_scores.csv (weights 2, 2, 2, 1, 3, 2, 2; every lead asked and is responsive):
 
-from sales.leadstate import lead_state_sql
-from sales.lifecycle import classify, default_lifecycle, derive_facts
-from sales.rubric import default_rubric, score_lead
+| lead | levels        | score | ticked                          | stage, and why                                  |
+|------|---------------|-------|---------------------------------|-------------------------------------------------|
+| S-1  | 1110100       | 9     |                                 | Prospect Qualification: Low does not qualify    |
+| S-2  | 1111100       | 10    |                                 | Assess Needs: Medium qualifies, needs missing   |
+| S-3  | 1111111       | 14    | needs                           | Blueprint                                       |
+| S-4  | 1111110       | 12    | needs                           | Blueprint                                       |
+| S-5  | none          | -     | scored High or Medium by hand   | Assess Needs: no assessment, so the tick counts |
+| S-6  | 1110100       | 9     | scored High or Medium by hand   | Prospect Qualification: the score overrules it  |
+| S-7  | all 2, hourly | 28    | everything up to Close          | Development: no delivery milestone yet          |
+| S-8  | all 2, fixed  | 28    | everything up to Close          | Development                                     |
+
+tests/fixtures/leads_scores_later.csv re-exports S-3 at 12 (1111110: its score fell, so the Assess Needs gate
+closes again: Assess Needs) and S-4 at 14 (rising: still Blueprint). Then a month of work is ticked done on
+S-7 and S-8: hourly, that is the delivery milestone (Billing); a fixed-price job is not done by a month of
+work (still Development) until the project is complete (Billing).
+"""
+
+import json
+
+from sales.cli import main
+from sales.ingest import import_file
+from sales.leadstate import classify_lead
 from sales.store import Store
+from sales.workbench import set_fact
+from tests.conftest import ADMIN, ROOT
 
-KEYS = default_rubric().keys
-
-
-def python_state(cur):
-    """The slow, obviously right way: one lead at a time through the core functions."""
-    facts: dict[int, dict] = {}
-    for lead_id, fact, value in cur.execute(
-            "SELECT lead_id, fact, arg_max(value, set_at) FROM lead_facts GROUP BY ALL").fetchall():
-        facts.setdefault(lead_id, {})[fact] = value
-    scores: dict[int, list] = {}
-    latest: dict[int, object] = {}
-    rows = cur.execute(f"SELECT lead_id, {', '.join(KEYS)} FROM assessments ORDER BY lead_id, assessed_at, id"
-                       ).fetchall()
-    for lead_id, *levels in rows:
-        s = score_lead(dict(zip(KEYS, levels)))
-        scores.setdefault(lead_id, []).append(s.total)
-        latest[lead_id] = s
-    out = {}
-    for lead_id, pricing, recorded, status in cur.execute(
-            "SELECT id, pricing, recorded_stage, status FROM leads").fetchall():
-        f = derive_facts({**facts.get(lead_id, {}), "pricing": pricing}, scores.get(lead_id, []))
-        c = classify(f, recorded_stage=recorded, status=status)
-        s = latest.get(lead_id)
-        out[lead_id] = (c.stage.key, c.violation is not None, s.total if s else None,
-                        s.category.name if s else None, s.score_max if s else None)
-    return out
+FIX = ROOT / "tests" / "fixtures"
 
 
-def test_sql_state_matches_python_on_demo(tmp_path):
-    from sales.demo import write_demo
-    from tests.conftest import ADMIN, ANCHOR
-
-    with Store(tmp_path / "d.duckdb") as store:
-        write_demo(store, ADMIN, leads=600, time_entries=0, anchor=ANCHOR)
-        cur = store.cursor()
-        expected = python_state(cur)
-        got = cur.execute(f"SELECT id, stage, violation, score, category, score_max FROM ({lead_state_sql()})"
-                          ).fetchall()
-    assert {r[0]: tuple(None if pd.isna(v) else v for v in r[1:]) for r in got} == expected
-    assert sum(v[1] for v in expected.values()) > 0  # the demo plants violations: they are found
+def _stages(db, capsys) -> dict[str, tuple]:
+    """Each open lead's stage and score, as ``python -m sales report priorities --format json`` prints them."""
+    capsys.readouterr()
+    assert main(["report", "priorities", "--db", str(db), "--today", "2026-03-31", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["open leads, best first"]
+    return {r["name"]: (r["stage"], r["score"]) for r in rows}
 
 
-@pytest.mark.parametrize("facts, pricing, scores, stage", [
-    ({}, None, [], "generating_leads"),
-    ({"inquiry_received": True}, None, [], "prospect_qualification"),
-    ({"inquiry_received": True, "responsive": True}, None, [9], "prospect_qualification"),
-    ({"inquiry_received": True, "responsive": True}, None, [10], "assess_needs"),
-    ({"inquiry_received": True, "responsive": True, "needs_documented": True}, None, [14, 12], "assess_needs"),
-    ({"inquiry_received": True, "responsive": True, "needs_documented": True}, None, [12, 14], "blueprint"),
-    # a hand-set derived fact counts when there is no evidence for it
-    ({"inquiry_received": True, "responsive": True, "scored_high_or_medium": True}, None, [], "assess_needs"),
-    # close: the deposit applies only when required
-    ({**dict.fromkeys(["inquiry_received", "responsive", "needs_documented", "blueprint_completed",
-                       "proposal_delivered", "proposal_accepted", "onboarding_done", "kickoff_held", "tracking_set",
-                       "epics_scheduled"], True), "deposit_required": True}, "fixed", [20], "close"),
-    ({**dict.fromkeys(["inquiry_received", "responsive", "needs_documented", "blueprint_completed",
-                       "proposal_delivered", "proposal_accepted", "onboarding_done", "kickoff_held", "tracking_set",
-                       "epics_scheduled", "month_of_work_done"], True)}, "fixed", [20], "development"),
-    ({**dict.fromkeys(["inquiry_received", "responsive", "needs_documented", "blueprint_completed",
-                       "proposal_delivered", "proposal_accepted", "onboarding_done", "kickoff_held", "tracking_set",
-                       "epics_scheduled", "month_of_work_done"], True)}, "hourly", [20], "billing"),
-])
-def test_sql_state_cases(store, facts, pricing, scores, stage):
-    with store.transaction() as cur:
-        cur.execute("INSERT INTO leads (id, source_system, name, pricing) VALUES (1, 't', 'A', ?)", [pricing])
-        for fact, value in facts.items():
-            cur.execute("INSERT INTO lead_facts (lead_id, fact, value) VALUES (1, ?, ?)", [fact, value])
-        for i, total in enumerate(scores):
-            # totals built from prestige (3) and people profile (2) etc.: choose levels summing to total
-            levels = _levels_for(total)
-            cols = ", ".join(levels)
-            cur.execute(f"INSERT INTO assessments (lead_id, assessed_at, rubric_version, {cols}) "  # noqa: S608
-                        f"VALUES (1, TIMESTAMP '2026-01-01' + INTERVAL (?) DAY, 'v', {', '.join('?' * len(levels))})",
-                        [i, *levels.values()])
-    got = store.cursor().execute(f"SELECT stage FROM ({lead_state_sql()})").fetchall()[0][0]
-    assert got == stage
-    py = classify(derive_facts({**facts, "pricing": pricing}, scores)).stage.key
-    assert py == stage
+def test_stages_from_imported_levels_and_facts_then_ticks(tmp_path, capsys):
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        assert import_file(store, ADMIN, FIX / "leads_scores.csv").imported == 8
+    assert _stages(db, capsys) == {
+        "Nine": ("Prospect Qualification", 9), "Ten": ("Assess Needs", 10), "Falling": ("Blueprint", 14),
+        "Rising": ("Blueprint", 12), "Ticked by hand": ("Assess Needs", None), "Ticked but Low": (
+            "Prospect Qualification", 9), "Hourly delivery": ("Development", 28), "Fixed delivery": ("Development", 28)}
 
+    with Store(db) as store:
+        assert import_file(store, ADMIN, FIX / "leads_scores_later.csv").updated == 2
+        ids = dict(store.cursor().execute("SELECT name, id FROM leads").fetchall())
+        assert set_fact(store, ADMIN, ids["Hourly delivery"], "month_of_work_done", True) == "billing"
+        assert set_fact(store, ADMIN, ids["Fixed delivery"], "month_of_work_done", True) is None
+    stages = _stages(db, capsys)
+    assert (stages["Falling"], stages["Rising"]) == (("Assess Needs", 12), ("Blueprint", 14))
+    assert (stages["Hourly delivery"], stages["Fixed delivery"]) == (("Billing", 28), ("Development", 28))
 
-def _levels_for(total: int) -> dict[str, int]:
-    """Levels whose weighted sum is ``total`` (greedy over the weights)."""
-    out, left = {}, total
-    for f in sorted(default_rubric().factors, key=lambda f: -f.weight):
-        level = min(2, left // f.weight)
-        out[f.key] = level
-        left -= level * f.weight
-    assert left == 0 and score_lead(out).total == total
-    return out
-
-
-def test_facts_are_identifiers():
-    for fact in default_lifecycle().facts:
-        assert fact.isidentifier() and fact == fact.lower()
+    with Store(db) as store:
+        assert set_fact(store, ADMIN, ids["Fixed delivery"], "project_complete", True) == "billing"
+        c = classify_lead(store.cursor(), ids["Falling"])  # the drill-down: what the gate lacks, from the same SQL
+        assert [u.fact for u in c.unmet] == ["score_not_falling"]
+    assert _stages(db, capsys)["Fixed delivery"] == ("Billing", 28)
 
 
 def test_the_shared_state_is_rebuilt_after_every_write(store):

@@ -16,7 +16,7 @@ from sales.lifecycle import default_lifecycle
 from sales.money import ISO_4217
 from sales.rubric import default_rubric
 
-FILE_KINDS = ("leads", "time", "budgets")  # what a file may hold
+FILE_KINDS = ("leads", "time", "budgets", "people", "time_off")  # what a file may hold
 
 
 class FormatError(ValueError):
@@ -89,6 +89,7 @@ CANONICAL_LEADS = {
     "expected_close": _f("expected_close", "expected_close_date", "Expected close date"),
     "pricing": _f("pricing"), "assessed_at": _f("assessed_at"), "assessed_by": _f("assessed_by"),
     "modified_at": _f("modified_at", "modified", "updated_at"),
+    "estimated_hours": _f("estimated_hours", "Estimated hours"),
     **_factor_fields(), **_fact_fields(),
 }
 CANONICAL_TIME = {
@@ -102,6 +103,15 @@ CANONICAL_BUDGETS = {
     "monthly_hours": _f("monthly_hours"), "fixed_total_hours": _f("fixed_total_hours", "total_hours"),
     "hourly_rate": _f("hourly_rate", "rate"), "currency": _f("currency"), "kind": _f("kind", "type"),
 }
+CANONICAL_PEOPLE = {
+    "name": _f("name", "person"), "email": _f("email"),
+    "weekly_capacity_hours": _f("weekly_capacity_hours", "weekly_hours", "capacity"),
+    "working_days": _f("working_days"), "country": _f("country", "region"), "start": _f("start", "start_date"),
+    "end": _f("end", "end_date"), "cost_rate": _f("cost_rate"), "currency": _f("currency"),
+    "effective_from": _f("effective_from"), "utilisation_target": _f("utilisation_target", "target"),
+}
+CANONICAL_TIME_OFF = {"person": _f("person", "name"), "from": _f("from", "from_date"), "to": _f("to", "to_date"),
+                      "hours_per_day": _f("hours_per_day")}
 
 # Kimai's export headers per language: English, German, Italian, French, Spanish, Dutch, Portuguese
 # (Portugal and Brazil), as Kimai's own translation files give them
@@ -257,10 +267,18 @@ PRESETS: tuple[Format, ...] = (
     # ---------------------------------------------------------------- budgets
     Format("canonical-budgets", "budgets", "Canonical budgets (this project's template)", CANONICAL_BUDGETS,
            required=("account", "effective_month"), markers=("monthly_hours", "fixed_total_hours")),
+    # ---------------------------------------------------------------- the team (sales/team)
+    Format("canonical-people", "people", "Canonical people (this project's template)", CANONICAL_PEOPLE,
+           required=("name", "weekly_capacity_hours"), markers=("weekly_capacity_hours", "working_days",
+                                                               "utilisation_target", "cost_rate")),
+    Format("canonical-time-off", "time_off", "Canonical time off (this project's template)", CANONICAL_TIME_OFF,
+           required=("person", "from", "to"), markers=("hours_per_day",)),
 )
 BY_NAME = {f.name: f for f in PRESETS}
-CANONICAL = {"leads": CANONICAL_LEADS, "time": CANONICAL_TIME, "budgets": CANONICAL_BUDGETS}
-REQUIRED = {"leads": ("name",), "time": ("work_date", "hours"), "budgets": ("account", "effective_month")}
+CANONICAL = {"leads": CANONICAL_LEADS, "time": CANONICAL_TIME, "budgets": CANONICAL_BUDGETS,
+             "people": CANONICAL_PEOPLE, "time_off": CANONICAL_TIME_OFF}
+REQUIRED = {"leads": ("name",), "time": ("work_date", "hours"), "budgets": ("account", "effective_month"),
+            "people": ("name", "weekly_capacity_hours"), "time_off": ("person", "from", "to")}
 
 
 def mapping_fields(kind: str) -> list[tuple[str, bool]]:

@@ -21,4 +21,8 @@ def importer(kind: str) -> ModuleType:
         import sales.ingest.leads as leads
 
         return leads
+    if kind in ("people", "time_off"):
+        import sales.ingest.roster as roster
+
+        return roster
     raise ValueError(f"no importer for {kind!r} files")

@@ -11,6 +11,7 @@ from datetime import datetime
 
 import pandas as pd
 
+import sales.ingest.quantities as quantities
 from sales.ingest.crm_stages import map_stage
 from sales.ingest.formats import Detection
 from sales.ingest.quantities import AMOUNT, amount_currency, amount_sql, problem_sql, problem_text, sniff_decimal
@@ -20,7 +21,7 @@ from sales.ingest.results import ImportResult, IngestError
 from sales.ingest.values import bool_sql, date_sql, moment_sql, sniff_date, text_sql
 from sales.leadstate import latest_assessments, latest_facts
 from sales.rubric import LevelError, check_level, default_rubric
-from sales.store import scalar
+from sales.store import next_lead_id, scalar
 
 TEXT_FIELDS = ("external_id", "name", "organisation", "owner", "lead_source", "stage", "status", "lost_reason",
                "currency", "pricing", "first_name", "last_name", "assessed_by", "email")
@@ -42,6 +43,10 @@ def _stage_sql(det: Detection, layout: CsvLayout, src: str) -> str:
             value, mark = amount_sql(c, sniff_decimal(layout.column(i)))
             exprs += [f"{value} AS amount", f"{mark} AS amount__mark", f"{text_sql(c)} AS amount__raw",
                       f"{problem_sql(value, c, AMOUNT)} AS amount__problem"]
+        elif name == "estimated_hours":
+            value = quantities.number_sql(c, sniff_decimal(layout.column(i)))
+            exprs += [f"{value} AS estimated_hours", f"{text_sql(c)} AS estimated_hours__raw",
+                      f"{problem_sql(value, c, quantities.BUDGET_HOURS)} AS estimated_hours__problem"]
         elif name.startswith("fact:"):
             exprs.append(f"{bool_sql(c)} AS {alias}")
             exprs.append(f"{text_sql(c)} AS {alias}__raw")
@@ -82,7 +87,8 @@ def _value(row: dict, name: str):
 
 # what the CRM owns on a lead: a re-export's newer values replace these (and an undo restores them)
 CRM_FIELDS = ("name", "organisation", "owner", "lead_source", "crm_stage", "recorded_stage", "status",
-              "lost_reason", "amount", "currency", "closed_on", "expected_close", "pricing", "crm_modified_at")
+              "lost_reason", "amount", "currency", "closed_on", "expected_close", "pricing", "crm_modified_at",
+              "estimated_hours")
 
 
 def _currency(row: dict, det: Detection) -> tuple[str | None, tuple[str, str] | None]:
@@ -94,8 +100,8 @@ def _currency(row: dict, det: Detection) -> tuple[str | None, tuple[str, str] | 
 def _carried(cols: dict[str, int]) -> set[str]:
     """The CRM fields this file actually carries: a column it lacks never blanks a stored value (an amount
     may carry its currency beside it)."""
-    out = {f for f in ("organisation", "owner", "lead_source", "lost_reason", "amount", "currency", "pricing")
-           if f in cols}
+    out = {f for f in ("organisation", "owner", "lead_source", "lost_reason", "amount", "currency", "pricing",
+                       "estimated_hours") if f in cols}
     if "amount" in cols:
         out.add("currency")
     if {"name", "first_name", "last_name", "organisation"} & set(cols):
@@ -175,7 +181,7 @@ def _start(cur, det: Detection, header: list[str], batch: int, result: ImportRes
         [det.format.name]).fetchall()}
     levels, facts = _latest(cur, [k["id"] for k in known.values()])
     return _LeadImport(det, header, batch, result, rejects, known, levels, facts,
-                       scalar(cur, "SELECT coalesce(max(id), 0) + 1 FROM leads"), datetime.now().replace(microsecond=0))
+                       next_lead_id(cur), datetime.now().replace(microsecond=0))
 
 
 def _take_row(job: _LeadImport, row: dict) -> None:
@@ -233,7 +239,7 @@ def _crm_values(job: _LeadImport, row: dict) -> tuple[dict, str | None]:
         # an open deal's close date is when the CRM expects it to close (kept once it closes, for the
         # forecast's accuracy)
         expected_close=_value(row, "expected_close") or (closed if status == "open" else None),
-        ).items()}
+        estimated_hours=_value(row, "estimated_hours")).items()}
     modified = _value(row, "modified_at")  # a moment, not a day: two exports of one day are told apart
     values["crm_modified_at"] = None if modified is None else pd.Timestamp(modified).to_pydatetime()
     return values, stage
@@ -261,6 +267,8 @@ def _update(job: _LeadImport, old: dict, values: dict, levels: dict, row_facts: 
         result.duplicates += 1
         return None
     result.updated += 1
+    if news and values["crm_modified_at"] is not None:  # when the CRM made the change (what moved, and when)
+        news["crm_modified_at"] = values["crm_modified_at"]
     if news:
         job.previous.append(dict(batch_id=job.batch, lead_id=lead_id, **{f: old[f] for f in CRM_FIELDS}))
         job.changed.append(dict(id=lead_id, **{f: news.get(f, old[f]) for f in CRM_FIELDS}))
@@ -325,6 +333,9 @@ def _check_row(row: dict, det: Detection, header: list[str], rubric) -> tuple[st
     _, why = _currency(row, det)
     if why:
         return header[cols["currency" if why[0] == "currency" else "amount"]], why[1]
+    if "estimated_hours" in cols and _value(row, "estimated_hours__problem"):
+        why, raw = int(row["estimated_hours__problem"]), _value(row, "estimated_hours__raw")
+        return header[cols["estimated_hours"]], problem_text(why, raw, quantities.BUDGET_HOURS)
     for name in cols:
         if name.startswith("fact:") and _value(row, f"{name}__raw") and _value(row, name) is None:
             return header[cols[name]], f"cannot read {_value(row, name + '__raw')!r} as yes or no"
@@ -368,7 +379,7 @@ def _refuse_if_people_worked_on(cur, batch: int) -> None:
     gate ticks or offers on them, it refuses and names them rather than remove their work."""
     rows = cur.execute("""
         WITH mine AS (SELECT id, name FROM leads WHERE batch_id = ?),
-        work AS (SELECT lead_id, 'note' AS kind FROM lead_notes
+        work AS (SELECT lead_id, 'note' AS kind FROM lead_activity
                  UNION ALL SELECT lead_id, 'assessment' FROM assessments WHERE batch_id IS NULL
                  UNION ALL SELECT lead_id, 'gate tick' FROM lead_facts WHERE batch_id IS NULL
                  UNION ALL SELECT lead_id, 'small project' FROM budgets WHERE batch_id IS NULL AND lead_id IS NOT NULL)

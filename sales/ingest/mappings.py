@@ -101,6 +101,17 @@ HINTS: dict[str, dict[str, tuple[str, ...]]] = {
         "monthly_hours": ("monthlyhours", "hourspermonth", "hours"),
         "hourly_rate": ("rate", "hourlyrate"),
     },
+    "people": {
+        "name": ("name", "person", "employee", "fullname"),
+        "weekly_capacity_hours": ("weeklycapacityhours", "weeklyhours", "hoursperweek", "capacity"),
+        "working_days": ("workingdays", "workdays"), "country": ("country", "region"),
+        "cost_rate": ("costrate", "internalrate"), "effective_from": ("effectivefrom", "since"),
+        "utilisation_target": ("utilisationtarget", "utilizationtarget", "target"),
+    },
+    "time_off": {
+        "person": ("person", "employee", "name"), "from": ("from", "firstday", "startdate"),
+        "to": ("to", "lastday", "enddate"), "hours_per_day": ("hoursperday",),
+    },
 }
 _DURATION = re.compile(r"\s*(\d+:\d{2}(:\d{2})?|\d+([.,]\d+)?)\s*")
 

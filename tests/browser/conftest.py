@@ -10,6 +10,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from sales import access
 from sales.demo import write_demo
@@ -18,7 +19,11 @@ from tests.browser.oidc_provider import Provider
 from tests.conftest import ADMIN, ANCHOR, ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+REBOUND = "rebound.example"  # the browser resolves it to 127.0.0.1, as an attacker's DNS would
 ARTIFACTS = ROOT / "test-artifacts"
+WAIT_MS = 60_000  # how long a test waits for the page to draw what it asserts: CI machines are busy
+expect.set_options(timeout=WAIT_MS)
+VIEWPORT = {"width": 1400, "height": 1000}
 
 
 def pytest_collection_modifyitems(items):
@@ -32,12 +37,29 @@ def browser_type_launch_args():
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: `make test` installs Debian's package (apt-get install chromium)")
     return {"executable_path": CHROMIUM, "args": ["--no-sandbox", "--disable-background-networking",
-                                                  "--disable-component-update", "--no-first-run", "--disable-gpu"]}
+                                                  "--disable-component-update", "--no-first-run", "--disable-gpu",
+                                                  # a name that resolves to this machine: DNS rebinding
+                                                  f"--host-resolver-rules=MAP {REBOUND} 127.0.0.1"]}
 
 
 @pytest.fixture(scope="session")
 def browser_context_args():
-    return {"viewport": {"width": 1400, "height": 1000}}
+    return {"viewport": VIEWPORT}
+
+
+@pytest.fixture
+def context(new_context):
+    """pytest-playwright's context, whose clicks and fills wait as long as the expectations do."""
+    ctx = new_context()
+    ctx.set_default_timeout(WAIT_MS)
+    return ctx
+
+
+def new_page(browser):
+    """A page of its own (a second person), waiting as long as the expectations do."""
+    page = browser.new_page(viewport=VIEWPORT)
+    page.set_default_timeout(WAIT_MS)
+    return page
 
 
 def _free_port() -> int:
@@ -57,13 +79,18 @@ def rss_mb(url: str) -> float:
     raise AssertionError("no VmRSS")
 
 
-def _serve(db: Path, *extra: str, port: int | None = None):
-    """``streamlit run app.py`` on store ``db`` and a loopback port; yields its URL once healthy."""
+def _serve(db: Path, *extra: str, port: int | None = None, env: dict | None = None, bare: bool = False):
+    """``python -m sales serve`` (as ``make run`` serves) on store ``db`` and a loopback port; yields its URL
+    once healthy. No secrets but those ``extra`` names (``--secrets.files``): local mode otherwise.
+    ``bare``: ``streamlit run app.py`` instead, without what ``serve`` adds (app.py's own checks only)."""
     port = port or _free_port()
-    env = {**os.environ, "SALES_DB": str(db)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-                             str(port), "--server.address", "127.0.0.1", "--server.headless", "true", *extra],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = {**os.environ, "SALES_DB": str(db), **(env or {})}
+    if "--secrets.files" not in extra:
+        extra = (*extra, "--secrets.files", str(ROOT / "tests" / "no-secrets.toml"))
+    command = ["streamlit", "run", str(ROOT / "app.py")] if bare else ["sales", "serve"]
+    proc = subprocess.Popen([sys.executable, "-m", *command, "--port" if not bare else "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true", *extra],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     SERVERS[url] = proc.pid
     deadline = time.time() + 60
@@ -107,14 +134,14 @@ def server(tmp_path_factory):
 
 HOSTILE_NAME = "![x](http://127.0.0.1:9/t.png) **bold** <b>b</b> :red[red] $x^2$ [link](http://127.0.0.1:9/)"
 BIZDEV_OWNER = "Chen Wei"  # a demo lead owner
-TEAM = {"admin@agency.example": "admin", "Bizdev@Agency.example": "bizdev", "*@viewers.example": "viewer"}
+TEAM = {"admin@agency.example": "admin", "Bizdev@Agency.example": "bizdev", "*@viewers.example": "viewer",
+        "*@kagency.example": "viewer"}  # a domain with a k, for its KELVIN SIGN look-alike
 
 
-@pytest.fixture(scope="session")
-def team_server(tmp_path_factory):
-    """The app with sign-in through a local OpenID Connect provider, on a demo store with grants:
-    an admin, a business developer (granted with another case), and a whole domain of viewers."""
-    work = tmp_path_factory.mktemp("team")
+def _team(work: Path, provider: dict | None = None, settings: str = ""):
+    """A sign-in server on a demo store of its own with the grants of TEAM (and the hostile lead), through a
+    local OpenID Connect provider made with ``provider`` (Provider's keyword arguments); ``settings``: more
+    secrets (a ``[sales]`` table). Yields (URL, store path, provider)."""
     db = work / "team.duckdb"
     with Store(db) as s:
         write_demo(s, ADMIN, anchor=ANCHOR)
@@ -125,7 +152,7 @@ def team_server(tmp_path_factory):
             cur.execute("""INSERT INTO leads (id, source_system, external_id, name, organisation, status)
                            VALUES (9001, 'test', 'hostile', ?, ?, 'open')""", [HOSTILE_NAME, HOSTILE_NAME])
     port = _free_port()
-    with Provider() as idp:
+    with Provider(**(provider or {})) as idp:
         secrets = work / "secrets.toml"
         secrets.write_text(f"""[auth]
 redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
@@ -133,12 +160,74 @@ cookie_secret = "{os.urandom(24).hex()}"
 client_id = "{idp.client_id}"
 client_secret = "{idp.client_secret}"
 server_metadata_url = "{idp.metadata_url}"
-""")
-        yield from _serve(db, "--secrets.files", str(secrets), port=port)
+{settings}""")
+        for url in _serve(db, "--secrets.files", str(secrets), port=port):
+            yield url, db, idp
+
+
+@pytest.fixture(scope="session")
+def team_server(tmp_path_factory):
+    """The app with sign-in through a local OpenID Connect provider, on a demo store with grants:
+    an admin, a business developer (granted with another case), and a whole domain of viewers."""
+    for url, _db, _idp in _team(tmp_path_factory.mktemp("team")):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def own_team_server(tmp_path_factory):
+    """Like team_server, on a store of its own that a test may change (grants revoked meanwhile):
+    yields (URL, store path)."""
+    for url, db, _idp in _team(tmp_path_factory.mktemp("own-team")):
+        yield url, db
+
+
+@pytest.fixture(scope="module")
+def claimless_server(tmp_path_factory):
+    """Sign-in through a provider that never sends email_verified, trusted on purpose by the documented
+    setting ``[sales] trust_unverified_email = true``."""
+    for url, _db, _idp in _team(tmp_path_factory.mktemp("claimless"), {"email_verified": None},
+                                "[sales]\ntrust_unverified_email = true\n"):
+        yield url
+
+
+def sign_in_as(page, server: str, email: str, verified: str = "") -> None:
+    """Through the test provider's form: ``email`` ("" for an account without one) and what the token says of
+    it (``verified``: "true", "false", "no claim", or "" for what the provider says by default). Waits until
+    the app shows the person's first page."""
+    from playwright.sync_api import expect
+
+    page.goto(server)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Email").fill(email)
+    if verified:
+        page.get_by_label("Verified").select_option(verified)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("button", name="Sign out").first).to_be_visible(timeout=60_000)
+
+
+RUN_FINISHED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def drawn(page, *anchors) -> None:
+    """Wait until the page shows every anchor, then until the script run that drew them has finished.
+
+    An anchor is content only the awaited run draws: a page's title after navigating, a message after a
+    click (not an element the previous run drew: it stays on screen while the next run is under way).
+    The idle state alone proves nothing, as the app reports it before its first run begins. After
+    ``drawn`` a test may read the page, and assert that something is absent."""
+    for anchor in anchors:
+        expect(anchor).to_be_visible()
+    expect(page.locator(RUN_FINISHED)).to_be_attached()
+
+
+def title(page, text: str):
+    """A page's title (its one level-1 heading): the anchor that proves a navigation was drawn."""
+    return page.get_by_role("heading", name=text, level=1, exact=True)
 
 
 def wait_idle(page) -> None:
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+    """The app idle: NOT proof that anything was drawn (see ``drawn``); only for pacing between actions."""
+    page.wait_for_selector(RUN_FINISHED, timeout=WAIT_MS)
     page.wait_for_timeout(300)
 
 

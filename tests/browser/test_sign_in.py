@@ -2,161 +2,160 @@
 
 import re
 
-from tests.browser.conftest import BIZDEV_OWNER, HOSTILE_NAME, shot, wait_idle
+from playwright.sync_api import expect
+
+from tests.browser.conftest import BIZDEV_OWNER, HOSTILE_NAME, drawn, new_page, shot, title
 from tests.conftest import ROOT
 
 
 def sign_in(page, server: str, email: str) -> None:
+    """Through the provider's form; returns once the first page after it is drawn, naming who signed in."""
     page.goto(server)
-    wait_idle(page)
+    drawn(page, page.get_by_role("button", name="Sign in"))
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Email").fill(email)  # the test provider's own form
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(re.compile(re.escape(server)))
-    wait_idle(page)
+    drawn(page, page.get_by_text(re.compile(re.escape(email), re.IGNORECASE)).first)
 
 
-def nav(page) -> str:
-    return page.locator('[data-testid="stSidebarNav"]').inner_text() if page.locator(
-        '[data-testid="stSidebarNav"]').count() else ""
+def nav(page):
+    return page.get_by_test_id("stSidebarNav")
 
 
 def no_data(page) -> None:
-    assert page.locator('[data-testid="stMetric"]').count() == 0
-    assert page.locator('[data-testid="stDataFrame"]').count() == 0
+    """Nothing of the store on screen: call it once ``drawn`` has proved the page finished drawing."""
+    expect(page.get_by_test_id("stMetric")).to_have_count(0)
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
     for word in ("Overview", "Priorities", "Budget", "Upload", "Demo data"):
-        assert word not in nav(page)
+        expect(nav(page).filter(has_text=word)).to_have_count(0)  # no such entry, or no menu at all
 
 
 def test_an_anonymous_visitor_sees_a_sign_in_button_and_no_data(page, team_server):
     for path in ("", "priorities?lead=298", "upload", "audit"):
         page.goto(f"{team_server}/{path}")
-        wait_idle(page)
-        assert page.get_by_role("button", name="Sign in").count() == 1
+        drawn(page, page.get_by_role("button", name="Sign in"))
+        expect(page.get_by_role("button", name="Sign in")).to_have_count(1)
         no_data(page)
-        assert "Hedera" not in page.locator('[data-testid="stApp"]').inner_text()
+        expect(page.get_by_test_id("stApp")).not_to_contain_text("Hedera")
     shot(page, "sign-in")
 
 
 def test_a_signed_in_person_without_a_role_sees_no_data(page, team_server):
     sign_in(page, team_server, "stranger@elsewhere.example")
-    text = page.locator('[data-testid="stApp"]').inner_text()
-    assert "No access yet" in text and "stranger@elsewhere.example" in text
-    assert "admin@agency.example" in text  # whom to ask
+    app = page.get_by_test_id("stApp")
+    expect(title(page, "No access yet")).to_be_visible()
+    expect(app).to_contain_text("stranger@elsewhere.example")
+    expect(app).to_contain_text("admin@agency.example")  # whom to ask
     no_data(page)
     page.goto(f"{team_server}/priorities?lead=298")
-    wait_idle(page)
+    drawn(page, title(page, "No access yet"))
     no_data(page)
     shot(page, "no-role")
 
 
 def test_a_viewer_sees_dashboards_but_cannot_write_and_signs_out(page, team_server):
     sign_in(page, team_server, "Ana@Viewers.example")  # granted by the domain *@viewers.example
-    assert page.locator('[data-testid="stMetric"]').count() >= 4
+    expect(page.get_by_test_id("stMetric").nth(3)).to_be_visible()  # at least four
     menu = nav(page)
-    assert "Overview" in menu and "What-if scoring" in menu
+    expect(menu).to_contain_text("Overview")
+    expect(menu).to_contain_text("What-if scoring")
     for hidden in ("Upload", "Lead workbench", "People & roles", "Audit trail"):
-        assert hidden not in menu
-    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
-    assert "Ana@Viewers.example" in sidebar and "viewer" in sidebar
+        expect(menu).not_to_contain_text(hidden)
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar).to_contain_text("Ana@Viewers.example")
+    expect(sidebar).to_contain_text("viewer")
     page.goto(f"{team_server}/whatif?lead=298")
-    wait_idle(page)
-    assert page.get_by_role("button", name="Save as a new assessment").count() == 0
-    page.goto(f"{team_server}/upload")
-    wait_idle(page)
-    assert page.locator('input[type="file"]').count() == 0
+    drawn(page, title(page, "What-if scoring"))
+    expect(page.get_by_role("button", name="Save as a new assessment")).to_have_count(0)
+    page.goto(f"{team_server}/upload")  # not theirs: the default page instead
+    drawn(page, title(page, "Overview"))
+    expect(page.locator('input[type="file"]')).to_have_count(0)
     # a lead named with Markdown and HTML is shown as the text it is
     page.goto(f"{team_server}/priorities?lead=9001")
-    wait_idle(page)
-    heading = page.locator('[data-testid="stHeading"]').filter(has_text="bold").first
+    heading = page.get_by_test_id("stHeading").filter(has_text="bold").first
+    drawn(page, title(page, "Priorities"), heading)
     assert heading.inner_text().strip().replace("\u2060", "") == HOSTILE_NAME  # invisible joiners stop autolinks
-    assert page.locator('img[src*="127.0.0.1:9"]').count() == 0
-    links = page.locator('[data-testid="stMain"] a[href*="127.0.0.1:9"]')
-    assert links.count() == 0, [links.nth(i).evaluate("e => e.outerHTML.slice(0, 300)")
-                                for i in range(links.count())]
+    expect(page.locator('img[src*="127.0.0.1:9"]')).to_have_count(0)
+    expect(page.locator('[data-testid="stMain"] a[href*="127.0.0.1:9"]')).to_have_count(0)
     shot(page, "viewer-hostile-name")
     page.get_by_role("button", name="Sign out").click()
-    page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
-    wait_idle(page)
+    drawn(page, page.get_by_role("button", name="Sign in"))
     no_data(page)
 
 
 def test_bizdev_saves_an_assessment_and_the_admin_imports_undoes_and_audits(browser, team_server):
-    bizdev = browser.new_page(viewport={"width": 1400, "height": 1000})
+    bizdev = new_page(browser)
     sign_in(bizdev, team_server, "bizdev@agency.example")  # granted as Bizdev@Agency.example
-    assert "Lead workbench" in nav(bizdev) and "Upload" not in nav(bizdev)
+    expect(nav(bizdev)).to_contain_text("Lead workbench")
+    expect(nav(bizdev)).not_to_contain_text("Upload")
     bizdev.goto(f"{team_server}/whatif?lead=298")
-    wait_idle(bizdev)
-    shown = bizdev.locator('[data-testid="stApp"]').inner_text().replace("\u2060", "")  # see shell.plain
-    assert "Saved under your name: bizdev@agency.example" in shown
+    drawn(bizdev, title(bizdev, "What-if scoring"))
+    expect(bizdev.get_by_test_id("stApp")).to_contain_text(  # see shell.plain: joiners after "@"
+        re.compile("Saved under your name: bizdev@\u2060*agency\u2060*\\.example"))
     bizdev.get_by_role("button", name="Save as a new assessment").click()
-    bizdev.get_by_text("Saved: 24 (High).").wait_for(timeout=60_000)
+    expect(bizdev.get_by_text("Saved: 24 (High).")).to_be_visible()
     bizdev.goto(f"{team_server}/priorities?lead=298")
-    wait_idle(bizdev)
-    tables = bizdev.locator('[data-testid="stDataFrame"]')
-    shown = [_grid_text(tables.nth(i)) for i in range(tables.count())]
+    drawn(bizdev, title(bizdev, "Priorities"))
+    history = bizdev.get_by_test_id("stColumn").filter(has_text="Score history").get_by_test_id("stDataFrame")
     # the score history, newest first, names who assessed
-    assert any(re.search(r"^\s*\d{4}-\d\d-\d\d \d\d:\d\d\S* bizdev@agency\.example 24 24", t) for t in shown), shown
+    expect(_rows(history).first).to_have_text(
+        re.compile(r"^\s*\d{4}-\d\d-\d\d \d\d:\d\d\S*?\s*bizdev@agency\.example\s*24\s*24"))
     shot(bizdev, "bizdev-score-history")
     bizdev.close()
 
-    admin = browser.new_page(viewport={"width": 1400, "height": 1000})
+    admin = new_page(browser)
     sign_in(admin, team_server, "admin@agency.example")
     admin.goto(f"{team_server}/upload")
-    wait_idle(admin)
+    drawn(admin, title(admin, "Upload exports"))
     admin.locator('input[type="file"]').set_input_files(str(ROOT / "tests" / "fixtures" / "toggl.csv"))
-    admin.get_by_text("Detected:").wait_for(timeout=60_000)
-    wait_idle(admin)
+    drawn(admin, admin.get_by_role("button", name=re.compile("Import toggl.csv")))
     admin.get_by_role("button", name=re.compile("Import toggl.csv")).click()
     batch = admin.get_by_text(re.compile(r"Batch \d+: 3 imported"))
-    batch.wait_for(timeout=60_000)
+    drawn(admin, batch)  # and the run finished: the history below lists the new batch for Undo
     number = re.search(r"Batch (\d+)", batch.inner_text()).group(1)
-    wait_idle(admin)
     admin.get_by_role("button", name="Undo this import").click()
-    admin.get_by_text(f"Batch {number} undone").wait_for(timeout=60_000)
+    expect(admin.get_by_text(f"Batch {number} undone")).to_be_visible()
 
     admin.goto(f"{team_server}/audit")
-    wait_idle(admin)
-    trail = admin.locator('[data-testid="stDataFrame"]').first
-    trail.wait_for(timeout=60_000)
-    csv = _grid_text(trail)
-    assert re.search(r"admin@agency\.example.*undo.*batch " + number, csv)
-    assert re.search(r"admin@agency\.example.*import.*toggl\.csv", csv)
-    assert re.search(r"bizdev@agency\.example.*assessment.*24 \(High\)", csv)
+    drawn(admin, title(admin, "Audit trail"))
+    trail = admin.get_by_test_id("stDataFrame").first
+    for line in (r"admin@agency\.example.*undo.*batch " + number, r"admin@agency\.example.*import.*toggl\.csv",
+                 r"bizdev@agency\.example.*assessment.*24 \(High\)"):
+        expect(_rows(trail).filter(has_text=re.compile(line)).first).to_be_attached()
     shot(admin, "audit-trail")
 
 
-def _grid_text(frame) -> str:
-    """A table's visible rows as text, one line per row (the grid draws on a canvas; its
-    accessible table holds the cells, filled a moment after the table scrolls into view)."""
+def _rows(frame):
+    """A table's visible data rows (the grid draws on a canvas; its accessible table holds the cells, one
+    row element each, filled a moment after the table scrolls into view). A row's text is its cells' texts
+    run together."""
     frame.scroll_into_view_if_needed()
-    cells = frame.locator('[role="gridcell"]').filter(has_text=re.compile(r"\S"))
-    cells.first.wait_for(state="attached", timeout=30_000)
-    rows = frame.locator('[role="row"]')
-    return "\n".join(" ".join(rows.nth(i).locator('[role="gridcell"]').all_inner_texts())
-                     for i in range(rows.count()))
+    return frame.locator('[role="row"]').filter(has=frame.page.locator('[role="gridcell"]'))
 
 
-def _metric(page, label: str) -> int:
-    box = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
-    return int(box.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
+def _metric(page, label: str):
+    """A metric's value once drawn (the element can be there before its text)."""
+    value = page.get_by_test_id("stMetric").filter(has_text=label).first.get_by_test_id("stMetricValue")
+    expect(value).to_have_text(re.compile(r"\S"))
+    return value
 
 
 def test_a_bizdev_lands_on_this_week_logs_a_touch_and_the_follow_up_moves(page, team_server):
     sign_in(page, team_server, "bizdev@agency.example")
-    main = page.locator('[data-testid="stMain"]')
-    assert main.get_by_role("heading", name="This week").count() == 1  # their landing page
-    assert f"lead owner {BIZDEV_OWNER}" in main.inner_text()
-    overdue = _metric(page, "Overdue follow-ups")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("heading", name="This week")).to_have_count(1)  # their landing page
+    expect(main).to_contain_text(f"lead owner {BIZDEV_OWNER}")
+    overdue = int(_metric(page, "Overdue follow-ups").inner_text().replace(",", ""))
     assert overdue > 0
-    first = main.locator('[data-testid="stHorizontalBlock"]').filter(
-        has=page.get_by_role("button", name="Log touch")).first
-    lead = first.locator('[data-testid="stText"]').first.inner_text()
-    assert "overdue" in first.inner_text()
+    rows = main.get_by_test_id("stHorizontalBlock").filter(has=page.get_by_role("button", name="Log touch"))
+    first = rows.first
+    lead = first.get_by_test_id("stText").first.inner_text()
+    expect(first).to_contain_text("overdue")
     first.get_by_role("button", name="Log touch").click()
-    page.locator('[data-testid="stToast"]').filter(has_text="logged").wait_for(timeout=60_000)
-    wait_idle(page)
-    assert _metric(page, "Overdue follow-ups") == overdue - 1
-    rows = main.locator('[data-testid="stHorizontalBlock"]').filter(has=page.get_by_role("button", name="Log touch"))
-    assert lead not in [rows.nth(i).locator('[data-testid="stText"]').first.inner_text() for i in range(rows.count())]
+    drawn(page, page.get_by_test_id("stToast").filter(has_text="logged"))
+    expect(_metric(page, "Overdue follow-ups")).to_have_text(f"{overdue - 1:,}")
+    drawn(page)  # the run that drew the new count has finished: every row is its own
+    names = rows.locator('xpath=.//*[@data-testid="stText"][1]')
+    expect(names.filter(has_text=re.compile(f"^{re.escape(lead)}$"))).to_have_count(0)
     shot(page, "this-week-bizdev")

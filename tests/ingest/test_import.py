@@ -647,7 +647,7 @@ def test_undo_refuses_to_remove_what_people_added_to_imported_leads(store):
     add_note(store, BIZDEV, hedera, "problem", "Their site cannot scale")
     save_assessment(store, BIZDEV, hedera, {"need": 2}, {})
     set_fact(store, BIZDEV, affogato, "responsive", True)
-    counts = ("SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM lead_notes), "
+    counts = ("SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM lead_activity), "
               "(SELECT count(*) FROM assessments)")
     before = cur.execute(counts).fetchall()
     with pytest.raises(IngestError) as e:

@@ -77,21 +77,6 @@ def test_a_lead_named_with_markdown_is_shown_as_text(monkeypatch, pipeline_db):
     assert "](" not in shown.replace("\\]\\(", "") and "<b>" not in shown
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Plain name", "Plain name"),
-    ("**bold** _it_", "\\*\\*bold\\*\\* \\_it\\_"),
-    ("![x](http://h/t.png)", "\\!\\[x\\]\\(http\\:" + WORD_JOINER + "//h/t\\.png\\)"),
-    ("<img src=x>", "\\<img src\\=x\\>"),
-    (":red[alarm] :material/home:", "\\:red\\[alarm\\] \\:material/home\\:"),
-    ("$x$ ~y~ `z` # | + - =", "\\$x\\$ \\~y\\~ \\`z\\` \\# \\| \\+ \\- \\="),
-    ("ana@agency.example", "ana@" + WORD_JOINER + "agency\\.example"),
-    ("www.agency.example", "www" + WORD_JOINER + "\\.agency\\.example"),
-    ("line one\nline  two", "line one line two"),
-])
-def test_plain_escapes_what_markdown_would_render(text, expected):
-    assert plain(text) == expected
-
-
 def test_audit_rows_are_never_removed_by_undo(monkeypatch, pipeline_db):
     from sales.ingest import import_file, undo_batch
     from tests.conftest import ROOT

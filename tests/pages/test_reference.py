@@ -49,4 +49,4 @@ def test_empty_store_offers_demo(monkeypatch, tmp_path):
     # (reproduced with a five-line app; a real browser shows them), so the sidebar is checked afresh
     fresh = app(monkeypatch, db).run()
     assert "Demo data" in fresh.sidebar.warning[0].value
-    assert not fresh.sidebar.button
+    assert [b.key for b in fresh.sidebar.button] == ["remove_demo"]  # no more loading: removing instead

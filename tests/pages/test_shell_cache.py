@@ -23,7 +23,7 @@ def test_a_reader_changing_its_result_changes_nothing_another_reads(monkeypatch,
     # by hand (tests/pipeline_store.py): Referral holds Alpha and Delta (High) and Epsilon (Medium);
     # Web holds Beta (Medium), Gamma (Low) and Zeta (never assessed)
     expected = [("Referral", "High", 2), ("Referral", "Medium", 1),
-                ("Web", "Low", 1), ("Web", "Medium", 1), ("Web", "Unscored", 1)]
+                ("Web", "Low", 1), ("Web", "Medium", 1), ("Web", "Not assessed", 1)]
     first = shell.query(counts_by, YEAR, "source")
     assert by_source(first) == expected
     first.loc[first.index[0], "leads"] = 99  # what a careless page might do to its copy

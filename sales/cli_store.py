@@ -1,0 +1,88 @@
+"""``python -m sales`` commands that look after the store as a whole: backup, restore, removing the demo.
+
+Each takes the parsed arguments and the command line's way of opening the store (``open_store``: waits
+while a dashboard or an import holds the file, None after saying why it could not).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+
+def _confirmed(question: str) -> bool:
+    """A yes typed at a terminal; never a yes when nobody is there to type it."""
+    if not sys.stdin.isatty():
+        return False
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+
+
+def remove_demo(args: argparse.Namespace, open_store: Callable) -> int:
+    """Every demo row goes; people's work on demo leads goes with them, so that needs a yes."""
+    from sales.access import command_line
+    from sales.demo_rows import demo_rows, remove_demo
+
+    store = open_store(args.db)
+    if store is None:
+        return 2
+    with store:
+        found = demo_rows(store.cursor())
+        if not found.total:
+            print(f"{store.path}: no demo data; nothing removed")
+            return 0
+        print(found.sentence())
+        if found.work and not args.yes and not _confirmed("Remove the demo data and the work on it?"):
+            print("nothing removed: people have worked on demo leads; answer yes, or pass --yes", file=sys.stderr)
+            return 2
+        removed = remove_demo(store, command_line())
+    print(f"{store.path}: demo data removed, {removed.total:,} rows (per table: "
+          + ", ".join(f"{t} {n:,}" for t, n in removed.rows.items()) + ")")
+    return 0
+
+
+def backup(args: argparse.Namespace, open_store: Callable) -> int:
+    from sales.backup import BackupError, backup
+
+    store = open_store(args.db)
+    if store is None:
+        return 2
+    with store:
+        try:
+            written = backup(store, args.path, replace=args.force)
+        except BackupError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    print(f"backup of {store.path} written to {written.path} ({written.describe()})")
+    return 0
+
+
+def restore(args: argparse.Namespace, open_store: Callable) -> int:
+    from sales.access import command_line
+    from sales.backup import BackupError, restorable, restore, summary
+    from sales.demo_rows import never_used
+
+    try:
+        found = restorable(args.path)
+    except BackupError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    store = open_store(args.db)
+    if store is None:
+        return 2
+    with store:
+        if not never_used(store.cursor()) and not args.force:
+            print(f"{store.path} holds {summary(store).describe()}\n{found.path} holds {found.describe()}")
+            if not _confirmed(f"Replace the store with {found.path.name}? (the store is kept as a backup file)"):
+                print(f"nothing restored: {store.path} already holds data; answer yes, or pass --force "
+                      "(the replaced store is kept as a backup file beside it)", file=sys.stderr)
+                return 2
+        try:
+            now, kept = restore(store, command_line(), args.path)
+        except BackupError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    print(f"{found.path} restored into {store.path} ({now.describe()})")
+    if kept:
+        print(f"the replaced store is kept as {kept}")
+    return 0

@@ -1,0 +1,327 @@
+"""Does the work pay: revenue against cost per account and month, and per rubric category (admins only).
+
+Revenue, in the account's billing currency (its budget's ``currency``):
+- a retainer in force bills every billable hour at the rate in force, over the month's budget included;
+- a capped budget (``development``, ``discovery``) bills billable hours up to ``fixed_total_hours`` in date
+  order and writes off the rest; a discovery for a lead whose category has ``free_discovery`` (High) bills
+  nothing: its hours are an investment;
+- a fixed-price budget (``fixed``) earns its fee ``fixed_total_hours × hourly_rate`` by percentage of
+  completion, fee × hours ÷ ``fixed_total_hours``, never past the fee: the same hours up to the total.
+Billed hours are those that earn revenue; realisation = billed hours ÷ billable hours logged.
+
+Cost = every hour on the account × the person's cost rate in force that day, converted to the account's
+currency with data/currencies.toml; hours without a cost rate (or without a rate between the currencies)
+are left out of the cost and listed. Totals across accounts are in the reporting currency.
+
+An account's category is the rubric category, at the date it was won, of the latest won lead whose
+organisation names the account (ignoring case); otherwise "no lead".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from sales.access import Actor
+from sales.filters import Filters
+from sales.forecast import NOT_ASSESSED
+from sales.leadstate import categories_of
+from sales.money import Currencies, default_currencies
+from sales.rubric import default_rubric, score_sql
+from sales.store import scalar
+from sales.team.roster import CURRENT_PEOPLE
+from sales.team.utilisation import period_end, starts_between
+
+NO_LEAD = "no lead"
+NO_ACCOUNT = "(no account)"
+CAPPED = ("discovery", "development", "fixed")
+REPORT_COLUMNS = ["account", "month", "currency", "revenue", "cost", "margin", "effective_rate", "realisation"]
+COLUMNS = [*REPORT_COLUMNS[:6], "margin_pct", *REPORT_COLUMNS[6:], "hours", "billable_hours", "billed_hours",
+           "written_off_hours", "investment_hours", "category", "note"]
+
+
+@dataclass(frozen=True)
+class Margin:
+    """What the Profitability page and ``report margin`` show, from one pass over the time entries."""
+
+    accounts: pd.DataFrame  # per account and month: COLUMNS
+    missing_rates: pd.DataFrame  # hours left out of the cost: person, hours, why
+    reporting: str  # the reporting currency of the totals
+    unconverted: pd.DataFrame  # account months left out of the totals: account, month, currency, why
+    by_month: pd.DataFrame | None = None  # in_reporting(…, "month"), computed once
+    by_category: pd.DataFrame | None = None  # in_reporting(…, "category")
+
+
+def margin(cur: duckdb.DuckDBPyConnection, actor: Actor, f: Filters, currencies: Currencies | None = None) -> Margin:
+    """Margin per account and month for the months that begin in ``f``'s period, for the accounts whose
+    category, and whose won lead's source and owner, the filters keep. Admins only."""
+    actor.require("see_costs")
+    currencies = currencies or default_currencies()
+    months = starts_between(f.start, f.end, "month")
+    if not months:
+        return Margin(pd.DataFrame(columns=COLUMNS), pd.DataFrame(columns=["person", "hours", "why"]),
+                      currencies.reporting, pd.DataFrame(columns=["account", "month", "currency", "why"]))
+    first, last = months[0], period_end(months[-1], "month")
+    budgets = cur.execute("""SELECT account, effective_month, kind, monthly_hours, fixed_total_hours, hourly_rate,
+                                    upper(currency) AS currency, lead_id FROM budgets ORDER BY account, effective_month
+                          """).df()
+    rows = _hours(cur, first, last, budgets, currencies)
+    leads = won_leads(cur)
+    frame, no_rate = _cost(_revenue(rows, budgets, leads, cur), rows, currencies)
+    shown = (frame["month"] >= pd.Timestamp(first)) & (frame["month"] <= pd.Timestamp(last))
+    frame = _filtered(frame[shown], leads, f)
+    missing = _missing(rows[(rows["month"] >= pd.Timestamp(first)) & rows["account"].isin(frame["account"].unique())])
+    frame = frame.assign(month=_month_names(frame["month"])).sort_values(["account", "month"])
+    no_rate = no_rate.assign(month=_month_names(no_rate["month"]))
+    no_rate = no_rate[no_rate["account"].isin(frame["account"].unique())
+                      & no_rate["month"].isin(frame["month"].unique())]
+    totals = frame.loc[factors(frame["currency"], currencies).isna(), ["account", "month", "currency"]]
+    unconverted = pd.concat([no_rate, totals.assign(why="left out of the totals: no rate to the reporting currency")],
+                            ignore_index=True)
+    done = Margin(frame[COLUMNS].reset_index(drop=True), missing, currencies.reporting, unconverted)
+    return replace(done, by_month=in_reporting(done, "month", currencies),
+                   by_category=in_reporting(done, "category", currencies))
+
+
+def _hours(cur, first: date, last: date, budgets: pd.DataFrame, currencies: Currencies) -> pd.DataFrame:
+    """One pass over the time entries: per account and month, all and billable hours and the cost in the
+    reporting currency; apart, costs in a currency without a rate (``odd_currency``, ``odd_cost``) and the
+    hours of people without a cost rate that day (``missing_person``). Capped budgets' accounts also from the
+    budget's start, so hours before the period count towards the cap."""
+    capped = budgets[budgets["kind"].isin(CAPPED)].groupby("account")["effective_month"].min()
+    since = min([first, *[d.date() if hasattr(d, "date") else d for d in capped]])
+    codes = [c for c in currencies.rates if currencies.factor(c) is not None] + [currencies.reporting]
+    known = [[c, float(currencies.factor(c))] for c in dict.fromkeys(codes)]
+    odd = bool(scalar(cur, f"""SELECT count(*) FROM {CURRENT_PEOPLE} WHERE cost_rate IS NOT NULL
+                                AND NOT list_contains(?::VARCHAR[], upper(currency))""",  # noqa: S608 (fixed)
+                      [[k for k, _ in known]]))
+    if odd:  # some cost rate is in a currency without a rate: its costs apart, by the rate rows in force
+        prefix = f"""WITH factor AS (SELECT unnest(?::VARCHAR[]) AS currency, unnest(?::DOUBLE[]) AS factor),
+            rates AS (
+                SELECT p.name, p.effective_from AS f, p.cost_rate, upper(p.currency) AS currency, x.factor,
+                       lead(p.effective_from, 1, DATE '9999-12-31') OVER (PARTITION BY p.name
+                                                                          ORDER BY p.effective_from) AS t
+                FROM {CURRENT_PEOPLE} p LEFT JOIN factor x ON x.currency = upper(p.currency))"""  # noqa: S608
+        params = [[k for k, _ in known], [v for _, v in known]]
+        join = "LEFT JOIN rates r ON r.name = e.person AND e.work_date >= r.f AND e.work_date < r.t"
+        rate, missing = "r.cost_rate * r.factor", "r.cost_rate IS NULL"
+        odd_key = "CASE WHEN r.cost_rate IS NOT NULL AND r.factor IS NULL THEN r.currency END"
+        odd_cost = "coalesce(sum(e.hours * r.cost_rate) FILTER (WHERE r.factor IS NULL), 0)"
+    else:  # one row a person, the rate's steps in the period as columns: an equality join, cheaper by far
+        prefix, params, rate = _steps(cur, since, last, dict(known))
+        join, missing, odd_key, odd_cost = "LEFT JOIN steps s ON s.name = e.person", f"{rate} IS NULL", "NULL", "0.0"
+    df = cur.execute(f"""{prefix}
+        SELECT coalesce(e.account, ?) AS account, date_trunc('month', e.work_date) AS month,
+               CASE WHEN {missing} THEN coalesce(e.person, '(no person)') END AS missing_person,
+               {odd_key}::VARCHAR AS odd_currency,
+               sum(e.hours) AS hours, coalesce(sum(e.hours) FILTER (WHERE e.billable), 0) AS billable_hours,
+               coalesce(sum(e.hours * {rate}), 0) AS cost, {odd_cost} AS odd_cost
+        FROM time_entries e {join}
+        WHERE e.work_date BETWEEN ? AND ?
+          AND (e.work_date >= ? OR e.account IN (SELECT unnest(?::VARCHAR[])))
+        GROUP BY ALL""",  # noqa: S608 (generated from fixed names; every value bound)
+                     [*params, NO_ACCOUNT, since, last, first, list(capped.index)]).df()
+    df["month"] = pd.to_datetime(df["month"])
+    return df
+
+
+def _steps(cur, since: date, last: date, factor: dict[str, float]) -> tuple[str, list, str]:
+    """Each person's cost rate (in the reporting currency) as steps over ``since``..``last``: a CTE ``steps``
+    with one row a person (``f0``, ``r0``, then ``c1``, ``r1``… each change and the rate from it), its bound
+    values, and the SQL of the rate in force on ``e.work_date`` (NULL before the first row: no rate)."""
+    rows = cur.execute(f"""SELECT name, effective_from, cost_rate, upper(currency) FROM {CURRENT_PEOPLE}
+                           ORDER BY name, effective_from""").fetchall()  # noqa: S608 (fixed names)
+    people: dict[str, list[tuple]] = {}
+    for name, since_day, cost_rate, currency in rows:
+        people.setdefault(name, []).append((since_day, None if cost_rate is None else cost_rate * factor[currency]))
+    kept = {}
+    for name, steps in people.items():  # the steps in force somewhere in the period
+        ends = [s[0] for s in steps[1:]] + [date.max]
+        kept[name] = [s for s, end in zip(steps, ends) if end > since and s[0] <= last] or steps[:1]
+    k = max((len(s) for s in kept.values()), default=1)
+    columns = ["name", "f0", "r0", *[f"{c}{i}" for i in range(1, k) for c in ("c", "r")]]
+    values, params = [], []
+    for name, steps in kept.items():
+        padded = steps + [(date(9999, 12, 31), None)] * (k - len(steps))
+        values.append("(?, ?::DATE, ?::DOUBLE" + ", ?::DATE, ?::DOUBLE" * (k - 1) + ")")
+        params += [name, *[v for step in padded for v in step]]
+    if not values:
+        values, params = ["(NULL::VARCHAR, NULL::DATE, NULL::DOUBLE" + ", NULL::DATE, NULL::DOUBLE" * (k - 1) + ")"], []
+    rate = "CASE " + " ".join(f"WHEN e.work_date >= s.c{i} THEN s.r{i}" for i in range(k - 1, 0, -1)) + \
+        " WHEN e.work_date >= s.f0 THEN s.r0 END"
+    steps = f"WITH steps AS (SELECT * FROM (VALUES {', '.join(values)}) v({', '.join(columns)}))"  # noqa: S608
+    return steps, params, rate
+
+
+def won_leads(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per account name (lower case): the latest won lead whose organisation names it, its category at the
+    date it was won (its latest assessment by then), its source and owner."""
+    rubric = default_rubric()
+    category = score_sql({k: f"a.{k}" for k in rubric.keys}, rubric)["category"]
+    return cur.execute(f"""
+        WITH won AS (
+            SELECT lower(trim(organisation)) AS key, id, closed_on, lead_source, owner FROM leads
+            WHERE status = 'won' AND nullif(trim(organisation), '') IS NOT NULL
+            QUALIFY row_number() OVER (PARTITION BY lower(trim(organisation))
+                                       ORDER BY closed_on DESC NULLS LAST, id DESC) = 1)
+        SELECT w.key, w.id AS lead_id, w.lead_source, w.owner,
+               coalesce(arg_max({category}, {{'at': a.assessed_at, 'id': a.id}}) FILTER (WHERE a.id IS NOT NULL),
+                        ?) AS category
+        FROM won w LEFT JOIN assessments a ON a.lead_id = w.id
+         AND (w.closed_on IS NULL OR a.assessed_at < w.closed_on + INTERVAL 1 DAY)
+        GROUP BY ALL""", [NOT_ASSESSED]).df()  # noqa: S608 (generated from the rubric)
+
+
+def _revenue(rows: pd.DataFrame, budgets: pd.DataFrame, leads: pd.DataFrame, cur) -> pd.DataFrame:
+    """Per account and month: billed, written-off and investment hours, revenue and the billing currency."""
+    hours = rows.groupby(["account", "month"], as_index=False)[["hours", "billable_hours"]].sum()
+    hours = hours.sort_values(["month", "account"]).reset_index(drop=True)
+    b = budgets.assign(month=pd.to_datetime(budgets["effective_month"])).sort_values("month")
+    retainers = b[(b["kind"] == "retainer") & b["monthly_hours"].notna()]
+    capped = b[b["kind"].isin(CAPPED) & b["fixed_total_hours"].notna()]
+    out = pd.merge_asof(hours, retainers[["account", "month", "monthly_hours", "hourly_rate", "currency"]]
+                        .rename(columns={"hourly_rate": "r_rate", "currency": "r_currency"}),
+                        on="month", by="account")
+    out = pd.merge_asof(out, capped[["account", "month", "kind", "fixed_total_hours", "hourly_rate", "currency",
+                                     "lead_id"]].rename(columns={"month": "c_since", "hourly_rate": "c_rate",
+                                                                 "currency": "c_currency"}),
+                        left_on="month", right_on="c_since", by="account")
+    out = out.sort_values(["account", "month"]).reset_index(drop=True)
+    retainer = out["monthly_hours"].fillna(0) > 0
+    project = ~retainer & out["fixed_total_hours"].notna()
+    # a capped budget bills its hours in date order up to its total, from its start on
+    counted = out["billable_hours"].where(project, 0.0)
+    cum = counted.groupby([out["account"], out["c_since"]], dropna=False, sort=False).cumsum()
+    cap = out["fixed_total_hours"].fillna(0.0)
+    within = np.minimum(cum, cap) - np.minimum(cum - counted, cap)
+    free = _investment(out, project, leads, cur)
+    out["billed_hours"] = np.where(retainer, out["billable_hours"], np.where(project & ~free, within, 0.0))
+    out["investment_hours"] = np.where(project & free, within, 0.0)
+    out["written_off_hours"] = np.where(project, counted - within, 0.0)
+    rate = np.where(retainer, out["r_rate"], np.where(project, out["c_rate"], np.nan))
+    out["revenue"] = np.nan_to_num(out["billed_hours"] * rate)
+    latest = budgets.groupby("account")["currency"].last()
+    out["currency"] = np.where(retainer, out["r_currency"], np.where(project, out["c_currency"], None))
+    out["currency"] = out["currency"].fillna(out["account"].map(latest))
+    out["note"] = np.select([retainer, project & free, project & (out["kind"] == "fixed"), project],
+                            ["retainer", "investment: a discovery we do not bill", "fixed price", "capped"],
+                            "no budget")
+    capped = out["note"] == "capped"  # few rows: the cap named in words
+    out.loc[capped, "note"] = [f"{k} capped at {c:g} h" for k, c in zip(out.loc[capped, "kind"], cap[capped])]
+    return out
+
+
+def _investment(out: pd.DataFrame, project: pd.Series, leads: pd.DataFrame, cur) -> pd.Series:
+    """Discovery months of a lead whose category has ``free_discovery``: the lead the budget names (its
+    latest category, as the Budget page judges it), else the account's won lead at its win."""
+    free = {c.name for c in default_rubric().categories if c.free_discovery}
+    discovery = project & (out["kind"] == "discovery")
+    if not discovery.any():
+        return pd.Series(False, index=out.index)
+    rows = out.loc[discovery, ["lead_id", "account"]]  # a few rows: discovery months only
+    named = categories_of(cur, [int(x) for x in rows["lead_id"].dropna().unique()])
+    at_win = dict(zip(leads["key"], leads["category"]))
+    category = [named.get(int(lead)) if pd.notna(lead) else at_win.get(str(acc).strip().lower())
+                for lead, acc in zip(rows["lead_id"], rows["account"])]
+    free_rows = pd.Series(False, index=out.index)
+    free_rows.loc[rows.index] = [c in free for c in category]
+    return free_rows
+
+
+def _cost(frame: pd.DataFrame, rows: pd.DataFrame, currencies: Currencies) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The cost of each account month in its billing currency (the reporting currency when it has none), and
+    the costs that could not be converted into it (left out, listed)."""
+    sums = rows.groupby(["account", "month"], as_index=False)["cost"].sum()
+    out = frame.merge(sums, on=["account", "month"], how="left")
+    out["currency"] = out["currency"].fillna(currencies.reporting)
+    to = factors(out["currency"], currencies)
+    reporting_cost = out["cost"].fillna(0.0)
+    cannot = to.isna() & (reporting_cost > 0)  # an account in a currency without a rate: its cost cannot become it
+    lost_to = out.loc[cannot, ["account", "month", "currency"]].assign(lost=reporting_cost[cannot])
+    out["cost"] = (reporting_cost / to).fillna(0.0)  # from the reporting currency into the account's
+    odd = rows[rows["odd_currency"].notna()].merge(out[["account", "month", "currency"]], on=["account", "month"])
+    same = odd[odd["odd_currency"] == odd["currency"]].groupby(["account", "month"])["odd_cost"].sum()
+    if len(same):  # a cost rate in the account's own currency counts, rate or no rate to the reporting one
+        extra = out.set_index(["account", "month"]).index.map(same).to_numpy(dtype=float)
+        out["cost"] += np.nan_to_num(extra)
+    lost = odd[odd["odd_currency"] != odd["currency"]]
+    out["margin"] = out["revenue"] - out["cost"]
+    out["margin_pct"] = (out["margin"] / out["revenue"]).where(out["revenue"] > 0)
+    out["effective_rate"] = (out["revenue"] / out["hours"]).where(out["hours"] > 0)
+    out["realisation"] = (out["billed_hours"] / out["billable_hours"]).where(out["billable_hours"] > 0)
+    why = [f"cost of {c:,.2f} {cc} left out: no rate to convert it into {to}"
+           for c, cc, to in zip(lost["odd_cost"], lost["odd_currency"], lost["currency"])]
+    why_to = [f"cost of {c:,.2f} {currencies.reporting} left out: no rate to convert it into {to}"
+              for c, to in zip(lost_to["lost"], lost_to["currency"])]
+    return out, pd.DataFrame({"account": [*lost["account"], *lost_to["account"]],
+                              "month": [*lost["month"], *lost_to["month"]],
+                              "currency": [*lost["currency"], *lost_to["currency"]], "why": [*why, *why_to]})
+
+
+def _filtered(frame: pd.DataFrame, leads: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    by_key = leads.set_index("key")
+    key = frame["account"].str.strip().str.lower()
+    frame = frame.assign(category=key.map(by_key["category"]).fillna(NO_LEAD))
+    keep = pd.Series(True, index=frame.index)
+    if f.categories:
+        keep &= frame["category"].isin(f.categories)
+    if f.sources:
+        keep &= key.map(by_key["lead_source"]).isin(f.sources)
+    if f.owners:
+        keep &= key.map(by_key["owner"]).isin(f.owners)
+    return frame[keep]
+
+
+def _missing(rows: pd.DataFrame) -> pd.DataFrame:
+    """Hours left out of the cost because the person had no cost rate that day."""
+    gone = rows[rows["missing_person"].notna()]
+    out = gone.groupby("missing_person", as_index=False).agg(hours=("hours", "sum"), accounts=("account", "nunique"))
+    out = out.rename(columns={"missing_person": "person"}).sort_values(["hours", "person"], ascending=[False, True])
+    out["why"] = "no cost rate in force (People & roles)"
+    return out.reset_index(drop=True)
+
+
+def factors(codes: pd.Series, currencies: Currencies) -> pd.Series:
+    """What one unit of each row's currency is worth in the reporting currency (NaN without a rate), looked up
+    once per currency."""
+    known = {c: currencies.factor(c) for c in codes.dropna().unique()}
+    return codes.map(known).astype(float)
+
+
+def _month_names(months: pd.Series) -> pd.Series:
+    names = {m: m.strftime("%Y-%m") for m in months.dropna().unique()}
+    return months.map(names)
+
+
+def in_reporting(m: Margin, by: str, currencies: Currencies | None = None) -> pd.DataFrame:
+    """Revenue, cost and margin summed per ``by`` (month or category) in the reporting currency, with the
+    margin %, effective rate and realisation; account months whose currency has no rate are left out
+    (``Margin.unconverted`` names them)."""
+    currencies = currencies or default_currencies()
+    cols = [by, "revenue", "cost", "margin", "margin_pct", "effective_rate", "realisation", "hours",
+            "billable_hours", "billed_hours", "accounts"]
+    a = m.accounts
+    factor = factors(a["currency"], currencies)
+    a = a[factor.notna()].assign(revenue=a["revenue"] * factor, cost=a["cost"] * factor)
+    if a.empty:
+        return pd.DataFrame(columns=cols)
+    g = a.groupby(by, as_index=False).agg(revenue=("revenue", "sum"), cost=("cost", "sum"), hours=("hours", "sum"),
+                                          billable_hours=("billable_hours", "sum"),
+                                          billed_hours=("billed_hours", "sum"), accounts=("account", "nunique"))
+    g["margin"] = g["revenue"] - g["cost"]
+    g["margin_pct"] = (g["margin"] / g["revenue"]).where(g["revenue"] > 0)
+    g["effective_rate"] = (g["revenue"] / g["hours"]).where(g["hours"] > 0)
+    g["realisation"] = (g["billed_hours"] / g["billable_hours"]).where(g["billable_hours"] > 0)
+    if by == "category":
+        order = {c.name: i for i, c in enumerate(default_rubric().categories)}
+        g = g.sort_values("category", key=lambda s: s.map(lambda c: order.get(c, len(order))))
+    return g[cols].reset_index(drop=True)
+
+
+def margin_accounts(cur: duckdb.DuckDBPyConnection, actor: Actor, f: Filters) -> pd.DataFrame:
+    """The account months alone (what ``report margin`` and the page's table show)."""
+    return margin(cur, actor, f).accounts

@@ -1,0 +1,96 @@
+"""Which open leads are won: a vectorised Monte Carlo (numpy) with a fixed seed, so the same store gives the same
+figures.
+
+In every draw each lead is won independently with its own probability. What a draw yields is, per cell (the
+leads whose work starts on the same day, in the same currency), the sums of their values (hours, amount) over
+the leads won. Up to ``exact_pairs`` lead × draw pairs every draw is simulated afresh. Above that, each cell
+is simulated ``pooled_draws`` times and every draw takes, for each cell independently, one of those outcomes
+at random: within a draw every lead is still won independently with its own probability and cells are
+independent; draws share cell outcomes, which costs a little precision in the quantiles and keeps 100,000
+leads within a fraction of a second.
+
+Leads so unlikely that they are expected to be won at most once in all the outcomes are drawn sparsely: how
+many outcomes win them (binomial), then which ones (a uniform choice of that many distinct outcomes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+CHUNK_VALUES = 1 << 23  # uniforms generated at a time (32 MB of float32)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    sums: tuple[np.ndarray, ...]  # per value: draws × cells, the value summed over the cell's leads won
+    draws: int
+    pooled: bool  # cell outcomes pooled (see the module's docstring)
+
+
+def simulate(p: np.ndarray, values: np.ndarray, cells: np.ndarray, count: int, draws: int, seed: int,
+             exact_pairs: int, pooled_draws: int) -> Outcome:
+    """``draws`` draws of the per-cell sums of ``values`` (leads × k) over the leads won, lead i won with
+    probability ``p[i]``; ``cells[i]`` (0 .. count-1) is lead i's cell."""
+    rng = np.random.default_rng(seed)
+    p, values, cells = np.asarray(p, dtype=float), np.asarray(values, dtype=float), np.asarray(cells)
+    values = values.reshape(len(p), -1) if values.ndim == 1 else values
+    pooled = len(p) * draws > exact_pairs and pooled_draws < draws
+    n = pooled_draws if pooled else draws
+    pool = _outcomes(rng, p, values, cells, count, n)
+    if not pooled:
+        return Outcome(tuple(pool), draws, False)
+    # each draw, each cell: one of the cell's pooled outcomes (as an index into the flattened pool)
+    take = rng.integers(0, n, size=(draws, count), dtype=np.int32) * np.int32(count) + np.arange(count, dtype=np.int32)
+    return Outcome(tuple(np.take(sums.ravel(), take) for sums in pool), draws, True)
+
+
+def _outcomes(rng: np.random.Generator, p: np.ndarray, values: np.ndarray, cells: np.ndarray, count: int,
+              n: int) -> np.ndarray:
+    """``n`` independent outcomes of every cell's sums (values × n × cells)."""
+    sums = np.zeros((values.shape[1], n, count))
+    certain, rare = p >= 1.0, p * n <= 1.0
+    for k in range(values.shape[1]):  # a lead sure to be won is won in every outcome
+        sums[k] += np.bincount(cells[certain], weights=values[certain, k], minlength=count)
+    _sparse(rng, p[rare & (p > 0)], values[rare & (p > 0)], cells[rare & (p > 0)], sums)
+    dense = np.flatnonzero(~rare & ~certain)
+    order = dense[np.argsort(cells[dense], kind="stable")]  # each cell's leads side by side
+    # won when a uniform 32-bit number is below p × 2^32 (p to within 2.3e-10)
+    limit, step = (p[order] * 2.0**32).astype(np.uint32), max(2, CHUNK_VALUES // n // 2 * 2)
+    for lo in range(0, len(order), step):
+        hi = min(len(order), lo + step)
+        size = n * (hi - lo)
+        raw = rng.bit_generator.random_raw((size + 1) // 2).view(np.uint32)[:size]
+        won = raw.reshape(n, hi - lo) < limit[lo:hi]
+        here = cells[order[lo:hi]]
+        bounds = np.flatnonzero(np.r_[True, here[1:] != here[:-1]])
+        for k in range(values.shape[1]):
+            sums[k][:, here[bounds]] += np.add.reduceat(won * values[order[lo:hi], k].astype(np.float32), bounds,
+                                                        axis=1)
+    return sums
+
+
+def _sparse(rng: np.random.Generator, p: np.ndarray, values: np.ndarray, cells: np.ndarray, sums: np.ndarray) -> None:
+    """Add the rare leads' wins: per lead, how many of the n outcomes win it, then which (distinct) ones."""
+    n = sums.shape[1]
+    wins = rng.binomial(n, p)
+    lead = np.repeat(np.arange(len(p)), wins)
+    at = rng.integers(0, n, size=len(lead))
+    while len(lead):  # a lead drawn twice in one outcome draws its outcomes again: distinct, uniformly chosen
+        key = lead * n + at
+        _, first, times = np.unique(key, return_index=True, return_counts=True)
+        again = np.isin(lead, lead[first[times > 1]])
+        if not again.any():
+            break
+        at[again] = rng.integers(0, n, size=int(again.sum()))
+    for k in range(values.shape[1]):
+        np.add.at(sums[k], (at, cells[lead]), values[lead, k])
+
+
+def quantiles(samples: np.ndarray, qs: tuple[float, ...] = (0.1, 0.5, 0.9)) -> np.ndarray:
+    """Per column, the smallest simulated value at or above each share of the draws (an outcome that can
+    happen, never a value between two)."""
+    if samples.shape[0] == 0:
+        return np.zeros((len(qs), samples.shape[1]))
+    return np.quantile(samples, qs, axis=0, method="inverted_cdf")

@@ -1,0 +1,102 @@
+"""This week for managers on the two CRM exports a week apart (tests/test_movement.py works every figure)."""
+
+from datetime import date
+
+import pytest
+
+import shell
+from sales.ingest import import_file
+from sales.store import Store
+from sales.targets import set_target
+from tests.conftest import ADMIN
+from tests.pages.conftest import open_page
+from tests.test_movement import EVERY_OPEN_LEAD, FIRST, MOVES, SECOND, THIS_QUARTER
+
+PERIOD = {"moved_from": "2026-11-10", "moved_to": "2026-11-16"}
+
+
+@pytest.fixture
+def monday_db(tmp_path, monkeypatch):
+    path = tmp_path / "monday.duckdb"
+    with Store(path) as s:
+        import_file(s, ADMIN, FIRST)
+        import_file(s, ADMIN, SECOND)
+        set_target(s, ADMIN, "2026-Q4", 1000, "Ana")
+    monkeypatch.setattr(shell, "today", lambda: date(2026, 11, 16))
+    return path
+
+
+def frame_with(at, *columns):
+    found = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
+    assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
+    return found[0]
+
+
+def test_what_moved_on_the_page(monkeypatch, monday_db):
+    at = open_page(monkeypatch, monday_db, "week", close="this-quarter", **PERIOD)
+    shown = {m.label: m.value for m in at.metric}
+    assert {k: shown[k] for k in ("Created", "Won", "Lost", "Reopened", "Moved forward", "Moved back", "Slipped",
+                                  "Amount changed")} == {
+        "Created": "3", "Won": "2", "Lost": "1", "Reopened": "1", "Moved forward": "1", "Moved back": "1",
+        "Slipped": "2", "Amount changed": "3"}
+    moves = frame_with(at, "kind", "before", "after")
+    assert [tuple(r) for r in moves[["kind", "name", "before", "after"]].values] == MOVES
+    waterfall = frame_with(at, "start", "end").set_index("currency")
+    assert waterfall.to_dict("index") == THIS_QUARTER
+    assert len(at.get("vega_lite_chart")) >= 2  # one waterfall per currency, beside the forecast chart
+    apart = frame_with(at, "reason", "expected_close")
+    assert apart[["name", "reason"]].values.tolist() == [["Larch Society", "no amount"],
+                                                         ["Maple Guild", "no expected close"]]
+
+    # per owner: 2026-Q4's forecast, every lead at Generating Leads by its gates (probability 0.02), 1 EUR = 1.10 USD
+    # Ana: M03 6,500 × 0.02 = 130, M10 5,500 × 0.02 = 110, M07 3,000 EUR × 0.02 × 1.10 = 66 (M13: no date) → 306
+    # Bo: M05 140, M11 120, M14 12,000 EUR → 264 (M08: March) → 524; Cy: M06 80, M15 60 (M04: February) → 140
+    owners = frame_with(at, "open_leads", "forecast")
+    got = {r.owner: (r.open_leads, round(r.forecast, 2), None if r.target != r.target else r.target)
+           for r in owners.itertuples()}
+    assert got == {"Ana": (4, 306.0, 1000.0), "Bo": (4, 524.0, None), "Cy": (4, 140.0, None)}
+
+
+@pytest.mark.parametrize("close, expected", [("none", EVERY_OPEN_LEAD), ("next-quarter", {
+    "USD": dict(start=4000, created=9000, reopened=0, pulled_in=0, increases=0, decreases=0, pushed_out=4000,
+                won=0, lost=0, end=9000),
+    "EUR": dict(start=0, created=0, reopened=0, pulled_in=20000, increases=0, decreases=0, pushed_out=0,
+                won=0, lost=0, end=20000)})])
+def test_the_close_window_choice(monkeypatch, monday_db, close, expected):
+    at = open_page(monkeypatch, monday_db, "week", close=close, **PERIOD)
+    assert frame_with(at, "start", "end").set_index("currency").to_dict("index") == expected
+
+
+def test_one_owners_forecast_against_their_own_target(monkeypatch, monday_db):
+    at = open_page(monkeypatch, monday_db, "week", owner="Ana", **PERIOD)
+    shown = {m.label: m.value for m in at.metric}
+    assert (shown["Total weighted, USD"], shown["Target"]) == ("306", "1,000")
+    assert any("Target\\: Ana's target for 2026\\-Q4\\." in c.value for c in at.caption)  # as Markdown, escaped
+    assert frame_with(at, "open_leads", "forecast")["owner"].tolist() == ["Ana"]
+    assert {r[1] for r in frame_with(at, "kind", "before", "after")[["kind", "name"]].values} == {
+        "Alder University", "Cedar Academy", "Ginkgo Labs", "Juniper Trust"}
+    at = open_page(monkeypatch, monday_db, "week", owner="Bo", **PERIOD)
+    assert "Target" not in {m.label for m in at.metric}
+    assert any("No target set for Bo for 2026\\-Q4\\: an admin sets quarter targets" in c.value for c in at.caption)
+
+
+def test_an_admin_sets_a_quarter_target_on_people_and_roles(monkeypatch, monday_db):
+    at = open_page(monkeypatch, monday_db, "people")
+    assert at.selectbox(key="target_owner").options == ["The team", "Ana", "Bo", "Cy"]
+    assert at.text_input(key="target_quarter").value == "2026-Q4"  # today's quarter
+    at.selectbox(key="target_owner").set_value("Bo")
+    at.number_input(key="target_amount").set_value(2500)
+    next(b for b in at.button if b.label == "Set target").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["2026\\-Q4 target of Bo\\: 2,500 USD"]
+    table = frame_with(at, "owner", "amount", "set_by")
+    assert table[["quarter", "owner", "amount", "currency"]].values.tolist() == [
+        ["2026-Q4", "Ana", 1000.0, "USD"], ["2026-Q4", "Bo", 2500.0, "USD"]]
+    # the team's target read back on This week: its own is not set, so the sum of the owners'
+    at = open_page(monkeypatch, monday_db, "week", **PERIOD)
+    assert {m.label: m.value for m in at.metric}["Target"] == "3,500"
+    # a quarter mistyped is refused with a sentence, nothing written
+    at = open_page(monkeypatch, monday_db, "people")
+    at.text_input(key="target_quarter").set_value("Q4")
+    next(b for b in at.button if b.label == "Clear target").click().run()
+    assert [e.value for e in at.error] == ["'Q4' is not a quarter\\: write it as 2026\\-Q4"]
