@@ -1,5 +1,6 @@
 """What-if scoring, the lead workbench and uploads, driven through AppTest on hand-made stores."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -131,8 +132,9 @@ def test_upload_preview_import_and_undo(monkeypatch, db):
         assert scalar(s.cursor(), "SELECT count(*) FROM time_entries") == 3
     at.run()
     assert at.dataframe[-2].value["imported"].tolist() == [3]  # history
-    at.button(key="undo").click().run()
-    assert "undone: 3 time_entries" in at.success[0].value
+    at.button(key="undo").click().run()  # asks first (tests/test_undo_text.py pins the sentence)
+    at.button(key="undo_yes").click().run()
+    assert re.fullmatch(r"Batch \d+ undone\.", at.success[0].value)
     with Store(db) as s:
         assert scalar(s.cursor(), "SELECT count(*) FROM time_entries") == 0
 
