@@ -75,6 +75,6 @@ with a_col:
 with b_col:
     b = shell.lead_picker("Second lead", key="cmp_b", url=False)
 if a and b:
-    st.dataframe(shell.query(compare, a, b), hide_index=True, width="stretch")
+    shell.table(shell.query(compare, a, b))
 else:
     st.caption("Choose two leads to see their latest assessments side by side.")
