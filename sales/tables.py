@@ -82,12 +82,17 @@ def header(name: str, unit: str | None, currency: str | None = None) -> str:
         parts = [WORDS.get(p, p) for p in name.replace("non_", "non-").split("_") if p]
         words = " ".join(parts)
         words = words[:1].upper() + words[1:]
+    if unit == HOURS and words.lower().endswith(" hours"):  # billable_hours → "Billable (h)"
+        words = words[:-len(" hours")]
+    elif unit == HOURS and words.lower() == "hours" or unit == DAYS and "days" in words.lower():
+        return words  # the words name the unit already
     suffix = {HOURS: "h", PERCENT: "%", DAYS: "days"}.get(unit) or currency
     return f"{words} ({suffix})" if suffix else words
 
 
 def hours(v: float) -> str:
-    return f"{v:,.1f}"
+    """Two decimals, as time sheets count quarter hours: ``1,234.25``."""
+    return f"{v:,.2f}"
 
 
 def percent(v: float) -> str:
@@ -132,6 +137,8 @@ def number(v: object, integer_id: bool = False) -> str:
 def _value_text(v: object) -> str:
     if blank(v):
         return "–"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
     if isinstance(v, float):
         return number(v)
     return str(v)
