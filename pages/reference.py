@@ -27,7 +27,7 @@ st.subheader("The rubric")
 factors = rubric_table(rubric)
 left, right = st.columns([4, 1])
 with left:
-    st.table(factors.set_index("Factor"))  # a static table wraps the level descriptions
+    shell.static_table(factors, "Factor")  # a static table wraps the level descriptions
 with right:
     chart = alt.Chart(factors).mark_bar().encode(
         x=alt.X("Max points:Q", title="Max points"),

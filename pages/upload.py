@@ -180,8 +180,8 @@ batches = shell.query(list_batches)
 if batches.empty:
     st.caption("No imports yet.")
 else:
-    shell.table(batches.drop(columns=["sha256"]), column_config={
-        "imported_by": "By", "imported_at": st.column_config.DatetimeColumn("Imported", format="YYYY-MM-DD HH:mm")})
+    shell.table(batches.drop(columns=["sha256"]),
+                labels={"imported_by": "By", "imported_at": "When", "rows_read": "Records"})
     left, right = st.columns(2)
     with left:
         batch = st.selectbox("Batch", batches["batch"].tolist(), key="hist_batch",

@@ -161,11 +161,17 @@ def changes(before: object, after: object) -> str:
             elif b[key] != a[key]:
                 parts.append(f"{label}: {_value_text(b[key])} → {_value_text(a[key])}")
         return "; ".join(parts)
-    if blank(b) and blank(a):
+    if _nothing(b) and _nothing(a):
         return ""
-    if blank(b):
+    if _nothing(b):
         return _value_text(a)
+    if _nothing(a):
+        return f"{_value_text(b)} → –"
     return f"{_value_text(b)} → {_value_text(a)}"
+
+
+def _nothing(v: object) -> bool:
+    return blank(v) or v == ""
 
 
 def _parsed(text: object) -> object:
@@ -203,6 +209,8 @@ def readable(frame: pd.DataFrame, units: Mapping[str, str | None] | None = None,
         else:
             title = header(suffix.group(1) if suffix else key, unit if unit != MONEY else None,
                            col_currency or (currency if unit == MONEY and not per_row else None))
+        while title in out:  # two columns never share a header
+            title += " "
         row_currency = frame[per_row] if per_row and unit == MONEY and not col_currency else None
         out[title] = _cells(key, col, unit, row_currency)
     return pd.DataFrame(out, index=range(len(frame)))

@@ -40,7 +40,7 @@ from shell.routing import APP, routed
 from shell.screens import local_only_screen, no_role_screen, sign_in_screen
 from shell.sidebar import sidebar
 from shell.storage import IDLE_RELEASE, WAIT_FOR_STORE, cursor, store, store_problem, store_screen
-from shell.tables import SHOWN_ROWS, download, table
+from shell.tables import SHOWN_ROWS, download, static_table, table
 from shell.text import WORD_JOINER, plain
 
 __all__ = [
@@ -49,5 +49,5 @@ __all__ = [
     "forget_results", "fresh", "lead_param", "lead_picker", "local_mode_exposed", "local_only_screen", "log_error",
     "no_role_screen", "notices", "plain", "query", "refusal", "refused", "refused_host", "routed",
     "safe_csv", "sidebar", "sign_in_configured", "sign_in_screen", "signed_in", "store", "store_problem",
-    "store_screen", "summary", "table", "today", "wrong_host_screen",
+    "static_table", "store_screen", "summary", "table", "today", "wrong_host_screen",
 ]

@@ -40,6 +40,11 @@ def page_labels(column_config: Mapping) -> tuple[list[str], dict[str, str]]:
     return hidden, labels
 
 
+def static_table(frame: pd.DataFrame, index: str) -> None:
+    """A table that wraps long text (no scrolling, no sorting), as people read it, rows named by ``index``."""
+    st.table(readable(frame).set_index(readable(frame[[index]]).columns[0]))
+
+
 def table(frame: pd.DataFrame, download_name: str | None = None, limit: int = SHOWN_ROWS, *,
           units: Mapping | None = None, labels: Mapping | None = None, currency: str | None = None, **kwargs):
     """A table as people read it (``sales.tables.readable``: words for headers, units, no empty ``None``):
