@@ -23,6 +23,7 @@ PAGES = [("week", None), ("overview", None), ("priorities", None), ("funnel", No
 ROLES = {"viewer": "ana@viewers.example", "bizdev": "bo@agency.example", "admin": "boss@agency.example"}
 SNAKE = re.compile(r"_|^[a-z]")  # an underscore, or a header starting in lower case
 EMPTY_WORDS = {"None", "none", "nan", "NaN", "NaT", "<NA>", "null"}
+SNAKE_WORD = re.compile(r"^[a-z]+(_[a-z]+)+$")  # a code such as next_steps where words belong
 MIDNIGHT = re.compile(r"\d{4}-\d\d-\d\d[ T]00:00")  # a day shown with a midnight time
 
 
@@ -45,7 +46,7 @@ def problems_in(frame: pd.DataFrame, where: str) -> list[str]:
         for v in frame[c].tolist():
             if v is None or (not isinstance(v, str) and pd.isna(v)):
                 found.append(f"{where}: an empty {c!r} cell shows as {v!r}")
-            elif isinstance(v, str) and (v.strip() in EMPTY_WORDS or MIDNIGHT.search(v)):
+            elif isinstance(v, str) and (v.strip() in EMPTY_WORDS or MIDNIGHT.search(v) or SNAKE_WORD.match(v)):
                 found.append(f"{where}: {c!r} shows {v!r}")
             elif isinstance(v, pd.Timestamp) and v == v.normalize():
                 found.append(f"{where}: {c!r} is a midnight timestamp {v}")
@@ -63,7 +64,7 @@ def test_every_table_reads_as_a_report(team, pipeline_db, role):
     with Store(pipeline_db) as s:
         lead = lead_to_show(s)
     who = Actor(ROLES[role], role)
-    problems, seen = [], 0
+    problems, seen, cells = [], 0, set()
     for page, action in PAGES:
         if action and not who.may(action):
             continue
@@ -74,7 +75,13 @@ def test_every_table_reads_as_a_report(team, pipeline_db, role):
         for i, d in enumerate(at.dataframe):
             problems += problems_in(d.value, f"{role} {page} table {i}")
             seen += 1
+            cells.update((page, c, v) for c in d.value.columns for v in d.value[c])
         for i, t in enumerate(at.table):
             problems += problems_in(t.value.reset_index(), f"{role} {page} static table {i}")
     assert not problems, "\n".join(problems)
     assert seen >= {"viewer": 15, "bizdev": 18, "admin": 25}[role]  # the walk reached the pages' tables
+    if role != "viewer":  # the lead's log names the note's kind in words
+        assert ("workbench", "Kind", "next steps") in cells
+    if role == "admin":  # the audit trail: the gate ticked by hand, as field: before → after
+        changes = {v for p, c, v in cells if (p, c) == ("audit", "Change")}
+        assert "responsive: yes" in changes or any("→" in v for v in changes), sorted(changes)[:5]
