@@ -1,5 +1,6 @@
 """People & roles (admins): who may sign in and what each role may do."""
 
+import pandas as pd
 import streamlit as st
 
 import shell
@@ -14,8 +15,7 @@ who = shell.actor()
 st.title("People & roles")
 st.caption("Sign-in says who someone is; the role given here says what they may do. A grant names one email "
            "(any case) or a whole domain such as `*@agency.example`; a person's own grant wins over their domain's.")
-st.dataframe({"Role": list(access.ROLES), "May": [access.ROLE_HELP[r] for r in access.ROLES]}, hide_index=True,
-             width="stretch")
+shell.table(pd.DataFrame({"Role": list(access.ROLES), "May": [access.ROLE_HELP[r] for r in access.ROLES]}))
 
 if "people_message" in st.session_state:
     kind, text = st.session_state.pop("people_message")
@@ -61,10 +61,8 @@ st.subheader("Grants")
 if grants.empty:
     st.caption("No grants yet.")
 else:
-    st.dataframe(grants, hide_index=True, width="stretch", column_config={
-        "who": "Email or domain", "role": "Role", "crm_owner": "Lead owner in the CRM", "granted_by": "Granted by",
-        "granted_at": st.column_config.DatetimeColumn("Granted", format="YYYY-MM-DD HH:mm")})
-    shell.download(grants, "grants.csv")
+    shell.table(grants, "grants.csv", labels={
+        "who": "Email or domain", "crm_owner": "Lead owner in the CRM", "granted_at": "Granted"})
 
 # ---------------------------------------------------------------- quarter targets
 

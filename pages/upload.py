@@ -11,6 +11,7 @@ from sales.ingest import IngestError, batch_rejects, import_file, list_batches, 
 from sales.ingest.describe import describe
 from sales.ingest.formats import FILE_KINDS as KINDS
 from sales.ingest.formats import mapping_fields
+from sales.undo_text import undo_sentence
 
 shell.routed()
 who = shell.actor()
@@ -76,17 +77,23 @@ def previewed(path: Path, mapping: dict | None, name: str):
 
 
 def undo(batch: int) -> None:
+    """The confirmed undo: what it did is the sentence the person just agreed to."""
+    st.session_state.pop("undo_asked", None)
     try:
-        removed = undo_batch(shell.store(), who, batch)
+        undo_batch(shell.store(), who, batch)
+    except IngestError as e:
+        st.session_state["undo_problem"] = str(e)
+        return
     except shell.REFUSED as e:
         shell.refused(e)
         return
-    st.session_state["undo_message"] = f"Batch {batch} undone: " + (
-        ", ".join(f"{n} {t}" for t, n in removed.items() if n) or "nothing was left to remove")
+    st.session_state["undo_message"] = f"Batch {batch} undone."
 
 
 if "undo_message" in st.session_state:
     st.success(st.session_state.pop("undo_message"))
+if "undo_problem" in st.session_state:
+    st.error(shell.plain(st.session_state.pop("undo_problem")))
 
 def show_file(n: int, upload) -> None:
     """One uploaded file: what it is, what importing it would do, and the import button."""
@@ -174,15 +181,24 @@ batches = shell.query(list_batches)
 if batches.empty:
     st.caption("No imports yet.")
 else:
-    shell.table(batches.drop(columns=["sha256"]), column_config={
-        "imported_by": "By", "imported_at": st.column_config.DatetimeColumn("Imported", format="YYYY-MM-DD HH:mm")})
+    shell.table(batches.drop(columns=["sha256"]),
+                labels={"imported_by": "By", "imported_at": "When", "rows_read": "Records"})
     left, right = st.columns(2)
     with left:
         batch = st.selectbox("Batch", batches["batch"].tolist(), key="hist_batch",
                              format_func=lambda b: f"{b} · {batches.set_index('batch').loc[b, 'file']}")
     with right:
         st.write("")
-        st.button("Undo this import", key="undo", icon=":material/undo:", on_click=undo, args=(int(batch),))
+        st.button("Undo this import", key="undo", icon=":material/undo:", on_click=st.session_state.update,
+                  kwargs={"undo_asked": int(batch)})
+    if st.session_state.get("undo_asked") == int(batch):  # a confirm step: the sentence, then yes or no
+        sentence = shell.query(undo_sentence, int(batch), shell.today())
+        with st.container(border=True):
+            st.warning(shell.plain(sentence or f"Batch {batch} is no longer in the store."), icon=":material/undo:")
+            yes, no = st.columns(2)
+            yes.button("Yes, undo it", key="undo_yes", type="primary", on_click=undo, args=(int(batch),),
+                       disabled=sentence is None)
+            no.button("Cancel", key="undo_no", on_click=st.session_state.pop, args=("undo_asked", None))
     rejects = shell.query(batch_rejects, int(batch))
     if len(rejects):
         st.markdown(f"**Rows with problems in batch {batch}**")

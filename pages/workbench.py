@@ -79,8 +79,7 @@ with gate:
     if c.violation:
         st.warning(f"The CRM records this lead at {c.violation.recorded.name}; its gates allow {c.stage.name}.")
     with st.expander("Whole lifecycle"):
-        st.dataframe(d.gates[d.gates["Applies"]].drop(columns=["Fact", "Applies", "Tickable"]), hide_index=True,
-                     width="stretch", column_config={"Met": st.column_config.CheckboxColumn()})
+        shell.table(d.gates[d.gates["Applies"]].drop(columns=["Fact", "Applies", "Tickable"]))
 
 notes = shell.query(latest_notes, lead_id)
 with prep:
@@ -154,5 +153,4 @@ with start:  # when the team could take this work on (sales/team/capacity.py)
                                                      "own expected share is left out of the demand." if own else ""))
 
 with log:
-    shell.table(shell.query(history, lead_id), column_config={
-        "when": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"), "body": "What"})
+    shell.table(shell.query(history, lead_id), labels={"body": "What"})

@@ -60,10 +60,14 @@ def goal_hours(points: Sequence[ChangePoint], start: date, end: date) -> float:
     return total
 
 
+STATUSES = ("on track", "warning", "over", "no budget")
+
+
 def status(spent: float, goal: float) -> str:
-    """on track / warning (from 80 % of the goal) / over; any hours against no budget are over."""
+    """on track / warning (from 80 % of the goal) / over; an account without a budget in the period has a status
+    of its own, "no budget": its hours are not over anything."""
     if goal <= 0:
-        return "over" if spent > 0 else "on track"
+        return "no budget"
     ratio = spent / goal
     return "over" if ratio > 1 else "warning" if ratio >= WARNING_AT else "on track"
 
@@ -137,17 +141,18 @@ def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today
 
 def period_hours(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> dict[str, float]:
     """The period's totals over every account, the headline of the Budget page and the Overview: billable
-    hours, the prorated goal, and how many accounts are over budget and how many at 80-100 % (``status``
-    per account)."""
+    hours, the prorated goal, and how many accounts are over budget, how many at 80-100 % and how many logged
+    billable hours with no budget (``status`` per account; those are not counted as over)."""
     rows = cur.execute(f"""
         WITH goal AS (SELECT account, sum(goal) AS goal FROM ({GOAL_SQL}) GROUP BY account),
         spent AS (SELECT account, sum(hours) AS billable FROM time_entries
                   WHERE billable AND work_date BETWEEN $start AND $end GROUP BY account)
         SELECT coalesce(g.goal, 0), coalesce(s.billable, 0)
         FROM goal g FULL JOIN spent s ON s.account = g.account""", {"start": start, "end": end}).fetchall()
-    statuses = [status(b, g) for g, b in rows]
+    statuses = [status(b, g) for g, b in rows if g > 0 or b > 0]
     return {"billable": float(sum(b for _, b in rows)), "goal": float(sum(g for g, _ in rows)),
-            "over": statuses.count("over"), "warning": statuses.count("warning")}
+            "over": statuses.count("over"), "warning": statuses.count("warning"),
+            "no_budget": statuses.count("no budget")}
 
 
 def burn(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date,

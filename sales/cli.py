@@ -152,13 +152,18 @@ def _cmd_undo(args: argparse.Namespace) -> int:
     store = _open_store(args.db, writes=True)
     if store is None:
         return 2
+    from sales.undo_text import undo_sentence
+
     with store:
+        sentence = undo_sentence(store.cursor(), args.batch)
+        if sentence:
+            print(sentence)
         try:
-            removed = undo_batch(store, command_line(), args.batch)
+            undo_batch(store, command_line(), args.batch)
         except IngestError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
-    print(f"batch {args.batch} undone: " + ", ".join(f"{n} {t}" for t, n in removed.items() if n))
+    print(f"batch {args.batch} undone.")
     return 0
 
 

@@ -40,14 +40,14 @@ from shell.routing import APP, routed
 from shell.screens import local_only_screen, no_role_screen, sign_in_screen
 from shell.sidebar import sidebar
 from shell.storage import IDLE_RELEASE, WAIT_FOR_STORE, cursor, store, store_problem, store_screen
-from shell.tables import SHOWN_ROWS, download, people_columns, table
+from shell.tables import SHOWN_ROWS, download, static_table, table
 from shell.text import WORD_JOINER, plain
 
 __all__ = [
     "APP", "IDLE_RELEASE", "QUERY_CACHE_ENTRIES", "REFUSED", "SHOWN_ROWS", "WAIT_FOR_STORE", "WORD_JOINER", "actor",
     "begin_run", "cache_key", "chart", "cursor", "dashboard", "data_version", "download", "empty_state", "filters",
     "forget_results", "fresh", "lead_param", "lead_picker", "local_mode_exposed", "local_only_screen", "log_error",
-    "no_role_screen", "notices", "people_columns", "plain", "query", "refusal", "refused", "refused_host", "routed",
+    "no_role_screen", "notices", "plain", "query", "refusal", "refused", "refused_host", "routed",
     "safe_csv", "sidebar", "sign_in_configured", "sign_in_screen", "signed_in", "store", "store_problem",
-    "store_screen", "summary", "table", "today", "wrong_host_screen",
+    "static_table", "store_screen", "summary", "table", "today", "wrong_host_screen",
 ]

@@ -1,5 +1,6 @@
 """Budget arithmetic: SprintCraft's vectors, change points, status, the burn's pace, caps, invoices."""
 
+import json
 from datetime import date
 
 import pandas as pd
@@ -17,6 +18,8 @@ from sales.budget import (
     small_projects,
     status,
 )
+from sales.store import Store
+from tests.cli_runner import cli_fixture as cli  # noqa: F401 (the fixture)
 
 P62 = [ChangePoint(date(2020, 1, 1), 62)]
 STEP = [ChangePoint(date(2020, 1, 1), 62), ChangePoint(date(2020, 3, 1), 31)]
@@ -38,7 +41,7 @@ def test_goal_hours(points, start, end, hours):
 
 @pytest.mark.parametrize("spent, goal, expected", [
     (0, 100, "on track"), (79.9, 100, "on track"), (80, 100, "warning"), (100, 100, "warning"),
-    (100.1, 100, "over"), (5, 0, "over"), (0, 0, "on track"),
+    (100.1, 100, "over"), (5, 0, "no budget"), (0, 0, "no budget"),
 ])
 def test_status(spent, goal, expected):
     assert status(spent, goal) == expected
@@ -86,9 +89,9 @@ def test_account_status(store):
 
     feb = account_status(store.cursor(), date(2020, 2, 1), date(2020, 2, 29), today=date(2020, 3, 31)).set_index(
         "account")
-    # February: 50 billable against 62: 81 % → warning; an account with hours and no budget is over
+    # February: 50 billable against 62: 81 % → warning; an account with hours and no budget has its own status
     assert (feb.loc["Hedera", "status"], feb.loc["Hedera", "overhead"]) == ("warning", 0)
-    assert (feb.loc["No budget ltd", "goal"], feb.loc["No budget ltd", "status"]) == (0, "over")
+    assert (feb.loc["No budget ltd", "goal"], feb.loc["No budget ltd", "status"]) == (0, "no budget")
     assert feb.loc["No budget ltd", "overhead"] == 3
 
     mar = account_status(store.cursor(), date(2020, 3, 1), date(2020, 3, 31), today=date(2020, 3, 31)).set_index(
@@ -100,11 +103,11 @@ def test_account_status(store):
 
 @pytest.mark.parametrize("start, end, expected", [
     # January: Hedera 10 + 15 billable of 62 (40 %); the 4 non-billable hours do not count
-    ("2020-01-01", "2020-01-31", {"billable": 25, "goal": 62, "over": 0, "warning": 0}),
-    # February: Hedera 50 of 62 (81 %: warning), No budget ltd 3 against nothing (over)
-    ("2020-02-01", "2020-02-29", {"billable": 53, "goal": 62, "over": 1, "warning": 1}),
+    ("2020-01-01", "2020-01-31", {"billable": 25, "goal": 62, "over": 0, "warning": 0, "no_budget": 0}),
+    # February: Hedera 50 of 62 (81 %: warning), No budget ltd 3 against nothing (no budget, not over)
+    ("2020-02-01", "2020-02-29", {"billable": 53, "goal": 62, "over": 0, "warning": 1, "no_budget": 1}),
     # March: Hedera 40 of the new 31 (over); the unmarked 2 h are not billable
-    ("2020-03-01", "2020-03-31", {"billable": 40, "goal": 31, "over": 1, "warning": 0}),
+    ("2020-03-01", "2020-03-31", {"billable": 40, "goal": 31, "over": 1, "warning": 0, "no_budget": 0}),
 ])
 def test_period_hours_is_the_budget_headline(store, start, end, expected):
     _seed(store)
@@ -179,3 +182,28 @@ def test_invoice_lines_do_not_bill_a_high_leads_discovery(store):
     # a Medium lead's discovery is billable, at the rate recorded on its small-project budget
     assert df.loc["Beta", ["billable_hours", "rate", "amount", "currency"]].tolist() == [3, 120, 360, "USD"]
     assert pd.isna(df.loc["Beta", "note"])
+
+
+def test_no_budget_is_not_over_through_import_and_report(cli, tmp_path):  # noqa: F811
+    """Hand-made exports: Hedera has 62 h a month from January 2026 and logs 70 billable hours in January (over:
+    113 %); Quill logs 30 (48 %: on track); Nobudget Ltd logs 3 billable hours and has no budget at all."""
+    budgets, time = tmp_path / "budgets.csv", tmp_path / "time.csv"
+    budgets.write_text("account,effective_month,monthly_hours,fixed_total_hours,hourly_rate,currency,kind\n"
+                       "Hedera,2026-01,62,,125,USD,retainer\nQuill,2026-01,62,,100,EUR,retainer\n")
+    time.write_text("date,person,hours,billable,client,project,account,issue_key,description\n"
+                    "2026-01-05,Ana,40,yes,Hedera,P,Hedera,H-1,Theme\n"
+                    "2026-01-06,Ana,30,yes,Hedera,P,Hedera,H-2,Theme\n"
+                    "2026-01-07,Bo,30,yes,Quill,P,Quill,Q-1,Course\n"
+                    "2026-01-08,Bo,3,yes,Nobudget Ltd,P,Nobudget Ltd,N-1,Call\n")
+    db = str(tmp_path / "s.duckdb")
+    assert cli("import", str(budgets), "--db", db).returncode == 0
+    assert cli("import", str(time), "--db", db).returncode == 0
+    ran = cli("report", "budget", "--from", "2026-01-01", "--to", "2026-01-31", "--today", "2026-01-31",
+              "--db", db, "--format", "json")
+    assert ran.returncode == 0, ran.stderr
+    rows = {r["account"]: r for r in json.loads(ran.stdout)["hours against budget"]}
+    assert {a: (r["goal"], r["billable"], r["status"]) for a, r in rows.items()} == {
+        "Hedera": (62, 70, "over"), "Nobudget Ltd": (0, 3, "no budget"), "Quill": (62, 30, "on track")}
+    with Store(db) as s:  # the headline: one account over, one with no budget
+        assert period_hours(s.cursor(), date(2026, 1, 1), date(2026, 1, 31)) == {
+            "billable": 103, "goal": 124, "over": 1, "warning": 0, "no_budget": 1}

@@ -115,6 +115,9 @@ def test_bizdev_saves_an_assessment_and_the_admin_imports_undoes_and_audits(brow
     drawn(admin, batch)  # and the run finished: the history below lists the new batch for Undo
     number = re.search(r"Batch (\d+)", batch.inner_text()).group(1)
     admin.get_by_role("button", name="Undo this import").click()
+    expect(admin.get_by_text(re.compile(r"Undo the import of toggl\.csv \(\d+ \w+, 4 time entries\): removes 3 "
+                                        r"time entries"))).to_be_visible()  # asked before anything goes
+    admin.get_by_role("button", name="Yes, undo it").click()
     expect(admin.get_by_text(f"Batch {number} undone")).to_be_visible()
 
     admin.goto(f"{team_server}/audit")
