@@ -27,7 +27,8 @@ from sales.store import next_lead_id
 DEFAULT_STAGE_MAP = DATA_DIR / "stage_map.toml"
 TEXT_FIELDS = ("external_id", "name", "organisation", "owner", "lead_source", "stage", "status", "lost_reason",
                "currency", "pricing", "first_name", "last_name", "assessed_by", "email")
-DATE_FIELDS = ("created_on", "closed_on", "expected_close", "won_on", "lost_on", "assessed_at", "modified_at")
+DATE_FIELDS = ("created_on", "closed_on", "expected_close", "won_on", "lost_on", "assessed_at", "modified_at",
+               "last_activity")
 
 
 @dataclass(frozen=True)
@@ -118,13 +119,13 @@ def _value(row: dict, name: str):
 # what the CRM owns on a lead: a re-export's newer values replace these (and an undo restores them)
 CRM_FIELDS = ("name", "organisation", "owner", "lead_source", "crm_stage", "recorded_stage", "status",
               "lost_reason", "amount", "currency", "closed_on", "expected_close", "pricing", "crm_modified_at",
-              "estimated_hours")
+              "estimated_hours", "last_activity")
 
 
 def _carried(cols: dict[str, int]) -> set[str]:
     """The CRM fields this file actually carries: a column it lacks never blanks a stored value."""
     out = {f for f in ("organisation", "owner", "lead_source", "lost_reason", "amount", "currency", "pricing",
-                       "estimated_hours") if f in cols}
+                       "estimated_hours", "last_activity") if f in cols}
     if {"name", "first_name", "last_name", "organisation"} & set(cols):
         out.add("name")
     if "stage" in cols:
@@ -255,7 +256,8 @@ def _crm_values(job: _LeadImport, row: dict) -> tuple[dict, str | None]:
         # an open deal's close date is when the CRM expects it to close (kept once it closes, for the
         # forecast's accuracy)
         expected_close=_value(row, "expected_close") or (closed if status == "open" else None),
-        crm_modified_at=_value(row, "modified_at"), estimated_hours=_value(row, "estimated_hours")).items()}
+        crm_modified_at=_value(row, "modified_at"), estimated_hours=_value(row, "estimated_hours"),
+        last_activity=_value(row, "last_activity")).items()}
     return values, stage
 
 

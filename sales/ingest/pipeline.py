@@ -593,6 +593,7 @@ def _refuse_if_people_worked_on(cur, batch: int) -> None:
     rows = cur.execute("""
         WITH mine AS (SELECT id, name FROM leads WHERE batch_id = ?),
         work AS (SELECT lead_id, 'note' AS kind FROM lead_activity
+                 UNION ALL SELECT lead_id, 'logged contact' FROM lead_contacts
                  UNION ALL SELECT lead_id, 'assessment' FROM assessments WHERE batch_id IS NULL
                  UNION ALL SELECT lead_id, 'gate tick' FROM lead_facts WHERE batch_id IS NULL
                  UNION ALL SELECT lead_id, 'small project' FROM budgets WHERE batch_id IS NULL AND lead_id IS NOT NULL)
