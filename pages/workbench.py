@@ -12,7 +12,6 @@ from sales.priorities import lead_detail
 from sales.rubric import NOT_ASSESSED, default_rubric
 from sales.team import capacity
 from sales.team.settings import default_capacity
-from shell.contacts import contact_form, undo_button, undo_offer
 from sales.workbench import (
     AGENDA,
     PREP_KINDS,
@@ -26,6 +25,7 @@ from sales.workbench import (
     set_fact,
     small_project_offers,
 )
+from shell.contacts import contact_form, undo_button, undo_offer
 
 shell.routed()
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import streamlit as st
 
 from sales.contacts import CHANNELS, NOTE_LIMIT, UNDO_SECONDS, ContactError, log_contact, undo_contact
-from shell.errors import REFUSED, log_error, refusal, refused
+from shell.errors import REFUSED, log_error, refused
 from shell.identity import actor
 from shell.storage import store
 from shell.text import plain

@@ -13,8 +13,8 @@ from datetime import date, datetime
 import pytest
 
 from sales.attention import changes, followups, stuck_leads, to_rescore, week_end
-from sales.filters import Filters
 from sales.contacts import log_contact, undo_contact
+from sales.filters import Filters
 from tests.conftest import BIZDEV, ROOT
 
 TODAY = date(2026, 11, 25)
@@ -91,8 +91,8 @@ def test_only_contacts_restart_the_clock(store):
         add(cur, 9, "contact older than the CRM activity", HIGH, created="2026-10-01", activity="2026-11-19",
             contacts=["2026-11-10 09:00"])  # due the 26th
     due = followups(store.cursor(), EVERYONE, TODAY)
-    got = [(r.name, str(r.due.date()), r.state, None if r.last_contact != r.last_contact else str(r.last_contact.date()))
-           for r in due.itertuples()]
+    got = [(r.name, str(r.due.date()), r.state,
+            None if r.last_contact != r.last_contact else str(r.last_contact.date())) for r in due.itertuples()]
     assert got == [("a note yesterday", "2026-10-08", "overdue", None),
                    ("a stage move yesterday", "2026-10-08", "overdue", None),
                    ("the CRM edited it yesterday", "2026-10-08", "overdue", None),
@@ -110,7 +110,8 @@ def test_logging_a_contact_moves_the_follow_up_and_its_undo_brings_it_back(store
     assert followups(store.cursor(), EVERYONE, today)["name"].tolist() == ["Overdue lead"]
     contact = log_contact(store, BIZDEV, 1, "call", "  Called about the proposal ")
     assert followups(store.cursor(), EVERYONE, today).empty  # next due in 7 days: after this week's end
-    got = store.cursor().execute("SELECT channel, note, logged_by FROM lead_contacts WHERE id = ?", [contact]).fetchall()
+    got = store.cursor().execute("SELECT channel, note, logged_by FROM lead_contacts WHERE id = ?",
+                                 [contact]).fetchall()
     assert got == [("call", "Called about the proposal", "bizdev@agency.example")]
     gone = undo_contact(store, BIZDEV, contact)
     assert (gone.lead, gone.channel, gone.note) == ("Overdue lead", "call", "Called about the proposal")

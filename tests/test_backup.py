@@ -10,9 +10,9 @@ import duckdb
 
 from sales import access
 from sales.backup import read
+from sales.contacts import log_contact
 from sales.ingest import import_file
 from sales.store import MIGRATIONS, SCHEMA_VERSION, Store, scalar
-from sales.contacts import log_contact
 from sales.workbench import add_note, save_assessment
 from tests.cli_runner import cli_fixture  # noqa: F401 (the cli fixture)
 from tests.conftest import ADMIN, BIZDEV, ROOT
