@@ -78,8 +78,9 @@ def _offer() -> None:
         return
     text, button = st.columns([5, 1], vertical_alignment="center")
     text.success(plain(f"Contact with {pending['name']} logged ({pending['channel']})."), icon=":material/check:")
-    with button:
-        undo_button(pending["id"], key=f"undo_contact_{pending['id']}")
+    if button.button("Undo", key=f"undo_contact_{pending['id']}", icon=":material/undo:"):
+        _undo(pending["id"])
+        st.rerun()  # the whole page, not only this fragment: its follow-ups and counts change too
 
 
 def undo_offer() -> None:
