@@ -287,6 +287,15 @@ def _time_entries(won: pd.DataFrame, budgets: pd.DataFrame, m: int, rng: np.rand
     })
 
 
+def _last_activity(frame: pd.DataFrame, anchor: date, seed: int) -> pd.Series:
+    """The CRM's last activity date (the follow-up clock's): a day of the last 40, not before the lead's creation,
+    for four leads in five. Its own random stream, so every other demo figure stays as it was."""
+    rng = np.random.default_rng(seed + 1)
+    days = pd.Series(pd.Timestamp(anchor) - pd.to_timedelta(rng.integers(0, 40, len(frame)), unit="D"))
+    when = np.maximum(days, pd.to_datetime(frame["created_on"])).dt.date
+    return when.where(rng.random(len(frame)) < 0.8, None)
+
+
 def write_demo(store: Store, actor: Actor, leads: int = 300, time_entries: int = 20_000, seed: int = 7,
                anchor: date | None = None) -> dict[str, int]:
     """Fill ``store`` with demo data in one transaction as ``actor``; returns row counts per table."""
@@ -311,7 +320,8 @@ def write_demo(store: Store, actor: Actor, leads: int = 300, time_entries: int =
             "crm_stage": [default_lifecycle().stages[r].name for r in recorded],
             "recorded_stage": stage_keys[recorded], "status": frame["status"],
             "lost_reason": frame["lost_reason"], "amount": frame["amount"], "currency": frame["currency"],
-            "closed_on": None, "pricing": frame["pricing"], "is_demo": True})
+            "closed_on": None, "pricing": frame["pricing"], "is_demo": True,
+            "last_activity": _last_activity(frame, anchor, seed)})
         cur.register("demo_leads", lead_rows)
         cur.execute("INSERT INTO leads BY NAME SELECT * FROM demo_leads")
         cur.register("demo_facts", _facts_rows(ids, frame["reach"].to_numpy(), frame, rng))

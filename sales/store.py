@@ -222,9 +222,26 @@ def _schema_v12() -> list[str]:
             "ALTER TABLE lead_updates ADD COLUMN estimated_hours DOUBLE"]
 
 
+def _schema_v13() -> list[str]:
+    """Touches are contacts (issue 21.6): a contact someone logged with a lead, its channel and note, in a table of
+    its own (the follow-up clock reads it; an undo removes one row). The log's touches written before become
+    contacts of channel 'other'. The CRM's own last activity date of each lead, carried by its exports."""
+    return ["CREATE SEQUENCE contact_seq START 1",
+            """CREATE TABLE lead_contacts (
+    id INTEGER PRIMARY KEY DEFAULT nextval('contact_seq'), lead_id INTEGER NOT NULL,
+    channel TEXT NOT NULL CHECK (channel IN ('email', 'call', 'meeting', 'message', 'other')),
+    note TEXT, contacted_at TIMESTAMP NOT NULL, logged_by TEXT NOT NULL)""",
+            """INSERT INTO lead_contacts (lead_id, channel, note, contacted_at, logged_by)
+    SELECT lead_id, 'other', nullif(trim(CASE WHEN starts_with(body, 'Contacted: ') THEN body[12:] ELSE '' END), ''),
+           written_at, coalesce(written_by, 'unknown') FROM lead_activity WHERE kind = 'touch' ORDER BY written_at""",
+            "DELETE FROM lead_activity WHERE kind = 'touch'",
+            "ALTER TABLE leads ADD COLUMN last_activity DATE",
+            "ALTER TABLE lead_updates ADD COLUMN last_activity DATE"]
+
+
 # index i migrates schema version i → i + 1
 MIGRATIONS: list = [_schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5, _schema_v6, _schema_v7,
-                    _schema_v8, _schema_v9, _schema_v10, _schema_v11, _schema_v12]
+                    _schema_v8, _schema_v9, _schema_v10, _schema_v11, _schema_v12, _schema_v13]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

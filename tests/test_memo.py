@@ -33,7 +33,8 @@ def test_one_pass_serves_the_status_the_headline_and_the_invoice_lines(store, sh
     # the year to date of 31 January is January itself: one derived table for all three
     h = account_status(cur, *JAN, today=date(2020, 1, 31)).set_index("account").loc["Hedera"]
     assert (h["goal"], h["billable"], h["non_billable"], h["spent_ytd"]) == (62, 25, 4, 25)
-    assert period_hours(cur, *JAN) == pytest.approx({"billable": 25, "goal": 62, "over": 0, "warning": 0, "no_budget": 0})
+    assert period_hours(cur, *JAN) == pytest.approx({"billable": 25, "goal": 62, "over": 0, "warning": 0,
+                                                     "no_budget": 0})
     lines = invoice_lines(cur, *JAN)
     assert lines[["account", "month", "billable_hours", "amount"]].values.tolist() == [["Hedera", "2020-01", 25, 2500]]
     assert len(_tables(cur)) == 1

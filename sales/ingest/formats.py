@@ -90,6 +90,7 @@ CANONICAL_LEADS = {
     "pricing": _f("pricing"), "assessed_at": _f("assessed_at"), "assessed_by": _f("assessed_by"),
     "modified_at": _f("modified_at", "modified", "updated_at"),
     "estimated_hours": _f("estimated_hours", "Estimated hours"),
+    "last_activity": _f("last_activity", "last_activity_date", "Last activity date"),
     **_factor_fields(), **_fact_fields(),
 }
 CANONICAL_TIME = {
@@ -139,12 +140,14 @@ PRESETS: tuple[Format, ...] = (
         "pipeline": _f("Pipeline"), "created_on": _f("Create Date"), "organisation": _f("Associated Company"),
         "lead_source": _f("Original Source Type", "Original Traffic Source"), "currency": _f("Currency"),
         "lost_reason": _f("Closed Lost Reason"), "modified_at": _f("Last Modified Date"),
+        "last_activity": _f("Last Activity Date"),
     }, required=("external_id", "name"), markers=("Deal Stage", "Deal Name", "Record ID")),
     Format("hubspot-contacts", "leads", "HubSpot contacts", {
         "external_id": _f("Record ID"), "first_name": _f("First Name"), "last_name": _f("Last Name"),
         "email": _f("Email"), "stage": _f("Lead Status", "Lifecycle Stage"), "created_on": _f("Create Date"),
         "organisation": _f("Company Name", "Associated Company"), "owner": _f("Contact owner"),
         "lead_source": _f("Original Source", "Original Traffic Source"), "modified_at": _f("Last Modified Date"),
+        "last_activity": _f("Last Activity Date"),
     }, required=("external_id",), one_of=("email", "first_name", "last_name"),
         markers=("Lead Status", "Record ID", "Lifecycle Stage")),
     Format("pipedrive-deals", "leads", "Pipedrive deals", {
@@ -156,6 +159,7 @@ PRESETS: tuple[Format, ...] = (
         "lead_source": _f("Deal - Source", "Deal - Source origin"), "closed_on": _f("Deal - Close time"),
         "expected_close": _f("Deal - Expected close date"),
         "modified_at": _f("Deal - Update time"),
+        "last_activity": _f("Deal - Last activity date", "Last activity date"),
     }, required=("name", "stage"), markers=("Deal - Title",)),
     Format("salesforce-report", "leads", "Salesforce report", {
         "external_id": _f("Opportunity ID", "Lead ID", "Opportunity: ID"),
@@ -166,13 +170,14 @@ PRESETS: tuple[Format, ...] = (
         "owner": _f("Opportunity Owner", "Lead Owner", "Owner Name"), "lead_source": _f("Lead Source"),
         "currency": _f("Amount Currency", "Opportunity Currency"),
         "modified_at": _f("Last Modified Date", "Opportunity: Last Modified Date"),
+        "last_activity": _f("Last Activity", "Opportunity: Last Activity"),
     }, required=("name", "stage"), markers=("Opportunity Name", "Opportunity Owner", "Stage"),
         options={"footer": "salesforce"}),
     Format("zoho-leads", "leads", "Zoho CRM leads", {
         "external_id": _f("Record Id"), "owner": _f("Lead Owner"), "organisation": _f("Company"),
         "first_name": _f("First Name"), "last_name": _f("Last Name"), "lead_source": _f("Lead Source"),
         "stage": _f("Lead Status"), "created_on": _f("Created Time"), "amount": _f("Annual Revenue"),
-        "modified_at": _f("Modified Time"), "email": _f("Email"),
+        "modified_at": _f("Modified Time"), "email": _f("Email"), "last_activity": _f("Last Activity Time"),
     }, required=("external_id", "organisation"), one_of=("stage", "last_name"),
         markers=("Lead Owner.id", "Lead Owner Id", "Lead Owner", "Record Id")),
     Format("zoho-deals", "leads", "Zoho CRM deals", {
@@ -181,18 +186,20 @@ PRESETS: tuple[Format, ...] = (
         "closed_on": _f("Closing Date"), "lead_source": _f("Lead Source"), "created_on": _f("Created Time"),
         "modified_at": _f("Modified Time"), "probability": _f("Probability (%)"),
         "expected_revenue": _f("Expected Revenue"), "currency": _f("Currency"),
+        "last_activity": _f("Last Activity Time"),
     }, required=("external_id", "name", "stage"), markers=("Deal Owner Id", "Deal Owner.id", "Deal Owner",
                                                             "Probability (%)", "Record Id")),
     Format("zoho-contacts", "leads", "Zoho CRM contacts", {
         "external_id": _f("Record Id"), "owner": _f("Contact Owner"), "first_name": _f("First Name"),
         "last_name": _f("Last Name"), "email": _f("Email"), "organisation": _f("Account Name"),
         "lead_source": _f("Lead Source"), "created_on": _f("Created Time"), "modified_at": _f("Modified Time"),
+        "last_activity": _f("Last Activity Time"),
     }, required=("external_id",), one_of=("last_name", "email"),
         markers=("Contact Owner Id", "Contact Owner.id", "Contact Owner")),
     Format("zoho-accounts", "leads", "Zoho CRM accounts", {
         "external_id": _f("Record Id"), "owner": _f("Account Owner"), "name": _f("Account Name"),
         "organisation": _f("Account Name"), "created_on": _f("Created Time"), "modified_at": _f("Modified Time"),
-        "amount": _f("Annual Revenue"),
+        "amount": _f("Annual Revenue"), "last_activity": _f("Last Activity Time"),
     }, required=("external_id", "name"), markers=("Account Owner Id", "Account Owner.id", "Account Owner")),
     Format("odoo-crm", "leads", "Odoo CRM", {
         "external_id": _f("ID", "id"), "name": _f("Opportunity", "name"),

@@ -25,7 +25,8 @@ from sales.store import next_lead_id, scalar
 
 TEXT_FIELDS = ("external_id", "name", "organisation", "owner", "lead_source", "stage", "status", "lost_reason",
                "currency", "pricing", "first_name", "last_name", "assessed_by", "email")
-DATE_FIELDS = ("created_on", "closed_on", "expected_close", "won_on", "lost_on", "assessed_at", "modified_at")
+DATE_FIELDS = ("created_on", "closed_on", "expected_close", "won_on", "lost_on", "assessed_at", "modified_at",
+               "last_activity")
 MOMENTS = ("modified_at",)  # kept with their time of day: two exports of one day must tell which is newer
 
 
@@ -88,7 +89,7 @@ def _value(row: dict, name: str):
 # what the CRM owns on a lead: a re-export's newer values replace these (and an undo restores them)
 CRM_FIELDS = ("name", "organisation", "owner", "lead_source", "crm_stage", "recorded_stage", "status",
               "lost_reason", "amount", "currency", "closed_on", "expected_close", "pricing", "crm_modified_at",
-              "estimated_hours")
+              "estimated_hours", "last_activity")
 
 
 def _currency(row: dict, det: Detection) -> tuple[str | None, tuple[str, str] | None]:
@@ -101,7 +102,7 @@ def _carried(cols: dict[str, int]) -> set[str]:
     """The CRM fields this file actually carries: a column it lacks never blanks a stored value (an amount
     may carry its currency beside it)."""
     out = {f for f in ("organisation", "owner", "lead_source", "lost_reason", "amount", "currency", "pricing",
-                       "estimated_hours") if f in cols}
+                       "estimated_hours", "last_activity") if f in cols}
     if "amount" in cols:
         out.add("currency")
     if {"name", "first_name", "last_name", "organisation"} & set(cols):
@@ -239,7 +240,7 @@ def _crm_values(job: _LeadImport, row: dict) -> tuple[dict, str | None]:
         # an open deal's close date is when the CRM expects it to close (kept once it closes, for the
         # forecast's accuracy)
         expected_close=_value(row, "expected_close") or (closed if status == "open" else None),
-        estimated_hours=_value(row, "estimated_hours")).items()}
+        estimated_hours=_value(row, "estimated_hours"), last_activity=_value(row, "last_activity")).items()}
     modified = _value(row, "modified_at")  # a moment, not a day: two exports of one day are told apart
     values["crm_modified_at"] = None if modified is None else pd.Timestamp(modified).to_pydatetime()
     return values, stage
@@ -380,6 +381,7 @@ def _refuse_if_people_worked_on(cur, batch: int) -> None:
     rows = cur.execute("""
         WITH mine AS (SELECT id, name FROM leads WHERE batch_id = ?),
         work AS (SELECT lead_id, 'note' AS kind FROM lead_activity
+                 UNION ALL SELECT lead_id, 'logged contact' FROM lead_contacts
                  UNION ALL SELECT lead_id, 'assessment' FROM assessments WHERE batch_id IS NULL
                  UNION ALL SELECT lead_id, 'gate tick' FROM lead_facts WHERE batch_id IS NULL
                  UNION ALL SELECT lead_id, 'small project' FROM budgets WHERE batch_id IS NULL AND lead_id IS NOT NULL)
