@@ -75,7 +75,7 @@ def _offer() -> None:
     left = UNDO_SECONDS - (time.monotonic() - pending["shown"])
     if left <= 0:
         st.session_state.pop(_PENDING, None)
-        return
+        st.rerun()  # the whole page once more, without the offer: its one-second timer stops with it
     text, button = st.columns([5, 1], vertical_alignment="center")
     text.success(plain(f"Contact with {pending['name']} logged ({pending['channel']})."), icon=":material/check:")
     if button.button("Undo", key=f"undo_contact_{pending['id']}", icon=":material/undo:"):
