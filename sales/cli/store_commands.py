@@ -1,14 +1,17 @@
-"""``python -m sales`` commands that look after the store as a whole: backup, restore, removing the demo.
+"""``python -m sales`` commands that look after the store as a whole: backup, restore, writing the demo and
+removing it.
 
-Each takes the parsed arguments and the command line's way of opening the store (``open_store``: waits
-while a dashboard or an import holds the file, None after saying why it could not).
+Each opens the store the command line's way (``open_store``: waits while a dashboard or an import holds
+the file, None after saying why it could not).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from collections.abc import Callable
+
+from sales.cli.opening import open_store, read_only
 
 
 def _confirmed(question: str) -> bool:
@@ -18,7 +21,30 @@ def _confirmed(question: str) -> bool:
     return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
 
-def remove_demo(args: argparse.Namespace, open_store: Callable) -> int:
+def demo(args: argparse.Namespace) -> int:
+    """Write the demo store (``--if-new``: only into a store nothing was ever written to), or remove it."""
+    from sales.access import command_line
+    from sales.demo import write_demo
+    from sales.demo_rows import never_used
+
+    if args.remove:
+        return remove_demo(args)
+    store = open_store(args.db)
+    if store is None:
+        return 2
+    with store:
+        if args.if_new and not never_used(store.cursor()):
+            print(f"{store.path}: already holds data or has held it (grants, imports, a removed demo); "
+                  "demo not written", file=sys.stderr)
+            return 0
+        if read_only(store):
+            return 2
+        counts = write_demo(store, command_line(), leads=args.leads, time_entries=args.time_entries, seed=args.seed)
+    print(json.dumps({"db": str(store.path), **counts}))
+    return 0
+
+
+def remove_demo(args: argparse.Namespace) -> int:
     """Every demo row goes; people's work on demo leads goes with them, so that needs a yes."""
     from sales.access import command_line
     from sales.demo_rows import demo_rows, remove_demo
@@ -41,7 +67,7 @@ def remove_demo(args: argparse.Namespace, open_store: Callable) -> int:
     return 0
 
 
-def backup(args: argparse.Namespace, open_store: Callable) -> int:
+def backup(args: argparse.Namespace) -> int:
     from sales.backup import BackupError, backup
 
     store = open_store(args.db)
@@ -57,7 +83,7 @@ def backup(args: argparse.Namespace, open_store: Callable) -> int:
     return 0
 
 
-def restore(args: argparse.Namespace, open_store: Callable) -> int:
+def restore(args: argparse.Namespace) -> int:
     from sales.access import command_line
     from sales.backup import BackupError, restorable, restore, summary
     from sales.demo_rows import never_used
