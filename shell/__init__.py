@@ -11,7 +11,7 @@ Kept outside ``sales/`` because it is the only place that knows about Streamlit.
 - ``screens``: sign in, no role yet, local mode exposed
 - ``sidebar``: who is signed in and the store's totals
 - ``text``: text from people and files shown as text
-- ``errors``: what a visitor sees when something fails or a write is refused
+- ``errors``: what a visitor sees when something fails or a write is refused, and a form's result
 - ``filters``: the sidebar filters kept in the URL
 - ``tables``: tables and their downloads
 - ``dashboard``: a dashboard's opening and the empty state
@@ -31,7 +31,7 @@ from shell.cache import (
     summary,
 )
 from shell.dashboard import dashboard, empty_state
-from shell.errors import REFUSED, log_error, notices, refusal, refused
+from shell.errors import REFUSED, attempt, log_error, notices, outcome, refusal, refused
 from shell.filters import filters, today
 from shell.hosts import refused_host, wrong_host_screen
 from shell.identity import actor, local_mode_exposed, sign_in_configured, signed_in
@@ -45,9 +45,9 @@ from shell.text import WORD_JOINER, plain
 
 __all__ = [
     "APP", "IDLE_RELEASE", "QUERY_CACHE_ENTRIES", "REFUSED", "SHOWN_ROWS", "WAIT_FOR_STORE", "WORD_JOINER", "actor",
-    "begin_run", "cache_key", "chart", "cursor", "dashboard", "data_version", "download", "empty_state", "filters",
-    "forget_results", "fresh", "lead_param", "lead_picker", "local_mode_exposed", "local_only_screen", "log_error",
-    "no_role_screen", "notices", "people_columns", "plain", "query", "refusal", "refused", "refused_host", "routed",
-    "safe_csv", "sidebar", "sign_in_configured", "sign_in_screen", "signed_in", "store", "store_problem",
-    "store_screen", "summary", "table", "today", "wrong_host_screen",
+    "attempt", "begin_run", "cache_key", "chart", "cursor", "dashboard", "data_version", "download", "empty_state",
+    "filters", "forget_results", "fresh", "lead_param", "lead_picker", "local_mode_exposed", "local_only_screen",
+    "log_error", "no_role_screen", "notices", "outcome", "people_columns", "plain", "query", "refusal", "refused",
+    "refused_host", "routed", "safe_csv", "sidebar", "sign_in_configured", "sign_in_screen", "signed_in", "store",
+    "store_problem", "store_screen", "summary", "table", "today", "wrong_host_screen",
 ]

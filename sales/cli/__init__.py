@@ -12,6 +12,7 @@ import os  # noqa: F401 (sales.cli.os: tests replace os.execv through it)
 import sys
 from collections.abc import Sequence
 
+from sales.cli.opening import Failed
 from sales.cli.parser import build_parser
 from sales.terminal import printing_text
 
@@ -28,6 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"unrecognized arguments: {' '.join(unknown)}")
         try:
             return args.func(args)
+        except Failed:  # said already
+            return 2
         except Exception as e:  # a store that fails after opening: one line, never a traceback
             from sales.store import StoreError
 

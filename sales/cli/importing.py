@@ -8,18 +8,15 @@ import json
 import sys
 from pathlib import Path
 
-from sales.cli.opening import listing, open_store
+from sales.cli.opening import listing, opened, refusing
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from sales.access import command_line
     from sales.ingest import IngestError, import_file
 
-    store = open_store(args.db, writes=True)
-    if store is None:
-        return 2
     results, failed = [], False
-    with store:
+    with opened(args.db, writes=True) as store:
         for path in args.files:
             try:
                 r = import_file(store, command_line(), path, kind=args.kind, fmt=args.format, mapping=args.map)
@@ -67,10 +64,7 @@ def print_import(r) -> None:
 def cmd_imports(args: argparse.Namespace) -> int:
     from sales.ingest import batch_rejects, list_batches
 
-    store = open_store(args.db)
-    if store is None:
-        return 2
-    with store:
+    with opened(args.db) as store:
         frame = batch_rejects(store.cursor(), args.rejects) if args.rejects else list_batches(store.cursor())
     return listing(frame, args.json, "no imports yet")
 
@@ -79,15 +73,8 @@ def cmd_undo(args: argparse.Namespace) -> int:
     from sales.access import command_line
     from sales.ingest import IngestError, undo_batch
 
-    store = open_store(args.db, writes=True)
-    if store is None:
-        return 2
-    with store:
-        try:
-            removed = undo_batch(store, command_line(), args.batch)
-        except IngestError as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 2
+    with opened(args.db, writes=True) as store, refusing(IngestError):
+        removed = undo_batch(store, command_line(), args.batch)
     print(f"batch {args.batch} undone: " + ", ".join(f"{n} {t}" for t, n in removed.items() if n))
     return 0
 
@@ -95,10 +82,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
 def cmd_mappings(args: argparse.Namespace) -> int:
     from sales.ingest import mappings
 
-    store = open_store(args.db)
-    if store is None:
-        return 2
-    with store:
+    with opened(args.db) as store:
         frame = mappings.listing(store.cursor())
     return listing(frame if args.json else frame.drop(columns=["fingerprint"]), args.json,
                    "no saved mappings yet: import a file with --map FILE, or name its columns on the Upload page")

@@ -1,20 +1,27 @@
 """What every ``python -m sales`` command shares: opening the store (waiting while a dashboard or an import
-holds it), the day a command is as of, and a listing's table."""
+holds it), failing in one line on stderr, the day a command is as of, and a listing's table."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # a running dashboard lets the file go within seconds of its last query; SALES_STORE_WAIT changes the wait
 WAIT_FOR_STORE = float(os.environ.get("SALES_STORE_WAIT") or 120)
 
 
-def open_store(db: Path | None, writes: bool = False):
-    """The store, or None after one line on stderr saying why it cannot be used (locked, unusable, or
-    read-only when the command ``writes``)."""
+class Failed(Exception):  # noqa: N818 (not an error to report: what went wrong is said already)
+    """The command stops after saying why on stderr: exit status 2."""
+
+
+@contextmanager
+def opened(db: Path | None, writes: bool = False) -> Iterator:
+    """The store for a ``with`` block, closed at its end; when it cannot be used (locked, unusable, or
+    read-only when the command ``writes``), one line on stderr says why and the command stops (Failed)."""
     from sales.store import Store, StoreError
 
     def waiting() -> None:
@@ -25,11 +32,21 @@ def open_store(db: Path | None, writes: bool = False):
         store = Store(db, wait=WAIT_FOR_STORE, on_wait=waiting, exclusive=True)
     except StoreError as e:
         print(f"error: {e}", file=sys.stderr)
-        return None
-    if writes and read_only(store):
-        store.close()
-        return None
-    return store
+        raise Failed from None
+    with store:
+        if writes and read_only(store):
+            raise Failed
+        yield store
+
+
+@contextmanager
+def refusing(*kinds: type[Exception]) -> Iterator[None]:
+    """An exception of these kinds is said in one ``error:`` line on stderr and ends the command (Failed)."""
+    try:
+        yield
+    except kinds as e:
+        print(f"error: {e}", file=sys.stderr)
+        raise Failed from None
 
 
 def read_only(store) -> bool:

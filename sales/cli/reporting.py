@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sales.cli.opening import as_of, open_store
+from sales.cli.opening import as_of, opened, refusing
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -38,16 +38,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     window = close_window(args)
     if window is None:
         return 2
-    store = open_store(args.db) if today else None
-    if store is None:
+    if today is None:
         return 2
-    with store:
-        try:
-            sections = REPORTS[args.report](store.cursor(), Filters(start, end, owners=tuple(args.owner or ())),
-                                            today, **window)
-        except ValueError as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 2
+    with opened(args.db) as store, refusing(ValueError):
+        sections = REPORTS[args.report](store.cursor(), Filters(start, end, owners=tuple(args.owner or ())), today,
+                                        **window)
     print(render(sections, args.format))
     return 0
 
@@ -81,10 +76,9 @@ def cmd_digest(args: argparse.Namespace) -> int:
     from sales.week import owner_names, this_week
 
     today = as_of(args)
-    store = open_store(args.db) if today else None
-    if store is None:
+    if today is None:
         return 2
-    with store:
+    with opened(args.db) as store:
         cur = store.cursor()
         if not args.send:
             owners = owner_names(cur, args.owner) if args.owner else ()
@@ -92,11 +86,8 @@ def cmd_digest(args: argparse.Namespace) -> int:
             print(digest.render(this_week(cur, today, owners), args.format, team, tuple(team_warnings(cur, today))))
             return 0
         cur.close()
-        try:
+        with refusing(digest.DigestError):
             results = send(store, command_line(), today, digest.smtp_settings(), args.owner, resend=args.resend)
-        except digest.DigestError as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 2
     lines, status = report(results, today)
     print("\n".join(lines))
     return status
