@@ -42,11 +42,8 @@ with st.form("grant", border=True):
                       help="Whose leads are theirs on This week and in the digest; blank keeps what is set "
                            "(their email when nothing is)")
     right.selectbox("Role", access.ROLES, key="people_role")
-    g, r = st.columns(2)
-    g.form_submit_button("Grant", type="primary", icon=":material/person_add:", on_click=shell.attempt,
-                         args=("people_message", change, "grant"))
-    r.form_submit_button("Revoke", icon=":material/person_remove:", on_click=shell.attempt,
-                         args=("people_message", change, "revoke"))
+    shell.submit_buttons("people_message", change, ("Grant", "grant", ":material/person_add:"),
+                         ("Revoke", "revoke", ":material/person_remove:"))
 
 grants = shell.query(access.grants)
 st.subheader("Grants")
@@ -86,11 +83,8 @@ with st.form("targets", border=True):
                    help="An owner as the CRM names them on the leads (or as set for a person above)")
     middle.text_input("Quarter", value=quarter_of(shell.today()), key="target_quarter", placeholder="2026-Q4")
     right.number_input(f"Amount ({reporting})", min_value=0.0, step=1000.0, format="%.0f", key="target_amount")
-    s, c = st.columns(2)
-    s.form_submit_button("Set target", type="primary", icon=":material/flag:", on_click=shell.attempt,
-                         args=("target_message", change_target, "set"))
-    c.form_submit_button("Clear target", icon=":material/close:", on_click=shell.attempt,
-                         args=("target_message", change_target, "clear"))
+    shell.submit_buttons("target_message", change_target, ("Set target", "set", ":material/flag:"),
+                         ("Clear target", "clear", ":material/close:"))
 
 held = shell.query(targets.targets)
 if held.empty:

@@ -3,15 +3,11 @@
 A write the core refuses (the person's role changed after their page was drawn, or the store is read-only)
 is said in one sentence at the top of the next page they see, whichever page that is: a callback runs
 before app.py decides which pages the person may open now.
-
-A form's write (``attempt`` in its callback) keeps its sentence, or the reason it was not done, for the
-page that follows to show where the form is (``outcome``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 import streamlit as st
 
@@ -55,25 +51,3 @@ def notices(who: Actor) -> None:
         st.warning(plain(f"{now} ({was} when your last page was drawn): the pages and buttons follow it from "
                          "here, and anything it does not allow that you just tried was not done."),
                    icon=":material/manage_accounts:")
-
-
-def attempt(key: str, write: Callable[..., str], *args) -> None:
-    """A form's callback: ``write(*args)`` does the write and returns the sentence saying what was done. That
-    sentence, or the ValueError saying why nothing was, waits under ``key`` for ``outcome``; a refused write
-    is said at the top of the page that follows (``refused``)."""
-    try:
-        text = write(*args)
-    except REFUSED as e:  # their role changed after the page was drawn
-        refused(e)
-        return
-    except ValueError as e:
-        st.session_state[key] = ("error", str(e))
-        return
-    st.session_state[key] = ("ok", text)
-
-
-def outcome(key: str) -> None:
-    """Where the form is drawn: what ``attempt`` kept under ``key``, shown once, as text."""
-    if key in st.session_state:
-        kind, text = st.session_state.pop(key)
-        (st.success if kind == "ok" else st.error)(plain(text))
