@@ -8,10 +8,7 @@ development of "up to X" hours, X at least ten).
 
 from __future__ import annotations
 
-import calendar
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 import pandas as pd
@@ -23,42 +20,6 @@ WARNING_AT = 0.8  # share of the goal from which an account is flagged
 NON_BILLABLE_LIMIT = 0.3  # SprintCraft's threshold for non-billable / all hours
 DISCOVERY_CAP = 5.0
 MIN_DEVELOPMENT_CAP = 10.0
-
-
-@dataclass(frozen=True)
-class ChangePoint:
-    month: date  # first day of the month it takes effect
-    hours: float  # per month
-
-
-def month_start(d: date) -> date:
-    return d.replace(day=1)
-
-
-def days_in_month(d: date) -> int:
-    return calendar.monthrange(d.year, d.month)[1]
-
-
-def in_force(points: Sequence[ChangePoint], month: date) -> float:
-    """Monthly hours in force in ``month``: the latest change point not after it (0 before the first)."""
-    hours = 0.0
-    for p in sorted(points, key=lambda p: p.month):
-        if p.month <= month:
-            hours = p.hours
-    return hours
-
-
-def goal_hours(points: Sequence[ChangePoint], start: date, end: date) -> float:
-    """Budgeted hours from ``start`` to ``end`` inclusive: ``hours / days_in_month * days_covered`` per month."""
-    if end < start:
-        return 0.0
-    total, m = 0.0, month_start(start)
-    while m <= end:
-        last = m.replace(day=days_in_month(m))
-        covered = (min(end, last) - max(start, m)).days + 1
-        total += in_force(points, m) / days_in_month(m) * covered
-        m = last + timedelta(days=1)
-    return total
 
 
 STATUSES = ("on track", "warning", "over", "no budget")
@@ -111,11 +72,6 @@ def _spent(cur: duckdb.DuckDBPyConnection, start: date, end: date, tag: str = ""
     with billable hours (NULL: none): what to select FROM and the parameters to bind (``memo.derived``)."""
     return memo.derived(cur, "budget_spent", SPENT_SQL.format(tag=tag),
                         {f"spent{tag}_start": start, f"spent{tag}_end": end})
-
-
-def goals_by_month(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
-    """Per retainer account and month: the hours in force, the prorated goal, the rate."""
-    return cur.execute(GOAL_SQL + " ORDER BY account, month", {"start": start, "end": end}).df()
 
 
 def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date) -> pd.DataFrame:

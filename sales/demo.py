@@ -18,11 +18,12 @@ from sales.access import Actor, authorise
 from sales.lifecycle import DERIVED, default_lifecycle
 from sales.rubric import categories_for, default_rubric
 from sales.store import Store, next_lead_id, scalar
+from sales.team.demo import TEAM, write_roster
 
 DEMO_SOURCE = "demo"
 BUDGET_KEY = "demo-budget:"  # how a demo budget's entry key starts (sales/demo_rows.py finds them by it)
 OWNERS = ("Amara Okafor", "Bruno Costa", "Chen Wei", "Dana Ivers", "Elif Kaya")
-DEVELOPERS = ("Farid", "Greta", "Hiro", "Ines", "Jonas", "Kavya", "Luca", "Mei")
+DEVELOPERS = tuple(name for name, *_ in TEAM)  # who logs the demo time entries: the demo team
 LEAD_SOURCES = ("Referral", "Open edX conference", "Website form", "RFP alert", "Community forum",
                 "Cold email")
 LOST_REASONS = ("Budget too small", "Chose another provider", "Built in-house", "No response",
@@ -357,9 +358,7 @@ def write_demo(store: Store, actor: Actor, leads: int = 300, time_entries: int =
         if len(entries):
             cur.register("demo_entries", entries)
             cur.execute("INSERT INTO time_entries BY NAME SELECT * FROM demo_entries")
-        from sales.team.demo import write_roster  # the developers of the time entries, their rates and time off
-
-        write_roster(cur, anchor)
+        write_roster(cur, anchor, DEMO_SOURCE)  # the developers of the time entries, their rates and time off
         counts = {t: scalar(cur, f"SELECT count(*) FROM {t}")  # noqa: S608 (fixed table names)
                   for t in ("leads", "assessments", "stage_events", "lead_facts", "budgets", "time_entries")}
         audit.record(cur, actor, "demo", f"demo data, seed {seed}", after=counts)

@@ -120,10 +120,13 @@ def parse_currencies(doc: Mapping) -> Currencies:
 
 
 def load_currencies(path: Path | str = DEFAULT_CURRENCIES) -> Currencies:
+    """The rates of ``path`` (a relative path is from the working directory, like every SALES_* file); their
+    source is named from the project's root when the file is inside it."""
     path = Path(path)
     try:
         parsed = parse_currencies(tomllib.loads(path.read_text(encoding="utf-8")))
-        shown = path.relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else path
+        whole = path.resolve()
+        shown = whole.relative_to(ROOT) if whole.is_relative_to(ROOT) else path
         return Currencies(parsed.reporting, parsed.rates, str(shown))
     except (OSError, tomllib.TOMLDecodeError, CurrencyError) as e:
         raise CurrencyError(f"{path}: {e}") from e

@@ -12,6 +12,7 @@ Kept outside ``sales/`` because it is the only place that knows about Streamlit.
 - ``sidebar``: who is signed in and the store's totals
 - ``text``: text from people and files shown as text
 - ``errors``: what a visitor sees when something fails or a write is refused
+- ``forms``: a form's buttons, its write and its result
 - ``filters``: the sidebar filters kept in the URL
 - ``tables``: tables and their downloads
 - ``dashboard``: a dashboard's opening and the empty state
@@ -33,6 +34,7 @@ from shell.cache import (
 from shell.dashboard import dashboard, empty_state
 from shell.errors import REFUSED, log_error, notices, refusal, refused
 from shell.filters import filters, today
+from shell.forms import attempt, outcome, submit_buttons
 from shell.hosts import refused_host, wrong_host_screen
 from shell.identity import actor, local_mode_exposed, sign_in_configured, signed_in
 from shell.leads import lead_param, lead_picker
@@ -45,9 +47,9 @@ from shell.text import WORD_JOINER, plain
 
 __all__ = [
     "APP", "IDLE_RELEASE", "QUERY_CACHE_ENTRIES", "REFUSED", "SHOWN_ROWS", "WAIT_FOR_STORE", "WORD_JOINER", "actor",
-    "begin_run", "cache_key", "chart", "cursor", "dashboard", "data_version", "download", "empty_state", "filters",
-    "forget_results", "fresh", "lead_param", "lead_picker", "local_mode_exposed", "local_only_screen", "log_error",
-    "no_role_screen", "notices", "plain", "query", "refusal", "refused", "refused_host", "routed",
-    "safe_csv", "sidebar", "sign_in_configured", "sign_in_screen", "signed_in", "store", "store_problem",
-    "static_table", "store_screen", "summary", "table", "today", "wrong_host_screen",
+    "attempt", "begin_run", "cache_key", "chart", "cursor", "dashboard", "data_version", "download", "empty_state",
+    "filters", "forget_results", "fresh", "lead_param", "lead_picker", "local_mode_exposed", "local_only_screen",
+    "log_error", "no_role_screen", "notices", "outcome", "plain", "query", "refusal", "refused",
+    "refused_host", "routed", "safe_csv", "sidebar", "sign_in_configured", "sign_in_screen", "signed_in", "store",
+    "store_problem", "static_table", "store_screen", "submit_buttons", "summary", "table", "today", "wrong_host_screen",
 ]
