@@ -77,6 +77,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from sales.access import command_line
     from sales.ingest import IngestError, import_file
 
+    if args.explain:  # what each file would be read as; writes nothing
+        from sales.ingest.explain import run
+        return run(args.files, args.db, args.kind, args.format, args.map, args.json)
     store = _open_store(args.db, writes=True)
     if store is None:
         return 2
@@ -378,6 +381,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", type=Path, help="TOML column mapping for an unknown layout (saved for its header: the "
                    "next file with the same columns needs none)")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
+    p.add_argument("--explain", action="store_true", help="say which layout each file would be read as, the "
+                   "columns used and ignored, and the runner-up layout with what it lacked; imports nothing")
     p.set_defaults(func=_cmd_import)
 
     p = sub.add_parser("imports", help="list import batches")

@@ -9,6 +9,7 @@ from sales.csvtext import CsvError
 from sales.ingest.formats import FormatError, detect
 from sales.ingest.mappings import propose
 from sales.ingest.reader import inspect
+from sales.ingest.reports import recognised
 
 
 @dataclass(frozen=True)
@@ -36,5 +37,8 @@ def describe(path: Path, name: str | None = None) -> FileView:
     try:
         det = detect(layout.header)
     except FormatError:
+        report = recognised(layout.header)
+        if report is not None:
+            return FileView(display, layout.header, problem=f"{display}: line 1: {report.message()}")
         return FileView(display, layout.header, proposal=propose(layout))
     return FileView(display, layout.header, det.format.kind, det.format.name, det.format.label, det.unused)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from sales.ingest.formatdef import FILE_KINDS, Detection, Format, FormatError, norm
@@ -12,49 +13,69 @@ from sales.ingest.presets import BY_NAME, CANONICAL, PRESETS, REQUIRED, mapping_
 from sales.money import ISO_4217
 
 __all__ = ["BY_NAME", "CANONICAL", "FILE_KINDS", "PRESETS", "REQUIRED", "Detection", "Format", "FormatError",
-           "detect", "load_mapping", "mapping_fields", "mapping_from_doc", "norm"]
+           "Candidate", "candidates", "detect", "detection", "load_mapping", "mapping_fields", "mapping_from_doc",
+           "norm"]
 
 
-def _fit(fmt: Format, header: Sequence[str]) -> tuple[int, int] | None:
-    """How well ``fmt`` explains ``header`` (markers, then columns), or None when it lacks what it needs."""
+@dataclass(frozen=True)
+class Candidate:
+    """How one layout fares against a header: the columns it reads, and what it needs that the header lacks."""
+
+    format: Format
+    columns: dict[str, int]
+    lacks: tuple[str, ...]  # empty when it fits
+    markers: int  # the tool's own headers present: they break ties
+
+    @property
+    def fits(self) -> bool:
+        return not self.lacks
+
+    @property
+    def rank(self) -> tuple[bool, int, int]:
+        return self.fits, self.markers, len(self.columns)
+
+
+def _candidate(fmt: Format, header: Sequence[str]) -> Candidate:
     cols = fmt.resolve(header)
-    if not all(r in cols for r in fmt.required):
-        return None
+    lacks = [f"column {fmt.fields[r][0]!r}" for r in fmt.required if r not in cols]
     if fmt.one_of and not any(r in cols for r in fmt.one_of):
-        return None
+        lacks.append("one of the columns " + ", ".join(repr(fmt.fields[r][0]) for r in fmt.one_of))
     normal = {norm(h) for h in header}
     markers = sum(norm(m) in normal for m in fmt.markers)
     if fmt.needs_marker and not markers:
-        return None
-    return markers, len(cols)
+        lacks.append("one of the columns only it has (" + ", ".join(repr(m) for m in fmt.markers[:4]) + ", …)")
+    return Candidate(fmt, cols, tuple(lacks), markers)
+
+
+def candidates(header: Sequence[str], kind: str | None = None, name: str | None = None) -> list[Candidate]:
+    """Every layout that could be meant (the one named, or all of ``kind``), the best fit first: those that fit
+    before those that do not, then by the tool's own headers present, then by the columns read."""
+    if name:
+        if name not in BY_NAME:
+            raise FormatError(f"unknown format {name!r}; known: {', '.join(BY_NAME)}")
+        formats: Sequence[Format] = [BY_NAME[name]]
+    else:
+        formats = [f for f in PRESETS if kind is None or f.kind == kind]
+    return sorted((_candidate(f, header) for f in formats), key=lambda c: c.rank, reverse=True)
+
+
+def detection(cand: Candidate, header: Sequence[str]) -> Detection:
+    used = set(cand.columns.values()) | set(cand.format.repeated_columns(header))
+    return Detection(cand.format, cand.columns, tuple(h for i, h in enumerate(header) if i not in used))
 
 
 def detect(header: Sequence[str], kind: str | None = None, name: str | None = None) -> Detection:
     """The preset that fits ``header`` (or the one named); FormatError lists what was expected."""
-    if name:
-        if name not in BY_NAME:
-            raise FormatError(f"unknown format {name!r}; known: {', '.join(BY_NAME)}")
-        candidates: Sequence[Format] = [BY_NAME[name]]
-    else:
-        candidates = [f for f in PRESETS if kind is None or f.kind == kind]
-    best: tuple[tuple[int, int], Format] | None = None
-    for fmt in candidates:
-        fit = _fit(fmt, header)
-        if fit is not None and (best is None or fit > best[0]):
-            best = (fit, fmt)
-    if best is None:
+    ranked = candidates(header, kind, name)
+    if not ranked[0].fits:
         if name:
-            fmt = BY_NAME[name]
-            cols = fmt.resolve(header)
+            fmt, cols = ranked[0].format, ranked[0].columns
             missing = [fmt.fields[r][0] for r in fmt.required if r not in cols]
             raise FormatError(f"line 1: not a {fmt.label} header: missing column(s) {', '.join(missing)}")
         raise FormatError("line 1: the header matches no known export layout "
-                          f"({', '.join(f.label for f in candidates)}); "
+                          f"({', '.join(c.format.label for c in ranked)}); "
                           "use --format NAME, or --map FILE to name the columns")
-    fmt = best[1]
-    cols = fmt.resolve(header)
-    used = set(cols.values()) | set(fmt.repeated_columns(header))
-    return Detection(fmt, cols, tuple(h for i, h in enumerate(header) if i not in used))
+    return detection(ranked[0], header)
 
 
 def load_mapping(path: Path | str, header: Sequence[str]) -> Detection:

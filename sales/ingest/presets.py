@@ -75,7 +75,8 @@ KIMAI_FIELDS = {"work_date": ("work_date",), "start_time": ("start_time",), "end
 def _kimai() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
     """Kimai's languages (code → name) and, per field, every header it has had in any of them."""
     doc = tomllib.loads(KIMAI_HEADERS.read_text(encoding="utf-8"))["languages"]
-    fields = {ours: tuple(dict.fromkeys(text for lang in doc.values() for column in theirs for text in lang[column]))
+    langs = sorted(doc.values(), key=lambda lang: lang["name"] != "English")  # English first: messages name it
+    fields = {ours: tuple(dict.fromkeys(text for lang in langs for column in theirs for text in lang[column]))
               for ours, theirs in KIMAI_FIELDS.items()}
     return {code: lang["name"] for code, lang in doc.items()}, fields
 
