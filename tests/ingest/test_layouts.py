@@ -33,14 +33,22 @@ TIME = {
     "toggl_2024.csv": [("Jimmy Page", date(2026, 1, 5), 1.5, "Microdegree", None),
                        ("Mira Kaur", date(2026, 1, 5), 0.75, "Courses", None),
                        ("Jimmy Page", date(2026, 1, 7), 1.961667, "-", None)],
+    # Harvest before: Hours Rounded beside Hours (the hours worked are Hours: 0.75, not the rounded 1.0), no
+    # Approved?, Department instead of Roles
+    "harvest_2015.csv": [("Jimmy Page", date(2015, 1, 26), 1.5, "Microdegree", "Hedera University"),
+                         ("Mira Kaur", date(2015, 1, 27), 0.75, "Courses", "Affogato International")],
+    # Harvest today (German account locale: 26.01.2026, "7,5"), Approved? and Roles
+    "harvest_de.csv": [("Jimmy Page", date(2026, 1, 26), 7.5, "Microdegree", "Hedera University"),
+                       ("Jimmy Page", date(2026, 1, 27), 20.0, "Microdegree", "Hedera University"),
+                       ("Mira Kaur", date(2026, 2, 3), 0.25, "Courses", "Affogato International")],
 }
 
 
 @pytest.mark.parametrize("name", list(TIME))
-def test_toggl_then_and_now(cli, tmp_path, name):
+def test_time_then_and_now(cli, tmp_path, name):
     db = tmp_path / "s.duckdb"
     r = _import(cli, FIX / name, "--db", db)
-    assert f"{name}: toggl → batch 1" in r.stdout, r.stderr
+    assert f"{name}: {name.split('_')[0].removesuffix('.csv')} → batch 1" in r.stdout, r.stderr
     assert _rows(db, ENTRIES) == TIME[name]
 
 
