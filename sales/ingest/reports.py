@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from sales.ingest.formatdef import norm
 
 # a header cell that is a day: a weekly report has one column per day
-DAY = re.compile(r"^\s*((mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?\b.*|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}"
-                 r"([./-]\d{2,4})?)\s*$", re.IGNORECASE)
+DAY = re.compile(r"^\s*((mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|sday|nesday|urday)?\b\.?.*"
+                 r"|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}([./-]\d{2,4})?)\s*$", re.IGNORECASE)
 DATES = ("Date", "Start date", "Start Date", "Work date", "Day")  # a column that dates each entry
 
 
