@@ -190,7 +190,8 @@ PRESETS: tuple[Format, ...] = (
         "task": _f("Task"), "description": _f("Description"), "billable": _f("Billable"),
         "work_date": _f("Start date"), "start_time": _f("Start time"), "end_date": _f("End date", "Stop date"),
         "end_time": _f("End time", "Stop time"), "hours": _f("Duration"), "tags": _f("Tags"),
-    }, required=("person", "work_date", "start_time", "hours"), markers=("Start date", "Start time", "Duration")),
+    }, required=("person", "work_date", "start_time", "hours"), markers=("Start date", "Start time", "Duration"),
+        options={"dash": "blank"}),
     Format("clockify", "time", "Clockify detailed", {
         "project": _f("Project"), "client": _f("Client"), "description": _f("Description"), "task": _f("Task"),
         "person": _f("User"), "email": _f("Email"), "billable": _f("Billable"), "work_date": _f("Start Date"),

@@ -29,10 +29,10 @@ TIME = {
                   ("Mira Kaur", date(2026, 1, 5), 0.75, "Courses", "Affogato International"),
                   ("Jimmy Page", date(2026, 1, 6), 26.0, "Microdegree", "Hedera University")],
     # Toggl Track today: Member, Stop date, Stop time, no Client, every field quoted, 1:57:42 without a leading
-    # zero, no line end after the last row; 1 h 57 min 42 s = 1 + 57/60 + 42/3600 h
+    # zero, no line end after the last row, '-' for no project; 1 h 57 min 42 s = 1 + 57/60 + 42/3600 h
     "toggl_2024.csv": [("Jimmy Page", date(2026, 1, 5), 1.5, "Microdegree", None),
                        ("Mira Kaur", date(2026, 1, 5), 0.75, "Courses", None),
-                       ("Jimmy Page", date(2026, 1, 7), 1.961667, "-", None)],
+                       ("Jimmy Page", date(2026, 1, 7), 1.961667, None, None)],
     # Harvest before: Hours Rounded beside Hours (the hours worked are Hours: 0.75, not the rounded 1.0), no
     # Approved?, Department instead of Roles
     "harvest_2015.csv": [("Jimmy Page", date(2015, 1, 26), 1.5, "Microdegree", "Hedera University"),
