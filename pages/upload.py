@@ -9,6 +9,7 @@ import shell
 from sales import uploads
 from sales.ingest import IngestError, batch_rejects, import_file, list_batches, mappings, undo_batch
 from sales.ingest.describe import describe
+from sales.ingest.explain import explain_header
 from sales.ingest.formats import FILE_KINDS as KINDS
 from sales.ingest.formats import mapping_fields
 from sales.undo_text import undo_sentence
@@ -101,11 +102,15 @@ def show_file(n: int, upload) -> None:
     view = describe(path, upload.name)
     key = f"f{n}_{upload.file_id}"
     st.markdown(f"**{shell.plain(upload.name)}** · {uploads.human_size(upload.size)}")
+    known = shell.query(mappings.find, tuple(view.header)) if view.needs_mapping else None
+    why = explain_header(view.header, view.name, saved=known).lines() if known else view.explanation
+    if why:
+        with st.expander("Why this layout"):
+            st.text("\n".join(why))
     if view.problem:
         st.error(shell.plain(view.problem))
         return
     mapping = None
-    known = shell.query(mappings.find, tuple(view.header)) if view.needs_mapping else None
     if known is not None:  # import_file finds it by the header too
         st.markdown(f"Recognised: **saved {known['kind']} mapping** (by {shell.plain(known['saved_by'])}, "
                     f"{known['saved_at']:%Y-%m-%d})")

@@ -15,6 +15,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     from sales.access import command_line
     from sales.ingest import IngestError, import_file
 
+    if args.explain:  # what each file would be read as; writes nothing
+        from sales.ingest.explain import run
+
+        return run(args.files, args.db, args.kind, args.format, args.map, args.json)
     results, failed = [], False
     with opened(args.db, writes=True) as store:
         for path in args.files:

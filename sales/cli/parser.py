@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", type=Path, help="TOML column mapping for an unknown layout (saved for its header: the "
                    "next file with the same columns needs none)")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
+    p.add_argument("--explain", action="store_true", help="say which layout each file would be read as, the "
+                   "columns used and ignored, and the runner-up layout with what it lacked; imports nothing")
     p.set_defaults(func=importing.cmd_import)
 
     p = sub.add_parser("imports", help="list import batches")

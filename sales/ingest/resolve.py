@@ -9,12 +9,14 @@ from pathlib import Path
 from sales.ingest.formats import Detection, FormatError, detect, mapping_from_doc
 from sales.ingest.mappings import find
 from sales.ingest.reader import CsvLayout
+from sales.ingest.reports import recognised
 from sales.ingest.results import IngestError
 from sales.store import Store
 
 
 def resolve(store: Store, layout: CsvLayout, kind: str | None, fmt: str | None, mapping: dict | None) -> Detection:
-    """The preset named or detected; else the mapping given; else one saved for this header."""
+    """The preset named or detected; else the mapping given; else one saved for this header. A report we
+    recognise but cannot import (a summary, a weekly report) is refused with the export to download instead."""
     try:
         if mapping is not None:
             det = mapping_from_doc(mapping, layout.header, "column mapping")
@@ -22,6 +24,9 @@ def resolve(store: Store, layout: CsvLayout, kind: str | None, fmt: str | None, 
             try:
                 det = detect(layout.header, kind, fmt)
             except FormatError:
+                report = recognised(layout.header)
+                if report is not None:  # totals, not records: no mapping makes them importable
+                    raise IngestError(f"{layout.path.name}: line 1: {report.message()}") from None
                 with store.cursor() as cur:
                     saved = None if fmt else find(cur, layout.header)
                 if saved is None:

@@ -31,6 +31,11 @@ def _c(i: int) -> str:
     return f"c{i}"
 
 
+def _dash_blank(expr: str, applies: bool) -> str:
+    """A tool that writes '-' for no project or client (Toggl Track): that is no value."""
+    return f"nullif({expr}, '-')" if applies else expr
+
+
 def time_stage_sql(det: Detection, layout: CsvLayout, src: str, carry: tuple[str, ...] = (),
                    rid: str = "rid") -> tuple[str, list[str]]:
     """SELECT over ``src`` (rows with c0..cN and rid) giving typed entries, err, err_col and is_total
@@ -48,7 +53,8 @@ def time_stage_sql(det: Detection, layout: CsvLayout, src: str, carry: tuple[str
         return _c(cols[name]) if name in cols else None
 
     def text(*names: str) -> str:
-        exprs = [text_sql(raw(n)) for n in names if n in cols]
+        exprs = [_dash_blank(text_sql(raw(n)), fmt.options.get("dash") == "blank" and n in ("client", "project"))
+                 for n in names if n in cols]
         return f"coalesce({', '.join(exprs)})" if exprs else "NULL"
 
     def layout_of(name: str):
