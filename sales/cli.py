@@ -84,7 +84,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     with store:
         for path in args.files:
             try:
-                r = import_file(store, command_line(), path, kind=args.kind, fmt=args.format, mapping=args.map)
+                r = import_file(store, command_line(), path, kind=args.kind, fmt=args.format, mapping=args.map,
+                                sheet=args.sheet)
             except Exception as e:  # one bad file never stops the others, and nobody gets a traceback
                 failed = True
                 message = str(e) if isinstance(e, IngestError) else f"{Path(path).name}: cannot be imported ({e})"
@@ -377,6 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", help="preset name, e.g. tempo, toggl, hubspot-deals (default: detect by header)")
     p.add_argument("--map", type=Path, help="TOML column mapping for an unknown layout (saved for its header: the "
                    "next file with the same columns needs none)")
+    p.add_argument("--sheet", metavar="NAME", help="the sheet to read from .xlsx/.xls files (default: the first)")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     p.set_defaults(func=_cmd_import)
 

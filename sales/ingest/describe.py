@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from sales.csvtext import CsvError
 from sales.ingest.formats import FormatError, detect
 from sales.ingest.mappings import propose
-from sales.ingest.reader import inspect
+from sales.ingest.sheets import read_export
 
 
 @dataclass(frozen=True)
@@ -21,20 +22,27 @@ class FileView:
     unused: tuple[str, ...] = ()
     problem: str | None = None  # set when the file cannot be read at all
     proposal: dict | None = None  # for an unknown layout: a first guess at its mapping
+    sheets: tuple[str, ...] = ()  # a spreadsheet's sheets, to choose from; the one described is ``sheet``
+    sheet: str | None = None
 
     @property
     def needs_mapping(self) -> bool:
         return self.problem is None and self.format is None
 
 
-def describe(path: Path, name: str | None = None) -> FileView:
+def describe(path: Path, name: str | None = None, sheet: str | None = None) -> FileView:
+    """The file's header and layout; for a spreadsheet, of ``sheet`` (default: the first)."""
     display = name or path.name
-    try:
-        layout = inspect(path)
-    except CsvError as e:
-        return FileView(display, [], problem=str(e).replace(path.name, display, 1))
-    try:
-        det = detect(layout.header)
-    except FormatError:
-        return FileView(display, layout.header, proposal=propose(layout))
-    return FileView(display, layout.header, det.format.kind, det.format.name, det.format.label, det.unused)
+    with tempfile.TemporaryDirectory(prefix="sales-describe-") as work:
+        try:
+            export = read_export(path, Path(work), sheet)
+        except CsvError as e:
+            return FileView(display, [], problem=str(e).replace(path.name, display, 1))
+        layout = export.layout
+        sheets = {"sheets": export.sheet.sheets, "sheet": export.sheet.sheet} if export.sheet else {}
+        try:
+            det = detect(layout.header)
+        except FormatError:
+            return FileView(display, layout.header, proposal=propose(layout), **sheets)
+    return FileView(display, layout.header, det.format.kind, det.format.name, det.format.label, det.unused,
+                    **sheets)
