@@ -141,7 +141,7 @@ def _write(data, dest: Path, name: str, names: tuple[str, ...], display: str) ->
         raise CsvError(f"{display}: sheet {name!r} is empty")
     first_row = 1  # the header's row: the first that holds anything (iter_rows starts at row 1)
     width = data.width
-    candidates: list[list[int]] = []  # [line, data rows before it, depth, count] of rows that may head a group
+    candidates: list[tuple[int, ...]] = []  # [line, data rows before it, depth, count] of rows that may head a group
     single: list[tuple[int, int]] = []  # (line, row index) of rows with only their first cell: a footer?
     rows: list[int] | None = None  # the row of every line, once a cell's line break shifted them
     # lines written; data rows written; the index of the last row of two cells or more, and data rows up to it
@@ -163,7 +163,7 @@ def _write(data, dest: Path, name: str, names: tuple[str, ...], display: str) ->
                     rows.append(first_row + i)
                 continue
             if i and values[0] and (group := _group(values)) is not None:
-                candidates.append([line + 1, records, *group])
+                candidates.append((line + 1, records, *group))
             elif i:
                 records += 1
             if filled > 1:
@@ -225,23 +225,15 @@ def _group(values: list[str]) -> tuple[int, int] | None:
     return len(m.group(1)) // 4, int(m.group(2))
 
 
-def _group_lines(candidates: list[list[int]], records: int) -> list[int]:
-    """The lines of the candidates that really head a group: the data rows between one and the next header at
-    its depth or above (or the end) number exactly its count. A row that merely looks like one is data, which
-    changes the counts around it: decided again until nothing changes."""
-    while True:
-        bad = []
-        for k, (_line, before, depth, count) in enumerate(candidates):
-            end = next((c[1] for c in candidates[k + 1:] if c[2] <= depth), records)
-            if end - before != count:
-                bad.append(k)
-        if not bad:
-            return [c[0] for c in candidates]
-        for k in reversed(bad):  # it is a data row: one more record before every candidate after it
-            for c in candidates[k + 1:]:
-                c[1] += 1
-            records += 1
-            del candidates[k]
+def _group_lines(candidates: list[tuple[int, ...]], records: int) -> list[int]:
+    """The lines of the candidates that really head a group: the data rows between one and the next candidate
+    at its depth or above (or the end) number exactly its count. A row that merely looks like one is data."""
+    found = []
+    for k, (line, before, depth, count) in enumerate(candidates):
+        end = next((c[1] for c in candidates[k + 1:] if c[2] <= depth), records)
+        if end - before == count:
+            found.append(line)
+    return found
 
 
 def _rewrite(path: Path, blank: set[int], padded: set[int], width: int) -> None:
