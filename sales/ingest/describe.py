@@ -9,7 +9,7 @@ from pathlib import Path
 from sales.csvtext import CsvError
 from sales.ingest.formats import FormatError, detect
 from sales.ingest.mappings import propose
-from sales.ingest.sheets import read_export
+from sales.ingest.sheets import is_spreadsheet, read_export, sheet_names
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,8 @@ def describe(path: Path, name: str | None = None, sheet: str | None = None) -> F
     with tempfile.TemporaryDirectory(prefix="sales-describe-") as work:
         try:
             export = read_export(path, Path(work), sheet)
-        except CsvError as e:
-            return FileView(display, [], problem=str(e).replace(path.name, display, 1))
+        except CsvError as e:  # a workbook still offers its other sheets, one of which may be the export
+            return FileView(display, [], problem=str(e).replace(path.name, display, 1), **_sheets(path, sheet))
         layout = export.layout
         sheets = {"sheets": export.sheet.sheets, "sheet": export.sheet.sheet} if export.sheet else {}
         try:
@@ -46,3 +46,13 @@ def describe(path: Path, name: str | None = None, sheet: str | None = None) -> F
             return FileView(display, layout.header, proposal=propose(layout), **sheets)
     return FileView(display, layout.header, det.format.kind, det.format.name, det.format.label, det.unused,
                     **sheets)
+
+
+def _sheets(path: Path, sheet: str | None) -> dict:
+    if not is_spreadsheet(path):
+        return {}
+    try:
+        names = tuple(sheet_names(path))
+    except CsvError:
+        return {}
+    return {"sheets": names, "sheet": sheet if sheet in names else names[0] if names else None}

@@ -146,41 +146,53 @@ def _write(data, dest: Path, name: str, names: tuple[str, ...], display: str) ->
     rows: list[int] | None = None  # the row of every line, once a cell's line break shifted them
     # lines written; data rows written; the index of the last row of two cells or more, and data rows up to it
     line = records = last_wide = wide_records = 0
+    pending: list = []  # rows to write, a chunk at a time (one call for many rows)
+    text = _TEXT.get
     with open(dest, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         i = -1  # the row's index from the header on
         for cells in data.iter_rows():
-            values = [c if type(c) is str else _text(c) for c in cells]
-            filled = sum(1 for v in values if v)
+            values = [c if c.__class__ is str else text(c.__class__, _other)(c) for c in cells]
+            filled = width - values.count("")
             if i < 0 and not filled:  # blank rows above the header
                 first_row += 1
                 continue
             i += 1
+            if i == 0 and filled < 2:
+                raise CsvError(f"{display}: sheet {name!r} holds no export: its first row, row {first_row}, has a "
+                               "single value where the header should be; its sheets: "
+                               + ", ".join(repr(n) for n in names))
             if not filled:
-                fh.write("\n")
+                pending.append(())  # a blank line: the readers pass over it
                 line += 1
                 if rows is not None:
                     rows.append(first_row + i)
                 continue
-            if i and values[0] and (group := _group(values)) is not None:
+            first = values[0]
+            if i and first and first[-1] == ")" and (group := _group(values)) is not None:
                 candidates.append((line + 1, records, *group))
             elif i:
                 records += 1
             if filled > 1:
                 last_wide, wide_records = i, records
-            breaks = sum(v.count("\n") + v.count("\r") for v in values if "\n" in v or "\r" in v)
-            if filled == 1 and values[0] and i and not breaks:  # one field, as a report footer is in CSV
-                single.append((line + 1, i))
-                values = values[:1]
-            if breaks:
+            joined = "".join(values)
+            breaks = 0
+            if "\n" in joined or "\r" in joined:
                 values = [v.replace("\r\n", "\n").replace("\r", "\n") for v in values]
                 breaks = sum(v.count("\n") for v in values)
                 if rows is None:
                     rows = [first_row + n for n in range(line)]
-            writer.writerow(values)
+            elif filled == 1 and first and i:  # one field, as a report footer is in CSV
+                single.append((line + 1, i))
+                values = values[:1]
+            pending.append(values)
+            if len(pending) >= 5000:
+                writer.writerows(pending)
+                pending.clear()
             line += 1 + breaks
             if rows is not None:
                 rows.extend([first_row + i] * (1 + breaks))
+        writer.writerows(pending)
     groups = _group_lines(candidates, wide_records)  # a footer after the last group is none of its rows
     # a one-cell row before the last row of several cells is data with empty cells, not a footer: full width
     padded = {n for n, i in single if i < last_wide and n not in groups}
@@ -191,29 +203,29 @@ def _write(data, dest: Path, name: str, names: tuple[str, ...], display: str) ->
     return SheetText(dest, name, names, row_map, len(groups))
 
 
-def _text(value) -> str:
-    """A cell as the importer's readers take it: ISO dates, plain numbers, ``H:MM:SS`` durations."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return format(value, ".15g")  # the digits the spreadsheet shows: 0.1 + 0.2 is 0.3
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        if value.time() == time(0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.strftime("%H:%M:%S")
-    if isinstance(value, timedelta):
-        seconds = round(value.total_seconds())
-        sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
-        return f"{sign}{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+def _number(value: float) -> str:
+    """The digits the spreadsheet shows (0.1 + 0.2 is 0.3), and whole numbers of any size in full."""
+    shown = format(value, ".15g")
+    return str(int(value)) if "e" in shown and value.is_integer() else shown
+
+
+def _moment(value: datetime) -> str:
+    return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ", timespec="seconds")
+
+
+def _duration(value: timedelta) -> str:
+    seconds = round(value.total_seconds())
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    return f"{sign}{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _other(value) -> str:
     return "" if value is None else str(value)
+
+
+# a cell as the importer's readers take it, by its type: ISO dates, plain numbers, H:MM:SS times and durations
+_TEXT = {float: _number, int: str, bool: lambda v: "true" if v else "false", datetime: _moment,
+         date: date.isoformat, time: lambda v: v.strftime("%H:%M:%S"), timedelta: _duration}
 
 
 def _group(values: list[str]) -> tuple[int, int] | None:

@@ -184,7 +184,8 @@ def test_a_sheet_is_chosen_by_name_and_a_missing_one_names_the_sheets(store, tmp
                    datetime(2026, 3, 31)]]
     notes = [["Notes"], ["exported by hand"]]
     path = write_rows(tmp_path / "pipeline.xlsx", {"Notes": notes, "Deals": odoo})
-    with pytest.raises(IngestError, match=r"pipeline\.xlsx: line 1 has a single column"):
+    with pytest.raises(IngestError, match=r"pipeline\.xlsx: sheet 'Notes' holds no export: its first row, row 1, "
+                                          r"has a single value where the header should be; its sheets: 'Notes', "):
         import_file(store, ADMIN, path)  # the first sheet is read unless another is named
     with pytest.raises(IngestError, match=r"pipeline\.xlsx: has no sheet named 'Leads'; its sheets: 'Notes', "
                                           r"'Deals'"):
