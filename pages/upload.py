@@ -19,11 +19,13 @@ who = shell.actor()
 
 st.title("Upload exports")
 st.caption("CRM exports (HubSpot, Pipedrive, Salesforce, Zoho, Odoo), time exports (Tempo, Jira, Toggl, "
-           "Clockify, Harvest, Kimai, FreshBooks), budgets, or this project's own templates. Nothing is "
+           "Clockify, Harvest, Kimai, FreshBooks), budgets, or this project's own templates, as CSV or as a "
+           "spreadsheet (.xlsx, .xls: pick the sheet when there are several). Nothing is "
            "written until you press Import; a file with problems still imports its good rows, and every "
            "bad row is listed with its line.")
 
-files = st.file_uploader("CSV files", type=["csv", "tsv", "txt"], accept_multiple_files=True, key="upload")
+files = st.file_uploader("CSV files or spreadsheets", type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods"],
+                         accept_multiple_files=True, key="upload")
 if "upload_dir" not in st.session_state or not Path(st.session_state["upload_dir"]).is_dir():
     st.session_state["upload_dir"] = str(uploads.new_workdir())
 workdir = Path(st.session_state["upload_dir"])
@@ -64,16 +66,17 @@ def mapping_form(view, key: str) -> dict | None:
     return {"kind": kind, "columns": columns}
 
 
-def previewed(path: Path, mapping: dict | None, name: str):
+def previewed(path: Path, mapping: dict | None, name: str, sheet: str | None):
     """The dry run, kept per file, mapping and store state: a large file is read once, not every rerun.
 
     Only the latest preview of each file is kept, so the session does not grow with every import.
     """
-    key = (repr(mapping), shell.data_version())
+    key = (repr(mapping), sheet, shell.data_version())
     cache = st.session_state.setdefault("previews", {})
     if cache.get(str(path), (None, None))[0] != key:
         with st.spinner(f"Checking {name}…"):
-            cache[str(path)] = key, import_file(shell.store(), who, path, mapping=mapping, name=name, dry_run=True)
+            cache[str(path)] = key, import_file(shell.store(), who, path, mapping=mapping, name=name, dry_run=True,
+                                                sheet=sheet)
     return cache[str(path)][1]
 
 
@@ -99,9 +102,11 @@ if "undo_problem" in st.session_state:
 def show_file(n: int, upload) -> None:
     """One uploaded file: what it is, what importing it would do, and the import button."""
     path = saved(upload)
-    view = describe(path, upload.name)
     key = f"f{n}_{upload.file_id}"
+    view = describe(path, upload.name, st.session_state.get(f"{key}_sheet"))
     st.markdown(f"**{shell.plain(upload.name)}** · {uploads.human_size(upload.size)}")
+    if len(view.sheets) > 1:  # a workbook of several sheets: the first is read unless another is chosen
+        st.selectbox("Sheet", view.sheets, key=f"{key}_sheet")
     known = shell.query(mappings.find, tuple(view.header)) if view.needs_mapping else None
     why = explain_header(view.header, view.name, saved=known).lines() if known else view.explanation
     if why:
@@ -123,7 +128,7 @@ def show_file(n: int, upload) -> None:
         if view.unused:
             st.caption(shell.plain(f"Columns not used: {', '.join(view.unused)}"))
     try:
-        preview = previewed(path, mapping, upload.name)
+        preview = previewed(path, mapping, upload.name, view.sheet)
     except IngestError as e:
         st.error(shell.plain(e))
         return
@@ -134,7 +139,8 @@ def show_file(n: int, upload) -> None:
     cols[1].metric("New", f"{preview.imported:,}")
     cols[2].metric("Already there", f"{preview.duplicates:,}")
     cols[3].metric("With problems", f"{preview.rejected:,}")
-    cols[4].metric("Skipped", f"{preview.skipped:,}", help="Report footers and total lines: not data.")
+    cols[4].metric("Skipped", f"{preview.skipped:,}",
+                   help="Report footers, total lines and a grouped export's group rows: not data.")
     if preview.hours is not None:
         cols[5].metric("Hours", f"{preview.hours:,.2f}")
     elif preview.kind == "leads":
@@ -152,13 +158,14 @@ def show_file(n: int, upload) -> None:
         st.warning(shell.plain("Stages not in data/stage_map.toml (kept on the lead as its CRM stage): "
                                + ", ".join(f"{k} ({v})" for k, v in preview.unmapped_stages.items())))
     if preview.rejects:
-        shell.table(pd.DataFrame([{"line": r.line, "column": r.column, "problem": r.reason}
+        where = "row" if view.sheet else "line"  # a spreadsheet's rows are numbered as the spreadsheet shows them
+        shell.table(pd.DataFrame([{where: r.line, "column": r.column, "problem": r.reason}
                                   for r in preview.rejects]))
     nothing_new = preview.imported + preview.updated == 0
     if st.button(f"Import {shell.plain(upload.name)}", key=f"{key}_go", type="primary", disabled=nothing_new):
         bar = st.progress(0.0, text="Starting…")
         try:
-            r = import_file(shell.store(), who, path, mapping=mapping, name=upload.name,
+            r = import_file(shell.store(), who, path, mapping=mapping, name=upload.name, sheet=view.sheet,
                             progress=lambda frac, msg, bar=bar: bar.progress(min(frac, 1.0), text=msg))
         except IngestError as e:
             st.error(shell.plain(e))

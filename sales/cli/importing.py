@@ -18,12 +18,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.explain:  # what each file would be read as; writes nothing
         from sales.ingest.explain import run
 
-        return run(args.files, args.db, args.kind, args.format, args.map, args.json)
+        return run(args.files, args.db, args.kind, args.format, args.map, args.json, args.sheet)
     results, failed = [], False
     with opened(args.db, writes=True) as store:
         for path in args.files:
             try:
-                r = import_file(store, command_line(), path, kind=args.kind, fmt=args.format, mapping=args.map)
+                r = import_file(store, command_line(), path, kind=args.kind, fmt=args.format, mapping=args.map,
+                                sheet=args.sheet)
             except Exception as e:  # one bad file never stops the others, and nobody gets a traceback
                 failed = True
                 message = str(e) if isinstance(e, IngestError) else f"{Path(path).name}: cannot be imported ({e})"

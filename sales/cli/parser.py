@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", help="preset name, e.g. tempo, toggl, hubspot-deals (default: detect by header)")
     p.add_argument("--map", type=Path, help="TOML column mapping for an unknown layout (saved for its header: the "
                    "next file with the same columns needs none)")
+    p.add_argument("--sheet", metavar="NAME", help="the sheet to read from .xlsx/.xls files (default: the first)")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     p.add_argument("--explain", action="store_true", help="say which layout each file would be read as, the "
                    "columns used and ignored, and the runner-up layout with what it lacked; imports nothing")

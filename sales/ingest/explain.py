@@ -10,7 +10,6 @@ from pathlib import Path
 
 from sales.csvtext import CsvError
 from sales.ingest.formats import Candidate, FormatError, candidates, detection, mapping_from_doc
-from sales.ingest.reader import inspect
 from sales.ingest.reports import recognised
 from sales.ingest.results import IngestError
 
@@ -96,10 +95,20 @@ def explain_file(path: Path | str, kind: str | None = None, fmt: str | None = No
     path = Path(path)
     display = name or path.name
     try:
-        layout = inspect(path)
+        header = _header(path)
     except CsvError as e:
         raise IngestError(str(e).replace(path.name, display, 1)) from None
-    return explain_header(layout.header, display, kind, fmt, mapping, saved)
+    return explain_header(header, display, kind, fmt, mapping, saved)
+
+
+def _header(path: Path, sheet: str | None = None) -> list[str]:
+    """The header of a CSV file, or of a spreadsheet's sheet (the first unless ``sheet`` names one)."""
+    import tempfile
+
+    from sales.ingest.sheets import read_export
+
+    with tempfile.TemporaryDirectory(prefix="sales-explain-") as work:
+        return list(read_export(path, Path(work), sheet).layout.header)
 
 
 def _saved(db: Path | None, header: Sequence[str]) -> dict | None:
@@ -122,7 +131,7 @@ def _saved(db: Path | None, header: Sequence[str]) -> dict | None:
 
 
 def run(files: Sequence[Path], db: Path | None = None, kind: str | None = None, fmt: str | None = None,
-        mapping: Path | None = None, as_json: bool = False) -> int:
+        mapping: Path | None = None, as_json: bool = False, sheet: str | None = None) -> int:
     """``python -m sales import --explain FILE…``: prints each file's explanation; 2 when one cannot be read."""
     import json
     import sys
@@ -133,7 +142,7 @@ def run(files: Sequence[Path], db: Path | None = None, kind: str | None = None, 
     for path in files:
         try:
             doc = mapping_doc(mapping, Path(path).name)
-            header = inspect(Path(path)).header
+            header = _header(Path(path), sheet)
             saved = _saved(db, header) if doc is None and not fmt else None
             e = explain_header(header, Path(path).name, kind, fmt, doc, saved)
         except CsvError as err:

@@ -35,11 +35,12 @@ from sales.ingest.importers import importer
 from sales.ingest.mappings import save as save_mapping
 from sales.ingest.progress import Progress, quiet, unprinted
 from sales.ingest.progress import tracked as _tracked
-from sales.ingest.reader import CsvLayout, count_newlines, inspect, read_csv_sql, repair_quotes
+from sales.ingest.reader import CsvLayout, count_newlines, read_csv_sql, repair_quotes
 from sales.ingest.rejects import UNCLOSED_QUOTE, LineMap, Rejects, Structural, structural_rejects
 from sales.ingest.rejects import write_rejects as _write_rejects
 from sales.ingest.resolve import mapping_doc, resolve
 from sales.ingest.results import ImportResult, IngestError, Reject
+from sales.ingest.sheets import read_export
 from sales.store import Store
 
 FILE_RECORDS = "file_records"  # the temp table of the file's records as text (c0..cN), in the file's order
@@ -83,13 +84,15 @@ class _Job:
     check: FileCheck  # the whole file's sha256 and whether it is clean UTF-8, read beside the import
     dry_run: bool
     work: Path  # a folder of this import's own, removed afterwards
+    skipped: int = 0  # rows the reading of a spreadsheet passed over: a grouped export's group headers
 
 
 def import_file(store: Store, actor: Actor, path: Path | str, kind: str | None = None, fmt: str | None = None,
                 mapping: Path | str | dict | None = None, name: str | None = None,
                 progress: Progress | None = None, max_bytes: int | None = None,
-                dry_run: bool = False) -> ImportResult:
-    """Import one file as ``actor``; raises IngestError (nothing written) when it cannot be read at all.
+                dry_run: bool = False, sheet: str | None = None) -> ImportResult:
+    """Import one file (CSV text, or ``sheet`` of a spreadsheet, by default its first) as ``actor``; raises
+    IngestError (nothing written) when it cannot be read at all.
 
     ``dry_run`` does everything, reports what would happen, then rolls back: the upload preview.
     """
@@ -97,19 +100,21 @@ def import_file(store: Store, actor: Actor, path: Path | str, kind: str | None =
     path = Path(path)
     display = name or path.name
     step = progress or quiet
-    try:
-        layout = inspect(path, **({"max_bytes": max_bytes} if max_bytes else {}))
-    except CsvError as e:
-        raise IngestError(str(e).replace(path.name, display, 1)) from None
-    doc = mapping_doc(mapping, display)
-    det = resolve(store, layout, kind, fmt, doc)
-    if det.format.kind == "budgets":
-        actor.require("budgets")
-    step(0.05, f"{display}: {det.format.label}")
     with tempfile.TemporaryDirectory(prefix="sales-import-") as work:
+        try:
+            export = read_export(path, Path(work), sheet, **({"max_bytes": max_bytes} if max_bytes else {}))
+        except CsvError as e:
+            raise IngestError(str(e).replace(path.name, display, 1)) from None
+        layout = export.layout
+        doc = mapping_doc(mapping, display)
+        det = resolve(store, layout, kind, fmt, doc)
+        if det.format.kind == "budgets":
+            actor.require("budgets")
+        step(0.05, f"{display}: {det.format.label}")
         if layout.needs_copy:  # UTF-16, Windows-1252, Latin-1, bare "\r" or mixed line ends
             layout = layout.copy_into(Path(work))
-        job = _Job(store, actor, layout, det, display, step, FileCheck(path), dry_run, Path(work))
+        job = _Job(store, actor, layout, det, display, step, FileCheck(export.text), dry_run, Path(work),
+                   export.skipped)
         try:
             with _bounded_memory(store, layout.size):
                 result = _ladder(job)
@@ -164,6 +169,7 @@ def _close_batch(cur, job: _Job, batch: int, result: ImportResult) -> None:
         earlier = same_file(cur, check.sha256, job.det.format.name)
         if earlier is not None:
             raise _AlreadyImported(earlier)
+    result.skipped += job.skipped
     record_batch(cur, job.actor, batch, check.sha256, result, job.det.format.label)
     job.step(1.0, f"{result.file}: {result.imported:,} {'would be imported' if job.dry_run else 'imported'}")
     if job.dry_run:
@@ -272,7 +278,7 @@ def _run(job: _Job, result: ImportResult, tolerant: bool) -> None:
         rejects = Rejects(cur, batch, result, lines, _write_rejects)
         try:
             for reject in heapq.merge(unclosed, structural.rejects, key=lambda r: r.line):
-                rejects.add(reject)
+                rejects.add(replace(reject, line=layout.row(reject.line)))
             malformed = rejects.count
             step(0.5, f"{display}: checking {records:,} rows")
             if direct:

@@ -7,6 +7,7 @@ import csv
 import io
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -32,6 +33,11 @@ class CsvLayout:
     sample: list[list[str]]  # the first data records, for per-column decisions
     size: int
     copied: bool = False
+    rows: Callable[[int | None], int | None] | None = None  # text line → spreadsheet row, when they differ
+
+    def row(self, line: int | None) -> int | None:
+        """The line people look for: the spreadsheet row for a sheet read as text, else the file line."""
+        return self.rows(line) if self.rows is not None else line
 
     def column(self, index: int) -> list[str]:
         return [r[index] for r in self.sample if index < len(r)]

@@ -115,15 +115,16 @@ class LineMap:
         return self._regular
 
     def __call__(self, rid: int) -> int:
-        return rid + 2 if self.regular else self.locate(rid)[0]
+        return self.layout.row(rid + 2) if self.regular else self.locate(rid)[0]
 
     def locate(self, rid: int) -> tuple[int, str | None]:
+        """The record's line (a sheet's row) and text."""
         if self._scan is None:
             from sales.ingest.lines import RecordLines  # numpy loads only for files with problems
 
             self._scan = RecordLines(self.layout.path, self.rejected, regular=self.regular)
-        found = self._scan.locate(rid)
-        return found if found is not None else (rid + 2, None)
+        line, text = self._scan.locate(rid) or (rid + 2, None)
+        return self.layout.row(line), text
 
     def close(self) -> None:
         if self._scan is not None:
