@@ -8,7 +8,15 @@ start, imports and all on both sides), for a wide (25-column) and a narrow (11-c
 Runs are interleaved (count, first, again for each layout in turn, --repeat times) so each sees the same
 machine load; medians are printed with the ratio (goal: at most 3x the count) and peak memory.
 
-    .venv/bin/python bench/import.py [--rows 1000000] [--repeat 3]
+Then memory on a file of about 1 GB (--big-mb; 0 skips it), whole process: the peak of a first import (the bulk
+path), and of the same file with one bad row at its end (every row through the general path). Goal: at most
+600 MB whatever the file's size.
+
+Then spreadsheets (--xlsx-rows; 0 skips them): ``python -m sales import`` of a narrow Tempo export as .xlsx (typed
+cells, shared strings, as Excel and Odoo write it) against the same rows as CSV, whole process, interleaved;
+goal: at most 3x.
+
+    .venv/bin/python bench/import.py [--rows 1000000] [--repeat 3] [--big-mb 1000] [--xlsx-rows 100000]
 """
 
 import argparse
@@ -71,7 +79,9 @@ def write_tempo(path: Path, rows: int, seed: int = 3, header: list[str] = HEADER
 
 COUNT = """
 import sys, duckdb
-print(duckdb.connect().execute("SELECT count(*) FROM read_csv(?)", [sys.argv[1]]).fetchall()[0][0])
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")  # its bar would be drawn into the output read here
+print(con.execute("SELECT count(*) FROM read_csv(?)", [sys.argv[1]]).fetchall()[0][0])
 """
 
 
@@ -94,7 +104,7 @@ def import_rows(path: Path, db: Path) -> tuple[float, dict]:
 
 
 def peak_of_import(path: Path, db: Path) -> float:
-    """Peak memory of one import process (MB), from GNU time's record of it."""
+    """Peak memory of one import process (MB), as the kernel recorded it for the child (getrusage)."""
     code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
     out = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "sales", "import", str(path), "--db",
@@ -102,13 +112,77 @@ def peak_of_import(path: Path, db: Path) -> float:
     return int(out) / 1024
 
 
+BAD_LAST_ROW = ('"PRJ-1","bad","lots","2025-02-01 00:00","u","U","Jan/25","A","B","C","","","","","","",'
+                '"a description over\ntwo lines","","","0","0","8","0","Remote",""\n')
+
+
+def big_file_peaks(work: Path, megabytes: int) -> None:
+    """Peak memory of whole-process imports of a ~``megabytes`` MB Tempo file: bulk, then general path."""
+    path = work / "tempo-big.csv"
+    write_tempo(path, int(megabytes * 1e6 / 281), seed=5)  # the wide layout: about 281 bytes a row
+    bulk = peak_of_import(path, work / "big-bulk.duckdb")
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(BAD_LAST_ROW)
+    general = peak_of_import(path, work / "big-general.duckdb")
+    print(f"a {path.stat().st_size / 1e6:,.0f} MB file, whole process, peak memory (goal <= 600 MB): first import "
+          f"{bulk:,.0f} MB; with a bad last row (the general path) {general:,.0f} MB")
+
+
+def write_xlsx(csv_path: Path, dest: Path) -> None:
+    """The CSV's rows as one sheet of typed cells: numbers as numbers, work dates as true dates."""
+    import xlsxwriter
+
+    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    book = xlsxwriter.Workbook(str(dest), {"default_date_format": "yyyy-mm-dd"})
+    sheet = book.add_worksheet("Worklogs")
+    sheet.write_row(0, 0, list(frame.columns))
+    numbers = {i for i, c in enumerate(frame.columns) if c in ("Hours", "Billed Hours")}
+    dates = {i for i, c in enumerate(frame.columns) if c == "Work date"}
+    for r, row in enumerate(frame.itertuples(index=False), start=1):
+        for c, v in enumerate(row):
+            if c in numbers:
+                sheet.write_number(r, c, float(v))
+            elif c in dates:
+                sheet.write_datetime(r, c, pd.Timestamp(v).to_pydatetime())
+            elif v:
+                sheet.write_string(r, c, v)
+    book.close()
+
+
+def xlsx_ratio(work: Path, rows: int, repeat: int) -> None:
+    """A first import of ``rows`` rows as .xlsx against the same rows as CSV, whole process, interleaved."""
+    text, sheet = work / "tempo-sheet.csv", work / "tempo-sheet.xlsx"
+    write_tempo(text, rows, seed=7, header=NARROW)
+    write_xlsx(text, sheet)
+    runs = {"csv": [], "xlsx": []}
+    results = {}
+    for i in range(repeat):
+        for kind, path in (("csv", text), ("xlsx", sheet)):
+            db = work / f"sheet-{kind}-{i}.duckdb"
+            elapsed, results[kind] = import_rows(path, db)
+            runs[kind].append(elapsed)
+            db.unlink()
+    assert results["csv"]["imported"] == results["xlsx"]["imported"] == rows, results
+    c, x = statistics.median(runs["csv"]), statistics.median(runs["xlsx"])
+    print(f"spreadsheet: {rows:,} rows of the narrow Tempo layout, {sheet.stat().st_size / 1e6:,.1f} MB .xlsx, "
+          f"{text.stat().st_size / 1e6:,.1f} MB CSV; first import, whole process: .xlsx median {x:.2f} s, CSV "
+          f"median {c:.2f} s: .xlsx = {x / c:.1f}x the CSV (goal <= 3x)  (runs .xlsx "
+          f"{', '.join(f'{t:.2f}' for t in runs['xlsx'])}; CSV {', '.join(f'{t:.2f}' for t in runs['csv'])})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--big-mb", type=int, default=1000)
+    ap.add_argument("--xlsx-rows", type=int, default=100_000)
+    ap.add_argument("--xlsx-only", action="store_true", help="measure only the spreadsheet ratio")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         work = Path(d)
+        if args.xlsx_only:
+            xlsx_ratio(work, args.xlsx_rows, args.repeat)
+            return
         files = {}
         for name, header in LAYOUTS.items():
             files[name] = work / f"tempo-{name}.csv"
@@ -140,6 +214,12 @@ def main() -> None:
                       f"{r['duplicates']:,} duplicates, {r['rejected']} rejected")
             print(f"  peak memory of a first import: {peak:,.0f} MB")
         print(f"python -m sales --help: median {statistics.median(help_runs):.2f} s (goal <= 0.2 s)")
+        for f in files.values():
+            f.unlink()
+        if args.big_mb:
+            big_file_peaks(work, args.big_mb)
+        if args.xlsx_rows:
+            xlsx_ratio(work, args.xlsx_rows, args.repeat)
 
 
 if __name__ == "__main__":

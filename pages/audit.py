@@ -29,9 +29,5 @@ if rows.empty:
     st.stop()
 st.caption(f"The latest {LIMIT:,} changes; download for them all." if len(rows) > LIMIT else
            f"{len(rows):,} change{'s' if len(rows) != 1 else ''}.")
-st.dataframe(rows.head(LIMIT).drop(columns=["lead_id"]), hide_index=True, width="stretch", column_config={
-    "when": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm:ss"), "who": "Who",
-    "kind": "Kind", "what": "What", "lead": "Lead", "batch": st.column_config.NumberColumn("Batch", format="%d"),
-    "before": "Before", "after": "After"})
-st.download_button("Download CSV", lambda: shell.safe_csv(shell.query(audit.trail, who, f)), file_name="audit.csv",
-                   mime="text/csv", icon=":material/download:", on_click="ignore")
+shell.table(rows.head(LIMIT).drop(columns=["lead_id"]))
+shell.download(lambda: shell.query(audit.trail, who, f), "audit.csv")

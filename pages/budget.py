@@ -11,7 +11,7 @@ ACCOUNTS_OFFERED = 100  # a list a person scrolls; the finder reaches the rest
 shell.routed()
 
 st.title("Hours billed against budget")
-f = shell.filters()
+f = shell.filters(leads=False, period_label="Period (hours worked)")  # accounts, not leads: no lead filters
 today = shell.today()
 status = shell.query(account_status, f.start, f.end, today)
 if status.empty:
@@ -19,11 +19,13 @@ if status.empty:
     st.stop()
 
 headline = shell.query(period_hours, f.start, f.end)
-cols = st.columns(4)
+cols = st.columns(5)
 cols[0].metric("Billable hours", f"{headline['billable']:,.0f} h")
 cols[1].metric("Budgeted hours", f"{headline['goal']:,.0f} h")
 cols[2].metric("Accounts over budget", headline["over"])
 cols[3].metric("Accounts at 80–100%", headline["warning"])
+cols[4].metric("Accounts with no budget", headline["no_budget"],
+               help="Billable hours in the period and no budget in force: not counted as over.")
 
 shell.chart(charts.budget_usage_chart, account_status, f.start, f.end, today)
 if len(status) > 25:
@@ -31,13 +33,9 @@ if len(status) > 25:
 high_overhead = status[status["non_billable_share"] > NON_BILLABLE_LIMIT]
 if len(high_overhead):
     st.caption(f"{len(high_overhead)} accounts log more than {NON_BILLABLE_LIMIT:.0%} non-billable hours.")
-shell.table(status, "hours-against-budget.csv", column_config={
-    "used": st.column_config.ProgressColumn("used", format="percent", min_value=0, max_value=1),
-    "non_billable_share": st.column_config.NumberColumn("non-billable share", format="percent"),
-    **{c: st.column_config.NumberColumn(format="%.1f") for c in
-       ("goal", "billable", "non_billable", "goal_ytd", "spent_ytd", "remaining_ytd", "overhead")}})
-st.caption("Goal: monthly budgets prorated by day over the period. Year to date runs from 1 January to today. "
-           "Overhead: billable hours beyond the budget.")
+shell.table(status, "hours-against-budget.csv")
+st.caption("Budget: monthly budgets prorated by day over the period. This year runs from 1 January to today. "
+           "Beyond budget: billable hours over the budget. No budget: hours logged with no budget in force.")
 
 st.subheader("Burn")
 find, pick = st.columns([1, 2])
@@ -53,7 +51,7 @@ elif matching.empty:
 b = shell.query(burn, f.start, f.end, today, None if account == "All accounts" else account)
 if len(b):
     shell.chart(charts.burn_chart, burn, f.start, f.end, today, None if account == "All accounts" else account)
-    shell.download(b, "burn.csv")
+    shell.download(b, "burn.csv", units={"pace": "h"}, labels={"spent": "Actual (h)", "pace": "Pace forecast (h)"})
 
 st.subheader("Small projects")
 small = shell.query(small_projects)

@@ -1,5 +1,6 @@
 """People & roles (admins): who may sign in and what each role may do."""
 
+import pandas as pd
 import streamlit as st
 
 import shell
@@ -14,35 +15,24 @@ who = shell.actor()
 st.title("People & roles")
 st.caption("Sign-in says who someone is; the role given here says what they may do. A grant names one email "
            "(any case) or a whole domain such as `*@agency.example`; a person's own grant wins over their domain's.")
-st.dataframe({"Role": list(access.ROLES), "May": [access.ROLE_HELP[r] for r in access.ROLES]}, hide_index=True,
-             width="stretch")
+shell.table(pd.DataFrame({"Role": list(access.ROLES), "May": [access.ROLE_HELP[r] for r in access.ROLES]}))
 
-if "people_message" in st.session_state:
-    kind, text = st.session_state.pop("people_message")
-    (st.success if kind == "ok" else st.error)(shell.plain(text))
+shell.outcome("people_message")
 
 
-def change(action: str) -> None:
+def change(action: str) -> str:
     email = st.session_state.get("people_who", "")
     typed = (st.session_state.get("people_new_owner") or "").strip()
     owner = typed or st.session_state.get("people_owner")  # a name typed as new wins over one chosen
-    try:
-        if action == "grant":
-            role = st.session_state["people_role"]
-            before = access.grant(shell.store(), who, email, role, owner, new_owner=bool(typed))
-            text = f"{access.normalise(email)} is now {role}" + (f" (was {before})" if before else "")
-            if owner:
-                text += f"; their leads are those of CRM owner '{' '.join(owner.split())}'"
-        else:
-            before = access.revoke(shell.store(), who, email)
-            text = f"{access.normalise(email)} no longer has the {before} role"
-    except shell.REFUSED as e:  # their role changed after the page was drawn: said on the page that follows
-        shell.refused(e)
-        return
-    except ValueError as e:
-        st.session_state["people_message"] = ("error", str(e))
-        return
-    st.session_state["people_message"] = ("ok", text)
+    if action == "grant":
+        role = st.session_state["people_role"]
+        before = access.grant(shell.store(), who, email, role, owner, new_owner=bool(typed))
+        text = f"{access.normalise(email)} is now {role}" + (f" (was {before})" if before else "")
+        if owner:
+            text += f"; their leads are those of CRM owner '{' '.join(owner.split())}'"
+        return text
+    before = access.revoke(shell.store(), who, email)
+    return f"{access.normalise(email)} no longer has the {before} role"
 
 
 with st.form("grant", border=True):
@@ -55,19 +45,16 @@ with st.form("grant", border=True):
     left, middle, _ = st.columns([3, 2, 1])
     middle.text_input("Or a new owner name", key="people_new_owner", placeholder="no lead carries it yet",
                       help="For someone whose leads are still to come; a name chosen above cannot be a typo")
-    g, r = st.columns(2)
-    g.form_submit_button("Grant", type="primary", icon=":material/person_add:", on_click=change, args=("grant",))
-    r.form_submit_button("Revoke", icon=":material/person_remove:", on_click=change, args=("revoke",))
+    shell.submit_buttons("people_message", change, ("Grant", "grant", ":material/person_add:"),
+                         ("Revoke", "revoke", ":material/person_remove:"))
 
 grants = shell.query(access.grants)
 st.subheader("Grants")
 if grants.empty:
     st.caption("No grants yet.")
 else:
-    st.dataframe(grants, hide_index=True, width="stretch", column_config={
-        "who": "Email or domain", "role": "Role", "crm_owner": "Lead owner in the CRM", "granted_by": "Granted by",
-        "granted_at": st.column_config.DatetimeColumn("Granted", format="YYYY-MM-DD HH:mm")})
-    shell.download(grants, "grants.csv")
+    shell.table(grants, "grants.csv", labels={
+        "who": "Email or domain", "crm_owner": "Lead owner in the CRM", "granted_at": "Granted"})
 
 # ---------------------------------------------------------------- quarter targets
 
@@ -78,28 +65,17 @@ st.caption(f"Per lead owner (the name the CRM gives them) and for the team, in {
            "its own when set, else the sum of the owners', else [forecast] quarter_target in data/lifecycle.toml. "
            "This week compares each person's forecast with their own target, and everyone's with the team's.")
 
-if "target_message" in st.session_state:
-    kind, text = st.session_state.pop("target_message")
-    (st.success if kind == "ok" else st.error)(shell.plain(text))
+shell.outcome("target_message")
 
 
-def change_target(action: str) -> None:
+def change_target(action: str) -> str:
     chosen = st.session_state.get("target_owner")
     owner = None if chosen == TEAM else chosen
     quarter = st.session_state.get("target_quarter", "")
-    try:
-        if action == "set":
-            amount = st.session_state.get("target_amount") or 0
-            text = targets.said(quarter, owner, amount, targets.set_target(shell.store(), who, quarter, amount, owner))
-        else:
-            text = targets.said(quarter, owner, None, targets.clear_target(shell.store(), who, quarter, owner))
-    except shell.REFUSED as e:  # their role changed after the page was drawn: said on the page that follows
-        shell.refused(e)
-        return
-    except ValueError as e:
-        st.session_state["target_message"] = ("error", str(e))
-        return
-    st.session_state["target_message"] = ("ok", text)
+    if action == "set":
+        amount = st.session_state.get("target_amount") or 0
+        return targets.said(quarter, owner, amount, targets.set_target(shell.store(), who, quarter, amount, owner))
+    return targets.said(quarter, owner, None, targets.clear_target(shell.store(), who, quarter, owner))
 
 
 with st.form("targets", border=True):
@@ -108,9 +84,8 @@ with st.form("targets", border=True):
                    help="An owner as the CRM names them on the leads (or as set for a person above)")
     middle.text_input("Quarter", value=quarter_of(shell.today()), key="target_quarter", placeholder="2026-Q4")
     right.number_input(f"Amount ({reporting})", min_value=0.0, step=1000.0, format="%.0f", key="target_amount")
-    s, c = st.columns(2)
-    s.form_submit_button("Set target", type="primary", icon=":material/flag:", on_click=change_target, args=("set",))
-    c.form_submit_button("Clear target", icon=":material/close:", on_click=change_target, args=("clear",))
+    shell.submit_buttons("target_message", change_target, ("Set target", "set", ":material/flag:"),
+                         ("Clear target", "clear", ":material/close:"))
 
 held = shell.query(targets.targets)
 if held.empty:
@@ -129,33 +104,21 @@ st.subheader("People and their time")
 st.caption("One row per person and cost-rate change: a new effective_from adds a row, the same one replaces it (the "
            "old row is kept behind it). Names as they appear in the time entries. Import many at once with "
            "people.csv and time_off.csv (data/templates).")
-if "roster_message" in st.session_state:
-    kind, text = st.session_state.pop("roster_message")
-    (st.success if kind == "ok" else st.error)(shell.plain(text))
+shell.outcome("roster_message")
 
 
-def roster_change(action: str) -> None:
+def roster_change(action: str) -> str:
     s = st.session_state
-    try:
-        if action == "save":
-            row = {k: s.get(f"roster_{k}") for k in roster.PEOPLE_COLUMNS}
-            v = edits.save_person(shell.store(), who, row)
-            text = f"{v['name']} from {v['effective_from']} saved"
-        elif action == "remove":
-            name, since = s["roster_pick"]
-            edits.remove_person(shell.store(), who, name, since)
-            text = f"{name} from {since} taken off the roster"
-        else:
-            edits.add_time_off(shell.store(), who, s["off_person"], s["off_from"], s["off_to"],
-                               s.get("off_hours") or None)
-            text = f"time off for {s['off_person']} from {s['off_from']} to {s['off_to']} recorded"
-    except shell.REFUSED as e:  # their role changed after the page was drawn: said on the page that follows
-        shell.refused(e)
-        return
-    except ValueError as e:
-        st.session_state["roster_message"] = ("error", str(e))
-        return
-    st.session_state["roster_message"] = ("ok", text)
+    if action == "save":
+        row = {k: s.get(f"roster_{k}") for k in roster.PEOPLE_COLUMNS}
+        v = edits.save_person(shell.store(), who, row)
+        return f"{v['name']} from {v['effective_from']} saved"
+    if action == "remove":
+        name, since = s["roster_pick"]
+        edits.remove_person(shell.store(), who, name, since)
+        return f"{name} from {since} taken off the roster"
+    edits.add_time_off(shell.store(), who, s["off_person"], s["off_from"], s["off_to"], s.get("off_hours") or None)
+    return f"time off for {s['off_person']} from {s['off_from']} to {s['off_to']} recorded"
 
 
 if not who.may("see_costs"):  # the navigation shows this page to admins only; cost rates are checked in sales/ too
@@ -180,13 +143,14 @@ with st.form("roster_form", border=True):
     a.number_input("Cost rate per hour", min_value=0.0, value=None, key="roster_cost_rate")
     b.text_input("Currency", key="roster_currency", placeholder="EUR")
     c.date_input("Effective from", value=None, key="roster_effective_from", help="Blank: from the start")
-    st.form_submit_button("Save person", type="primary", icon=":material/person_add:", on_click=roster_change,
-                          args=("save",))
+    st.form_submit_button("Save person", type="primary", icon=":material/person_add:", on_click=shell.attempt,
+                          args=("roster_message", roster_change, "save"))
 if len(people):
     keys = list(dict.fromkeys(zip(people["name"], people["effective_from"].dt.date)))
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     left.selectbox("Row", keys, format_func=lambda k: f"{k[0]} from {k[1]}", key="roster_pick")
-    right.button("Take off the roster", icon=":material/person_remove:", on_click=roster_change, args=("remove",))
+    right.button("Take off the roster", icon=":material/person_remove:", on_click=shell.attempt,
+                 args=("roster_message", roster_change, "remove"))
     st.markdown("**Time off**")
     with st.form("time_off_form", border=True):
         a, b, c, d = st.columns(4)
@@ -195,6 +159,6 @@ if len(people):
         c.date_input("To", key="off_to")
         d.number_input("Hours per day", min_value=0.0, max_value=24.0, value=None, key="off_hours",
                        help="Blank: the whole day")
-        st.form_submit_button("Record time off", icon=":material/beach_access:", on_click=roster_change,
-                              args=("time_off",))
+        st.form_submit_button("Record time off", icon=":material/beach_access:", on_click=shell.attempt,
+                              args=("roster_message", roster_change, "time_off"))
     shell.table(shell.query(roster.time_off), "time-off.csv")

@@ -50,19 +50,16 @@ if lead_id is not None:
         left, right = st.columns([3, 2])
         with left:
             st.markdown("**Rubric factors**")
-            st.dataframe(d.factors, hide_index=True, width="stretch")
+            shell.table(d.factors)
         with right:
             st.markdown("**Score history**")
             if len(d.history):
                 st.altair_chart(charts.score_history(d.history), width="stretch")
-                st.dataframe(d.history.iloc[::-1], hide_index=True, width="stretch", column_config={
-                    "assessed_at": st.column_config.DatetimeColumn("Assessed", format="YYYY-MM-DD HH:mm"),
-                    "by": "By", "score": "Score", "best case": "Best case", "category": "Category"})
+                shell.table(d.history.iloc[::-1], labels={"assessed_at": "Assessed"})
             else:
                 st.caption(f"{NOT_ASSESSED}.")
         st.markdown("**Gate checklist**")
-        st.dataframe(d.gates[d.gates["Applies"]].drop(columns=["Fact", "Applies", "Tickable"]), hide_index=True,
-                     width="stretch", column_config={"Met": st.column_config.CheckboxColumn()})
+        shell.table(d.gates[d.gates["Applies"]].drop(columns=["Fact", "Applies", "Tickable"]))
 
 st.subheader("Does the rubric predict wins?")
 bt = shell.query(backtest, f)
@@ -73,10 +70,7 @@ else:
     with left:
         shell.chart(charts.backtest_chart, backtest, f)
     with right:
-        st.dataframe(bt, hide_index=True, width="stretch", column_config={
-            "win_rate": st.column_config.NumberColumn("win rate", format="percent"),
-            "ci_low": st.column_config.NumberColumn("95% low", format="percent"),
-            "ci_high": st.column_config.NumberColumn("95% high", format="percent")})
+        shell.table(bt)
         st.caption("Leads won or lost in the period, by the category of their latest assessment. "
                    "The interval shows how sure the rate is with this many leads.")
         shell.download(bt, "win-rate-by-category.csv")

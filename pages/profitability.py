@@ -39,19 +39,16 @@ if len(m.unconverted):
 
 st.subheader("By month")
 shell.chart(charts.margin_month_chart, margin.margin, who, f)
-shell.table(months, "margin-by-month.csv", column_config={
-    c: st.column_config.NumberColumn(format="percent") for c in ("margin_pct", "realisation")})
+shell.table(months, "margin-by-month.csv", currency=m.reporting)
 
 st.subheader("By rubric category at the win")
 shell.chart(charts.margin_category_chart, margin.margin, who, f)
-shell.table(m.by_category, "margin-by-category.csv", column_config={
-    c: st.column_config.NumberColumn(format="percent") for c in ("margin_pct", "realisation")})
+shell.table(m.by_category, "margin-by-category.csv", currency=m.reporting)
 st.caption("An account's category: that of the latest won lead whose organisation names it, at the date it was won "
            "(its latest assessment by then); \"no lead\" otherwise.")
 
 st.subheader("By account and month")
-shell.table(m.accounts, "margin-by-account.csv", column_config={
-    c: st.column_config.NumberColumn(format="percent") for c in ("margin_pct", "realisation")})
+shell.table(m.accounts, "margin-by-account.csv")
 st.caption("In each account's billing currency. Revenue: retainers bill every billable hour at the rate in force; "
            "capped small projects bill up to their cap in date order and write off the rest (a discovery for a High "
            "lead is an investment, billed at nothing); fixed-price work earns its fee by the share of its hours "

@@ -27,7 +27,7 @@ st.subheader("The rubric")
 factors = rubric_table(rubric)
 left, right = st.columns([4, 1])
 with left:
-    st.table(factors.set_index("Factor"))  # a static table wraps the level descriptions
+    shell.static_table(factors, "Factor")  # a static table wraps the level descriptions
 with right:
     chart = alt.Chart(factors).mark_bar().encode(
         x=alt.X("Max points:Q", title="Max points"),
@@ -35,13 +35,13 @@ with right:
         tooltip=["Factor", "Weight", "Max points"],
     ).properties(height=260, title="Where the points are")
     st.altair_chart(chart, width="stretch")
-st.dataframe(categories_table(rubric), hide_index=True, width="stretch")
+shell.table(categories_table(rubric))
 
 st.subheader("The handbook's examples, scored by the table")
 st.caption("The handbook's printed totals contain arithmetic slips; the rubric table is authoritative.")
-st.dataframe(handbook_examples_table(rubric), hide_index=True, width="stretch")
+shell.table(handbook_examples_table(rubric))
 
 st.subheader("Customer lifecycle and its gates")
 st.caption("A lead's stage is the furthest one whose earlier gates all pass. "
            "Computed criteria come from scores and hours, the rest are ticked on the lead.")
-st.dataframe(lifecycle_table(), hide_index=True, width="stretch")
+shell.table(lifecycle_table())

@@ -18,7 +18,7 @@ from sales.movement import KINDS, STEP_LABELS, WINDOWS, close_window, movement
 from sales.queries import filter_choices
 from sales.rubric import NOT_ASSESSED
 from sales.week import own_leads, this_week
-from sales.workbench import log_touch
+from shell.contacts import contact_form, undo_offer
 
 shell.routed()
 
@@ -81,38 +81,26 @@ st.subheader("Follow-ups")
 SHOWN = 12  # rows with a button each; the download lists them all
 
 
-def _touch(lead_id: int, name: str) -> None:
-    """A callback: the rerun that follows already shows the lead's next follow-up moved."""
-    try:
-        log_touch(shell.store(), who, lead_id)
-    except shell.REFUSED as e:
-        shell.refused(e)
-        return
-    except Exception as e:  # noqa: BLE001 (the visitor gets a sentence, the log the traceback)
-        shell.log_error(e)
-        st.toast("The contact could not be logged; nothing was changed.", icon=":material/error:")
-        return
-    st.toast(f"Contact with {shell.plain(name)} logged.", icon=":material/check:")
-
-
+undo_offer()
 due = week.followups
 if due.empty:
     st.caption("Nobody is due for a follow-up this week.")
 else:
     more = f" The first {SHOWN} of {len(due):,}; the download lists all." if len(due) > SHOWN else ""
-    st.caption("By the category's cadence from the last touch (the latest log entry, stage change or CRM "
-               "update)." + more)
+    st.caption("By the category's cadence from the last contact (logged here or on the workbench, or the CRM's "
+               "last activity date), else from the lead's creation; notes, gate ticks and assessments do not "
+               "count." + more)
     may_touch = who.may("work_lead")
     for row in due.head(SHOWN).itertuples():
         c = st.columns([3, 4, 1.4] if may_touch else [3, 5.4], vertical_alignment="center")
         c[0].text(row.name)  # plain text: a name from a CRM file is never Markdown
-        touched = "never touched" if pd.isna(row.last_touch) else f"last touch {row.last_touch:%d %b %Y}"
+        touched = "never contacted" if pd.isna(row.last_contact) else f"last contact {row.last_contact:%d %b %Y}"
         due_text = f"overdue {row.days_overdue} d" if row.state == OVERDUE else row.state
         category = row.category if isinstance(row.category, str) else NOT_ASSESSED
         c[1].caption(shell.plain(f"{row.owner or 'no owner'} · {category} · {touched} · {due_text}"))
         if may_touch:
-            c[2].button("Log touch", key=f"touch_{row.id}", icon=":material/call:", on_click=_touch,
-                        args=(int(row.id), row.name))
+            with c[2].popover("Log contact", icon=":material/call:"):
+                contact_form(int(row.id), row.name, key=f"touch_{row.id}")
     shell.download(due, "follow-ups.csv")
 
 # ---------------------------------------------------------------- stuck and re-score

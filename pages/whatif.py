@@ -39,10 +39,10 @@ with left:
                    f"{2 * f.weight}.")
 score, lift = summary(chosen)
 with right:
-    c1, c2, c3 = st.columns(3)
+    c1, c2 = st.columns(2)  # two to a row: a third column cut "Medium" to "Medi…"
     c1.metric("Score", f"{score.total} / {rubric.max_score}")
     c2.metric("Best case", score.score_max)
-    c3.metric("Category", score.category.name)
+    st.metric("Category", score.category.name)
     if score.could_change:
         st.info(f"Unknown factors could still make this **{score.category_max.name}** "
                 f"(score range {score.total}–{score.score_max}).")
@@ -75,6 +75,6 @@ with a_col:
 with b_col:
     b = shell.lead_picker("Second lead", key="cmp_b", url=False)
 if a and b:
-    st.dataframe(shell.query(compare, a, b), hide_index=True, width="stretch")
+    shell.table(shell.query(compare, a, b))
 else:
     st.caption("Choose two leads to see their latest assessments side by side.")

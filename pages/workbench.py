@@ -1,9 +1,11 @@
-"""Lead workbench: the next gate as a checklist, intro-meeting preparation, agenda, follow-up draft,
-small-project offers, and the lead's log."""
+"""Lead workbench: the lead's last contact and "Log contact" (what restarts its follow-up clock), the next gate as a
+checklist, intro-meeting preparation, agenda, follow-up draft, small-project offers, and the lead's log."""
 
 import streamlit as st
 
 import shell
+from sales.attention import follow_up_sentence, next_follow_up
+from sales.contacts import last_contact
 from sales.filters import Filters
 from sales.lifecycle import default_lifecycle
 from sales.priorities import lead_detail
@@ -23,6 +25,7 @@ from sales.workbench import (
     set_fact,
     small_project_offers,
 )
+from shell.contacts import contact_form, undo_button, undo_offer
 
 shell.routed()
 
@@ -43,6 +46,17 @@ cols[2].metric("Score", "–" if d.score_total is None else f"{d.score_total} / 
 cols[3].metric("Category", d.category or NOT_ASSESSED)
 stages = len(default_lifecycle().stages)
 st.progress((c.index + (0 if not c.complete else 1)) / stages, text=f"Stage {c.index + 1} of {stages}: {c.stage.name}")
+
+with st.container(border=True):  # the follow-up clock: only a contact restarts it (sales/contacts.py)
+    contacted = shell.query(last_contact, lead_id)
+    follow_up = shell.query(next_follow_up, lead_id, shell.today())
+    st.markdown(f"**{shell.plain(contacted.sentence())}** · {follow_up_sentence(follow_up, d.lead['status'])}")
+    st.caption("Only a contact logged here or on This week, or the CRM's last activity date, restarts the "
+               "follow-up clock; notes, gate ticks and assessments do not.")
+    undo_offer()
+    if who.may("work_lead"):
+        with st.expander("Log contact", icon=":material/call:"):
+            contact_form(lead_id, d.lead["name"], key=f"contact_{lead_id}")
 
 
 def tick(fact: str, key: str) -> None:
@@ -79,8 +93,7 @@ with gate:
     if c.violation:
         st.warning(f"The CRM records this lead at {c.violation.recorded.name}; its gates allow {c.stage.name}.")
     with st.expander("Whole lifecycle"):
-        st.dataframe(d.gates[d.gates["Applies"]].drop(columns=["Fact", "Applies", "Tickable"]), hide_index=True,
-                     width="stretch", column_config={"Met": st.column_config.CheckboxColumn()})
+        shell.table(d.gates[d.gates["Applies"]].drop(columns=["Fact", "Applies", "Tickable"]))
 
 notes = shell.query(latest_notes, lead_id)
 with prep:
@@ -154,5 +167,13 @@ with start:  # when the team could take this work on (sales/team/capacity.py)
                                                      "own expected share is left out of the demand." if own else ""))
 
 with log:
-    shell.table(shell.query(history, lead_id), column_config={
-        "when": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"), "body": "What"})
+    entries = shell.query(history, lead_id)
+    shell.table(entries, labels={"body": "What"}, column_config={"contact": None})
+    logged = entries[entries["contact"].notna()].head(10)
+    if len(logged) and who.may("work_lead"):
+        st.caption("Logged by mistake? Undo removes only that contact (the audit trail keeps it).")
+        for row in logged.itertuples():
+            text, button = st.columns([5, 1], vertical_alignment="center")
+            text.text(f"{row.when:%d %b %Y %H:%M} · {row.by} · {row.body}")  # plain text: a note is never Markdown
+            with button:
+                undo_button(int(row.contact), key=f"undo_log_{int(row.contact)}")

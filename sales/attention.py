@@ -3,8 +3,9 @@ longer than its limit, assessments to redo, and what changed over the last seven
 
 Cadences come from data/rubric.toml (``follow_up_days`` per category; a lead never assessed follows the
 slowest cadence), stage limits from data/lifecycle.toml (``stuck_after_days``), the re-scoring age from
-the rubric's ``rescore_after_days``. A lead's last touch is the latest of: anything written in its log
-(notes, ticks, assessments, logged touches), a stage change, the CRM's own last change, its creation.
+the rubric's ``rescore_after_days``. A follow-up is due a cadence after the lead's last contact
+(``sales.contacts``: a contact logged here or the CRM's last activity date), or after its creation when it
+was never contacted: notes, gate ticks, assessments and stage moves do not reset it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
+from sales.contacts import clock_start_sql, last_contact_sql
 from sales.filters import Filters
 from sales.leadstate import classify_leads, lead_state
 from sales.lifecycle import default_lifecycle
@@ -36,33 +38,57 @@ def _cadences() -> tuple[str, list]:
     return f"(VALUES {', '.join(['(?, ?::INTEGER)'] * len(rows))}) AS c(category, days)", params
 
 
+def _clock(where: str) -> str:
+    """Each open lead of the lead state ``s`` meeting ``where``: its cadence, last contact and due date."""
+    cadence = _cadences()[0]
+    return f"""
+        open AS (
+            SELECT s.id, s.name, s.owner, s.category, s.stage_name, s.created_on, s.last_activity,
+                   c.days AS cadence_days
+            FROM s JOIN {cadence} ON c.category IS NOT DISTINCT FROM s.category WHERE s.status = 'open' AND {where}),
+        contacted AS ({last_contact_sql("open")}),  -- only the open leads' contacts are read
+        clock AS (
+            SELECT o.id, o.name, o.owner, o.category, o.stage_name AS stage, o.created_on, t.last_contact,
+                   o.cadence_days, {clock_start_sql("t.last_contact", "o.created_on")} + o.cadence_days AS due
+            FROM open o JOIN contacted t ON t.id = o.id)"""
+
+
+def _state(today: str) -> str:
+    return f"""CASE WHEN due IS NULL OR due < {today} THEN '{OVERDUE}' WHEN due = {today} THEN '{TODAY}'
+                    ELSE '{THIS_WEEK}' END AS state, coalesce(date_diff('day', due, {today}), 0) AS days_overdue"""
+
+
 def followups(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.DataFrame:
     """Open leads whose next contact is due by the end of this week: overdue, due today, due this week;
     most overdue first. A lead with no date at all to go by is overdue."""
-    cadence, cparams = _cadences()
     where, params = f.lead_where("s", period_column=None)
     return cur.execute(f"""
-        WITH s AS (SELECT * FROM {lead_state(cur)}),
-        open AS (
-            SELECT s.id, s.name, s.owner, s.category, s.stage_name, s.crm_modified_at, s.created_on,
-                   c.days AS cadence_days
-            FROM s JOIN {cadence} ON c.category IS NOT DISTINCT FROM s.category WHERE s.status = 'open' AND {where}),
-        moved AS (  -- only the open leads' moves and notes are read
-            SELECT o.id, max(e.entered_at) AS at FROM open o JOIN stage_events e ON e.lead_id = o.id GROUP BY o.id),
-        written AS (
-            SELECT o.id, max(n.written_at) AS at FROM open o JOIN lead_activity n ON n.lead_id = o.id GROUP BY o.id),
-        last AS (
-            SELECT o.id, o.name, o.owner, o.category, o.stage_name AS stage, o.cadence_days,
-                   greatest(w.at, m.at, o.crm_modified_at, o.created_on::TIMESTAMP)::DATE AS last_touch
-            FROM open o LEFT JOIN written w ON w.id = o.id LEFT JOIN moved m ON m.id = o.id)
-        SELECT id, name, owner, category, stage, last_touch, cadence_days, last_touch + cadence_days AS due,
-               CASE WHEN last_touch IS NULL OR last_touch + cadence_days < t.today THEN '{OVERDUE}'
-                    WHEN last_touch + cadence_days = t.today THEN '{TODAY}' ELSE '{THIS_WEEK}' END AS state,
-               coalesce(date_diff('day', last_touch + cadence_days, t.today), 0) AS days_overdue
-        FROM last, (SELECT ?::DATE AS today, ?::DATE AS week_end) t
-        WHERE last_touch IS NULL OR last_touch + cadence_days <= t.week_end
-        ORDER BY last_touch + cadence_days NULLS FIRST, id""",
-                       [*cparams, *params, today, week_end(today)]).df()
+        WITH s AS (SELECT * FROM {lead_state(cur)}), {_clock(where)}
+        SELECT id, name, owner, category, stage, last_contact, created_on, cadence_days, due, {_state("t.today")}
+        FROM clock, (SELECT ?::DATE AS today, ?::DATE AS week_end) t
+        WHERE due IS NULL OR due <= t.week_end
+        ORDER BY due NULLS FIRST, id""", [*_cadences()[1], *params, today, week_end(today)]).df()
+
+
+def next_follow_up(cur: duckdb.DuckDBPyConnection, lead_id: int, today: date) -> dict | None:
+    """One open lead's follow-up, however far off (None when the lead is closed): as ``followups`` reads it."""
+    found = cur.execute(f"""
+        WITH s AS (SELECT * FROM {lead_state(cur)}), {_clock("s.id = ?")}
+        SELECT id, last_contact, cadence_days, due, {_state("t.today")} FROM clock, (SELECT ?::DATE AS today) t""",
+                        [*_cadences()[1], lead_id, today]).df()
+    return None if found.empty else found.iloc[0].to_dict()
+
+
+def follow_up_sentence(follow_up: dict | None, status: str) -> str:
+    """``next_follow_up`` in words, for the workbench."""
+    if follow_up is None:
+        return f"no follow-up: the lead is {status}"
+    if pd.isna(follow_up["due"]):
+        return "follow-up overdue: no date to go by"
+    every = f" (every {follow_up['cadence_days']} days)"
+    if follow_up["state"] == OVERDUE:
+        return f"follow-up overdue since {follow_up['due']:%d %b %Y}{every}"
+    return f"next follow-up {follow_up['due']:%d %b %Y}{every}"
 
 
 def stuck_leads(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, limit: int = 200) -> tuple[pd.DataFrame, int]:

@@ -8,14 +8,12 @@ development of "up to X" hours, X at least ten).
 
 from __future__ import annotations
 
-import calendar
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 import pandas as pd
 
+from sales import memo
 from sales.rubric import default_rubric
 
 WARNING_AT = 0.8  # share of the goal from which an account is flagged
@@ -24,46 +22,14 @@ DISCOVERY_CAP = 5.0
 MIN_DEVELOPMENT_CAP = 10.0
 
 
-@dataclass(frozen=True)
-class ChangePoint:
-    month: date  # first day of the month it takes effect
-    hours: float  # per month
-
-
-def month_start(d: date) -> date:
-    return d.replace(day=1)
-
-
-def days_in_month(d: date) -> int:
-    return calendar.monthrange(d.year, d.month)[1]
-
-
-def in_force(points: Sequence[ChangePoint], month: date) -> float:
-    """Monthly hours in force in ``month``: the latest change point not after it (0 before the first)."""
-    hours = 0.0
-    for p in sorted(points, key=lambda p: p.month):
-        if p.month <= month:
-            hours = p.hours
-    return hours
-
-
-def goal_hours(points: Sequence[ChangePoint], start: date, end: date) -> float:
-    """Budgeted hours from ``start`` to ``end`` inclusive: ``hours / days_in_month * days_covered`` per month."""
-    if end < start:
-        return 0.0
-    total, m = 0.0, month_start(start)
-    while m <= end:
-        last = m.replace(day=days_in_month(m))
-        covered = (min(end, last) - max(start, m)).days + 1
-        total += in_force(points, m) / days_in_month(m) * covered
-        m = last + timedelta(days=1)
-    return total
+STATUSES = ("on track", "warning", "over", "no budget")
 
 
 def status(spent: float, goal: float) -> str:
-    """on track / warning (from 80 % of the goal) / over; any hours against no budget are over."""
+    """on track / warning (from 80 % of the goal) / over; an account without a budget in the period has a status
+    of its own, "no budget": its hours are not over anything."""
     if goal <= 0:
-        return "over" if spent > 0 else "on track"
+        return "no budget"
     ratio = spent / goal
     return "over" if ratio > 1 else "warning" if ratio >= WARNING_AT else "on track"
 
@@ -92,9 +58,20 @@ GOAL_SQL = """
     FROM priced"""
 
 
-def goals_by_month(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
-    """Per retainer account and month: the hours in force, the prorated goal, the rate."""
-    return cur.execute(GOAL_SQL + " ORDER BY account, month", {"start": start, "end": end}).df()
+# the period's time entries per account and month, read once for the Budget page's status, headline and invoice
+# lines (sales/memo.py keeps it per data version and period)
+SPENT_SQL = """
+    SELECT account, date_trunc('month', work_date) AS month, sum(hours) FILTER (WHERE billable) AS billable,
+           sum(hours) FILTER (WHERE NOT coalesce(billable, false)) AS non_billable,
+           max(work_date) FILTER (WHERE billable) AS last_billable
+    FROM time_entries WHERE work_date BETWEEN $spent{tag}_start AND $spent{tag}_end GROUP BY ALL"""
+
+
+def _spent(cur: duckdb.DuckDBPyConnection, start: date, end: date, tag: str = "") -> tuple[str, dict]:
+    """Per account and month, the billable and non-billable hours from ``start`` to ``end`` and the last day
+    with billable hours (NULL: none): what to select FROM and the parameters to bind (``memo.derived``)."""
+    return memo.derived(cur, "budget_spent", SPENT_SQL.format(tag=tag),
+                        {f"spent{tag}_start": start, f"spent{tag}_end": end})
 
 
 def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date) -> pd.DataFrame:
@@ -108,14 +85,12 @@ def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today
     WITH period_goal AS (SELECT account, sum(goal) AS goal FROM ({GOAL_SQL}) GROUP BY account),
     ytd_goal AS (SELECT account, sum(goal) AS goal FROM ({GOAL_SQL.replace('$start', '$ystart')
                                                            .replace('$end', '$yend')}) GROUP BY account),
+    in_period AS (SELECT account, sum(billable) AS billable, sum(non_billable) AS non_billable FROM {{period}}
+                  GROUP BY account),
+    in_ytd AS (SELECT account, sum(billable) AS billable_ytd FROM {{ytd}} GROUP BY account),
     spent AS (
-        SELECT account,
-               sum(hours) FILTER (WHERE billable AND work_date BETWEEN $start AND $end) AS billable,
-               sum(hours) FILTER (WHERE NOT coalesce(billable, false) AND work_date BETWEEN $start AND $end)
-                   AS non_billable,
-               sum(hours) FILTER (WHERE billable AND work_date BETWEEN $ystart AND $yend) AS billable_ytd
-        FROM time_entries WHERE work_date BETWEEN least($start, $ystart) AND greatest($end, $yend)
-        GROUP BY account)
+        SELECT coalesce(p.account, y.account) AS account, p.billable, p.non_billable, y.billable_ytd
+        FROM in_period p FULL JOIN in_ytd y ON y.account IS NOT DISTINCT FROM p.account)
     SELECT coalesce(p.account, s.account) AS account, coalesce(p.goal, 0) AS goal,
            coalesce(s.billable, 0) AS billable, coalesce(s.non_billable, 0) AS non_billable,
            coalesce(y.goal, 0) AS goal_ytd, coalesce(s.billable_ytd, 0) AS spent_ytd
@@ -123,7 +98,10 @@ def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today
          ON y.account = coalesce(p.account, s.account)
     WHERE coalesce(p.goal, 0) > 0 OR coalesce(s.billable, 0) + coalesce(s.non_billable, 0) > 0
     ORDER BY account"""
-    df = cur.execute(sql, {"start": start, "end": end, "ystart": ytd_start, "yend": ytd_end}).df()
+    period, bound = _spent(cur, start, end)
+    ytd, more = (period, {}) if (ytd_start, ytd_end) == (start, end) else _spent(cur, ytd_start, ytd_end, "_ytd")
+    df = cur.execute(sql.replace("{period}", period).replace("{ytd}", ytd),
+                     {"start": start, "end": end, "ystart": ytd_start, "yend": ytd_end, **bound, **more}).df()
     if df.empty:
         return df.assign(remaining_ytd=[], overhead=[], used=[], status=[], non_billable_share=[])
     df["remaining_ytd"] = df["goal_ytd"] - df["spent_ytd"]
@@ -137,17 +115,20 @@ def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today
 
 def period_hours(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> dict[str, float]:
     """The period's totals over every account, the headline of the Budget page and the Overview: billable
-    hours, the prorated goal, and how many accounts are over budget and how many at 80-100 % (``status``
-    per account)."""
+    hours, the prorated goal, and how many accounts are over budget, how many at 80-100 % and how many logged
+    billable hours with no budget (``status`` per account; those are not counted as over)."""
+    spent, bound = _spent(cur, start, end)
     rows = cur.execute(f"""
         WITH goal AS (SELECT account, sum(goal) AS goal FROM ({GOAL_SQL}) GROUP BY account),
-        spent AS (SELECT account, sum(hours) AS billable FROM time_entries
-                  WHERE billable AND work_date BETWEEN $start AND $end GROUP BY account)
+        spent AS (SELECT account, sum(billable) AS billable FROM {spent}
+                  WHERE last_billable IS NOT NULL GROUP BY account)
         SELECT coalesce(g.goal, 0), coalesce(s.billable, 0)
-        FROM goal g FULL JOIN spent s ON s.account = g.account""", {"start": start, "end": end}).fetchall()
-    statuses = [status(b, g) for g, b in rows]
+        FROM goal g FULL JOIN spent s ON s.account = g.account""",  # noqa: S608 (a table name or our own SQL)
+                       {"start": start, "end": end, **bound}).fetchall()
+    statuses = [status(b, g) for g, b in rows if g > 0 or b > 0]
     return {"billable": float(sum(b for _, b in rows)), "goal": float(sum(g for g, _ in rows)),
-            "over": statuses.count("over"), "warning": statuses.count("warning")}
+            "over": statuses.count("over"), "warning": statuses.count("warning"),
+            "no_budget": statuses.count("no budget")}
 
 
 def burn(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date,
@@ -219,6 +200,7 @@ def invoice_lines(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.
     discovery = [int(r[0]) for r in cur.execute("SELECT DISTINCT lead_id FROM budgets WHERE kind = 'discovery' "
                                                 "AND lead_id IS NOT NULL").fetchall()]
     invested = [lead for lead, category in categories_of(cur, discovery).items() if category in free]
+    spent, bound = _spent(cur, start, end)
     return cur.execute(f"""
         WITH rates AS ({GOAL_SQL}),
         invested AS (
@@ -227,9 +209,9 @@ def invoice_lines(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.
         project_rates AS (  -- capped small projects carry their own rate, used when no retainer applies
             SELECT account, arg_max(hourly_rate, effective_month) AS rate, arg_max(currency, effective_month) AS cur
             FROM budgets WHERE kind IN ('discovery', 'development') AND hourly_rate IS NOT NULL GROUP BY account),
-        billed AS (  -- the month's billable hours first (5M entries become one row per account and month)
-            SELECT account, date_trunc('month', work_date) AS m, sum(hours) AS hours, max(work_date) AS last_day
-            FROM time_entries WHERE billable AND work_date BETWEEN $start AND $end GROUP BY ALL),
+        billed AS (  -- the month's billable hours (the period's entries, one row per account and month)
+            SELECT account, month AS m, billable AS hours, last_billable AS last_day FROM {spent}
+            WHERE last_billable IS NOT NULL),
         lines AS (
             SELECT t.account, t.m, t.hours, coalesce(r.hourly_rate, p.rate) AS rate,
                    coalesce(r.currency, p.cur) AS currency,
@@ -242,4 +224,4 @@ def invoice_lines(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.
                CASE WHEN investment THEN 0 ELSE rate END AS rate,
                round(hours * CASE WHEN investment THEN 0 ELSE rate END, 2) AS amount, currency,
                CASE WHEN investment THEN 'investment: a discovery we do not bill' END AS note
-        FROM lines ORDER BY account, month""", {"start": start, "end": end, "invested": invested}).df()
+        FROM lines ORDER BY account, month""", {"start": start, "end": end, "invested": invested, **bound}).df()

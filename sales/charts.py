@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from sales.budget import STATUSES
 from sales.forecast import by_quarter
 from sales.lifecycle import default_lifecycle
 from sales.movement import BAR_KINDS, Movement
@@ -102,18 +103,23 @@ def open_by_stage_chart(df: pd.DataFrame) -> alt.Chart:
         tooltip=["stage", "open_leads"]).properties(height=240)
 
 
+BURN_SERIES = {"spent": "actual", "pace": "pace forecast", "goal": "budget"}  # burn()'s columns, as the legend says
+
+
 def burn_chart(df: pd.DataFrame) -> alt.Chart:
-    """Cumulative billable hours against the cumulative goal, and the hours at the pace so far."""
-    long = df.melt(id_vars="day", value_vars=["goal", "spent", "pace"], var_name="series",
-                   value_name="hours").dropna()
+    """Cumulative billable hours (actual) against the cumulative budget, and the hours at the pace so far
+    (pace forecast), with a legend naming the three."""
+    long = df.melt(id_vars="day", value_vars=list(BURN_SERIES), var_name="series", value_name="hours").dropna()
+    long["series"] = long["series"].map(BURN_SERIES)
     long["day"] = pd.to_datetime(long["day"])
     long["hours"] = long["hours"].astype(float)
+    names = list(BURN_SERIES.values())
     return alt.Chart(long).mark_line().encode(
         x=alt.X("day:T", title=None), y=alt.Y("hours:Q", title="Cumulative hours"),
-        color=alt.Color("series:N", scale=alt.Scale(domain=["goal", "spent", "pace"],
-                                                    range=["#8c959f", "#1f6feb", "#cf222e"]), title=None),
-        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=["goal", "spent", "pace"],
-                                                              range=[[4, 2], [1, 0], [6, 3]]), legend=None),
+        color=alt.Color("series:N", scale=alt.Scale(domain=names, range=["#1f6feb", "#cf222e", "#8c959f"]),
+                        legend=alt.Legend(title=None, orient="top")),
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=names, range=[[1, 0], [6, 3], [4, 2]]),
+                                  legend=None),
         tooltip=["day:T", "series", alt.Tooltip("hours:Q", format=",.1f")],
     ).properties(height=300)
 
@@ -121,15 +127,17 @@ def burn_chart(df: pd.DataFrame) -> alt.Chart:
 def budget_usage_chart(df: pd.DataFrame, top: int = 25) -> alt.Chart:
     """Billable hours against goal for the ``top`` most-used accounts (no budget counts as most used)."""
     ranked = df.assign(rank_by=df["used"].fillna(float("inf"))).nlargest(top, "rank_by")  # no budget first
-    data = ranked.drop(columns="rank_by").assign(used_pct=ranked["used"].fillna(1.5).clip(upper=1.5))
-    return alt.Chart(data).mark_bar().encode(
-        y=alt.Y("account:N", sort="-x", title=None),
-        x=alt.X("used_pct:Q", title="Billable hours / goal", axis=alt.Axis(format="%")),
-        color=alt.Color("status:N", scale=alt.Scale(domain=["on track", "warning", "over"],
-                                                    range=["#1a7f37", "#d4a72c", "#cf222e"]), title="Status"),
+    # no budget: no share to draw (not 150 %); the colour and the tooltip say "no budget"
+    data = ranked.drop(columns="rank_by").assign(used_pct=ranked["used"].fillna(0).clip(upper=1.5))
+    return alt.Chart(data).mark_bar().encode(  # every account named: no label is dropped for overlapping
+        y=alt.Y("account:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=260)),
+        x=alt.X("used_pct:Q", title="Billable hours / budget", axis=alt.Axis(format="%")),
+        color=alt.Color("status:N", scale=alt.Scale(domain=list(STATUSES),
+                                                    range=["#1a7f37", "#d4a72c", "#cf222e", "#8c959f"]),
+                        title="Status"),
         tooltip=["account", alt.Tooltip("goal:Q", format=",.1f"), alt.Tooltip("billable:Q", format=",.1f"),
                  "status"],
-    ).properties(height=alt.Step(18))
+    ).properties(height=alt.Step(20))
 
 
 def contribution_chart(df: pd.DataFrame) -> alt.Chart:

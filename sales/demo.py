@@ -18,11 +18,12 @@ from sales.access import Actor, authorise
 from sales.lifecycle import DERIVED, default_lifecycle
 from sales.rubric import categories_for, default_rubric
 from sales.store import Store, next_lead_id, scalar
+from sales.team.demo import TEAM, write_roster
 
 DEMO_SOURCE = "demo"
 BUDGET_KEY = "demo-budget:"  # how a demo budget's entry key starts (sales/demo_rows.py finds them by it)
 OWNERS = ("Amara Okafor", "Bruno Costa", "Chen Wei", "Dana Ivers", "Elif Kaya")
-DEVELOPERS = ("Farid", "Greta", "Hiro", "Ines", "Jonas", "Kavya", "Luca", "Mei")
+DEVELOPERS = tuple(name for name, *_ in TEAM)  # who logs the demo time entries: the demo team
 LEAD_SOURCES = ("Referral", "Open edX conference", "Website form", "RFP alert", "Community forum",
                 "Cold email")
 LOST_REASONS = ("Budget too small", "Chose another provider", "Built in-house", "No response",
@@ -287,6 +288,15 @@ def _time_entries(won: pd.DataFrame, budgets: pd.DataFrame, m: int, rng: np.rand
     })
 
 
+def _last_activity(frame: pd.DataFrame, anchor: date, seed: int) -> pd.Series:
+    """The CRM's last activity date (the follow-up clock's): a day of the last 40, not before the lead's creation,
+    for four leads in five. Its own random stream, so every other demo figure stays as it was."""
+    rng = np.random.default_rng(seed + 1)
+    days = pd.Series(pd.Timestamp(anchor) - pd.to_timedelta(rng.integers(0, 40, len(frame)), unit="D"))
+    when = np.maximum(days, pd.to_datetime(frame["created_on"])).dt.date
+    return when.where(rng.random(len(frame)) < 0.8, None)
+
+
 def write_demo(store: Store, actor: Actor, leads: int = 300, time_entries: int = 20_000, seed: int = 7,
                anchor: date | None = None) -> dict[str, int]:
     """Fill ``store`` with demo data in one transaction as ``actor``; returns row counts per table."""
@@ -311,7 +321,8 @@ def write_demo(store: Store, actor: Actor, leads: int = 300, time_entries: int =
             "crm_stage": [default_lifecycle().stages[r].name for r in recorded],
             "recorded_stage": stage_keys[recorded], "status": frame["status"],
             "lost_reason": frame["lost_reason"], "amount": frame["amount"], "currency": frame["currency"],
-            "closed_on": None, "pricing": frame["pricing"], "is_demo": True})
+            "closed_on": None, "pricing": frame["pricing"], "is_demo": True,
+            "last_activity": _last_activity(frame, anchor, seed)})
         cur.register("demo_leads", lead_rows)
         cur.execute("INSERT INTO leads BY NAME SELECT * FROM demo_leads")
         cur.register("demo_facts", _facts_rows(ids, frame["reach"].to_numpy(), frame, rng))
@@ -347,9 +358,7 @@ def write_demo(store: Store, actor: Actor, leads: int = 300, time_entries: int =
         if len(entries):
             cur.register("demo_entries", entries)
             cur.execute("INSERT INTO time_entries BY NAME SELECT * FROM demo_entries")
-        from sales.team.demo import write_roster  # the developers of the time entries, their rates and time off
-
-        write_roster(cur, anchor)
+        write_roster(cur, anchor, DEMO_SOURCE)  # the developers of the time entries, their rates and time off
         counts = {t: scalar(cur, f"SELECT count(*) FROM {t}")  # noqa: S608 (fixed table names)
                   for t in ("leads", "assessments", "stage_events", "lead_facts", "budgets", "time_entries")}
         audit.record(cur, actor, "demo", f"demo data, seed {seed}", after=counts)

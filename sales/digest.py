@@ -46,7 +46,7 @@ def _sections(week: Week, monday: Monday | None = None,
     """(heading, sentence, table) per section, the same for both formats; the managers' sections with
     ``monday``; ``notes``: the capacity warnings."""
     c, q, ch = week.counts(), week.quarter, week.changes
-    due = week.followups.head(SHOWN)[["name", "owner", "category", "last_touch", "due", "state"]]
+    due = week.followups.head(SHOWN)[["name", "owner", "category", "last_contact", "due", "state"]]
     stuck = week.stuck.head(SHOWN)[["name", "owner", "stage", "days", "limit_days", "unmet"]]
     rescore = week.rescore.head(SHOWN)[["name", "owner", "category", "reason"]]
     target = f" against a target of {_money(q['target'])} ({q['target_basis']})" if q.get("target") else ""

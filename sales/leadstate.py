@@ -30,6 +30,11 @@ def share_state() -> None:
     _SHARED.set()
 
 
+def shared() -> bool:
+    """Whether results are shared by the queries of this process (the dashboard) rather than computed inline."""
+    return _SHARED.is_set()
+
+
 # what the shared state keeps: the columns computed from assessments and facts. The lead's own columns
 # are read from ``leads`` at query time (text is what makes a copy slow: this halves the build)
 COMPUTED = ("score", "score_max", "category", "category_max", "assessed_at", "assessments", "previous_score",

@@ -120,10 +120,13 @@ def parse_currencies(doc: Mapping) -> Currencies:
 
 
 def load_currencies(path: Path | str = DEFAULT_CURRENCIES) -> Currencies:
+    """The rates of ``path`` (a relative path is from the working directory, like every SALES_* file); their
+    source is named from the project's root when the file is inside it."""
     path = Path(path)
     try:
         parsed = parse_currencies(tomllib.loads(path.read_text(encoding="utf-8")))
-        shown = path.relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else path
+        whole = path.resolve()
+        shown = whole.relative_to(ROOT) if whole.is_relative_to(ROOT) else path
         return Currencies(parsed.reporting, parsed.rates, str(shown))
     except (OSError, tomllib.TOMLDecodeError, CurrencyError) as e:
         raise CurrencyError(f"{path}: {e}") from e
@@ -133,3 +136,48 @@ def load_currencies(path: Path | str = DEFAULT_CURRENCIES) -> Currencies:
 def default_currencies() -> Currencies:
     """The rates in force: ``SALES_CURRENCIES`` when set, else data/currencies.toml."""
     return load_currencies(os.environ.get("SALES_CURRENCIES") or DEFAULT_CURRENCIES)
+
+
+# ISO 4217 currency codes (the active list, with codes withdrawn recently enough to appear in old exports;
+# XXX "no currency" and XTS "testing" left out)
+ISO_4217 = frozenset("""
+AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF
+CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD
+GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP
+LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN
+PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS
+TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD
+XCG XDR XOF XPD XPF XPT XSU XUA YER ZAR ZMW ZWG ZWL""".split())
+# signs that name one currency wherever they are written; "$" alone does not (US, Canadian, Australian…),
+# nor "¥" (yen or yuan), "kr" or "R"
+CURRENCY_SIGNS = {
+    "€": "EUR", "£": "GBP", "US$": "USD", "U$S": "USD", "CA$": "CAD", "AU$": "AUD", "A$": "AUD", "NZ$": "NZD",
+    "HK$": "HKD", "SG$": "SGD", "S$": "SGD", "R$": "BRL", "MX$": "MXN", "₹": "INR", "₩": "KRW", "₪": "ILS",
+    "₺": "TRY", "₴": "UAH", "₦": "NGN", "₱": "PHP", "฿": "THB", "₫": "VND", "₽": "RUB", "₸": "KZT", "₾": "GEL",
+    "₼": "AZN", "৳": "BDT", "zł": "PLN", "Kč": "CZK", "euro": "EUR", "euros": "EUR",
+}
+
+
+class UnknownCurrency(ValueError):
+    """A currency as written names no single ISO 4217 currency; the message says which text."""
+
+
+def iso_currency(text: object, dollar: str | None = None) -> str | None:
+    """The ISO 4217 code a currency as people write it stands for: ``usd`` → USD, ``US$`` → USD, ``€`` → EUR,
+    ``£`` → GBP, ``United States Dollar - USD`` → USD; ``$`` only when ``dollar`` (the layout's locale) says which
+    dollar. None for a blank; anything else raises UnknownCurrency, so it is never kept as a new currency."""
+    raw = "" if text is None else str(text)
+    t = " ".join(raw.split())
+    if not t:
+        return None
+    if t.upper() in ISO_4217:
+        return t.upper()
+    if t in CURRENCY_SIGNS or t.lower() in CURRENCY_SIGNS:
+        return CURRENCY_SIGNS.get(t) or CURRENCY_SIGNS[t.lower()]
+    if t == "$" and dollar in ISO_4217:
+        return dollar
+    named = re.fullmatch(r".*?[\s(-]([A-Za-z]{3})\)?", t)  # "United States Dollar - USD", "Euro (EUR)"
+    if named and named.group(1).upper() in ISO_4217 and named.group(1).isupper():
+        return named.group(1)
+    raise UnknownCurrency(f"{raw!r} names no currency we can tell (an ISO 4217 code such as USD or EUR, or €, £, "
+                          "US$)")

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from sales.lifecycle import DERIVED_FACTS, Criterion, Lifecycle, default_lifecycle
 from sales.rubric import Rubric, category_sql, default_rubric, score_sql
-from sales.sqltext import literal, literals
+from sales.sqltext import literals
 
 # a lead's latest assessment, and each fact's latest value: the later write wins a tie
 LATEST_ASSESSMENT = "ORDER BY a.assessed_at DESC, a.id DESC"
-LATEST_FACT = "ORDER BY f.set_at DESC, f.rowid DESC"
+LATEST_FACT = "(f.set_at, f.rowid)"  # the greatest is the latest
 
 
 def _scope(alias: str, when: str, points: str | None) -> tuple[str, str, str]:
@@ -30,7 +30,8 @@ def _scope(alias: str, when: str, points: str | None) -> tuple[str, str, str]:
 def assessments_sql(points: str | None = None, rubric: Rubric | None = None, comments: bool = False) -> str:
     """One row per lead (per point with ``points``): its latest assessment, with its levels (and comments), when,
     score, best case, category and best-case category, whether that category passes the rubric's gate
-    (``qualifies``), the score of the assessment before it (``previous_score``) and how many it has."""
+    (``qualifies``), the score of the assessment before it (``previous_score``) and how many it has.
+    The window runs over the narrow columns only; the latest one's levels are read back by its id."""
     rubric = rubric or default_rubric()
     score = score_sql({k: f"a.{k}" for k in rubric.keys}, rubric)
     join, key, at = _scope("a", "assessed_at", points)
@@ -39,20 +40,46 @@ def assessments_sql(points: str | None = None, rubric: Rubric | None = None, com
     return f"""
         SELECT *, {category_sql("score", rubric)} AS category, {category_sql("score_max", rubric)} AS category_max,
                coalesce({category_sql("score", rubric)} IN ({qualifying}), false) AS qualifies FROM (
-            SELECT a.lead_id{at}, a.id AS assessment_id, a.assessed_at, {', '.join(columns)},
-                   {score['score']} AS score, {score['score_max']} AS score_max,
-                   lead({score['score']}) OVER w AS previous_score, count(*) OVER w_all AS assessments
-            FROM assessments a{join}
-            WINDOW w AS (PARTITION BY {key} {LATEST_ASSESSMENT}), w_all AS (PARTITION BY {key})
-            QUALIFY row_number() OVER w = 1)"""
+            SELECT w.lead_id{at.replace('p.', 'w.')}, w.assessment_id, a.assessed_at, {', '.join(columns)},
+                   w.score, {score['score_max']} AS score_max, w.previous_score, w.assessments
+            FROM (
+                SELECT a.lead_id{at}, a.id AS assessment_id, {score['score']} AS score,
+                       lead({score['score']}) OVER w AS previous_score, count(*) OVER w_all AS assessments
+                FROM assessments a{join}
+                WINDOW w AS (PARTITION BY {key} {LATEST_ASSESSMENT}), w_all AS (PARTITION BY {key})
+                QUALIFY row_number() OVER w = 1) w
+            JOIN assessments a ON a.id = w.assessment_id)"""
 
 
 def facts_sql(points: str | None = None) -> str:
     """Each fact's latest value per lead (per point with ``points``): rows of lead_id(, as_of), fact, value, set_at."""
     join, key, at = _scope("f", "set_at", points)
     return f"""
-        SELECT f.lead_id{at}, f.fact, f.value, f.set_at FROM lead_facts f{join}
-        QUALIFY row_number() OVER (PARTITION BY {key}, f.fact {LATEST_FACT}) = 1"""
+        SELECT f.lead_id{at}, f.fact, arg_max_null(f.value, {LATEST_FACT}) AS value, max(f.set_at) AS set_at
+        FROM lead_facts f{join} GROUP BY {key}, f.fact"""
+
+
+BITS = 60  # facts per bit mask of the pivot below
+
+
+def fact_pivot_sql(facts: tuple[str, ...], points: str | None = None) -> str:
+    """One row per lead (per point with ``points``) with each fact's latest value as a column (NULL when never
+    recorded or recorded as unknown): ``facts_sql``'s rows folded into bit masks (which facts are known, which
+    are true), a few integers per lead instead of a column each while grouping."""
+    if not facts:
+        return f"SELECT lead_id{', as_of' if points else ''} FROM ({facts_sql(points)}) GROUP BY ALL"
+    k = f"list_position([{literals(facts)}], fact) - 1"
+    masks = range((len(facts) + BITS - 1) // BITS)
+    folds = ", ".join(f"bit_or(1::BIGINT << (k % {BITS})) FILTER (WHERE k // {BITS} = {m} AND value IS NOT NULL) "
+                      f"AS known_{m}, bit_or(1::BIGINT << (k % {BITS})) FILTER (WHERE k // {BITS} = {m} AND value) "
+                      f"AS true_{m}" for m in masks)
+    columns = ", ".join(f"CASE WHEN known_{i // BITS} & {1 << (i % BITS)} <> 0 "
+                        f"THEN coalesce(true_{i // BITS}, 0) & {1 << (i % BITS)} <> 0 END AS {fact}"
+                        for i, fact in enumerate(facts))
+    return f"""
+        SELECT lead_id{', as_of' if points else ''}, {columns} FROM (
+            SELECT lead_id{', as_of' if points else ''}, {folds}
+            FROM (SELECT *, {k} AS k FROM ({facts_sql(points)})) GROUP BY ALL)"""
 
 
 def fact_value_sql(fact: str) -> str:
@@ -109,7 +136,6 @@ def lead_state_sql(lifecycle: Lifecycle | None = None, rubric: Rubric | None = N
     ``gates``: also every criterion's ``applies`` and ``met`` (``gate_column``) and each gate fact's value
     (``fact_<name>``), for a lead's drill-down."""
     lifecycle, rubric = lifecycle or default_lifecycle(), rubric or default_rubric()
-    pivots = ", ".join(f"bool_or(value) FILTER (WHERE fact = {literal(f)}) AS {f}" for f in lifecycle.recorded_facts)
     values = ", ".join(f"{fact_value_sql(f)} AS v_{f}" for f in lifecycle.facts)
     levels = ", ".join(f"a.{k}" for k in rubric.keys)
     if points is None:
@@ -124,7 +150,7 @@ def lead_state_sql(lifecycle: Lifecycle | None = None, rubric: Rubric | None = N
                         for i, stage in enumerate(lifecycle.stages) for j, c in enumerate(stage.gate))
         extra += "".join(f", v_{f} AS fact_{f}" for f in lifecycle.facts)
     return f"""
-    WITH fx AS (SELECT lead_id{', as_of' if points else ''}, {pivots} FROM ({facts_sql(points)}) GROUP BY ALL),
+    WITH fx AS ({fact_pivot_sql(lifecycle.recorded_facts, points)}),
     a AS ({assessments_sql(points, rubric)}),
     judged AS (
         SELECT l.*, {at}{levels}, a.score, a.score_max, a.category, a.category_max, a.assessed_at,

@@ -1,5 +1,6 @@
 """What a business developer does with one lead: assess it, tick its gates, prepare the intro meeting,
-draft the follow-up, and offer a small project. Every change is logged on the lead."""
+draft the follow-up, and offer a small project. Every change is logged on the lead. Contacts with the lead
+(what resets its follow-up clock) are logged through ``sales.contacts``."""
 
 from __future__ import annotations
 
@@ -141,17 +142,6 @@ def add_note(store: Store, actor: Actor, lead_id: int, kind: str, body: str) -> 
                      before=before, after=body.strip())
 
 
-def log_touch(store: Store, actor: Actor, lead_id: int, note: str = "") -> None:
-    """A contact with the lead (call, mail, meeting): its next follow-up is due a cadence from now."""
-    actor.require("work_lead")
-    with store.transaction() as cur:
-        authorise(cur, actor, "work_lead")
-        lead = _require_lead(cur, lead_id)
-        body = "Contacted" + (f": {note.strip()}" if note.strip() else "")
-        log(cur, lead_id, body, actor, kind="touch")
-        audit.record(cur, actor, "touch", f"{lead['name']}: {body}", lead_id=lead_id, after=note.strip() or None)
-
-
 def latest_notes(cur: duckdb.DuckDBPyConnection, lead_id: int) -> dict[str, str]:
     """The current text of each note kind (the latest one written)."""
     rows = cur.execute("""SELECT kind, arg_max(body, written_at) FROM lead_activity
@@ -160,8 +150,16 @@ def latest_notes(cur: duckdb.DuckDBPyConnection, lead_id: int) -> dict[str, str]
 
 
 def history(cur: duckdb.DuckDBPyConnection, lead_id: int) -> pd.DataFrame:
-    return cur.execute("""SELECT written_at AS "when", written_by AS "by", kind, body FROM lead_activity
-                          WHERE lead_id = ? ORDER BY written_at DESC, rowid DESC""", [lead_id]).df()
+    """Everything written on the lead and every contact logged with it, newest first; ``contact``: the id a
+    contact's undo takes (blank on other lines)."""
+    return cur.execute("""
+        SELECT "when", "by", kind, body, contact FROM (
+            SELECT written_at AS "when", written_by AS "by", kind, body, NULL::INTEGER AS contact, rowid AS n
+            FROM lead_activity WHERE lead_id = ?
+            UNION ALL
+            SELECT contacted_at, logged_by, 'contact', 'Contact by ' || channel || coalesce(': ' || note, ''), id, id
+            FROM lead_contacts WHERE lead_id = ?)
+        ORDER BY "when" DESC, n DESC""", [lead_id, lead_id]).df()
 
 
 def followup_email(lead: Mapping, notes: Mapping[str, str], next_steps: str, category: str | None,

@@ -13,6 +13,7 @@ Kept outside ``sales/`` because it is the only place that knows about Streamlit.
 - ``text``: text from people and files shown as text
 - ``errors``: what a visitor sees when something fails or a write is refused
 - ``navigation``: every page at its own address, answered for every visitor, and links that carry the filters
+- ``forms``: a form's buttons, its write and its result
 - ``filters``: the sidebar filters kept in the URL
 - ``tables``: tables and their downloads
 - ``dashboard``: a dashboard's opening and the empty state
@@ -34,6 +35,7 @@ from shell.cache import (
 from shell.dashboard import dashboard, empty_state
 from shell.errors import REFUSED, log_error, notices, refusal, refused
 from shell.filters import filters, today
+from shell.forms import attempt, outcome, submit_buttons
 from shell.hosts import refused_host, wrong_host_screen
 from shell.identity import actor, local_mode_exposed, sign_in_configured, signed_in
 from shell.leads import lead_param, lead_picker
@@ -42,15 +44,15 @@ from shell.routing import APP, routed
 from shell.screens import local_only_screen, no_role_screen, sign_in_screen
 from shell.sidebar import sidebar
 from shell.storage import IDLE_RELEASE, WAIT_FOR_STORE, cursor, store, store_problem, store_screen
-from shell.tables import SHOWN_ROWS, download, people_columns, table
+from shell.tables import SHOWN_ROWS, download, static_table, table
 from shell.text import WORD_JOINER, plain
 
 __all__ = [
     "APP", "IDLE_RELEASE", "QUERY_CACHE_ENTRIES", "REFUSED", "SHOWN_ROWS", "WAIT_FOR_STORE", "WORD_JOINER",
-    "Navigation", "actor", "begin_run", "cache_key", "chart", "cursor", "dashboard", "data_version", "download",
-    "empty_state", "filters", "forget_results", "fresh", "lead_param", "lead_picker", "links_follow",
-    "local_mode_exposed", "local_only_screen", "log_error", "no_role_screen", "notices", "people_columns", "plain",
+    "Navigation", "actor", "attempt", "begin_run", "cache_key", "chart", "cursor", "dashboard", "data_version",
+    "download", "empty_state", "filters", "forget_results", "fresh", "lead_param", "lead_picker", "links_follow",
+    "local_mode_exposed", "local_only_screen", "log_error", "no_role_screen", "notices", "outcome", "plain",
     "query", "refusal", "refused", "refused_host", "route", "routed", "safe_csv", "shared_params", "sidebar",
-    "sidebar_links", "sign_in_configured", "sign_in_screen", "signed_in", "store", "store_problem", "store_screen",
-    "summary", "table", "today", "wrong_host_screen",
+    "sidebar_links", "sign_in_configured", "sign_in_screen", "signed_in", "static_table", "store", "store_problem",
+    "store_screen", "submit_buttons", "summary", "table", "today", "wrong_host_screen",
 ]

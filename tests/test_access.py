@@ -10,13 +10,13 @@ import pytest
 
 from sales import access, audit
 from sales.access import AccessDenied, Actor
+from sales.contacts import log_contact, undo_contact
 from sales.demo import write_demo
 from sales.ingest import import_file, mappings, undo_batch
 from sales.serving import allowed_hosts, auth_configured, host_allowed, is_loopback, streamlit_command
 from sales.workbench import (
     add_note,
     create_small_project,
-    log_touch,
     save_assessment,
     set_fact,
     small_project_offers,
@@ -33,9 +33,10 @@ WRITES = {
     "save_assessment": ("bizdev", lambda s, who: save_assessment(s, who, 1, {"need": 2}, {})),
     "set_fact": ("bizdev", lambda s, who: set_fact(s, who, 2, "needs_documented", True)),
     "add_note": ("bizdev", lambda s, who: add_note(s, who, 1, "problem", "Cannot scale")),
-    "log_touch": ("bizdev", lambda s, who: log_touch(s, who, 1, "Called them")),
+    "log_contact": ("bizdev", lambda s, who: log_contact(s, who, 1, "call", "Called them")),
+    "undo_contact": ("bizdev", lambda s, who: undo_contact(s, who, 1)),
     "create_small_project": ("bizdev", lambda s, who: create_small_project(s, who, 1, DISCOVERY, 125, "USD")),
-    "import_file": ("admin", lambda s, who: import_file(s, who, FIX / "toggl.csv")),
+    "import_file": ("admin", lambda s, who: import_file(s, who, FIX / "clockify.csv")),  # toggl.csv is batch 1
     "import_file (preview)": ("admin", lambda s, who: import_file(s, who, FIX / "toggl.csv", dry_run=True)),
     "undo_batch": ("admin", lambda s, who: undo_batch(s, who, 1)),
     "write_demo": ("admin", lambda s, who: write_demo(s, who, leads=5, time_entries=10)),
@@ -52,12 +53,14 @@ def built(store):
     build(store)
     import_file(store, ADMIN, FIX / "toggl.csv")  # batch 1, for undo
     access.grant(store, ADMIN, "old@agency.example", "viewer")
+    store.cursor().execute("""INSERT INTO lead_contacts (lead_id, channel, note, contacted_at, logged_by)
+                              VALUES (6, 'email', 'Sent the proposal', '2026-11-20 10:00', 'ana')""")  # 1, for undo
     return store
 
 
 def table_counts(store) -> dict:
     tables = ("leads", "assessments", "lead_facts", "lead_activity", "budgets", "time_entries", "import_batches",
-              "access_grants", "audit_log", "stage_events", "saved_mappings")
+              "access_grants", "audit_log", "stage_events", "saved_mappings", "lead_contacts")
     return {t: store.cursor().execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
 
 

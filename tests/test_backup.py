@@ -10,9 +10,10 @@ import duckdb
 
 from sales import access
 from sales.backup import read
+from sales.contacts import log_contact
 from sales.ingest import import_file
 from sales.store import MIGRATIONS, SCHEMA_VERSION, Store, scalar
-from sales.workbench import add_note, log_touch, save_assessment
+from sales.workbench import add_note, save_assessment
 from tests.cli_runner import cli_fixture  # noqa: F401 (the cli fixture)
 from tests.conftest import ADMIN, BIZDEV, ROOT
 
@@ -41,7 +42,7 @@ def team_store(path) -> None:
         hedera = scalar(s.cursor(), "SELECT id FROM leads WHERE external_id = 'L-1'")
         save_assessment(s, BIZDEV, hedera, LEVELS, {"prestige": "Not known outside its region"})
         add_note(s, BIZDEV, hedera, "meeting_prep", "Ask Jimmy about the microdegree budget")
-        log_touch(s, BIZDEV, hedera, "Called Jimmy")
+        log_contact(s, BIZDEV, hedera, "call", "Called Jimmy")
 
 
 def dump(path) -> dict:
@@ -92,7 +93,9 @@ def test_a_backup_restored_into_a_fresh_clone_holds_everything(tmp_path):
                                 WHERE lead_id = ? ORDER BY id DESC LIMIT 1""", [hedera]).fetchall()[0]
         assert latest == (2, 2, 1, 1, 0, 1, 2, "Not known outside its region")
         notes = {r[0] for r in cur.execute("SELECT body FROM lead_activity WHERE lead_id = ?", [hedera]).fetchall()}
-        assert {"Ask Jimmy about the microdegree budget", "Contacted: Called Jimmy"} <= notes
+        assert "Ask Jimmy about the microdegree budget" in notes
+        assert cur.execute("SELECT channel, note FROM lead_contacts WHERE lead_id = ?", [hedera]).fetchall() == [
+            ("call", "Called Jimmy")]
         assert scalar(cur, "SELECT count(*) FROM rejected_rows") == 2  # L-3 and the budget for month 2026-xx
         newest = scalar(cur, "SELECT max(id) FROM assessments")
         # the sequences came back at their values: the next assessment follows the last one

@@ -1,44 +1,53 @@
 """Budget arithmetic: SprintCraft's vectors, change points, status, the burn's pace, caps, invoices."""
 
+import json
 from datetime import date
 
 import pandas as pd
 import pytest
 
-from sales.budget import (
-    ChangePoint,
-    account_status,
-    burn,
-    cap_alert,
-    goal_hours,
-    goals_by_month,
-    invoice_lines,
-    period_hours,
-    small_projects,
-    status,
-)
+from sales.budget import account_status, burn, cap_alert, invoice_lines, period_hours, small_projects, status
+from sales.cli import main
+from sales.ingest import import_file
+from sales.store import Store
+from tests.cli_runner import cli_fixture as cli  # noqa: F401 (the fixture)
+from tests.conftest import ADMIN
 
-P62 = [ChangePoint(date(2020, 1, 1), 62)]
-STEP = [ChangePoint(date(2020, 1, 1), 62), ChangePoint(date(2020, 3, 1), 31)]
+# two retainers: Flat has 62 h a month from January 2020; Step 62 h from January, 31 h from March 2020
+CHANGE_POINTS = """account,effective_month,monthly_hours,fixed_total_hours,hourly_rate,currency,kind
+Flat,2020-01,62,,100,USD,retainer
+Step,2020-01,62,,100,USD,retainer
+Step,2020-03,31,,100,USD,retainer
+"""
 
 
-@pytest.mark.parametrize("points, start, end, hours", [
-    (P62, date(2020, 1, 1), date(2020, 1, 10), 20),                # the guide's vector: 62 / 31 * 10
-    (P62, date(2020, 1, 1), date(2020, 3, 1), 126),                # 62 + 62 + 62 / 31 * 1
-    (P62, date(2020, 2, 1), date(2020, 2, 29), 62),                # a whole leap February
-    (P62, date(2020, 2, 15), date(2020, 2, 15), 62 / 29),          # one day of February 2020
-    (P62, date(2019, 12, 1), date(2020, 1, 31), 62),               # nothing before the first change point
-    (STEP, date(2020, 2, 1), date(2020, 3, 31), 62 + 31),          # the change point holds from its month
-    (STEP, date(2020, 3, 17), date(2020, 4, 15), 31 / 31 * 15 + 31 / 30 * 15),  # still in force in April
-    (P62, date(2020, 1, 10), date(2020, 1, 9), 0),                 # empty range
+@pytest.mark.parametrize("account, start, end, hours", [
+    ("Flat", "2020-01-01", "2020-01-10", 20),                 # the guide's vector: 62 / 31 * 10
+    ("Flat", "2020-01-01", "2020-03-01", 126),                # 62 + 62 + 62 / 31 * 1
+    ("Flat", "2020-02-01", "2020-02-29", 62),                 # a whole leap February
+    ("Flat", "2020-02-15", "2020-02-15", 62 / 29),            # one day of February 2020
+    ("Flat", "2019-12-01", "2020-01-31", 62),                 # nothing before the first change point
+    ("Step", "2020-02-01", "2020-03-31", 62 + 31),            # the change point holds from its month
+    ("Step", "2020-03-17", "2020-04-15", 31 / 31 * 15 + 31 / 30 * 15),  # still in force in April
+    ("Flat", "2020-01-10", "2020-01-09", None),               # an empty range: no goal, so not listed
 ])
-def test_goal_hours(points, start, end, hours):
-    assert goal_hours(points, start, end) == pytest.approx(hours)
+def test_the_goal_sums_whole_months_and_prorates_partial_ones_by_day(tmp_path, capsys, account, start, end,
+                                                                      hours):
+    """Budgets imported from a file, the goal as ``python -m sales report budget`` prints it."""
+    (tmp_path / "budgets.csv").write_text(CHANGE_POINTS, encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    with Store(db) as s:
+        assert import_file(s, ADMIN, tmp_path / "budgets.csv").imported == 3
+    capsys.readouterr()
+    assert main(["report", "budget", "--db", str(db), "--from", start, "--to", end, "--today", "2020-06-30",
+                 "--format", "json"]) == 0
+    goals = {r["account"]: r["goal"] for r in json.loads(capsys.readouterr().out)["hours against budget"]}
+    assert goals.get(account) == (None if hours is None else pytest.approx(hours))
 
 
 @pytest.mark.parametrize("spent, goal, expected", [
     (0, 100, "on track"), (79.9, 100, "on track"), (80, 100, "warning"), (100, 100, "warning"),
-    (100.1, 100, "over"), (5, 0, "over"), (0, 0, "on track"),
+    (100.1, 100, "over"), (5, 0, "no budget"), (0, 0, "no budget"),
 ])
 def test_status(spent, goal, expected):
     assert status(spent, goal) == expected
@@ -64,14 +73,6 @@ def _seed(store):
                        VALUES ('t', 'B', DATE '2020-02-10', 3, true, 'No budget ltd')""")
 
 
-def test_sql_goal_matches_python(store):
-    _seed(store)
-    for start, end in [(date(2020, 1, 1), date(2020, 1, 10)), (date(2020, 1, 1), date(2020, 3, 1)),
-                       (date(2020, 3, 17), date(2020, 4, 15)), (date(2019, 11, 3), date(2020, 2, 2))]:
-        df = goals_by_month(store.cursor(), start, end)
-        assert df["goal"].sum() == pytest.approx(goal_hours(STEP, start, end))
-
-
 def test_account_status(store):
     _seed(store)
     df = account_status(store.cursor(), date(2020, 1, 1), date(2020, 1, 31), today=date(2020, 3, 31)).set_index(
@@ -86,9 +87,9 @@ def test_account_status(store):
 
     feb = account_status(store.cursor(), date(2020, 2, 1), date(2020, 2, 29), today=date(2020, 3, 31)).set_index(
         "account")
-    # February: 50 billable against 62: 81 % → warning; an account with hours and no budget is over
+    # February: 50 billable against 62: 81 % → warning; an account with hours and no budget has its own status
     assert (feb.loc["Hedera", "status"], feb.loc["Hedera", "overhead"]) == ("warning", 0)
-    assert (feb.loc["No budget ltd", "goal"], feb.loc["No budget ltd", "status"]) == (0, "over")
+    assert (feb.loc["No budget ltd", "goal"], feb.loc["No budget ltd", "status"]) == (0, "no budget")
     assert feb.loc["No budget ltd", "overhead"] == 3
 
     mar = account_status(store.cursor(), date(2020, 3, 1), date(2020, 3, 31), today=date(2020, 3, 31)).set_index(
@@ -100,11 +101,11 @@ def test_account_status(store):
 
 @pytest.mark.parametrize("start, end, expected", [
     # January: Hedera 10 + 15 billable of 62 (40 %); the 4 non-billable hours do not count
-    ("2020-01-01", "2020-01-31", {"billable": 25, "goal": 62, "over": 0, "warning": 0}),
-    # February: Hedera 50 of 62 (81 %: warning), No budget ltd 3 against nothing (over)
-    ("2020-02-01", "2020-02-29", {"billable": 53, "goal": 62, "over": 1, "warning": 1}),
+    ("2020-01-01", "2020-01-31", {"billable": 25, "goal": 62, "over": 0, "warning": 0, "no_budget": 0}),
+    # February: Hedera 50 of 62 (81 %: warning), No budget ltd 3 against nothing (no budget, not over)
+    ("2020-02-01", "2020-02-29", {"billable": 53, "goal": 62, "over": 0, "warning": 1, "no_budget": 1}),
     # March: Hedera 40 of the new 31 (over); the unmarked 2 h are not billable
-    ("2020-03-01", "2020-03-31", {"billable": 40, "goal": 31, "over": 1, "warning": 0}),
+    ("2020-03-01", "2020-03-31", {"billable": 40, "goal": 31, "over": 1, "warning": 0, "no_budget": 0}),
 ])
 def test_period_hours_is_the_budget_headline(store, start, end, expected):
     _seed(store)
@@ -179,3 +180,28 @@ def test_invoice_lines_do_not_bill_a_high_leads_discovery(store):
     # a Medium lead's discovery is billable, at the rate recorded on its small-project budget
     assert df.loc["Beta", ["billable_hours", "rate", "amount", "currency"]].tolist() == [3, 120, 360, "USD"]
     assert pd.isna(df.loc["Beta", "note"])
+
+
+def test_no_budget_is_not_over_through_import_and_report(cli, tmp_path):  # noqa: F811
+    """Hand-made exports: Hedera has 62 h a month from January 2026 and logs 70 billable hours in January (over:
+    113 %); Quill logs 30 (48 %: on track); Nobudget Ltd logs 3 billable hours and has no budget at all."""
+    budgets, time = tmp_path / "budgets.csv", tmp_path / "time.csv"
+    budgets.write_text("account,effective_month,monthly_hours,fixed_total_hours,hourly_rate,currency,kind\n"
+                       "Hedera,2026-01,62,,125,USD,retainer\nQuill,2026-01,62,,100,EUR,retainer\n")
+    time.write_text("date,person,hours,billable,client,project,account,issue_key,description\n"
+                    "2026-01-05,Ana,40,yes,Hedera,P,Hedera,H-1,Theme\n"
+                    "2026-01-06,Ana,30,yes,Hedera,P,Hedera,H-2,Theme\n"
+                    "2026-01-07,Bo,30,yes,Quill,P,Quill,Q-1,Course\n"
+                    "2026-01-08,Bo,3,yes,Nobudget Ltd,P,Nobudget Ltd,N-1,Call\n")
+    db = str(tmp_path / "s.duckdb")
+    assert cli("import", str(budgets), "--db", db).returncode == 0
+    assert cli("import", str(time), "--db", db).returncode == 0
+    ran = cli("report", "budget", "--from", "2026-01-01", "--to", "2026-01-31", "--today", "2026-01-31",
+              "--db", db, "--format", "json")
+    assert ran.returncode == 0, ran.stderr
+    rows = {r["account"]: r for r in json.loads(ran.stdout)["hours against budget"]}
+    assert {a: (r["goal"], r["billable"], r["status"]) for a, r in rows.items()} == {
+        "Hedera": (62, 70, "over"), "Nobudget Ltd": (0, 3, "no budget"), "Quill": (62, 30, "on track")}
+    with Store(db) as s:  # the headline: one account over, one with no budget
+        assert period_hours(s.cursor(), date(2026, 1, 1), date(2026, 1, 31)) == {
+            "billable": 103, "goal": 124, "over": 1, "warning": 0, "no_budget": 1}

@@ -63,9 +63,12 @@ def test_burn_chart_series():
     df = pd.DataFrame({"day": [date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 3)], "goal": [2.0, 4.0, 6.0],
                        "spent": [1.0, 3.0, 3.0], "pace": [None, 3.0, 4.5]})
     d = spec(charts.burn_chart(df))
-    assert d["encoding"]["color"]["scale"]["domain"] == ["goal", "spent", "pace"]
+    # the legend names the three lines in words
+    assert d["encoding"]["color"]["scale"]["domain"] == ["actual", "pace forecast", "budget"]
+    assert d["encoding"]["color"]["legend"] == {"orient": "top", "title": None}
     rows = d["datasets"][d["data"]["name"]]
-    assert sorted({r["series"] for r in rows}) == ["goal", "pace", "spent"] and len(rows) == 8  # NaN dropped
+    assert sorted({r["series"] for r in rows}) == ["actual", "budget", "pace forecast"]
+    assert len(rows) == 8  # NaN dropped
 
 
 def test_score_history_band():
@@ -83,3 +86,5 @@ def test_budget_usage_chart_shows_the_most_used_accounts():
     d = spec(charts.budget_usage_chart(df))
     rows = d["datasets"][d["data"]["name"]]
     assert len(rows) == 25 and rows[0]["account"] == "A39" and rows[0]["used_pct"] == 1.5
+    assert d["encoding"]["y"]["axis"]["labelOverlap"] is False  # every account named, none skipped
+    assert d["encoding"]["color"]["scale"]["domain"] == ["on track", "warning", "over", "no budget"]

@@ -167,3 +167,24 @@ def test_a_cadence_must_be_whole_days():
 def test_a_rate_is_a_positive_number_and_nothing_else(rate):
     with pytest.raises(CurrencyError, match=re.escape("[rates.EUR]: rate must be a positive number")):
         parse_currencies({"reporting": "USD", "rates": {"EUR": {"rate": rate, "as_of": date(2026, 1, 1)}}})
+
+
+def test_a_currencies_file_named_by_a_relative_path_is_read_from_where_the_program_runs(tmp_path, monkeypatch):
+    from sales.money import default_currencies
+
+    (tmp_path / "rates.toml").write_text('reporting = "EUR"\n[rates.USD]\nrate = 0.9\nas_of = 2026-02-01\n',
+                                         encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SALES_CURRENCIES", "rates.toml")
+    default_currencies.cache_clear()
+    try:
+        got = default_currencies()
+        assert (got.reporting, got.factor("USD"), got.source) == ("EUR", 0.9, "rates.toml")
+        monkeypatch.chdir(ROOT)  # inside the project: named from its root, as the page shows it
+        monkeypatch.setenv("SALES_CURRENCIES", "tests/fixtures/../fixtures/currencies.toml")
+        default_currencies.cache_clear()
+        got = default_currencies()
+        assert (got.reporting, got.factor("GBP"), got.source) == ("USD", 1.25, "tests/fixtures/currencies.toml")
+    finally:
+        monkeypatch.undo()
+        default_currencies.cache_clear()

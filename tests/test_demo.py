@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from sales.demo import HANDBOOK_LEADS, write_demo
+from sales.demo import write_demo
 from sales.leadstate import lead_state_sql
 from sales.store import Store, scalar
 from tests.conftest import ADMIN, ANCHOR, ROOT
@@ -51,9 +51,11 @@ def test_handbook_leads_with_comments(store):
     rows = store.cursor().execute("""SELECT l.name, a.prestige, a.prestige_comment, l.status
                                      FROM leads l JOIN assessments a ON a.lead_id = l.id
                                      WHERE l.lead_source = 'Handbook example' ORDER BY l.id""").fetchall()
-    assert [r[0] for r in rows] == [h.name for h in HANDBOOK_LEADS]
-    assert [r[1] for r in rows] == [2, 1, 0]
-    assert all(r[2] for r in rows)
+    assert [r[0] for r in rows] == ["Hedera University", "Affogato International", "Ms. Brown's 5th Grade Class"]
+    assert [r[1] for r in rows] == [2, 1, 0]  # prestige: a famous institution, known in its circle, one classroom
+    assert [r[2] for r in rows] == ["A famous institution whose degrees open doors.",
+                                    "Known within their own circle only.",
+                                    "A single classroom with no particular visibility."]
 
 
 def test_the_handbook_leads_reach_the_stages_their_facts_give(store):

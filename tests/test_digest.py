@@ -52,11 +52,11 @@ def _team(store, today: date) -> None:
     """Ana (bizdev, CRM owner "Ana") has two leads due; Bo's one lead is Bo's; the boss manages."""
     day = lambda n: (today - timedelta(days=n)).isoformat()  # noqa: E731
     with store.transaction() as cur:
-        add(cur, 1, "Ana's overdue <script>alert(1)</script>", HIGH, owner="Ana", notes=[f"{day(9)} 09:00"],
+        add(cur, 1, "Ana's overdue <script>alert(1)</script>", HIGH, owner="Ana", contacts=[f"{day(9)} 09:00"],
             created=day(40), assessed=day(5))
-        add(cur, 2, "Ana's due today", MEDIUM, owner="Ana", notes=[f"{day(14)} 09:00"], created=day(40),
+        add(cur, 2, "Ana's due today", MEDIUM, owner="Ana", contacts=[f"{day(14)} 09:00"], created=day(40),
             assessed=day(5))
-        add(cur, 3, "Bo's overdue", LOW, owner="Bo", notes=[f"{day(45)} 09:00"], created=day(60), assessed=day(5))
+        add(cur, 3, "Bo's overdue", LOW, owner="Bo", contacts=[f"{day(45)} 09:00"], created=day(60), assessed=day(5))
     access.grant(store, ADMIN, "ana@agency.example", "bizdev")
     access.set_crm_owner(store, ADMIN, "ana@agency.example", "Ana")
     access.grant(store, ADMIN, "viewer@agency.example", "viewer")  # viewers get no digest of their own

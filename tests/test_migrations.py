@@ -101,3 +101,30 @@ def test_a_version_1_store_of_a_tuned_rubric_migrates_with_its_history(tmp_path,
     con = connect(path)  # opened again: nothing more to add
     assert [r[0] for r in con.execute("DESCRIBE assessments").fetchall()] == columns
     con.close()
+
+
+def test_version_13_makes_the_logged_touches_contacts_and_leaves_notes_alone(tmp_path):
+    """Before version 13 a touch was a log line ("Contacted", or "Contacted: " and a note); after it, a contact of
+    channel 'other' with that note, and the log keeps every other line."""
+    con = duckdb.connect(str(tmp_path / "v12.duckdb"))
+    con.execute("CREATE TABLE schema_info (version INTEGER NOT NULL); INSERT INTO schema_info VALUES (12)")
+    for step in MIGRATIONS[:12]:
+        for stmt in step():
+            con.execute(stmt)
+    con.execute("INSERT INTO leads (id, source_system, name) VALUES (1, 'crm', 'Hedera')")
+    con.execute("""INSERT INTO lead_activity (lead_id, kind, body, written_at, written_by) VALUES
+                   (1, 'log', 'Assessed: 20 (High)', '2026-11-02 09:00', 'ana'),
+                   (1, 'touch', 'Contacted', '2026-11-03 10:00', 'ana'),
+                   (1, 'touch', 'Contacted: Called Jimmy, wants a demo', '2026-11-04 11:00', 'bo'),
+                   (1, 'problem', 'Contacted: nobody', '2026-11-05 12:00', 'bo')""")
+    con.close()
+    con = connect(tmp_path / "v12.duckdb")
+    assert scalar(con, "SELECT version FROM schema_info") == SCHEMA_VERSION
+    assert con.execute("SELECT id, lead_id, channel, note, contacted_at::VARCHAR, logged_by FROM lead_contacts "
+                       "ORDER BY id").fetchall() == [
+        (1, 1, "other", None, "2026-11-03 10:00:00", "ana"),
+        (2, 1, "other", "Called Jimmy, wants a demo", "2026-11-04 11:00:00", "bo")]
+    assert con.execute("SELECT kind, body FROM lead_activity ORDER BY written_at").fetchall() == [
+        ("log", "Assessed: 20 (High)"), ("problem", "Contacted: nobody")]
+    assert con.execute("SELECT last_activity FROM leads").fetchall() == [(None,)]
+    con.close()

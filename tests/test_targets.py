@@ -3,13 +3,13 @@
 Today is Wednesday 25 November 2026 (quarter 2026-Q4); tests/fixtures/currencies.toml: 1 EUR = 1.10 USD.
 Fewer than 30 closed leads: every stage uses its fallback probability (Generating Leads 0.02).
 
-| lead | owner | category | created | last touch  | amount     | expected   | follow-up   | stuck (30 d) | weighted |
+| lead | owner | category | created | contact     | amount     | expected   | follow-up   | stuck (30 d) | weighted |
 |------|-------|----------|---------|-------------|------------|------------|-------------|--------------|----------|
-| 1    | Ana   | High     | 1 Oct   | note 10 Nov | 10,000 USD | 15 Dec     | overdue     | 55 d: yes    | 200 USD  |
-| 2    | Ana   | Medium   | 20 Nov  | created     | 5,000 EUR  | 30 Nov     | due 4 Dec   | 5 d: no      | 100 EUR  |
-| 3    | Bo    | Low      | 1 Nov   | note 24 Nov | 20,000 USD | 15 Jan '27 | due 24 Dec  | 24 d: no     | next Q   |
+| 1    | Ana   | High     | 1 Oct   | 10 Nov      | 10,000 USD | 15 Dec     | overdue     | 55 d: yes    | 200 USD  |
+| 2    | Ana   | Medium   | 20 Nov  | none        | 5,000 EUR  | 30 Nov     | due 4 Dec   | 5 d: no      | 100 EUR  |
+| 3    | Bo    | Low      | 1 Nov   | 24 Nov      | 20,000 USD | 15 Jan '27 | due 24 Dec  | 24 d: no     | next Q   |
 | 4    | Bo    | High     | 1 Oct   |             | 3,000 USD  |            | won: none   |              |          |
-| 5    | —     | High     | 1 Oct   | note 1 Nov  | 1,000 USD  | 1 Dec      | overdue     | 55 d: yes    | 20 USD   |
+| 5    | —     | High     | 1 Oct   | 1 Nov       | 1,000 USD  | 1 Dec      | overdue     | 55 d: yes    | 20 USD   |
 Targets for 2026-Q4: Ana 1,000, Cy 500 (no leads), the team 5,000; Bo none.
 Ana's forecast: 200 + 100 × 1.10 = 310, against 1,000: −690, 31 %.
 """
@@ -38,12 +38,12 @@ Q4 = "2026-Q4"
 
 def team(store) -> None:
     with store.transaction() as cur:
-        add(cur, 1, "Ana's overdue and stuck", HIGH, created="2026-10-01", notes=["2026-11-10 09:00"], amount=10000)
+        add(cur, 1, "Ana's overdue and stuck", HIGH, created="2026-10-01", contacts=["2026-11-10 09:00"], amount=10000)
         add(cur, 2, "Ana's new", MEDIUM, created="2026-11-20", amount=5000)
-        add(cur, 3, "Bo's next quarter", LOW, owner="Bo", created="2026-11-01", notes=["2026-11-24 09:00"],
+        add(cur, 3, "Bo's next quarter", LOW, owner="Bo", created="2026-11-01", contacts=["2026-11-24 09:00"],
             amount=20000)
         add(cur, 4, "Bo's won", HIGH, owner="Bo", created="2026-10-01", status="won", amount=3000)
-        add(cur, 5, "Nobody's", HIGH, owner=None, created="2026-10-01", notes=["2026-11-01 09:00"], amount=1000)
+        add(cur, 5, "Nobody's", HIGH, owner=None, created="2026-10-01", contacts=["2026-11-01 09:00"], amount=1000)
         cur.execute("UPDATE leads SET currency = 'EUR' WHERE id = 2")
         cur.execute("""UPDATE leads SET expected_close = CASE id WHEN 1 THEN DATE '2026-12-15'
                        WHEN 2 THEN DATE '2026-11-30' WHEN 3 THEN DATE '2027-01-15' WHEN 5 THEN DATE '2026-12-01' END""")

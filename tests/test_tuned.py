@@ -59,8 +59,8 @@ def test_every_page_and_report_follow_a_tuned_rubric_and_lifecycle(tmp_path):
     reference = out["pages"]["reference"]["text"].replace("\\\\", "\\")
     for name, lo, hi in CATEGORIES:
         assert f"{name} priority · {lo}–{hi}" in reference
-    assert "'name': ['Alpha', 'Beta', 'Zeta']" in out["pages"]["priorities"]["text"]
-    assert "'score_range': ['30', '16–30', nan]" in out["pages"]["priorities"]["text"]  # Zeta: never assessed
+    assert "'Name': ['Alpha', 'Beta', 'Zeta']" in out["pages"]["priorities"]["text"]
+    assert "'Score range': ['30', '16–30', '']" in out["pages"]["priorities"]["text"]  # Zeta: never assessed
     assert "✦" in out["pages"]["funnel"]["text"]  # stage names from the tuned lifecycle
     rates = out["reports"]["priorities"]["win rate by category"]
     assert [(x["category"], x["closed"], x["won"]) for x in rates] == [
@@ -85,8 +85,8 @@ def test_a_rubric_of_five_factors_and_four_categories(tmp_path):
     out = run_pages(tmp_path, SALES_RUBRIC=str(five_factors_four_categories(tmp_path)))
     # Alpha: every level 2, 2 × 11 = 22 (A); Beta: need, budget and prestige at 2, 4 + 4 + 6 = 14 (B), and the
     # two unknown factors could add 4 + 4; Delta 22 (A), won; Epsilon 14 (B) and Gamma 0 (D), lost
-    assert "'score_range': ['22', '14–22', nan]" in out["pages"]["priorities"]["text"]
-    assert "'category': ['A', 'B', nan]" in out["pages"]["priorities"]["text"]
+    assert "'Score range': ['22', '14–22', '']" in out["pages"]["priorities"]["text"]
+    assert "'Category': ['A', 'B', '']" in out["pages"]["priorities"]["text"]
     rates = out["reports"]["priorities"]["win rate by category"]
     assert [(x["category"], x["closed"], x["won"]) for x in rates] == [("A", 1, 1), ("B", 1, 0), ("D", 1, 0)]
     reference = out["pages"]["reference"]["text"]

@@ -6,66 +6,28 @@ CRM files are small (thousands of rows), so after typed staging in SQL the row l
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
-from pathlib import Path
 
 import pandas as pd
 
-from sales.ingest.formats import Detection, norm
+import sales.ingest.quantities as quantities
+from sales.ingest.crm_stages import map_stage
+from sales.ingest.formats import Detection
+from sales.ingest.quantities import AMOUNT, amount_currency, amount_sql, problem_sql, problem_text, sniff_decimal
 from sales.ingest.reader import CsvLayout
-from sales.ingest.results import Reject
-from sales.ingest.values import bool_sql, date_sql, number_sql, sniff_date, sniff_decimal, text_sql
+from sales.ingest.rejects import Rejects
+from sales.ingest.results import ImportResult, IngestError
+from sales.ingest.values import bool_sql, date_sql, moment_sql, sniff_date, text_sql
 from sales.leadstate import latest_assessments, latest_facts
-from sales.lifecycle import default_lifecycle
-from sales.paths import DATA_DIR
 from sales.rubric import LevelError, check_level, default_rubric
-from sales.store import next_lead_id
+from sales.store import next_lead_id, scalar
 
-DEFAULT_STAGE_MAP = DATA_DIR / "stage_map.toml"
 TEXT_FIELDS = ("external_id", "name", "organisation", "owner", "lead_source", "stage", "status", "lost_reason",
                "currency", "pricing", "first_name", "last_name", "assessed_by", "email")
-DATE_FIELDS = ("created_on", "closed_on", "expected_close", "won_on", "lost_on", "assessed_at", "modified_at")
-
-
-@dataclass(frozen=True)
-class StageTarget:
-    stage: str | None
-    status: str | None
-
-
-@cache
-def load_stage_map(path: Path = DEFAULT_STAGE_MAP) -> dict[str, dict[str, StageTarget]]:
-    doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    stage_keys = {s.key for s in default_lifecycle().stages}
-    out: dict[str, dict[str, StageTarget]] = {}
-    for section, labels in doc.items():
-        table = {}
-        for label, target in labels.items():
-            t = StageTarget(target, None) if isinstance(target, str) else StageTarget(target.get("stage"),
-                                                                                      target.get("status"))
-            if t.stage is not None and t.stage not in stage_keys:
-                raise ValueError(f"{path.name}: [{section}] {label!r} → unknown stage {t.stage!r}")
-            table[norm(label)] = t
-        out[section] = table
-    return out
-
-
-def map_stage(label: str | None, fmt: str) -> StageTarget | None:
-    """A CRM label → lifecycle stage and status; None when no table knows it."""
-    if not label:
-        return None
-    tables = load_stage_map()
-    key = norm(label)
-    for section in (fmt, "default"):
-        if key in tables.get(section, {}):
-            return tables[section][key]
-    if key in {norm(s.key) for s in default_lifecycle().stages} | {norm(s.name) for s in default_lifecycle().stages}:
-        stage = next(s.key for s in default_lifecycle().stages if key in (norm(s.key), norm(s.name)))
-        return StageTarget(stage, None)
-    return None
+DATE_FIELDS = ("created_on", "closed_on", "expected_close", "won_on", "lost_on", "assessed_at", "modified_at",
+               "last_activity")
+MOMENTS = ("modified_at",)  # kept with their time of day: two exports of one day must tell which is newer
 
 
 def _stage_sql(det: Detection, layout: CsvLayout, src: str) -> str:
@@ -75,11 +37,17 @@ def _stage_sql(det: Detection, layout: CsvLayout, src: str) -> str:
         c = f"c{i}"
         alias = name.replace(":", "__")
         if name in DATE_FIELDS:
-            exprs.append(f"{date_sql(c, sniff_date(layout.column(i), det.format.date_order))} AS {alias}")
+            read = moment_sql if name in MOMENTS else date_sql
+            exprs.append(f"{read(c, sniff_date(layout.column(i), det.format.date_order))} AS {alias}")
             exprs.append(f"{text_sql(c)} AS {alias}__raw")
-        elif name in ("amount", "estimated_hours"):
-            exprs.append(f"{number_sql(c, sniff_decimal(layout.column(i)))} AS {name}")
-            exprs.append(f"{text_sql(c)} AS {name}__raw")
+        elif name == "amount":
+            value, mark = amount_sql(c, sniff_decimal(layout.column(i)))
+            exprs += [f"{value} AS amount", f"{mark} AS amount__mark", f"{text_sql(c)} AS amount__raw",
+                      f"{problem_sql(value, c, AMOUNT)} AS amount__problem"]
+        elif name == "estimated_hours":
+            value = quantities.number_sql(c, sniff_decimal(layout.column(i)))
+            exprs += [f"{value} AS estimated_hours", f"{text_sql(c)} AS estimated_hours__raw",
+                      f"{problem_sql(value, c, quantities.BUDGET_HOURS)} AS estimated_hours__problem"]
         elif name.startswith("fact:"):
             exprs.append(f"{bool_sql(c)} AS {alias}")
             exprs.append(f"{text_sql(c)} AS {alias}__raw")
@@ -93,7 +61,10 @@ def _stale(old: dict, new: dict) -> str | None:
     reopen a won or lost lead without showing that it is newer than the close."""
     when, held = new.get("crm_modified_at"), old.get("crm_modified_at")
     if when is not None and held is not None and pd.Timestamp(when) < pd.Timestamp(held):
-        return f"modified {pd.Timestamp(when):%Y-%m-%d}, older than the stored {pd.Timestamp(held):%Y-%m-%d}"
+        when, held = pd.Timestamp(when), pd.Timestamp(held)
+        shown = "%Y-%m-%d" if when.date() != held.date() else (  # the time when the day is the same
+            "%Y-%m-%d %H:%M" if when.second == held.second == 0 else "%Y-%m-%d %H:%M:%S")
+        return f"modified {when.strftime(shown)}, older than the stored {held.strftime(shown)}"
     if old.get("status") in ("won", "lost") and new.get("status") == "open":
         closed = held if held is not None else old.get("closed_on")
         if when is None:
@@ -118,13 +89,22 @@ def _value(row: dict, name: str):
 # what the CRM owns on a lead: a re-export's newer values replace these (and an undo restores them)
 CRM_FIELDS = ("name", "organisation", "owner", "lead_source", "crm_stage", "recorded_stage", "status",
               "lost_reason", "amount", "currency", "closed_on", "expected_close", "pricing", "crm_modified_at",
-              "estimated_hours")
+              "estimated_hours", "last_activity")
+
+
+def _currency(row: dict, det: Detection) -> tuple[str | None, tuple[str, str] | None]:
+    """The row's currency as an ISO 4217 code, from its currency column or the sign beside its amount."""
+    return amount_currency(_value(row, "amount__raw"), _value(row, "currency"), _value(row, "amount__mark"),
+                           det.format.options.get("dollar"))
 
 
 def _carried(cols: dict[str, int]) -> set[str]:
-    """The CRM fields this file actually carries: a column it lacks never blanks a stored value."""
+    """The CRM fields this file actually carries: a column it lacks never blanks a stored value (an amount
+    may carry its currency beside it)."""
     out = {f for f in ("organisation", "owner", "lead_source", "lost_reason", "amount", "currency", "pricing",
-                       "estimated_hours") if f in cols}
+                       "estimated_hours", "last_activity") if f in cols}
+    if "amount" in cols:
+        out.add("currency")
     if {"name", "first_name", "last_name", "organisation"} & set(cols):
         out.add("name")
     if "stage" in cols:
@@ -135,6 +115,8 @@ def _carried(cols: dict[str, int]) -> set[str]:
         out |= {"closed_on", "expected_close"}
     if "expected_close" in cols:
         out.add("expected_close")
+    if "modified_at" in cols:  # a newer export's moment is kept, so that an older one met later is stale
+        out.add("crm_modified_at")
     return out
 
 
@@ -159,7 +141,8 @@ class _LeadImport:
     det: Detection
     header: list[str]
     batch: int
-    result: object  # the ImportResult being filled
+    result: ImportResult
+    rejects: Rejects
     known: dict[str, dict]  # external id → the stored lead's id and CRM fields
     latest_levels: dict[int, dict]
     latest_facts: dict[tuple[int, str], bool]
@@ -178,34 +161,36 @@ class _LeadImport:
         return self.det.format.name
 
 
-def import_leads(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result, lines) -> None:
+def import_rows(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result: ImportResult,
+                rejects: Rejects) -> None:
     """New leads are added; a lead the store already has (same CRM and record id) takes the file's
     newer CRM values, levels and facts, its old values kept in ``lead_updates`` for undo."""
     rows = cur.execute(_stage_sql(det, layout, src) + " ORDER BY rid").df().to_dict("records")
     result.rows_read = len(rows)
-    job = _start(cur, det, layout.header, batch, result)
+    job = _start(cur, det, layout.header, batch, result, rejects)
     for row in rows:
-        _take_row(job, row, lines(int(row["rid"])))
+        _take_row(job, row)
     _write(cur, job)
     result.imported = len(job.leads)
 
 
-def _start(cur, det: Detection, header: list[str], batch: int, result) -> _LeadImport:
+def _start(cur, det: Detection, header: list[str], batch: int, result: ImportResult,
+           rejects: Rejects) -> _LeadImport:
     """What the store already holds of this CRM: its leads, their latest levels and facts."""
     known = {r[0]: dict(zip(("id", *CRM_FIELDS), r[1:])) for r in cur.execute(
         f"SELECT external_id, id, {', '.join(CRM_FIELDS)} FROM leads WHERE source_system = ?",
         [det.format.name]).fetchall()}
     levels, facts = _latest(cur, [k["id"] for k in known.values()])
-    return _LeadImport(det, header, batch, result, known, levels, facts,
+    return _LeadImport(det, header, batch, result, rejects, known, levels, facts,
                        next_lead_id(cur), datetime.now().replace(microsecond=0))
 
 
-def _take_row(job: _LeadImport, row: dict, line: int) -> None:
+def _take_row(job: _LeadImport, row: dict) -> None:
     """One row: rejected, a repeat within the file, a new lead, an update, stale, or already known."""
-    rubric, result = default_rubric(), job.result
+    rubric, result, rid = default_rubric(), job.result, int(row["rid"])
     problem = _check_row(row, job.det, job.header, rubric)
     if problem:
-        result.rejects.append(Reject(line, *problem))
+        job.rejects.add_record(rid, *problem)
         return
     name, created = _name(row), _value(row, "created_on")
     ext = _value(row, "external_id") or "content:" + hashlib.md5(
@@ -228,7 +213,7 @@ def _take_row(job: _LeadImport, row: dict, line: int) -> None:
                               batch_id=job.batch, **values))
     else:
         lead_id = old["id"]
-        update = _update(job, old, values, levels, row_facts, line)
+        update = _update(job, old, values, levels, row_facts, rid)
         if update is None:
             return
         levels, row_facts, stage = update
@@ -250,24 +235,26 @@ def _crm_values(job: _LeadImport, row: dict) -> tuple[dict, str | None]:
     values = {k: _plain(v) for k, v in dict(
         name=_name(row), organisation=_value(row, "organisation"), owner=_value(row, "owner"),
         lead_source=_value(row, "lead_source"), crm_stage=label, recorded_stage=stage, status=status,
-        lost_reason=_value(row, "lost_reason"), amount=_value(row, "amount"), currency=_value(row, "currency"),
+        lost_reason=_value(row, "lost_reason"), amount=_value(row, "amount"), currency=_currency(row, job.det)[0],
         closed_on=closed if status != "open" else None, pricing=_value(row, "pricing"),
         # an open deal's close date is when the CRM expects it to close (kept once it closes, for the
         # forecast's accuracy)
         expected_close=_value(row, "expected_close") or (closed if status == "open" else None),
-        crm_modified_at=_value(row, "modified_at"), estimated_hours=_value(row, "estimated_hours")).items()}
+        estimated_hours=_value(row, "estimated_hours"), last_activity=_value(row, "last_activity")).items()}
+    modified = _value(row, "modified_at")  # a moment, not a day: two exports of one day are told apart
+    values["crm_modified_at"] = None if modified is None else pd.Timestamp(modified).to_pydatetime()
     return values, stage
 
 
 def _update(job: _LeadImport, old: dict, values: dict, levels: dict, row_facts: dict,
-            line: int) -> tuple[dict, dict, str | None] | None:
+            rid: int) -> tuple[dict, dict, str | None] | None:
     """What a re-exported row changes on a stored lead (levels, facts, the stage it moved to), or None
     when it is stale or changes nothing."""
     result, lead_id = job.result, old["id"]
     why = _stale(old, values)
     if why:
         result.stale += 1
-        result.stale_lines.append((line, why))
+        result.stale_lines.append((job.rejects.lines(rid), why))
         return None
     # a blank never erases what is stored (an unmapped stage, an owner left out), except a close
     # date or lost reason, which a reopened deal really loses
@@ -342,13 +329,70 @@ def _check_row(row: dict, det: Detection, header: list[str], rubric) -> tuple[st
     for name in DATE_FIELDS:
         if name in cols and _value(row, f"{name}__raw") and _value(row, name) is None:
             return header[cols[name]], f"cannot read {_value(row, name + '__raw')!r} as a date"
-    if "amount" in cols and _value(row, "amount__raw") and _value(row, "amount") is None:
-        return header[cols["amount"]], f"cannot read {_value(row, 'amount__raw')!r} as an amount"
-    hours = _value(row, "estimated_hours")
-    if "estimated_hours" in cols and _value(row, "estimated_hours__raw") and (hours is None or hours < 0):
-        return header[cols["estimated_hours"]], f"cannot read {_value(row, 'estimated_hours__raw')!r} as hours"
+    if "amount" in cols and _value(row, "amount__problem"):
+        return header[cols["amount"]], problem_text(int(row["amount__problem"]), _value(row, "amount__raw"), AMOUNT)
+    _, why = _currency(row, det)
+    if why:
+        return header[cols["currency" if why[0] == "currency" else "amount"]], why[1]
+    if "estimated_hours" in cols and _value(row, "estimated_hours__problem"):
+        why, raw = int(row["estimated_hours__problem"]), _value(row, "estimated_hours__raw")
+        return header[cols["estimated_hours"]], problem_text(why, raw, quantities.BUDGET_HOURS)
     for name in cols:
         if name.startswith("fact:") and _value(row, f"{name}__raw") and _value(row, name) is None:
             return header[cols[name]], f"cannot read {_value(row, name + '__raw')!r} as yes or no"
     return None
 
+
+
+# ---------------------------------------------------------------- undo
+
+
+def undo(cur, batch: int) -> dict[str, int]:
+    """Remove the leads a batch created with their history, and put back the CRM values it replaced;
+    refuses (IngestError) when a later batch changed the same leads, or people have worked on them."""
+    later = scalar(cur, """SELECT max(u.batch_id) FROM lead_updates u WHERE u.batch_id > ?
+                           AND u.lead_id IN (SELECT lead_id FROM lead_updates WHERE batch_id = ?
+                                             UNION ALL SELECT id FROM leads WHERE batch_id = ?)""",
+                   [batch, batch, batch])
+    later = max(filter(None, [later, scalar(cur, """SELECT max(batch_id) FROM (
+        SELECT lead_id, batch_id FROM assessments UNION ALL SELECT lead_id, batch_id FROM lead_facts
+        UNION ALL SELECT lead_id, batch_id FROM stage_events)
+        WHERE batch_id > ? AND lead_id IN (SELECT id FROM leads WHERE batch_id = ?)""", [batch, batch])]),
+                default=None)
+    if later:
+        raise IngestError(f"batch {later} changed leads of batch {batch} afterwards; undo batch {later} first")
+    _refuse_if_people_worked_on(cur, batch)
+    fields = ", ".join(f"{f} = u.{f}" for f in CRM_FIELDS)
+    cur.execute(f"UPDATE leads SET {fields} FROM lead_updates u WHERE u.lead_id = leads.id AND u.batch_id = ?",
+                [batch])  # noqa: S608 (fixed column names)
+    # DuckDB's DELETE returns how many rows it removed
+    removed = {"lead_updates": scalar(cur, "DELETE FROM lead_updates WHERE batch_id = ?", [batch])}
+    leads = "SELECT id FROM leads WHERE batch_id = ?"
+    for table in ("assessments", "lead_facts", "stage_events"):  # the import's own, and its leads' history
+        removed[table] = scalar(cur, f"DELETE FROM {table} WHERE batch_id = ? OR lead_id IN ({leads})",  # noqa: S608
+                                [batch, batch])
+    removed["leads"] = scalar(cur, "DELETE FROM leads WHERE batch_id = ?", [batch])
+    return removed
+
+
+def _refuse_if_people_worked_on(cur, batch: int) -> None:
+    """Undo removes the leads an import created; when people have since written notes, assessments,
+    gate ticks or offers on them, it refuses and names them rather than remove their work."""
+    rows = cur.execute("""
+        WITH mine AS (SELECT id, name FROM leads WHERE batch_id = ?),
+        work AS (SELECT lead_id, 'note' AS kind FROM lead_activity
+                 UNION ALL SELECT lead_id, 'logged contact' FROM lead_contacts
+                 UNION ALL SELECT lead_id, 'assessment' FROM assessments WHERE batch_id IS NULL
+                 UNION ALL SELECT lead_id, 'gate tick' FROM lead_facts WHERE batch_id IS NULL
+                 UNION ALL SELECT lead_id, 'small project' FROM budgets WHERE batch_id IS NULL AND lead_id IS NOT NULL)
+        SELECT m.name, w.kind, count(*) FROM mine m JOIN work w ON w.lead_id = m.id
+        GROUP BY ALL ORDER BY m.name, w.kind""", [batch]).fetchall()
+    if not rows:
+        return
+    by_lead: dict[str, list[str]] = {}
+    for name, kind, n in rows:
+        by_lead.setdefault(name, []).append(f"{n} {kind}{'s' if n != 1 else ''}")
+    named = "; ".join(f"{name} ({', '.join(kinds)})" for name, kinds in list(by_lead.items())[:5])
+    more = f" and {len(by_lead) - 5} more leads" if len(by_lead) > 5 else ""
+    raise IngestError(f"batch {batch} created leads that people have worked on since: {named}{more}. "
+                      "Undo would remove their work, so nothing was changed.")

@@ -15,7 +15,7 @@ import duckdb
 
 from sales import audit
 from sales.access import Actor, authorise
-from sales.ingest.formats import CANONICAL, KINDS, norm
+from sales.ingest.formats import CANONICAL, FILE_KINDS, norm
 from sales.ingest.reader import CsvLayout
 from sales.ingest.values import sniff_date
 from sales.store import Store
@@ -42,7 +42,7 @@ def find(cur: duckdb.DuckDBPyConnection, header: Sequence[str]) -> dict | None:
 def save(store: Store, actor: Actor, header: Sequence[str], doc: Mapping) -> None:
     """Keep ``doc`` (kind, columns, optional date_order) for files with this header; replaces an older one."""
     actor.require("import")
-    clean = {k: doc[k] for k in ("kind", "columns", "date_order", "hours_unit") if k in doc}
+    clean = {k: doc[k] for k in ("kind", "columns", "date_order", "hours_unit", "dollar") if k in doc}
     with store.transaction() as cur:
         authorise(cur, actor, "import")
         before = find(cur, header)
@@ -122,7 +122,7 @@ def propose(layout: CsvLayout) -> dict:
     dates and durations) the column whose values read as such."""
     header = [norm(h) for h in layout.header]
     best_kind, best = "time", {}
-    for kind in KINDS:
+    for kind in FILE_KINDS:
         found: dict[str, str] = {}
         taken: set[int] = set()
         for fld, words in HINTS[kind].items():

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,6 +18,9 @@ MAX_COLUMNS = 500
 HEAD_BYTES = 256 * 1024
 SAMPLE_ROWS = 2000
 MAX_FIELD = 10_000_000  # characters in one value, as the readers' max_line_size
+# DuckDB's read buffer: it must exceed max_line_size, and its default (16 x that, per thread) would hold
+# 320 MB of the file in memory; this is as fast
+READ_BUFFER = 16_000_000
 TOTAL_ROW = re.compile(r"^\s*(grand\s+)?(total|totals|summe|gesamt|totaal|totale|sum)\s*:?\s*$", re.IGNORECASE)
 
 
@@ -28,6 +33,11 @@ class CsvLayout:
     sample: list[list[str]]  # the first data records, for per-column decisions
     size: int
     copied: bool = False
+    rows: Callable[[int | None], int | None] | None = None  # text line → spreadsheet row, when they differ
+
+    def row(self, line: int | None) -> int | None:
+        """The line people look for: the spreadsheet row for a sheet read as text, else the file line."""
+        return self.rows(line) if self.rows is not None else line
 
     def column(self, index: int) -> list[str]:
         return [r[index] for r in self.sample if index < len(r)]
@@ -52,6 +62,9 @@ def inspect(path: Path, max_bytes: int = MAX_BYTES) -> CsvLayout:
     try:
         if path.is_dir():
             raise CsvError(f"{name}: is a folder, not a file; name the CSV files in it")
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):  # reading a pipe or a device could wait forever or never end
+            raise CsvError(f"{name}: is {_special(mode)}, not a file; export the data to a CSV file first")
         size = path.stat().st_size
         with open(path, "rb") as fh:
             raw = fh.read(HEAD_BYTES)
@@ -75,6 +88,14 @@ def inspect(path: Path, max_bytes: int = MAX_BYTES) -> CsvLayout:
     if len(header) < 2:
         raise CsvError(f"{name}: line 1 has a single column; expected a CSV header separated by , ; or tab")
     return CsvLayout(path, delimiter, encoding, header, sample, size, _line_ends_clean=clean)
+
+
+def _special(mode: int) -> str:
+    for test, what in ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return what
+    return "a special file"
 
 
 def _first_line(path: Path, encoding: str) -> str:
@@ -119,7 +140,7 @@ def read_csv_sql(layout: CsvLayout, tolerant: bool = True) -> tuple[str, list]:
     rejects = "ignore_errors = true, store_rejects = true" if tolerant else "ignore_errors = false"
     sql = (f"read_csv(?, header = true, delim = '{delim}', quote = '\"', escape = '\"', auto_detect = false, "
            f"columns = {{{cols}}}, null_padding = false, strict_mode = true, {rejects}, "
-           f"encoding = 'utf-8', max_line_size = {MAX_FIELD})")
+           f"encoding = 'utf-8', max_line_size = {MAX_FIELD}, buffer_size = {READ_BUFFER})")
     return sql, [str(layout.path)]
 
 
@@ -185,16 +206,11 @@ def count_newlines(path: Path) -> int:
     return n
 
 
-def raw_lines(path: Path, wanted: set[int], limit: int = 300) -> dict[int, str]:
-    """The text of a few lines (for the rejects table), read once from the start of the (UTF-8) file."""
-    out: dict[int, str] = {}
-    if not wanted:
-        return out
-    last = max(wanted)
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-        for i, line in enumerate(fh, start=1):
-            if i in wanted:
-                out[i] = line.rstrip("\r\n")[:limit]
-            if i >= last:
-                break
-    return out
+def line_count(path: Path, newlines: int) -> int:
+    """Lines in a file of ``newlines`` line ends: one more when the last line has no line end."""
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        if fh.tell() == 0:
+            return 0
+        fh.seek(-1, 2)
+        return newlines + (fh.read(1) != b"\n")

@@ -39,6 +39,7 @@ class ImportResult:
     rejects: list[Reject] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unmapped_stages: dict[str, int] = field(default_factory=dict)
+    already_imported: int | None = None  # the batch that holds this very file, when it adds nothing new
 
     @property
     def records(self) -> int:

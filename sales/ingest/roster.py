@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from sales.ingest.formats import Detection
 from sales.ingest.reader import CsvLayout
-from sales.ingest.results import ImportResult, Reject
+from sales.ingest.rejects import Rejects
+from sales.ingest.results import ImportResult
 from sales.ingest.values import date_sql, sniff_date, text_sql
 
 KINDS = ("people", "time_off")
@@ -38,7 +39,8 @@ def _unread(row: dict, det: Detection) -> tuple[str, str] | None:
     return None
 
 
-def import_rows(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result: ImportResult, lines) -> None:
+def import_rows(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result: ImportResult,
+                rejects: Rejects) -> None:
     """Import the staged rows of a people or time_off file into batch ``batch``."""
     from sales.team.roster import RosterError  # pandas and numpy load only for roster files, not for time exports
 
@@ -55,7 +57,7 @@ def import_rows(cur, det: Detection, layout: CsvLayout, src: str, batch: int, re
             except RosterError as e:
                 problem = e.args if len(e.args) == 2 else ("name", str(e))
         field, reason = problem
-        result.rejects.append(Reject(lines(int(row["rid"])), layout.header[det.columns.get(field, 0)], reason))
+        rejects.add_record(int(row["rid"]), layout.header[det.columns.get(field, 0)], reason)
 
 
 def _state(cur, kind: str) -> dict:

@@ -7,21 +7,12 @@ messages themselves are written in Python (``ERRORS``) so no header text ever en
 from __future__ import annotations
 
 from sales.ingest.formats import Detection
+from sales.ingest.quantities import MAX_ENTRY_HOURS, hours_sql, sniff_decimal
 from sales.ingest.reader import TOTAL_ROW, CsvLayout
-from sales.ingest.values import (
-    bool_sql,
-    date_sql,
-    hours_sql,
-    sniff_date,
-    sniff_decimal,
-    sniff_seconds,
-    text_sql,
-    time_of_day_sql,
-)
+from sales.ingest.values import bool_sql, date_sql, sniff_date, sniff_seconds, text_sql, time_of_day_sql
 from sales.store import TIME_ENTRY_KEY
 
 ENTRY_FIELDS = [c for c in TIME_ENTRY_KEY if c != "tool"]  # one file comes from one tool
-MAX_ENTRY_HOURS = 24 * 31  # Toggl durations may pass 24 h; a month in one entry is a typo
 TOLERANCE_HOURS = 1 / 60 + 1e-9  # a minute of rounding between duration and start/end
 
 ERRORS = {
@@ -29,7 +20,7 @@ ERRORS = {
     2: "cannot read {value!r} as a date",
     3: "cannot read {value!r} as a duration",
     4: "no duration, and no start and end time to compute one",
-    5: "{value!r} is out of range (0 to 744 hours)",
+    5: f"{{value!r}} is out of range (0 to {MAX_ENTRY_HOURS} hours)",
     6: "duration {value!r} disagrees with the start and end times ({detail:.2f} h between them)",
     7: "cannot read {value!r} as a time of day",
     8: "cannot read {value!r} as a Jira work log (expected comment;date;user;seconds)",
@@ -38,6 +29,11 @@ ERRORS = {
 
 def _c(i: int) -> str:
     return f"c{i}"
+
+
+def _dash_blank(expr: str, applies: bool) -> str:
+    """A tool that writes '-' for no project or client (Toggl Track): that is no value."""
+    return f"nullif({expr}, '-')" if applies else expr
 
 
 def time_stage_sql(det: Detection, layout: CsvLayout, src: str, carry: tuple[str, ...] = (),
@@ -57,7 +53,8 @@ def time_stage_sql(det: Detection, layout: CsvLayout, src: str, carry: tuple[str
         return _c(cols[name]) if name in cols else None
 
     def text(*names: str) -> str:
-        exprs = [text_sql(raw(n)) for n in names if n in cols]
+        exprs = [_dash_blank(text_sql(raw(n)), fmt.options.get("dash") == "blank" and n in ("client", "project"))
+                 for n in names if n in cols]
         return f"coalesce({', '.join(exprs)})" if exprs else "NULL"
 
     def layout_of(name: str):

@@ -1,8 +1,9 @@
-"""Messy export values → typed values, as DuckDB SQL so a million rows parse in one pass.
+"""Messy export values → typed values (dates, times of day, yes/no, text), as DuckDB SQL so a million rows
+parse in one pass; numbers are read in ``quantities``.
 
-Decisions that depend on a whole column (decimal comma or point, day/month order, date
-layout) are taken once per column from a sample of its values, then applied in SQL.
-Every builder takes a SQL expression for the raw text and returns a SQL expression.
+Decisions that depend on a whole column (day/month order, date layout, seconds in a duration column) are
+taken once per column from a sample of its values, then applied in SQL. Every builder takes a SQL
+expression for the raw text and returns a SQL expression.
 """
 
 from __future__ import annotations
@@ -12,66 +13,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-
-# ------------------------------------------------------------------ numbers
-
-
-def sniff_decimal(values: Sequence[str]) -> str:
-    """',' when the column writes decimals with a comma (European Excel), else '.'."""
-    comma = point = 0
-    for v in values:
-        v = v.strip().replace(" ", "").replace("\u00a0", "")
-        if re.fullmatch(r"-?\d{1,3}(\.\d{3})+,\d+|-?\d+,\d{1,2}|-?\d+,\d{4,}", v):
-            comma += 1
-        elif re.fullmatch(r"-?\d{1,3}(,\d{3})+\.\d+|-?\d+\.\d{1,2}|-?\d+\.\d{4,}", v):
-            point += 1
-    return "," if comma > point else "."
-
-
-def number_sql(raw: str, decimal: str) -> str:
-    """Text with thousands separators, currency signs or spaces → DOUBLE (NULL when not a number).
-
-    ``decimal`` is the column's separator; a value whose other mark is followed by one or two
-    digits only ("1,25" in a point column) cannot be a thousands separator and is read as a decimal.
-    """
-    kept = f"regexp_replace(trim({raw}), '[^0-9,.\\-]', '', 'g')"
-    comma_decimal = f"replace(replace({kept}, '.', ''), ',', '.')"
-    point_decimal = f"replace({kept}, ',', '')"
-    has_comma, has_point = f"contains({kept}, ',')", f"contains({kept}, '.')"
-    comma_last = f"strpos(reverse({kept}), ',') < strpos(reverse({kept}), '.')"
-    if decimal == ",":
-        only_comma, only_point = comma_decimal, (
-            f"CASE WHEN regexp_full_match({kept}, '-?\\d+\\.\\d{{1,2}}') THEN {kept} ELSE {comma_decimal} END")
-    else:
-        only_point, only_comma = point_decimal, (
-            f"CASE WHEN regexp_full_match({kept}, '-?\\d+,\\d{{1,2}}') THEN {comma_decimal} ELSE {point_decimal} END")
-    text = (f"CASE WHEN {has_comma} AND {has_point} THEN "
-            f"CASE WHEN {comma_last} THEN {comma_decimal} ELSE {point_decimal} END "
-            f"WHEN {has_comma} THEN {only_comma} WHEN {has_point} THEN {only_point} ELSE {kept} END")
-    slow = f"TRY_CAST(nullif({text}, '') AS DOUBLE)"
-    # fast path: most values are plain numbers; only a point column may read them as they are
-    # (DuckDB's cast itself skips surrounding spaces, so no trim is needed here)
-    if decimal == ".":
-        return f"coalesce(TRY_CAST({raw} AS DOUBLE), {slow})"
-    return f"CASE WHEN contains({raw}, '.') THEN {slow} ELSE coalesce(TRY_CAST({raw} AS DOUBLE), {slow}) END"
-
-
-def hours_sql(raw: str, decimal: str, unit: str = "hours") -> str:
-    """A duration → hours. Accepts H:MM, HH:MM:SS (hours may exceed 24), decimal hours, or seconds.
-
-    ``12.5`` is twelve and a half hours, never 12 h 05 min: only a colon means minutes.
-    """
-    t = f"trim({raw})"
-    parts = f"string_split({t}, ':')"
-    clock = (f"(TRY_CAST({parts}[1] AS DOUBLE) + TRY_CAST({parts}[2] AS DOUBLE) / 60"
-             f" + coalesce(TRY_CAST({parts}[3] AS DOUBLE), 0) / 3600)")
-    num = number_sql(raw, decimal)
-    if unit == "seconds":
-        num = f"({num} / 3600.0)"
-    elif unit == "minutes":
-        num = f"({num} / 60.0)"
-    return (f"CASE WHEN NOT contains({raw}, ':') THEN {num} "
-            f"WHEN regexp_full_match({t}, '\\d+:[0-5]?\\d(:[0-5]?\\d)?') THEN {clock} END")
 
 
 def _clock(value: str) -> float | None:
@@ -209,3 +150,25 @@ def bool_sql(raw: str) -> str:
 def text_sql(raw: str) -> str:
     """Blank → NULL, surrounding spaces dropped; trims only padded values (trim copies every string)."""
     return f"CASE WHEN {raw} LIKE ' %' OR {raw} LIKE '% ' THEN nullif(trim({raw}), '') ELSE nullif({raw}, '') END"
+
+
+ISO_MOMENT = r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?"
+OFFSET = r"\s*(Z|[+-]\d{2}:?\d{2})"
+
+
+def moment_sql(raw: str, layout: DateLayout) -> str:
+    """A date with its time of day when the value has one → TIMESTAMP (midnight for a date alone; NULL when the
+    date or the time cannot be read). An ISO value with an offset (``Z``, ``+01:00``) is taken to UTC; one
+    without is kept as written, as two exports from one CRM write it the same way."""
+    t = f"trim({raw})"
+    sign = f"regexp_extract({t}, '{OFFSET}$', 1)"
+    offset_minutes = (f"CASE WHEN {sign} = 'Z' THEN 0 ELSE (CASE WHEN left({sign}, 1) = '-' THEN -1 ELSE 1 END) * "
+                      f"(TRY_CAST(substr({sign}, 2, 2) AS INTEGER) * 60 + TRY_CAST(right({sign}, 2) AS INTEGER)) END")
+    local = f"regexp_replace({t}, '{OFFSET}$', '')"
+    return f"""CASE
+        WHEN regexp_full_match({t}, '{ISO_MOMENT}') THEN TRY_CAST(replace({t}, 'T', ' ') AS TIMESTAMP)
+        WHEN regexp_full_match({t}, '{ISO_MOMENT}{OFFSET}')
+             THEN TRY_CAST(replace({local}, 'T', ' ') AS TIMESTAMP) - to_minutes(({offset_minutes})::BIGINT)
+        WHEN contains({raw}, ':')
+             THEN {date_sql(raw, layout)} + to_microseconds((({time_of_day_sql(raw)}) * 3600e6)::BIGINT)
+        ELSE {date_sql(raw, layout)}::TIMESTAMP END"""

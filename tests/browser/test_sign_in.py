@@ -115,6 +115,9 @@ def test_bizdev_saves_an_assessment_and_the_admin_imports_undoes_and_audits(brow
     drawn(admin, batch)  # and the run finished: the history below lists the new batch for Undo
     number = re.search(r"Batch (\d+)", batch.inner_text()).group(1)
     admin.get_by_role("button", name="Undo this import").click()
+    expect(admin.get_by_text(re.compile(r"Undo the import of toggl\.csv \(\d+ \w+, 4 time entries\): removes 3 "
+                                        r"time entries"))).to_be_visible()  # asked before anything goes
+    admin.get_by_role("button", name="Yes, undo it").click()
     expect(admin.get_by_text(f"Batch {number} undone")).to_be_visible()
 
     admin.goto(f"{team_server}/audit")
@@ -141,19 +144,31 @@ def _metric(page, label: str):
     return value
 
 
-def test_a_bizdev_lands_on_this_week_logs_a_touch_and_the_follow_up_moves(page, team_server):
+def test_a_bizdev_lands_on_this_week_logs_a_contact_the_follow_up_moves_and_undo_brings_it_back(page, team_server):
     sign_in(page, team_server, "bizdev@agency.example")
     main = page.get_by_test_id("stMain")
     expect(main.get_by_role("heading", name="This week")).to_have_count(1)  # their landing page
     expect(main).to_contain_text(f"lead owner {BIZDEV_OWNER}")
     overdue = int(_metric(page, "Overdue follow-ups").inner_text().replace(",", ""))
     assert overdue > 0
-    rows = main.get_by_test_id("stHorizontalBlock").filter(has=page.get_by_role("button", name="Log touch"))
+    rows = main.get_by_test_id("stHorizontalBlock").filter(has=page.get_by_role("button", name="Log contact"))
     first = rows.first
     lead = first.get_by_test_id("stText").first.inner_text()
     expect(first).to_contain_text("overdue")
-    first.get_by_role("button", name="Log touch").click()
-    drawn(page, page.get_by_test_id("stToast").filter(has_text="logged"))
+
+    def log_contact(note: str) -> None:
+        first.get_by_role("button", name="Log contact").click()  # a popover: a channel and a note
+        form = page.get_by_test_id("stPopoverBody").filter(has=page.get_by_role("radiogroup"))
+        form.get_by_text("Call", exact=True).click()
+        form.get_by_role("textbox").fill(note)
+        form.get_by_role("button", name="Log contact").click()
+        expect(main.get_by_test_id("stAlertContentSuccess")).to_contain_text(f"Contact with {lead} logged (call).")
+
+    log_contact("Wrong lead")
+    main.get_by_role("button", name="Undo").click()  # shown for a few seconds after the contact
+    expect(main.get_by_test_id("stAlertContentInfo")).to_contain_text("Undone: Contact by call: Wrong lead")
+    expect(_metric(page, "Overdue follow-ups")).to_have_text(f"{overdue:,}")
+    log_contact("Asked about the pilot")
     expect(_metric(page, "Overdue follow-ups")).to_have_text(f"{overdue - 1:,}")
     drawn(page)  # the run that drew the new count has finished: every row is its own
     names = rows.locator('xpath=.//*[@data-testid="stText"][1]')

@@ -140,14 +140,17 @@ def test_a_revoked_or_lowered_bizdev_cannot_save_from_the_what_if_page_still_ope
         no_access_next(page, f"{url}/whatif?lead=298")
 
 
-def test_a_revoked_bizdev_cannot_log_a_touch_from_this_week_still_open(person, stage):
+def test_a_revoked_bizdev_cannot_log_a_contact_from_this_week_still_open(person, stage):
     url, db, _ = stage
     page = person(BIZDEV)  # lands on This week, on their own leads
-    touch = page.get_by_role("button", name="Log touch").first
-    expect(touch).to_be_visible(timeout=60_000)
-    before = held(db, "SELECT count(*) FROM lead_activity")
+    contact = page.get_by_test_id("stMain").get_by_role("button", name="Log contact").first
+    expect(contact).to_be_visible(timeout=60_000)
+    contact.click()
+    submit = page.get_by_test_id("stPopoverBody").get_by_role("button", name="Log contact")
+    expect(submit).to_be_visible()
+    before = held(db, "SELECT count(*) FROM lead_contacts")
     set_role(db, BIZDEV, None)
-    touch.click()
+    submit.click()
     refused(page, "bizdev@agency.example has no role and may not change a lead on the workbench")
-    assert held(db, "SELECT count(*) FROM lead_activity") == before
+    assert held(db, "SELECT count(*) FROM lead_contacts") == before
     no_access_next(page, url)

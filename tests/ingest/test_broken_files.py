@@ -6,6 +6,7 @@ otherwise, so a good row is one hour-count worked out from the file itself.
 """
 
 import json
+import os
 import subprocess
 import sys
 
@@ -140,3 +141,23 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+@pytest.mark.parametrize("make, what", [
+    (lambda p: os.mkfifo(p), "is a named pipe (FIFO), not a file"),
+    (lambda p: p.symlink_to("/dev/zero"), "is a character device, not a file"),
+])
+def test_special_files_are_refused_by_name_without_waiting(tmp_path, make, what):
+    """A FIFO named .csv would make the import wait forever for a writer; /dev/zero would never end."""
+    special = tmp_path / "entries.csv"
+    make(special)
+    good = tmp_path / "good.csv"
+    good.write_bytes(lines(*GOOD[:2]))
+    r = subprocess.run([sys.executable, "-m", "sales", "import", special, good, "--json", "--db",
+                        tmp_path / "s.duckdb"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"error: entries.csv: {what}; export the data to a CSV file first" in r.stderr
+    assert [(o["file"], o["status"]) for o in json.loads(r.stdout)] == [("entries.csv", "failed"),
+                                                                        ("good.csv", "imported")]
+    from sales.ingest.describe import describe
+    assert describe(special).problem.startswith(f"entries.csv: {what}")

@@ -544,9 +544,9 @@ def test_cli_import_json_imports_and_undo(tmp_path):
     assert t["rejects"] == [{"line": 5, "column": "Duration", "reason":
                              "duration '02:00:00' disagrees with the start and end times (1.00 h between them)"}]
     single = json.loads(cli("import", FIX / "toggl.csv", "--db", db, "--json").stdout)
-    assert (single["imported"], single["duplicates"]) == (0, 3)
+    assert (single["imported"], single["duplicates"], single["already_imported"]) == (0, 3, 1)
     listing = json.loads(cli("imports", "--db", db, "--json").stdout)
-    assert [b["batch"] for b in listing] == [3, 2, 1]
+    assert [b["batch"] for b in listing] == [2, 1]  # the same file again stores nothing new
     assert cli("undo", "1", "--db", db).returncode == 0
     with Store(db) as s:
         assert scalar(s.cursor(), "SELECT count(*) FROM time_entries") == 0

@@ -54,7 +54,7 @@ def test_people_page_grants_and_the_audit_page_shows_it(monkeypatch, pipeline_db
     at.selectbox(key="people_role").set_value("bizdev")
     next(b for b in at.button if "Grant" in b.label).click().run()
     assert at.success[0].value == plain("ana@agency.example is now bizdev")
-    assert at.dataframe[1].value[["who", "role", "granted_by"]].values.tolist() == [
+    assert at.dataframe[1].value[["Email or domain", "Role", "Granted by"]].values.tolist() == [
         ["ana@agency.example", "bizdev", "local"]]
     at.text_input(key="people_who").set_value("not an email")
     next(b for b in at.button if "Grant" in b.label).click().run()
@@ -62,8 +62,8 @@ def test_people_page_grants_and_the_audit_page_shows_it(monkeypatch, pipeline_db
     at.switch_page("pages/audit.py").run()
     assert not at.exception
     rows = at.dataframe[0].value
-    assert rows[["who", "kind", "what", "after"]].values.tolist() == [["local", "role", "ana@agency.example",
-                                                                       "bizdev"]]
+    assert rows[["Who", "Kind", "What", "Change"]].values.tolist() == [["local", "role", "ana@agency.example",
+                                                                        "bizdev"]]
 
 
 def test_a_lead_named_with_markdown_is_shown_as_text(monkeypatch, pipeline_db):

@@ -1,6 +1,5 @@
 """Dashboard pages on hand-made stores: the numbers on screen, filters, drill-down, downloads."""
 
-import pandas as pd
 import pytest
 
 from sales.store import Store
@@ -37,12 +36,12 @@ def test_overview_names_the_rates_and_what_it_left_unconverted(monkeypatch, pipe
 def test_priorities_table_filters_and_drilldown(monkeypatch, pipeline_db):
     at = page(monkeypatch, pipeline_db, "priorities", **Q1)
     ranked = at.dataframe[0].value
-    assert ranked["name"].tolist() == ["Alpha", "Beta", "Zeta"]
-    assert ranked["score_range"].tolist()[:2] == ["28", "14–28"]
+    assert ranked["Name"].tolist() == ["Alpha", "Beta", "Zeta"]
+    assert ranked["Score range"].tolist()[:2] == ["28", "14–28"]
     assert len(at.get("vega_lite_chart")) == 2  # breakdown and backtest
     # a filter in the URL narrows the table
     at = page(monkeypatch, pipeline_db, "priorities", **Q1, owner="Bo")
-    assert at.dataframe[0].value["name"].tolist() == ["Beta", "Zeta"]
+    assert at.dataframe[0].value["Name"].tolist() == ["Beta", "Zeta"]
     # drill-down: the handbook's factor table, the score and the gate checklist
     at = page(monkeypatch, pipeline_db, "priorities", **Q1, lead="2")
     assert at.subheader[1].value == "Beta"
@@ -50,7 +49,7 @@ def test_priorities_table_filters_and_drilldown(monkeypatch, pipeline_db):
     assert (metrics["Score"], metrics["Best case"], metrics["Stage (by its gates)"]) == ("14 / 28", "28",
                                                                                          "Assess Needs")
     factors = at.dataframe[1].value.set_index("Factor")
-    assert factors.loc["Prestige", "Weighted score"] == 6 and factors.loc["Need", "Weight"] == 2
+    assert factors.loc["Prestige", "Weighted score"] == "6" and factors.loc["Need", "Weight"] == "2"
 
 
 def test_priorities_violation_warning(monkeypatch, pipeline_db):
@@ -61,26 +60,28 @@ def test_priorities_violation_warning(monkeypatch, pipeline_db):
 def test_backtest_on_screen(monkeypatch, pipeline_db):
     at = page(monkeypatch, pipeline_db, "priorities", **{"from": "2026-01-01", "to": "2026-04-30"})
     bt = at.dataframe[-1].value
-    assert bt[["category", "closed", "won"]].values.tolist() == [["High", 1, 1], ["Medium", 1, 0], ["Low", 1, 0]]
+    assert bt[["Category", "Closed", "Won", "Win rate (%)"]].values.tolist() == [
+        ["High", "1", "1", "100.0%"], ["Medium", "1", "0", "0.0%"], ["Low", "1", "0", "0.0%"]]
 
 
 def test_funnel_numbers(monkeypatch, pipeline_db):
     at = page(monkeypatch, pipeline_db, "funnel", **Q1)
     table = at.dataframe[0].value
-    assert table["reached"].tolist() == [6, 5, 4, 2, 1, 1, 1, 0]
-    assert table["conversion (95% interval)"][1] == "5/6 = 83% (44%–97%)"
-    assert at.dataframe[-1].value["name"].tolist() == ["Zeta"]
+    assert table["Reached"].tolist() == ["6", "5", "4", "2", "1", "1", "1", "0"]
+    assert table["Conversion (95% interval)"][1] == "5/6 = 83% (44%–97%)"
+    assert at.dataframe[-1].value["Name"].tolist() == ["Zeta"]
     assert len(at.get("vega_lite_chart")) == 6  # funnel, drop-off, time in stage, open by stage, velocity
     # sales velocity. 2026-Q1: Gamma and Epsilon lost, nothing won, so no velocity; Alpha, Beta and Delta
     # (closed 1 April) qualified and open on 31 March. 2026-Q2: Delta won 5,000 USD, 27 days after its
     # creation on 5 March, the only lead closed: 2 qualified open (Alpha, Beta) × 5,000 × 100 % ÷ 27 days
-    vel = at.dataframe[-2].value.set_index("quarter")
-    assert vel.loc["2026-Q1", ["qualified_open", "win_rate"]].tolist() == [3, 0.0]
-    assert pd.isna(vel.loc["2026-Q1", "velocity_per_day"])
-    assert vel.loc["2026-Q2", ["qualified_open", "average_won", "win_rate", "days_to_win"]].tolist() == [2, 5000, 1, 27]
-    assert vel.loc["2026-Q2", "velocity_per_day"] == pytest.approx(2 * 5000 * 1 / 27)
+    vel = at.dataframe[-2].value.set_index("Quarter")
+    assert vel.loc["2026-Q1", ["Qualified open", "Win rate"]].tolist() == ["3", "0.0%"]
+    assert vel.loc["2026-Q1", "Velocity, USD per day"] == ""  # no velocity: blank
+    assert vel.loc["2026-Q2", ["Qualified open", "Average won, USD", "Win rate", "Days to win"]].tolist() == [
+        "2", "5,000", "100.0%", "27"]
+    assert vel.loc["2026-Q2", "Velocity, USD per day"] == "370.37"  # 2 × 5,000 × 100 % ÷ 27
     at = page(monkeypatch, pipeline_db, "funnel", **Q1, source="Web")
-    assert at.dataframe[0].value["reached"].tolist() == [3, 2, 1, 0, 0, 0, 0, 0]
+    assert at.dataframe[0].value["Reached"].tolist() == ["3", "2", "1", "0", "0", "0", "0", "0"]
 
 
 def test_budget_numbers(monkeypatch, tmp_path):
@@ -89,13 +90,20 @@ def test_budget_numbers(monkeypatch, tmp_path):
         seed_budgets(s)
     at = page(monkeypatch, db, "budget", **{"from": "2020-02-01", "to": "2020-02-29"})
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"Billable hours": "53 h", "Budgeted hours": "62 h", "Accounts over budget": "1",
-                       "Accounts at 80–100%": "1"}
-    status = at.dataframe[0].value.set_index("account")
-    assert status.loc["Hedera", "status"] == "warning" and status.loc["No budget ltd", "status"] == "over"
+    # February: Hedera 50 of 62 h (81 %: warning); No budget ltd 3 h against no budget: its own status, not over
+    assert metrics == {"Billable hours": "53 h", "Budgeted hours": "62 h", "Accounts over budget": "0",
+                       "Accounts at 80–100%": "1", "Accounts with no budget": "1"}
+    status = at.dataframe[0].value.set_index("Account")
+    assert status.loc["Hedera", ["Budget (h)", "Billable (h)", "Used (%)", "Status"]].tolist() == [
+        "62.00", "50.00", "80.6%", "warning"]
+    assert status.loc["No budget ltd", ["Budget (h)", "Billable (h)", "Used (%)", "Status"]].tolist() == [
+        "0.00", "3.00", "", "no budget"]
     lines = at.dataframe[-1].value
-    assert lines[["account", "month", "billable_hours", "amount"]].values.tolist()[0] == ["Hedera", "2020-02", 50,
-                                                                                         5000]
+    assert lines[["Account", "Month", "Billable (h)", "Amount"]].values.tolist()[0] == ["Hedera", "2020-02", "50.00",
+                                                                                       "USD 5,000"]
+    # accounts, not leads: no lead filters; the period is that of the hours
+    assert [w.label for w in at.sidebar.multiselect] == []
+    assert at.sidebar.date_input(key="f_period").label == "Period (hours worked)"
 
 
 def test_overview_hours_agree_with_the_budget_page(monkeypatch, tmp_path):
@@ -105,10 +113,11 @@ def test_overview_hours_agree_with_the_budget_page(monkeypatch, tmp_path):
     at = page(monkeypatch, db, "overview", **{"from": "2020-02-01", "to": "2020-02-29"})
     shown = {m.label: (m.value, m.proto.delta) for m in at.metric}
     # February as on the budget page: 50 h of Hedera and 3 h of No budget ltd against Hedera's 62 h, and
-    # No budget ltd over. The period before, 3 to 31 January: 10 + 15 billable hours against 62 x 29/31 = 58
+    # No budget ltd with no budget (not over). The period before, 3 to 31 January: 10 + 15 billable hours against
+    # 62 x 29/31 = 58
     assert shown["Billable hours"] == ("53 h", "+28 h")
     assert shown["Budgeted hours"] == ("62 h", "+4 h")
-    assert shown["Accounts over budget"] == ("1", "+1")
+    assert shown["Accounts over budget"] == ("0", "+0")
 
 
 def test_budget_offers_a_hundred_accounts_and_finds_the_others(monkeypatch, tmp_path):

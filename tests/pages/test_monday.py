@@ -26,6 +26,17 @@ def monday_db(tmp_path, monkeypatch):
     return path
 
 
+def number(text: str) -> float | None:
+    """A cell as the page shows it ("USD 29,000", "1,000", blank) read back as a number."""
+    return float(text.split(" ")[-1].replace(",", "")) if text else None
+
+
+def steps(frame) -> dict:
+    """The waterfall as the page shows it, per currency: each step's header in words back to its key."""
+    return {cur: {h.lower().replace(" ", "_"): number(v) for h, v in row.items()}
+            for cur, row in frame.set_index("Currency").to_dict("index").items()}
+
+
 def frame_with(at, *columns):
     found = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
     assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
@@ -39,22 +50,21 @@ def test_what_moved_on_the_page(monkeypatch, monday_db):
                                   "Amount changed")} == {
         "Created": "3", "Won": "2", "Lost": "1", "Reopened": "1", "Moved forward": "1", "Moved back": "1",
         "Slipped": "2", "Amount changed": "3"}
-    moves = frame_with(at, "kind", "before", "after")
-    assert [tuple(r) for r in moves[["kind", "name", "before", "after"]].values] == MOVES
-    waterfall = frame_with(at, "start", "end").set_index("currency")
-    assert waterfall.to_dict("index") == THIS_QUARTER
+    moves = frame_with(at, "Kind", "Change")  # before → after in one column; a new lead's first stage alone
+    assert [tuple(r) for r in moves[["Kind", "Name", "Change"]].values] == [
+        (kind, name, f"{before} → {after}" if before else after) for kind, name, before, after in MOVES]
+    assert steps(frame_with(at, "Start", "End")) == THIS_QUARTER
     assert len(at.get("vega_lite_chart")) >= 2  # one waterfall per currency, beside the forecast chart
-    apart = frame_with(at, "reason", "expected_close")
-    assert apart[["name", "reason"]].values.tolist() == [["Larch Society", "no amount"],
+    apart = frame_with(at, "Reason", "Expected close")
+    assert apart[["Name", "Reason"]].values.tolist() == [["Larch Society", "no amount"],
                                                          ["Maple Guild", "no expected close"]]
 
     # per owner: 2026-Q4's forecast, every lead at Generating Leads by its gates (probability 0.02), 1 EUR = 1.10 USD
     # Ana: M03 6,500 × 0.02 = 130, M10 5,500 × 0.02 = 110, M07 3,000 EUR × 0.02 × 1.10 = 66 (M13: no date) → 306
     # Bo: M05 140, M11 120, M14 12,000 EUR → 264 (M08: March) → 524; Cy: M06 80, M15 60 (M04: February) → 140
-    owners = frame_with(at, "open_leads", "forecast")
-    got = {r.owner: (r.open_leads, round(r.forecast, 2), None if r.target != r.target else r.target)
-           for r in owners.itertuples()}
-    assert got == {"Ana": (4, 306.0, 1000.0), "Bo": (4, 524.0, None), "Cy": (4, 140.0, None)}
+    owners = frame_with(at, "Open", "Forecast (USD)")
+    got = {r[0]: (r[1], r[2], r[3]) for r in owners[["Owner", "Open", "Forecast (USD)", "Target (USD)"]].values}
+    assert got == {"Ana": ("4", "306", "1,000"), "Bo": ("4", "524", ""), "Cy": ("4", "140", "")}
 
 
 @pytest.mark.parametrize("close, expected", [("none", EVERY_OPEN_LEAD), ("next-quarter", {
@@ -64,7 +74,7 @@ def test_what_moved_on_the_page(monkeypatch, monday_db):
                 won=0, lost=0, end=20000)})])
 def test_the_close_window_choice(monkeypatch, monday_db, close, expected):
     at = open_page(monkeypatch, monday_db, "week", close=close, **PERIOD)
-    assert frame_with(at, "start", "end").set_index("currency").to_dict("index") == expected
+    assert steps(frame_with(at, "Start", "End")) == expected
 
 
 def test_one_owners_forecast_against_their_own_target(monkeypatch, monday_db):
@@ -72,8 +82,8 @@ def test_one_owners_forecast_against_their_own_target(monkeypatch, monday_db):
     shown = {m.label: m.value for m in at.metric}
     assert (shown["Total weighted, USD"], shown["Target"]) == ("306", "1,000")
     assert any("Target\\: Ana's target for 2026\\-Q4\\." in c.value for c in at.caption)  # as Markdown, escaped
-    assert frame_with(at, "open_leads", "forecast")["owner"].tolist() == ["Ana"]
-    assert {r[1] for r in frame_with(at, "kind", "before", "after")[["kind", "name"]].values} == {
+    assert frame_with(at, "Open", "Forecast (USD)")["Owner"].tolist() == ["Ana"]
+    assert {r[1] for r in frame_with(at, "Kind", "Change")[["Kind", "Name"]].values} == {
         "Alder University", "Cedar Academy", "Ginkgo Labs", "Juniper Trust"}
     at = open_page(monkeypatch, monday_db, "week", owner="Bo", **PERIOD)
     assert "Target" not in {m.label for m in at.metric}
@@ -89,9 +99,9 @@ def test_an_admin_sets_a_quarter_target_on_people_and_roles(monkeypatch, monday_
     next(b for b in at.button if b.label == "Set target").click().run()
     assert not at.exception, at.exception
     assert [s.value for s in at.success] == ["2026\\-Q4 target of Bo\\: 2,500 USD"]
-    table = frame_with(at, "owner", "amount", "set_by")
-    assert table[["quarter", "owner", "amount", "currency"]].values.tolist() == [
-        ["2026-Q4", "Ana", 1000.0, "USD"], ["2026-Q4", "Bo", 2500.0, "USD"]]
+    table = frame_with(at, "Whose", "Amount", "Set by")
+    assert table[["Quarter", "Whose", "Amount", "Currency"]].values.tolist() == [
+        ["2026-Q4", "Ana", "USD 1,000", "USD"], ["2026-Q4", "Bo", "USD 2,500", "USD"]]
     # the team's target read back on This week: its own is not set, so the sum of the owners'
     at = open_page(monkeypatch, monday_db, "week", **PERIOD)
     assert {m.label: m.value for m in at.metric}["Target"] == "3,500"

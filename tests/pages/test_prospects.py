@@ -1,5 +1,6 @@
 """What-if scoring, the lead workbench and uploads, driven through AppTest on hand-made stores."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -76,7 +77,7 @@ def test_compare_two_leads(monkeypatch, db):
     at.selectbox(key="cmp_a_select").set_value(1)
     at.selectbox(key="cmp_b_select").set_value(2)
     at.run()
-    table = at.dataframe[0].value.set_index("factor")
+    table = at.dataframe[0].value.set_index("Factor")
     assert table.loc["Score"].tolist() == ["28", "14–28"]
 
 
@@ -122,7 +123,7 @@ def test_upload_preview_import_and_undo(monkeypatch, db):
     shown = metrics(at)
     assert (shown["Records"], shown["New"], shown["With problems"], shown["Hours"]) == ("4", "3", "1", "28.25")
     problems = at.dataframe[0].value
-    assert problems[["line", "column"]].values.tolist() == [[5, "Duration"]]
+    assert problems[["Line", "Column"]].values.tolist() == [["5", "Duration"]]
     with Store(db) as s:  # the preview wrote nothing
         assert scalar(s.cursor(), "SELECT count(*) FROM time_entries") == 0
     at.button(key=next(b.key for b in at.button if b.key and b.key.endswith("_go"))).click().run()
@@ -130,9 +131,10 @@ def test_upload_preview_import_and_undo(monkeypatch, db):
     with Store(db) as s:
         assert scalar(s.cursor(), "SELECT count(*) FROM time_entries") == 3
     at.run()
-    assert at.dataframe[-2].value["imported"].tolist() == [3]  # history
-    at.button(key="undo").click().run()
-    assert "undone: 3 time_entries" in at.success[0].value
+    assert at.dataframe[-2].value["Imported"].tolist() == ["3"]  # history
+    at.button(key="undo").click().run()  # asks first (tests/test_undo_text.py pins the sentence)
+    at.button(key="undo_yes").click().run()
+    assert re.fullmatch(r"Batch \d+ undone\.", at.success[0].value)
     with Store(db) as s:
         assert scalar(s.cursor(), "SELECT count(*) FROM time_entries") == 0
 

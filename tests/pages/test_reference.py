@@ -25,11 +25,11 @@ def test_reference_on_demo_store(monkeypatch, demo_db):
     assert [m.label for m in at.metric] == ["High priority · 20–28", "Medium priority · 10–19", "Low priority · 0–9"]
     categories, examples, lifecycle = (d.value for d in at.dataframe)
     rubric = at.table[0].value
-    assert rubric["Weight"].tolist() == [2, 2, 2, 1, 3, 2, 2]
+    assert rubric["Weight"].tolist() == ["2", "2", "2", "1", "3", "2", "2"]
     assert rubric.index.tolist()[4] == "Prestige"
     assert categories["Score range"].tolist() == ["20–28", "10–19", "0–9"]
     assert examples[["Score", "Category", "Handbook total"]].values.tolist() == [
-        [24, "High", 24], [14, "Medium", 18], [4, "Low", 2]]
+        ["24", "High", "24"], ["14", "Medium", "18"], ["4", "Low", "2"]]
     assert lifecycle["Stage"].nunique() == 8 and len(lifecycle) == 15
     chart = at.get("vega_lite_chart")[0]
     assert '"Max points"' in chart.proto.spec

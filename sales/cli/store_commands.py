@@ -1,14 +1,17 @@
-"""``python -m sales`` commands that look after the store as a whole: backup, restore, removing the demo.
+"""``python -m sales`` commands that look after the store as a whole: backup, restore, writing the demo and
+removing it.
 
-Each takes the parsed arguments and the command line's way of opening the store (``open_store``: waits
-while a dashboard or an import holds the file, None after saying why it could not).
+Each opens the store the command line's way (``opened``: waits while a dashboard or an import holds
+the file, stops the command after saying why it could not).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from collections.abc import Callable
+
+from sales.cli.opening import opened, read_only, refusing
 
 
 def _confirmed(question: str) -> bool:
@@ -18,15 +21,32 @@ def _confirmed(question: str) -> bool:
     return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
 
-def remove_demo(args: argparse.Namespace, open_store: Callable) -> int:
+def demo(args: argparse.Namespace) -> int:
+    """Write the demo store (``--if-new``: only into a store nothing was ever written to), or remove it."""
+    from sales.access import command_line
+    from sales.demo import write_demo
+    from sales.demo_rows import never_used
+
+    if args.remove:
+        return remove_demo(args)
+    with opened(args.db) as store:
+        if args.if_new and not never_used(store.cursor()):
+            print(f"{store.path}: already holds data or has held it (grants, imports, a removed demo); "
+                  "demo not written", file=sys.stderr)
+            return 0
+        if read_only(store):
+            return 2
+        counts = write_demo(store, command_line(), leads=args.leads, time_entries=args.time_entries, seed=args.seed)
+    print(json.dumps({"db": str(store.path), **counts}))
+    return 0
+
+
+def remove_demo(args: argparse.Namespace) -> int:
     """Every demo row goes; people's work on demo leads goes with them, so that needs a yes."""
     from sales.access import command_line
     from sales.demo_rows import demo_rows, remove_demo
 
-    store = open_store(args.db)
-    if store is None:
-        return 2
-    with store:
+    with opened(args.db) as store:
         found = demo_rows(store.cursor())
         if not found.total:
             print(f"{store.path}: no demo data; nothing removed")
@@ -41,47 +61,31 @@ def remove_demo(args: argparse.Namespace, open_store: Callable) -> int:
     return 0
 
 
-def backup(args: argparse.Namespace, open_store: Callable) -> int:
+def backup(args: argparse.Namespace) -> int:
     from sales.backup import BackupError, backup
 
-    store = open_store(args.db)
-    if store is None:
-        return 2
-    with store:
-        try:
-            written = backup(store, args.path, replace=args.force)
-        except BackupError as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 2
+    with opened(args.db) as store, refusing(BackupError):
+        written = backup(store, args.path, replace=args.force)
     print(f"backup of {store.path} written to {written.path} ({written.describe()})")
     return 0
 
 
-def restore(args: argparse.Namespace, open_store: Callable) -> int:
+def restore(args: argparse.Namespace) -> int:
     from sales.access import command_line
     from sales.backup import BackupError, restorable, restore, summary
     from sales.demo_rows import never_used
 
-    try:
+    with refusing(BackupError):
         found = restorable(args.path)
-    except BackupError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    store = open_store(args.db)
-    if store is None:
-        return 2
-    with store:
+    with opened(args.db) as store:
         if not never_used(store.cursor()) and not args.force:
             print(f"{store.path} holds {summary(store).describe()}\n{found.path} holds {found.describe()}")
             if not _confirmed(f"Replace the store with {found.path.name}? (the store is kept as a backup file)"):
                 print(f"nothing restored: {store.path} already holds data; answer yes, or pass --force "
                       "(the replaced store is kept as a backup file beside it)", file=sys.stderr)
                 return 2
-        try:
+        with refusing(BackupError):
             now, kept = restore(store, command_line(), args.path)
-        except BackupError as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 2
     print(f"{found.path} restored into {store.path} ({now.describe()})")
     if kept:
         print(f"the replaced store is kept as {kept}")

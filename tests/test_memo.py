@@ -1,0 +1,55 @@
+"""Derived tables per data version (sales/memo.py): the Budget page's figures read once per period, the same as
+computed inline, and never stale after a write."""
+
+from datetime import date
+
+import pytest
+
+from sales import leadstate, memo
+from sales.budget import account_status, invoice_lines, period_hours
+from tests.test_budget import _seed
+
+JAN = (date(2020, 1, 1), date(2020, 1, 31))
+
+
+@pytest.fixture
+def shared():
+    was = leadstate.shared()
+    leadstate.share_state()
+    yield
+    if not was:
+        leadstate._SHARED.clear()
+
+
+def _tables(cur) -> list[str]:
+    return [r[0] for r in cur.execute("""SELECT table_name FROM duckdb_tables() WHERE database_name = 'memo'
+                                         AND starts_with(table_name, 'budget_spent_')""").fetchall()]
+
+
+def test_one_pass_serves_the_status_the_headline_and_the_invoice_lines(store, shared):
+    _seed(store)
+    cur = store.cursor()
+    memo.forget(cur)
+    # the year to date of 31 January is January itself: one derived table for all three
+    h = account_status(cur, *JAN, today=date(2020, 1, 31)).set_index("account").loc["Hedera"]
+    assert (h["goal"], h["billable"], h["non_billable"], h["spent_ytd"]) == (62, 25, 4, 25)
+    assert period_hours(cur, *JAN) == pytest.approx({"billable": 25, "goal": 62, "over": 0, "warning": 0,
+                                                     "no_budget": 0})
+    lines = invoice_lines(cur, *JAN)
+    assert lines[["account", "month", "billable_hours", "amount"]].values.tolist() == [["Hedera", "2020-01", 25, 2500]]
+    assert len(_tables(cur)) == 1
+    # a year to date other than the period: its own pass (Jan 1 - Mar 31: 10 + 15 + 50 + 40 billable)
+    h = account_status(cur, *JAN, today=date(2020, 3, 31)).set_index("account").loc["Hedera"]
+    assert (h["billable"], h["spent_ytd"]) == (25, 115)
+    assert len(_tables(cur)) == 2
+
+
+def test_a_write_is_seen_by_the_next_query(store, shared):
+    _seed(store)
+    cur = store.cursor()
+    assert period_hours(cur, *JAN)["billable"] == 25
+    with store.transaction() as w:
+        w.execute("""INSERT INTO time_entries (tool, person, work_date, hours, billable, account)
+                     VALUES ('t', 'A', DATE '2020-01-30', 7.5, true, 'Hedera')""")
+    assert period_hours(cur, *JAN)["billable"] == 32.5
+    assert invoice_lines(cur, *JAN)["billable_hours"].tolist() == [32.5]
