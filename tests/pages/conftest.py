@@ -67,7 +67,7 @@ def team(tmp_path, monkeypatch, pipeline_db):
         access.grant(s, ADMIN, "*@viewers.example", "viewer")
         access.grant(s, ADMIN, "boss@agency.example", "admin")
         access.grant(s, ADMIN, "bo@agency.example", "bizdev")
-        access.set_crm_owner(s, ADMIN, "bo@agency.example", "Bo")
+        access.set_crm_owner(s, ADMIN, "bo@agency.example", "Bo", new_owner=True)
     monkeypatch.setenv("SALES_DB", str(pipeline_db))
     before = st_config.get_option("secrets.files")
 
