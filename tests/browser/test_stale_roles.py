@@ -108,7 +108,9 @@ def test_a_revoked_admin_cannot_grant_from_the_people_page_still_open(person, st
 def test_a_revoked_or_lowered_admin_cannot_undo_from_the_upload_page_still_open(person, stage, now):
     url, db, batch = stage
     page = person(ADMIN)
-    undo = drawn(page, f"{url}/upload", "Undo this import")
+    drawn(page, f"{url}/upload", "Undo this import").click()  # asks first: the sentence, then yes or no
+    undo = page.get_by_role("button", name="Yes, undo it")
+    expect(undo).to_be_enabled(timeout=60_000)
     set_role(db, ADMIN, now)
     undo.click()
     refused(page, f"admin@agency.example has {'the viewer role' if now else 'no role'} and may not undo an import")
