@@ -98,3 +98,138 @@ def test_crm_then_and_now(cli, tmp_path, name):
     r = _import(cli, FIX / name, "--db", db)
     assert r.returncode == 0, r.stderr
     assert _rows(db, LEADS) == CRM[name]
+
+
+# ---------------------------------------------------------------- every other preset, today and before
+# An open deal's close date is when the CRM expects it to close (expected_close); a closed one's is closed_on.
+LAYOUTS = FIX / "layouts"
+# a row without an id is keyed by its content (the hash is the importer's business, the prefix is not)
+LEAD_ROWS = "SELECT if(external_id LIKE 'content:%', 'content:', external_id) AS ext, name, organisation, owner, " \
+            "crm_stage, recorded_stage, status, amount, currency, lead_source, created_on, closed_on, expected_close " \
+            "FROM leads ORDER BY ext, name"
+D = date
+PAIRS_CRM = {
+    # HubSpot deals before: 'Original Source Type'; stages from the default pipeline (stage_map [hubspot-deals])
+    ("hubspot-deals", "hubspot_deals_before.csv"): [
+        ("4101", "Hedera microdegrees", None, "Amara Okafor", "Appointment Scheduled", "prospect_qualification",
+         "open", 85000.0, None, "Organic Search", D(2019, 3, 4), None, D(2019, 6, 28)),
+        ("4102", "Affogato LMS", None, "Bruno Costa", "Closed Won", "close", "won", 18000.0, None, "Referrals",
+         D(2019, 3, 11), D(2019, 5, 15), None),
+        ("4103", "Ms Brown class", None, "Chen Wei", "Closed Lost", None, "lost", 1200.0, None, "Direct Traffic",
+         D(2019, 3, 18), D(2019, 4, 2), None)],
+    # HubSpot deals today: 'Original Traffic Source', Currency, Associated Company, a deal with no amount or date
+    ("hubspot-deals", "hubspot_deals_today.csv"): [
+        ("21553", "Campus Nord LMS", "Campus Nord", "Chen Wei", "Contract Sent", "close", "open", 42000.0, "EUR",
+         "Referrals", D(2026, 2, 2), None, D(2026, 4, 30)),
+        ("21554", "Lagos Learning pilot", "Lagos Learning", "Bruno Costa", "Decision Maker Bought-In", "proposal",
+         "open", 9000.0, "USD", "Direct Traffic", D(2026, 2, 9), None, D(2026, 5, 15)),
+        ("21555", "Nordic nursing courses", "Nordic Nursing School", "Amara Okafor", "Presentation Scheduled",
+         "blueprint", "open", None, None, "Organic Search", D(2026, 2, 16), None, None)],
+    # HubSpot contacts before: Lead Status, Company Name, 'Original Source'; a contact's name is first + last
+    ("hubspot-contacts", "hubspot_contacts_before.csv"): [
+        ("601", "Jimmy Page", "Hedera University", None, "New", "generating_leads", "open", None, None,
+         "Organic Search", D(2019, 3, 4), None, None),
+        ("602", "Ana Silva", "Affogato International", None, "In Progress", "prospect_qualification", "open", None,
+         None, "Referrals", D(2019, 3, 11), None, None),
+        ("603", "Ms. Brown", None, None, "Unqualified", "prospect_qualification", "lost", None, None,
+         "Direct Traffic", D(2019, 3, 18), None, None)],
+    # HubSpot contacts today: Lifecycle Stage, Associated Company, 'Original Traffic Source'; a contact with only
+    # an email is named by it, as HubSpot shows it
+    ("hubspot-contacts", "hubspot_contacts_today.csv"): [
+        ("88001", "Lena Schmidt", "Campus Nord", "Chen Wei", "Sales Qualified Lead", "assess_needs", "open", None,
+         None, "Referrals", D(2026, 2, 2), None, None),
+        ("88002", "learner@form.example", None, None, "Subscriber", "generating_leads", "open", None, None,
+         "Organic Search", D(2026, 2, 3), None, None),
+        ("88003", "Tunde Okoro", "Lagos Learning", "Bruno Costa", "Lead", "generating_leads", "open", None, None,
+         "Direct Traffic", D(2026, 2, 9), None, None)],
+    # Salesforce Classic report before: 'Opportunity: Name', 'Account: Account Name', 'Opportunity: Stage',
+    # 'Owner Name', 'Create Date', no id (keyed by content); a blank line and the footer block after the data
+    ("salesforce-report", "salesforce_before.csv"): [
+        ("content:", "Affogato LMS", "Affogato International", "Bruno Costa", "Closed Won", "close", "won", 18000.0,
+         None, "Partner Referral", D(2019, 3, 11), D(2019, 5, 15), None),
+        ("content:", "Hedera microdegrees", "Hedera University", "Amara Okafor", "Prospecting", "generating_leads",
+         "open", 85000.0, None, "Web", D(2019, 3, 4), None, D(2019, 6, 28)),
+        ("content:", "Ms Brown class", None, "Chen Wei", "Closed Lost", None, "lost", 1200.0, None, "Phone Inquiry",
+         D(2019, 3, 18), D(2019, 4, 2), None)],
+    # Salesforce Lightning report today: Opportunity Owner first, Amount Currency, Opportunity ID
+    ("salesforce-report", "salesforce_today.csv"): [
+        ("0065g00000AbCdEAAV", "Campus Nord LMS", "Campus Nord", "Chen Wei", "Negotiation/Review", "close", "open",
+         42000.0, "EUR", "Web", D(2026, 2, 2), None, D(2026, 4, 30)),
+        ("0065g00000AbCdFAAV", "Lagos Learning pilot", "Lagos Learning", "Bruno Costa", "Qualification",
+         "prospect_qualification", "open", 9000.0, "USD", "Partner Referral", D(2026, 2, 9), None, D(2026, 5, 15)),
+        ("0065g00000AbCdGAAV", "Nordic nursing courses", "Nordic Nursing School", "Amara Okafor",
+         "Id. Decision Makers", "blueprint", "open", None, "USD", "Web", D(2026, 2, 16), None, D(2026, 6, 1))],
+    # Zoho CRM leads export: lookups as 'Lead Owner.id' + 'Lead Owner'
+    ("zoho-leads", "zoho_leads_export.csv"): [
+        ("zcrm_5001", "Jimmy Page", "Hedera University", "Amara Okafor", "Contacted", "prospect_qualification",
+         "open", None, None, "Partner", D(2026, 1, 10), None, None),
+        ("zcrm_5002", "Lena Schmidt", "Campus Nord", "Chen Wei", "Not Contacted", "generating_leads", "open", None,
+         None, "Web Download", D(2026, 1, 12), None, None),
+        ("zcrm_5003", "Ms. Brown", "Brown Class", "Chen Wei", "Junk Lead", None, "lost", None, None, "Cold Call",
+         D(2026, 1, 14), None, None)],
+    # Zoho CRM leads data backup: 'Lead Owner Id' (no '.id' pairs), zcrm_ ids, a blank last line
+    ("zoho-leads", "zoho_leads_backup.csv"): [
+        ("zcrm_4876000000200011", "Lena Schmidt", "Campus Nord", "Chen Wei", "Pre-Qualified",
+         "prospect_qualification", "open", None, None, "Web Download", D(2026, 3, 1), None, None),
+        ("zcrm_4876000000200012", "Okoro", "Lagos Learning", "Bruno Costa", "Not Qualified",
+         "prospect_qualification", "lost", None, None, "Trade Show", D(2026, 3, 3), None, None),
+        ("zcrm_4876000000200013", "Ana Silva", "Affogato International", "Bruno Costa", "Contact in Future",
+         "prospect_qualification", "open", None, None, "Partner", D(2026, 3, 4), None, None)],
+    # Zoho CRM deals export: 'Deal Owner.id', and 'Account Name.id' beside 'Account Name' (the name is read)
+    ("zoho-deals", "zoho_deals_export.csv"): [
+        ("zcrm_6001", "Hedera microdegrees", "Hedera University", "Amara Okafor", "Value Proposition", "blueprint",
+         "open", 85000.0, "USD", "Partner", D(2026, 1, 10), None, D(2026, 6, 30)),
+        ("zcrm_6002", "Campus Nord LMS", "Campus Nord", "Chen Wei", "Closed Won", "close", "won", 42000.0, "EUR",
+         "Web Download", D(2026, 1, 12), D(2026, 2, 27), None),
+        ("zcrm_6003", "Brown class", None, "Chen Wei", "Closed-Lost to Competition", None, "lost", 1200.0, "USD",
+         "Cold Call", D(2026, 1, 14), D(2026, 1, 30), None)],
+    # Zoho CRM deals data backup: 'Deal Owner Id', no Currency
+    ("zoho-deals", "zoho_deals_backup.csv"): [
+        ("zcrm_4876000000123011", "Hedera microdegrees", "Hedera University", "Chen Wei", "Needs Analysis",
+         "assess_needs", "open", 85000.0, None, "Web Download", D(2026, 1, 10), None, D(2026, 6, 30)),
+        ("zcrm_4876000000123012", "Lagos Learning pilot", "Lagos Learning", "Bruno Costa", "Proposal/Price Quote",
+         "proposal", "open", 9000.0, None, "Partner", D(2026, 1, 12), None, D(2026, 5, 15)),
+        ("zcrm_4876000000123013", "Brown class", None, "Bruno Costa", "Closed Lost", None, "lost", 1200.0, None,
+         "Cold Call", D(2026, 1, 14), D(2026, 1, 30), None)],
+    # Zoho CRM contacts export: 'Contact Owner.id', 'Account Name.id'; a contact with only an email
+    ("zoho-contacts", "zoho_contacts_export.csv"): [
+        ("zcrm_8001", "Jimmy Page", "Hedera University", "Amara Okafor", None, None, "open", None, None, "Partner",
+         D(2026, 1, 10), None, None),
+        ("zcrm_8002", "Lena Schmidt", "Campus Nord", "Chen Wei", None, None, "open", None, None, "Web Download",
+         D(2026, 1, 12), None, None),
+        ("zcrm_8003", "help@affogato.example", None, "Chen Wei", None, None, "open", None, None, "Web Download",
+         D(2026, 1, 13), None, None)],
+    # Zoho CRM contacts data backup: 'Contact Owner Id'; a contact with only a last name, one with only an email
+    ("zoho-contacts", "zoho_contacts_backup.csv"): [
+        ("zcrm_4876000000300011", "Jimmy Page", "Hedera University", "Chen Wei", None, None, "open", None, None,
+         "Partner", D(2026, 1, 10), None, None),
+        ("zcrm_4876000000300012", "Okoro", "Lagos Learning", "Bruno Costa", None, None, "open", None, None,
+         "Trade Show", D(2026, 1, 11), None, None),
+        ("zcrm_4876000000300013", "help@affogato.example", None, "Chen Wei", None, None, "open", None, None,
+         "Web Download", D(2026, 1, 12), None, None)],
+    # Zoho CRM accounts export: 'Account Owner.id'; the account is its own organisation, Annual Revenue the amount
+    ("zoho-accounts", "zoho_accounts_export.csv"): [
+        ("zcrm_7001", "Hedera University", "Hedera University", "Amara Okafor", None, None, "open", 120000000.0,
+         None, None, D(2026, 1, 10), None, None),
+        ("zcrm_7002", "Campus Nord", "Campus Nord", "Chen Wei", None, None, "open", 8000000.0, None, None,
+         D(2026, 1, 12), None, None),
+        ("zcrm_7003", "Lagos Learning", "Lagos Learning", "Chen Wei", None, None, "open", None, None, None,
+         D(2026, 1, 14), None, None)],
+    # Zoho CRM accounts data backup: 'Account Owner Id', a blank last line
+    ("zoho-accounts", "zoho_accounts_backup.csv"): [
+        ("zcrm_4876000000400011", "Hedera University", "Hedera University", "Chen Wei", None, None, "open",
+         120000000.0, None, None, D(2026, 1, 10), None, None),
+        ("zcrm_4876000000400012", "Affogato International", "Affogato International", "Bruno Costa", None, None,
+         "open", 45000000.0, None, None, D(2026, 1, 12), None, None),
+        ("zcrm_4876000000400013", "Lagos Learning", "Lagos Learning", "Bruno Costa", None, None, "open", None, None,
+         None, D(2026, 1, 14), None, None)],
+}
+
+
+@pytest.mark.parametrize(("preset", "name"), list(PAIRS_CRM), ids=[n for _, n in PAIRS_CRM])
+def test_crm_preset_today_and_before(cli, tmp_path, preset, name):
+    db = tmp_path / "s.duckdb"
+    r = _import(cli, LAYOUTS / name, "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert f"{name}: {preset} → batch 1" in r.stdout, r.stdout
+    assert _rows(db, LEAD_ROWS) == PAIRS_CRM[(preset, name)]
