@@ -233,3 +233,76 @@ def test_crm_preset_today_and_before(cli, tmp_path, preset, name):
     assert r.returncode == 0, r.stderr
     assert f"{name}: {preset} → batch 1" in r.stdout, r.stdout
     assert _rows(db, LEAD_ROWS) == PAIRS_CRM[(preset, name)]
+
+
+# a time entry's account is the tool's account, else its client, else its project (README, import fields)
+TIME_ROWS = "SELECT person, work_date, round(hours, 6), billable, client, project, account, issue_key, description " \
+            "FROM time_entries ORDER BY work_date, person, hours"
+HU, AF, CN, LL = "Hedera University", "Affogato International", "Campus Nord", "Lagos Learning"
+PAIRS_TIME = {
+    # Tempo worklogs with Period and 'Account Customer' (no project column); Billed Hours 0 = not billable
+    ("tempo", "tempo_before.csv"): [
+        ("Jimmy Page", D(2019, 3, 4), 2.5, True, HU, None, HU, "HU-21", "Theme colours"),
+        ("Jimmy Page", D(2019, 3, 5), 1.75, True, HU, None, HU, "HU-22", "SAML setup"),
+        ("Mira Kaur", D(2019, 3, 5), 0.25, False, AF, None, AF, "AF-7", "Import espresso course")],
+    # Tempo worklogs with 'Customer' and 'Project Name', Billed Hours beside Hours
+    ("tempo", "tempo_today.csv"): [
+        ("Lena Schmidt", D(2026, 2, 2), 3.0, True, CN, "Campus Nord LMS", CN, "CN-4", "Rollout plan"),
+        ("Jimmy Page", D(2026, 2, 3), 0.5, False, CN, "Campus Nord LMS", CN, "CN-5", "Call about SSO"),
+        ("Mira Kaur", D(2026, 2, 3), 1.25, True, LL, "Lagos pilot", LL, "LL-1", "Course outline")],
+    # Jira Server issue export before account ids: the worklog's user is a username; 5400 s = 1.5 h; an issue
+    # without worklogs gives no entry
+    ("jira-log-work", "jira_log_work_before.csv"): [
+        ("jpage", D(2019, 3, 4), 1.5, None, None, "Hedera", "Hedera", "HU-31", "Colours"),
+        ("mkaur", D(2019, 3, 5), 0.5, None, None, "Hedera", "Hedera", "HU-31", "Fonts"),
+        ("jpage", D(2019, 3, 6), 2.5, None, None, "Hedera", "Hedera", "HU-32", "SAML setup")],
+    # Jira Cloud today: BOM, CRLF, account ids, an empty comment, a comment holding ';'; 2700 s = 0.75 h
+    ("jira-log-work", "jira_log_work_today.csv"): [
+        ("5b10ac8d82e05b22cc7d4ef5", D(2026, 2, 2), 3.0, None, None, CN, CN, "CN-4", None),
+        ("5b10ac8d82e05b22cc7d4ef5", D(2026, 2, 3), 0.25, None, None, LL, LL, "LL-1", "Outline"),
+        ("712020:9a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d", D(2026, 2, 3), 0.75, None, None, CN, CN, "CN-4",
+         "Plan; review")],
+    # Clockify with only 'Duration (h)' (HH:MM:SS), MM/DD/YYYY, a timer left running: 97:16:34 =
+    # 97 + 16/60 + 34/3600 h
+    ("clockify", "clockify_before.csv"): [
+        ("Jimmy Page", D(2019, 3, 4), 1.5, True, HU, "Microdegree", HU, None, "Theme"),
+        ("Mira Kaur", D(2019, 3, 5), 0.25, False, AF, "Courses", AF, None, "Import"),
+        ("Jimmy Page", D(2019, 3, 6), 97.276111, True, HU, "Microdegree", HU, None, "Timer left running")],
+    # Clockify today: Group, both durations, rate columns with the currency in the header, an entry without a
+    # project; 02/13/2026 is 13 February
+    ("clockify", "clockify_today.csv"): [
+        ("Lena Schmidt", D(2026, 2, 2), 3.0, True, CN, "Campus Nord LMS", CN, None, "Rollout plan"),
+        ("Jimmy Page", D(2026, 2, 3), 0.5, False, None, None, None, None, "Admin"),
+        ("Mira Kaur", D(2026, 2, 13), 1.25, True, LL, "Lagos pilot", LL, None, "Outline")],
+    # FreshBooks with 'Note' and decimal 'Hours'
+    ("freshbooks", "freshbooks_before.csv"): [
+        ("Jimmy Page", D(2019, 3, 4), 1.5, True, HU, "Microdegree", HU, None, "Theme"),
+        ("Jimmy Page", D(2019, 3, 5), 2.75, True, HU, "Microdegree", HU, None, "SSO"),
+        ("Mira Kaur", D(2019, 3, 5), 0.25, False, AF, "Courses", AF, None, "Call")],
+    # FreshBooks with 'Notes' and 'Duration' as h:mm (0:20 = 1/3 h), a Total line after the data
+    ("freshbooks", "freshbooks_today.csv"): [
+        ("Lena Schmidt", D(2026, 2, 2), 3.0, True, CN, "Campus Nord LMS", CN, None, "Rollout plan"),
+        ("Jimmy Page", D(2026, 2, 3), 0.333333, False, CN, "Campus Nord LMS", CN, None, "SSO call"),
+        ("Mira Kaur", D(2026, 2, 3), 1.25, True, LL, "Lagos pilot", LL, None, "Outline")],
+    # Kimai 1.x in English: 'Rate', 'Internal rate', the display name under 'User' before the login under 'Name',
+    # Duration in seconds (2700 s = 0.75 h), DD.MM.YYYY, an entry past midnight on the day it started
+    ("kimai", "kimai_1x_en.csv"): [
+        ("Susan Miller", D(2019, 3, 4), 0.75, True, HU, "Microdegree", HU, None, "Theme colours"),
+        ("Susan Miller", D(2019, 3, 4), 2.5, True, HU, "Microdegree", HU, None, "Grading"),
+        ("Tom Baker", D(2019, 3, 5), 1.0, False, AF, "Courses", AF, None, "Import")],
+    # Kimai 2.37+ in English: Currency, 'Price', the display name under 'Name' before the login under 'User',
+    # E-mail, Duration H:MM, Billable 1/0, a description spanning two lines
+    ("kimai", "kimai_2x_en.csv"): [
+        ("Lena Schmidt", D(2026, 2, 2), 1.5, True, CN, "Campus Nord LMS", CN, None, "Rollout plan"),
+        ("Mira Kaur", D(2026, 2, 3), 0.75, False, LL, "Lagos pilot", LL, None, "Night call"),
+        ("Mira Kaur", D(2026, 2, 4), 2.0, True, LL, "Lagos pilot", LL, None, "Outline\nsecond line")],
+}
+
+
+@pytest.mark.parametrize(("preset", "name"), list(PAIRS_TIME), ids=[n for _, n in PAIRS_TIME])
+def test_time_preset_today_and_before(cli, tmp_path, preset, name):
+    db = tmp_path / "s.duckdb"
+    r = _import(cli, LAYOUTS / name, "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert f"{name}: {preset} → batch 1" in r.stdout, r.stdout
+    assert _rows(db, TIME_ROWS) == PAIRS_TIME[(preset, name)]
