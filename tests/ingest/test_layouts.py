@@ -306,3 +306,126 @@ def test_time_preset_today_and_before(cli, tmp_path, preset, name):
     assert r.returncode == 0, r.stderr
     assert f"{name}: {preset} → batch 1" in r.stdout, r.stdout
     assert _rows(db, TIME_ROWS) == PAIRS_TIME[(preset, name)]
+
+
+# ---------------------------------------------------------------- this project's templates, today and before
+# "today" is data/templates/<kind>.csv's header (pinned below); "before" uses the older column names the
+# canonical presets still read (lead_id, organization, value, closed, work_date, user, issue, client, month, …)
+TEMPLATES = ROOT / "data" / "templates"
+LEAD_MORE = "SELECT l.external_id, l.lost_reason, l.pricing, a.people_profile, a.need, a.budget, a.contract_type, " \
+            "a.prestige, a.market_niche, a.internal_bias, a.need_comment " \
+            "FROM leads l LEFT JOIN assessments a ON a.lead_id = l.id ORDER BY l.external_id"
+LEAD_FACTS = "SELECT l.external_id, f.fact, f.value FROM lead_facts f JOIN leads l ON l.id = f.lead_id ORDER BY 1, 2"
+NOT_ASSESSED = (None,) * 8
+CANONICAL_LEAD_FILES = {
+    "canonical_leads_today.csv": (
+        [("L-11", "Campus Nord LMS", "Campus Nord", "Chen Wei", "proposal", "proposal", "open", 42000.0, "EUR",
+          "Referral", D(2026, 2, 2), None, D(2026, 4, 30)),
+         ("L-12", "Lagos Learning pilot", "Lagos Learning", "Bruno Costa", "close", "close", "won", 9000.0, "USD",
+          "Website form", D(2026, 2, 9), D(2026, 3, 15), None),
+         ("L-13", "Nordic nursing courses", "Nordic Nursing School", "Amara Okafor", "prospect_qualification",
+          "prospect_qualification", "lost", None, None, "Event", D(2026, 2, 16), D(2026, 3, 1), None)],
+        [("L-11", None, "fixed", 2, 2, 1, 1, 0, 1, 2, "Nursing courses by autumn"),
+         ("L-12", None, "hourly", *NOT_ASSESSED), ("L-13", "Chose another LMS", None, *NOT_ASSESSED)],
+        [("L-11", "inquiry_received", True), ("L-11", "needs_documented", True), ("L-11", "responsive", True),
+         ("L-12", "inquiry_received", True)]),
+    # older names: lead_id, 'Lead name', organization, lead_source, created, value, closed, expected_close_date,
+    # 'Lost reason', the factors by their names in the rubric ('People profile', …, 'Need comment')
+    "canonical_leads_before.csv": (
+        [("L-1", "Hedera microdegrees", "Hedera University", "Amara Okafor", "assess_needs", "assess_needs", "open",
+          85000.0, "USD", "Referral", D(2025, 3, 4), None, D(2025, 6, 30)),
+         ("L-2", "Affogato LMS", "Affogato International", "Bruno Costa", "close", "close", "won", 18000.0, "EUR",
+          "Web", D(2025, 3, 11), D(2025, 5, 15), None),
+         ("L-3", "Ms Brown class", None, "Chen Wei", "generating_leads", "generating_leads", "lost", 1200.0, "USD",
+          "Web", D(2025, 3, 18), D(2025, 4, 2), None)],
+        [("L-1", None, None, 1, 1, 2, 2, 2, 2, 2, "Three microdegrees"), ("L-2", None, None, *NOT_ASSESSED),
+         ("L-3", "Too small", None, *NOT_ASSESSED)],
+        [("L-1", "inquiry_received", True), ("L-2", "inquiry_received", True)]),
+}
+
+
+@pytest.mark.parametrize("name", list(CANONICAL_LEAD_FILES))
+def test_canonical_leads_today_and_before(cli, tmp_path, name):
+    db = tmp_path / "s.duckdb"
+    r = _import(cli, LAYOUTS / name, "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert f"{name}: canonical-leads → batch 1" in r.stdout, r.stdout
+    leads, more, facts = CANONICAL_LEAD_FILES[name]
+    assert _rows(db, LEAD_ROWS) == leads
+    assert _rows(db, LEAD_MORE) == more
+    assert _rows(db, LEAD_FACTS) == facts
+
+
+BUDGET_ROWS = "SELECT account, effective_month, monthly_hours, fixed_total_hours, hourly_rate, currency, kind " \
+              "FROM budgets ORDER BY account, effective_month"
+PEOPLE_ROWS = "SELECT name, email, weekly_capacity_hours, working_days, country, start_date, end_date, cost_rate, " \
+              "currency, effective_from, utilisation_target FROM people ORDER BY name"
+TIME_OFF_ROWS = "SELECT person, from_date, to_date, hours_per_day FROM time_off ORDER BY person"
+CANONICAL_FILES = {
+    ("canonical-time", "canonical_time_today.csv"): (TIME_ROWS, [
+        ("Lena Schmidt", D(2026, 2, 2), 3.0, True, CN, "Campus Nord LMS", CN, "CN-4", "Rollout plan"),
+        ("Jimmy Page", D(2026, 2, 3), 0.5, False, CN, "Campus Nord LMS", "Campus Nord support", "CN-5", "SSO call"),
+        ("Mira Kaur", D(2026, 2, 3), 1.25, True, LL, "Lagos pilot", LL, "LL-1", "Outline")]),
+    # older names: work_date, user, issue; no start or end
+    ("canonical-time", "canonical_time_before.csv"): (TIME_ROWS, [
+        ("Jimmy Page", D(2025, 3, 4), 1.5, True, HU, "Microdegree", HU, "HU-21", "Theme"),
+        ("Jimmy Page", D(2025, 3, 5), 1.75, True, HU, "Microdegree", "Hedera retainer", "HU-22", "SSO"),
+        ("Mira Kaur", D(2025, 3, 5), 0.25, False, AF, "Courses", AF, "AF-7", "Import")]),
+    # a month is stored as its first day
+    ("canonical-budgets", "canonical_budgets_today.csv"): (BUDGET_ROWS, [
+        (CN, D(2026, 2, 1), None, 120.0, 90.0, "EUR", "fixed"),
+        (HU, D(2026, 1, 1), 62.0, None, 125.0, "USD", "retainer"),
+        (HU, D(2026, 4, 1), 40.0, None, 125.0, "USD", "retainer")]),
+    # older names: client, month, total_hours, rate, type
+    ("canonical-budgets", "canonical_budgets_before.csv"): (BUDGET_ROWS, [
+        (AF, D(2025, 3, 1), None, 5.0, 100.0, "EUR", "discovery"),
+        (HU, D(2025, 1, 1), 62.0, None, 120.0, "USD", "retainer"),
+        (LL, D(2025, 4, 1), None, 40.0, 80.0, "USD", "development")]),
+    # a utilisation target of 80% is 0.8; working days Mon-Fri are stored as the days they name
+    ("canonical-people", "canonical_people_today.csv"): (PEOPLE_ROWS, [
+        ("Ana Lima", "ana@agency.example", 40.0, "Mon,Tue,Wed,Thu,Fri", "DE-BY", D(2024, 1, 8), None, 60.0, "EUR",
+         D(2024, 1, 8), 0.8),
+        ("Jimmy Page", "jimmy@agency.example", 32.0, "Mon,Tue,Wed,Thu", "GB", D(2025, 6, 2), None, 55.0, "GBP",
+         D(2025, 6, 2), 0.75),
+        ("Mira Kaur", "mira@agency.example", 20.0, "Mon,Tue,Wed,Thu,Fri", "IN", D(2025, 9, 1), D(2026, 8, 31), 30.0,
+         "USD", D(2025, 9, 1), 0.6)]),
+    # older names: person, weekly_hours, region, start_date, end_date, target
+    ("canonical-people", "canonical_people_before.csv"): (PEOPLE_ROWS, [
+        ("Ana Lima", "ana@agency.example", 40.0, "Mon,Tue,Wed,Thu,Fri", "DE-BY", D(2024, 1, 8), None, 58.0, "EUR",
+         D(2024, 1, 8), 0.85),
+        ("Susan Miller", "susan@agency.example", 40.0, "Mon,Tue,Wed,Thu,Fri", "NZ", D(2024, 5, 6), None, 52.0, "NZD",
+         D(2024, 5, 6), 0.8),
+        ("Tom Baker", "tom@agency.example", 24.0, "Mon,Tue,Wed", "GB", D(2024, 3, 4), D(2025, 12, 31), 50.0, "GBP",
+         D(2024, 3, 4), 0.7)]),
+    # time off names people already imported: the people file of the same layout goes first
+    ("canonical-time-off", "canonical_time_off_today.csv"): (TIME_OFF_ROWS, [
+        ("Ana Lima", D(2026, 8, 3), D(2026, 8, 14), None), ("Jimmy Page", D(2026, 12, 24), D(2026, 12, 24), 4.0),
+        ("Mira Kaur", D(2026, 3, 9), D(2026, 3, 10), None)]),
+    # older names: name, from_date, to_date
+    ("canonical-time-off", "canonical_time_off_before.csv"): (TIME_OFF_ROWS, [
+        ("Ana Lima", D(2025, 8, 4), D(2025, 8, 15), None), ("Susan Miller", D(2025, 4, 14), D(2025, 4, 17), None),
+        ("Tom Baker", D(2025, 12, 24), D(2025, 12, 24), 4.0)]),
+}
+
+
+@pytest.mark.parametrize(("preset", "name"), list(CANONICAL_FILES), ids=[n for _, n in CANONICAL_FILES])
+def test_canonical_today_and_before(cli, tmp_path, preset, name):
+    db = tmp_path / "s.duckdb"
+    batch = 1
+    if preset == "canonical-time-off":
+        people = name.replace("time_off", "people")
+        assert _import(cli, LAYOUTS / people, "--db", db).returncode == 0
+        batch = 2
+    r = _import(cli, LAYOUTS / name, "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert f"{name}: {preset} → batch {batch}" in r.stdout, r.stdout
+    sql, expected = CANONICAL_FILES[(preset, name)]
+    assert _rows(db, sql) == expected
+
+
+def test_canonical_today_files_have_the_templates_header():
+    """The "today" files are in the layout the project hands out: the header of data/templates/<kind>.csv."""
+    for template, today in [("leads", "leads"), ("time_entries", "time"), ("budgets", "budgets"),
+                            ("people", "people"), ("time_off", "time_off")]:
+        header = (TEMPLATES / f"{template}.csv").read_text(encoding="utf-8").splitlines()[0]
+        assert (LAYOUTS / f"canonical_{today}_today.csv").read_text(encoding="utf-8").splitlines()[0] == header
