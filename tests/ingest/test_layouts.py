@@ -226,14 +226,6 @@ PAIRS_CRM = {
 }
 
 
-@pytest.mark.parametrize(("preset", "name"), list(PAIRS_CRM), ids=[n for _, n in PAIRS_CRM])
-def test_crm_preset_today_and_before(cli, tmp_path, preset, name):
-    db = tmp_path / "s.duckdb"
-    r = _import(cli, LAYOUTS / name, "--db", db)
-    assert r.returncode == 0, r.stderr
-    assert f"{name}: {preset} → batch 1" in r.stdout, r.stdout
-    assert _rows(db, LEAD_ROWS) == PAIRS_CRM[(preset, name)]
-
 
 # a time entry's account is the tool's account, else its client, else its project (README, import fields)
 TIME_ROWS = "SELECT person, work_date, round(hours, 6), billable, client, project, account, issue_key, description " \
@@ -299,13 +291,17 @@ PAIRS_TIME = {
 }
 
 
-@pytest.mark.parametrize(("preset", "name"), list(PAIRS_TIME), ids=[n for _, n in PAIRS_TIME])
-def test_time_preset_today_and_before(cli, tmp_path, preset, name):
+PAIRS = {**{k: (LEAD_ROWS, v) for k, v in PAIRS_CRM.items()}, **{k: (TIME_ROWS, v) for k, v in PAIRS_TIME.items()}}
+
+
+@pytest.mark.parametrize(("preset", "name"), list(PAIRS), ids=[n for _, n in PAIRS])
+def test_preset_today_and_before(cli, tmp_path, preset, name):
     db = tmp_path / "s.duckdb"
     r = _import(cli, LAYOUTS / name, "--db", db)
     assert r.returncode == 0, r.stderr
     assert f"{name}: {preset} → batch 1" in r.stdout, r.stdout
-    assert _rows(db, TIME_ROWS) == PAIRS_TIME[(preset, name)]
+    sql, expected = PAIRS[(preset, name)]
+    assert _rows(db, sql) == expected
 
 
 # ---------------------------------------------------------------- this project's templates, today and before
