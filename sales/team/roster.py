@@ -11,6 +11,7 @@ employment: a holiday the whole day, time off its hours per day (the whole day w
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from datetime import date, datetime
 from functools import cache
@@ -133,7 +134,9 @@ def parse_region(text: object) -> str | None:
 def _holiday_dates(country: str, subdiv: str | None, year: int) -> frozenset[date]:
     import holidays  # loads only where holidays are needed
 
-    return frozenset(holidays.country_holidays(country, subdiv=subdiv, years=year))
+    with warnings.catch_warnings():  # a year outside the library's data for a country: no holidays, said nowhere
+        warnings.simplefilter("ignore", UserWarning)
+        return frozenset(holidays.country_holidays(country, subdiv=subdiv, years=year))
 
 
 def public_holidays(region: str | None, start: date, end: date) -> set[date]:
