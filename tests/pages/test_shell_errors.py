@@ -42,8 +42,8 @@ def test_a_role_changed_since_the_last_page_is_said(team, pipeline_db, seen, now
             access.grant(s, ADMIN, "boss@agency.example", now)
     at = team(verified("boss@agency.example"), seed={errors._ROLE: ("boss@agency.example", seen)})
     assert said in at.warning[0].value.replace("\\", "")
-    # a bizdev without a CRM owner name sees everyone's leads by default, so lands on the Overview
-    assert at.title[0].value == ("No access yet" if now is None else "Overview")
+    # a bizdev lands on This week, where one without a CRM owner name reads what to ask their admin
+    assert at.title[0].value == ("No access yet" if now is None else "This week")
 
 
 @pytest.mark.parametrize("seed", [{}, {errors._ROLE: ("boss@agency.example", "admin")},
