@@ -39,8 +39,8 @@ DAY_NAMES = {"days", "limit_days", "days_to_win", "age_days", "days_open", "days
 ID_NAMES = {"id", "batch", "line", "lead", "#"}
 
 # header words the column names abbreviate
-WORDS = {"id": "ID", "ytd": "this year", "pct": "%", "crm": "CRM", "p10": "P10", "p50": "P50", "p90": "P90",
-         "ci": "95% CI"}
+WORDS = {"id": "ID", "sha256": "SHA-256", "ytd": "this year", "pct": "%", "crm": "CRM", "p10": "P10", "p50": "P50",
+         "p90": "P90", "ci": "95% CI"}
 LABELS = {  # where the plain words of a name would mislead
     "goal": "Budget", "goal_ytd": "Budget this year", "spent_ytd": "Billable this year",
     "remaining_ytd": "Left this year", "overhead": "Beyond budget", "non_billable_share": "Non-billable share",
