@@ -27,6 +27,7 @@ from sales.managers import Monday
 from sales.money import not_converted
 from sales.movement import STEP_LABELS, STEPS
 from sales.paths import ROOT
+from sales.tables import MONEY, money, one_line, readable
 from sales.tomlvalues import whole
 from sales.week import SHOWN, Week, own_leads, owner_names
 
@@ -37,22 +38,19 @@ class DigestError(ValueError):
     """The SMTP settings are missing or unusable; the message names the setting."""
 
 
-def _money(value: float) -> str:
-    return f"{value:,.0f}"
-
-
 def _sections(week: Week, monday: Monday | None = None,
               notes: tuple[str, ...] = ()) -> list[tuple[str, str, pd.DataFrame | None]]:
-    """(heading, sentence, table) per section, the same for both formats; the managers' sections with
-    ``monday``; ``notes``: the capacity warnings."""
+    """(heading, sentence, table) per section, the same for both formats, each table as people read it
+    (``sales.tables.readable``, as the pages show it); the managers' sections with ``monday``; ``notes``: the
+    capacity warnings."""
     c, q, ch = week.counts(), week.quarter, week.changes
-    due = week.followups.head(SHOWN)[["name", "owner", "category", "last_contact", "due", "state"]]
-    stuck = week.stuck.head(SHOWN)[["name", "owner", "stage", "days", "limit_days", "unmet"]]
-    rescore = week.rescore.head(SHOWN)[["name", "owner", "category", "reason"]]
-    target = f" against a target of {_money(q['target'])} ({q['target_basis']})" if q.get("target") else ""
-    won = ", ".join(f"{_money(v)} {k}" for k, v in ch["won_amount"].items()) or "nothing"
-    forecast = (f"Weighted, in {q['currency']}: " + ", ".join(f"{t} {_money(q[t])}" for t in TIERS)
-                + f"; total {_money(q['total'])}{target}.")
+    due = readable(week.followups.head(SHOWN)[["name", "owner", "category", "last_contact", "due", "state"]])
+    stuck = readable(week.stuck.head(SHOWN)[["name", "owner", "stage", "days", "limit_days", "unmet"]])
+    rescore = readable(week.rescore.head(SHOWN)[["name", "owner", "category", "reason"]])
+    target = f" against a target of {money(q['target'])} ({q['target_basis']})" if q.get("target") else ""
+    won = ", ".join(money(v, k) for k, v in ch["won_amount"].items()) or "nothing"
+    forecast = (f"Weighted, in {q['currency']}: " + ", ".join(f"{t} {money(q[t])}" for t in TIERS)
+                + f"; total {money(q['total'])}{target}.")
     return [
         ("Follow-ups", f"{c[OVERDUE]} overdue, {c[TODAY]} due today, {c[THIS_WEEK]} due later this week.", due),
         ("Stuck leads", f"{c['stuck']} open leads have sat in their stage longer than its limit.", stuck),
@@ -63,28 +61,22 @@ def _sections(week: Week, monday: Monday | None = None,
     ] + ([("Capacity next week", " ".join(notes), None)] if notes else []) + (_managers(monday) if monday else [])
 
 
-def _signed(value: float) -> str:
-    return f"{'+' if value >= 0 else '−'}{_money(abs(value))}"
-
-
 def _managers(monday: Monday) -> list[tuple[str, str, pd.DataFrame | None]]:
     """Per owner, and what moved since last week: by name, and the pipeline per currency step by step."""
-    table = monday.owners.copy()
-    currency = table["currency"].iloc[0] if len(table) else ""
-    for col in ("forecast", "target", "forecast_minus_target"):
-        table[col] = [None if pd.isna(v) else (_signed(v) if col == "forecast_minus_target" else _money(v))
-                      for v in table[col]]
-    table = table[["owner", "open_leads", "overdue", "stuck", "forecast", "target", "forecast_minus_target"]]
-    table.columns = ["owner", "open", "overdue", "stuck", f"forecast {currency}", "target", "against target"]
+    owners = monday.owners
+    currency = owners["currency"].iloc[0] if len(owners) else None  # one reporting currency (sales.managers)
+    amounts = ("forecast", "target", "forecast_minus_target")
+    table = readable(owners[["owner", "open_leads", "overdue", "stuck", *amounts]], dict.fromkeys(amounts, MONEY),
+                     currency=currency)
     m = monday.moved
     counts = ", ".join(f"{n} {kind}" for kind, n in m.counts().items())
     lines = []
     for row in m.waterfall.to_dict("records"):
-        steps = " ".join(f"{'+' if STEPS[s] > 0 else '−'} {STEP_LABELS[s].lower()} {_money(row[s])}"
+        steps = " ".join(f"{'+' if STEPS[s] > 0 else '−'} {STEP_LABELS[s].lower()} {money(row[s])}"
                          for s in m.step_names() if row[s])
-        lines.append(f"{row['currency']}: {_money(row['start'])} {steps} = {_money(row['end'])}")
+        lines.append(f"{row['currency']}: {money(row['start'])} {steps} = {money(row['end'])}")
     pipeline = ("; open pipeline " + "; ".join(lines)) if lines else ""
-    moves = m.moves.head(SHOWN)[["kind", "name", "owner", "before", "after"]]
+    moves = readable(m.moves.head(SHOWN)[["kind", "name", "owner", "before", "after"]])  # before → after
     more = f" The first {SHOWN} of {len(m.moves)} are listed." if len(m.moves) > SHOWN else ""
     return [("Per owner", "Open leads, overdue follow-ups, stuck leads, and the quarter's weighted forecast against "
                           "each owner's own target.", table),
@@ -95,16 +87,9 @@ def _whose(week: Week) -> str:
     return ", ".join(week.owners) if week.owners else "everyone's leads"
 
 
-def _cell(value: object) -> str:
-    """A table value as one line of text: a date without a midnight time, nothing for a missing value."""
-    if isinstance(value, pd.Timestamp):
-        value = value.date() if value == value.normalize() else value.strftime("%Y-%m-%d %H:%M")
-    text = "" if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)) else str(value)
-    return " ".join(text.split())
-
-
-def _md_cell(value: object) -> str:
-    return _cell(value).replace("\\", "\\\\").replace("|", "\\|")
+def _md_cell(text: str) -> str:
+    """A cell of a Markdown table: one line, its backslashes and bars shown as they are."""
+    return one_line(text).replace("\\", "\\\\").replace("|", "\\|")
 
 
 def to_markdown(week: Week, monday: Monday | None = None, notes: tuple[str, ...] = ()) -> str:
@@ -112,7 +97,7 @@ def to_markdown(week: Week, monday: Monday | None = None, notes: tuple[str, ...]
     for heading, sentence, table in _sections(week, monday, notes):
         lines += [f"## {heading}", "", sentence, ""]
         if table is not None and len(table):
-            lines.append("| " + " | ".join(str(c).replace("_", " ") for c in table.columns) + " |")
+            lines.append("| " + " | ".join(_md_cell(c) for c in table.columns) + " |")
             lines.append("|" + "---|" * len(table.columns))
             lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
             lines.append("")
@@ -126,8 +111,8 @@ def to_html(week: Week, monday: Monday | None = None, notes: tuple[str, ...] = (
     for heading, sentence, table in _sections(week, monday, notes):
         parts += [f"<h2>{e(heading)}</h2>", f"<p>{e(sentence)}</p>"]
         if table is not None and len(table):
-            head = "".join(f"<th>{e(str(c).replace('_', ' '))}</th>" for c in table.columns)
-            rows = "".join("<tr>" + "".join(f"<td>{e(_cell(v))}</td>" for v in row)
+            head = "".join(f"<th>{e(c)}</th>" for c in table.columns)
+            rows = "".join("<tr>" + "".join(f"<td>{e(one_line(v))}</td>" for v in row)
                            + "</tr>" for row in table.itertuples(index=False))
             parts.append(f"<table border=\"1\" cellpadding=\"4\"><tr>{head}</tr>{rows}</table>")
     return "<!doctype html><html><body>" + "".join(parts) + "</body></html>"

@@ -14,6 +14,7 @@ from sales.export import safe_csv
 from sales.filters import Filters
 from sales.funnel import cohort_funnel, dropoff, time_in_stage, violations
 from sales.priorities import backtest, ranked_leads
+from sales.tables import text_table
 from sales.week import this_week
 
 Sections = dict[str, pd.DataFrame]
@@ -90,15 +91,14 @@ REPORTS: dict[str, Callable[..., Sections]] = {
 
 
 def render(sections: Sections, fmt: str) -> str:
-    """Every section, titled: table as text; csv as one block per section (formula-safe), each after a
-    ``# section`` line and separated by a blank line; json as one object keyed by section."""
+    """Every section, titled. ``table`` is for people: each section as ``sales.tables.text_table`` shows it
+    (headers in words with units, blanks, dates without midnight, money with its currency). ``csv`` and
+    ``json`` are for scripts: the columns' stable snake_case keys and raw values; csv as one block per section
+    (formula-safe), each after a ``# section`` line and separated by a blank line; json as one object keyed by
+    section."""
     if fmt == "csv":
         return "\n".join(f"# {name}\n" + safe_csv(df).decode("utf-8-sig") for name, df in sections.items())
     if fmt == "json":
         return json.dumps({name: json.loads(df.to_json(orient="records", date_format="iso"))
                            for name, df in sections.items()}, indent=2)
-    parts = []
-    for name, df in sections.items():
-        body = df.to_string(index=False, float_format=lambda v: f"{v:,.2f}") if len(df) else "(none)"
-        parts.append(f"== {name} ==\n{body}")
-    return "\n\n".join(parts)
+    return "\n\n".join(f"== {name} ==\n{text_table(df)}" for name, df in sections.items())

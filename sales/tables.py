@@ -28,8 +28,9 @@ UNITS = (HOURS, PERCENT, MONEY, DAYS)
 # columns whose unit their name does not say; a page may name others (``units=``)
 HOUR_NAMES = {"goal", "billable", "non_billable", "goal_ytd", "spent_ytd", "remaining_ytd", "overhead", "cap",
               "spent", "left", "hours_per_day"}
-PERCENT_NAMES = {"used", "probability", "low", "high", "win_rate", "ci_low", "ci_high", "error", "realisation",
-                 "utilisation", "billable_utilisation", "utilisation_target", "share_of_target", "target"}
+PERCENT_NAMES = {"used", "probability", "conversion", "low", "high", "win_rate", "ci_low", "ci_high", "error",
+                 "realisation", "utilisation", "billable_utilisation", "utilisation_target", "share_of_target",
+                 "target"}
 MONEY_NAMES = {"amount", "value", "forecast", "forecast_minus_target", "target", "start", "created", "reopened",
                "pulled_in", "increases", "decreases", "pushed_out", "won", "lost", "end", "revenue", "cost",
                "margin", "effective_rate", "rate", "hourly_rate", "cost_rate", "average_won", "velocity_per_day",
@@ -38,13 +39,14 @@ DAY_NAMES = {"days", "limit_days", "days_to_win", "age_days", "days_open", "days
 ID_NAMES = {"id", "batch", "line", "lead", "#"}
 
 # header words the column names abbreviate
-WORDS = {"id": "ID", "ytd": "this year", "pct": "%", "crm": "CRM", "p10": "P10", "p50": "P50", "p90": "P90",
-         "ci": "95% CI"}
+WORDS = {"id": "ID", "sha256": "SHA-256", "ytd": "this year", "pct": "%", "crm": "CRM", "p10": "P10", "p50": "P50",
+         "p90": "P90", "ci": "95% CI"}
 LABELS = {  # where the plain words of a name would mislead
     "goal": "Budget", "goal_ytd": "Budget this year", "spent_ytd": "Billable this year",
     "remaining_ytd": "Left this year", "overhead": "Beyond budget", "non_billable_share": "Non-billable share",
     "margin_pct": "Margin", "ci_low": "95% low", "ci_high": "95% high", "low": "95% low", "high": "95% high",
     "velocity_per_day": "Velocity per day", "limit_days": "Limit", "stage_index": "Stage number",
+    "forecast_minus_target": "Against target",
 }
 
 
@@ -56,7 +58,7 @@ def unit_of(name: str, series: pd.Series, money_from: str | None) -> str | None:
         return None
     if name.endswith("_share") or name.endswith("_pct") or name in PERCENT_NAMES:
         values = pd.to_numeric(series, errors="coerce").dropna()
-        if name != "target" or (values.abs() <= 1.5).all():  # a target is a share on Team, money on This week
+        if name != "target" or len(values) and (values.abs() <= 1.5).all():  # a share on Team, money on This week
             return PERCENT
     if name == "hours" or name.endswith("_hours") or name in HOUR_NAMES:
         return HOURS
@@ -245,3 +247,17 @@ def _cells(name: str, col: pd.Series, unit: str | None, row_currency: pd.Series 
         else:
             shown.append(str(v))
     return shown
+
+
+def one_line(text: str) -> str:
+    """A cell on one line of a text table: every run of white space (newlines in a note) one space."""
+    return " ".join(str(text).split())
+
+
+def text_table(frame: pd.DataFrame, empty: str = "(none)", **how) -> str:
+    """``frame`` as aligned text people read (``readable``; ``how``: its units, labels, currency), for a
+    terminal or a plain-text mail; ``empty`` when it has no rows."""
+    if not len(frame):
+        return empty
+    shown = readable(frame, **how)
+    return shown.map(one_line).to_string(index=False)

@@ -110,3 +110,30 @@ def test_digest_prints_markdown_and_html(store):
     assert render(week, "html").count("<tr>") == 3 + 3
     assert "2 open leads have sat in their stage longer than its limit." in md
 
+
+
+def test_digest_tables_read_as_the_pages_show_them(store):
+    """Ana's two leads on 25 November: the overdue one (High, every 7 days) last contacted on 16 November, so
+    due on the 23rd; the other (Medium, every 14 days) last contacted on 11 November, due today; both created 40
+    days ago and still at Generating Leads, whose limit is 30 days. Headers in words with units, dates without a
+    time, nothing of the store's keys; a name with a bar and a newline stays one cell of one line."""
+    today = date(2026, 11, 25)
+    _team(store, today)
+    with store.transaction() as cur:
+        cur.execute("UPDATE leads SET name = 'Pipe | and\nnewline' WHERE name = 'Ana''s due today'")
+    week = this_week(store.cursor(), today, ("Ana",))
+    md = render(week, "md").splitlines()
+    assert md[md.index("## Follow-ups") + 4:][:4] == [
+        "| Name | Owner | Category | Last contact | Due | State |", "|---|---|---|---|---|---|",
+        "| Ana's overdue <script>alert(1)</script> | Ana | High | 2026-11-16 | 2026-11-23 | overdue |",
+        "| Pipe \\| and newline | Ana | Medium | 2026-11-11 | 2026-11-25 | due today |"]
+    assert md[md.index("## Stuck leads") + 4:][:3] == [
+        "| Name | Owner | Stage | Days | Limit (days) | Unmet |", "|---|---|---|---|---|---|",
+        "| Ana's overdue <script>alert(1)</script> | Ana | Generating Leads | 40 | 30 | Someone has asked about our "
+        "services |"]
+    html = render(week, "html")
+    assert ("<tr><th>Name</th><th>Owner</th><th>Stage</th><th>Days</th><th>Limit (days)</th><th>Unmet</th></tr>"
+            in html)
+    assert "<td>Pipe | and newline</td><td>Ana</td><td>Medium</td><td>2026-11-11</td><td>2026-11-25</td>" in html
+    for raw in ("None", "nan", "NaT", "00:00", "last_contact", "limit_days"):
+        assert raw not in "\n".join(md) and raw not in html, raw

@@ -272,8 +272,8 @@ def test_the_managers_digest_says_what_moved(db):
             "2 slipped, 3 amount changed; open pipeline EUR: 52,000 + created 5,500 − decreases 8,000 − won 2,500 − "
             "lost 8,000 = 39,000; USD: 29,000 + created 9,000 + reopened 6,000 + increases 7,000 − won 10,000 = "
             "41,000.") in text
-    assert "| amount changed | Juniper Trust | Ana | 5,000 EUR | 5,500 USD |" in text
-    assert "| owner | open | overdue | stuck | forecast USD | target | against target |" in text
+    assert "| amount changed | Juniper Trust | Ana | 5,000 EUR → 5,500 USD |" in text  # before → after, as the page
+    assert "| Owner | Open leads | Overdue | Stuck | Forecast (USD) | Target (USD) | Against target (USD) |" in text
     assert "| Ana | 4 |" in text and "| Cy | 4 |" in text
     # one person's digest has neither the table of owners nor the team's movements
     r = subprocess.run([sys.executable, "-m", "sales", "digest", "--db", str(db), "--today", "2026-11-16",

@@ -3,12 +3,14 @@
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 
 import pytest
 
 from sales.store import Store
+from tests.cli_runner import cli_fixture as cli  # noqa: F401 (the fixture)
 from tests.conftest import ROOT
 from tests.pipeline_store import build
 
@@ -82,6 +84,58 @@ def test_gates_worked_out_by_hand_through_import_and_report(tmp_path):
         ("Qualifying", "Proposal", "Prospect Qualification"), ("Deposit missing", "Development", "Close")]
 
 
+def _words(text: str) -> list[str]:
+    return [" ".join(line.split()) for line in text.splitlines()]
+
+
+def test_report_text_reads_as_words_on_a_hand_made_store(cli, tmp_path):  # noqa: F811
+    """Hand-made exports: Hedera (62 h a month, USD 125 an hour) logs 70 billable hours in January, Quill
+    (62 h, EUR 100) 30, Nobudget Ltd 3 and has no budget. Alder College is open at USD 12,000 expecting to
+    close in February, with no gate passed (Generating Leads: the lifecycle's fallback of 2 %); Cedar Academy
+    is open with no amount; Birch School was won in December (EUR 2,000)."""
+    (tmp_path / "budgets.csv").write_text(
+        "account,effective_month,monthly_hours,fixed_total_hours,hourly_rate,currency,kind\n"
+        "Hedera,2026-01,62,,125,USD,retainer\nQuill,2026-01,62,,100,EUR,retainer\n")
+    (tmp_path / "time.csv").write_text(
+        "date,person,hours,billable,client,project,account,issue_key,description\n"
+        "2026-01-05,Ana,40,yes,Hedera,P,Hedera,H-1,Theme\n2026-01-06,Ana,30,yes,Hedera,P,Hedera,H-2,Theme\n"
+        "2026-01-07,Bo,30,yes,Quill,P,Quill,Q-1,Course\n2026-01-08,Bo,3,yes,Nobudget Ltd,P,Nobudget Ltd,N-1,Call\n")
+    (tmp_path / "leads.csv").write_text(
+        "id,name,owner,created_on,stage,status,amount,currency,closed_on,expected_close\n"
+        "A1,Alder College,Ana,2025-11-01,proposal,open,12000,USD,,2026-02-15\n"
+        "B1,Birch School,Bo,2025-12-01,,won,2000,EUR,2025-12-20,\n"
+        "C1,Cedar Academy,Bo,2026-01-02,assess_needs,open,,,,\n")
+    db = str(tmp_path / "s.duckdb")
+    for name in ("budgets", "time", "leads"):
+        assert cli("import", str(tmp_path / f"{name}.csv"), "--db", db).returncode == 0
+    text = {}
+    for name in ("budget", "forecast"):
+        ran = cli("report", name, "--from", "2026-01-01", "--to", "2026-01-31", "--today", "2026-01-31", "--db", db)
+        assert ran.returncode == 0, ran.stderr
+        text[name] = ran.stdout
+        headers = [lines.splitlines()[1] for lines in ran.stdout.split("\n\n") if lines.count("\n") > 1]
+        assert headers and not [h for h in headers if re.search(r"[a-z]_[a-z]", h)], headers
+        for raw in ("None", "nan", "NaN", "NaT", "00:00", "<NA>"):
+            assert raw not in ran.stdout, raw
+    budget = _words(text["budget"])
+    assert budget[:5] == [
+        "== hours against budget ==",
+        "Account Budget (h) Billable (h) Non-billable (h) Budget this year (h) Billable this year (h) Left this year "
+        "(h) Beyond budget (h) Used (%) Status Non-billable share (%)",
+        "Hedera 62.00 70.00 0.00 62.00 70.00 -8.00 8.00 112.9% over 0.0%",  # 70 / 62
+        "Nobudget Ltd 0.00 3.00 0.00 0.00 3.00 -3.00 3.00 no budget 0.0%",  # no share of no budget
+        "Quill 62.00 30.00 0.00 62.00 30.00 32.00 0.00 48.4% on track 0.0%"]  # 30 / 62
+    assert budget[6:] == ["== invoice lines ==", "Account Month Billable (h) Rate Amount Currency Note",
+                          "Hedera 2026-01 70.00 USD 125 USD 8,750 USD",  # 70 x 125
+                          "Nobudget Ltd 2026-01 3.00",  # no rate: no amount, blank rather than None
+                          "Quill 2026-01 30.00 EUR 100 EUR 3,000 EUR"]
+    forecast = _words(text["forecast"])
+    at = forecast.index("== forecast by month ==")
+    assert forecast[at + 1:at + 3] == [
+        "Owner Month Quarter Currency Tier Basis Leads Amount Weighted Amount (USD) Weighted (USD)",
+        "Ana 2026-02 2026-Q1 USD pipeline fallback 1 USD 12,000 USD 240 12,000 240"]  # 12,000 x 2 %
+
+
 # ---------------------------------------------------------------- in process: the functions and their rendering
 
 
@@ -123,15 +177,32 @@ def test_every_report_in_process_on_the_hand_made_store(store):
 
 
 def test_render_each_format():
+    """Text for people (headers in words and units, money with its currency and no cents from 1,000 up, a
+    blank for nothing, a day without midnight, one decimal of a percentage); csv and json for scripts (the
+    columns' keys, raw values)."""
     import pandas as pd
 
     from sales.report import render
 
-    sections = {"open": pd.DataFrame({"name": ["=HYPERLINK(1)", "Beta"], "amount": [1000.5, None]}),
+    sections = {"open": pd.DataFrame({"name": ["=HYPERLINK(1)", "Beta"], "amount": [1234.56, None],
+                                      "currency": ["EUR", "USD"],
+                                      "created_on": [pd.Timestamp("2026-09-07"), pd.Timestamp("2026-09-08 14:30")],
+                                      "win_rate": [0.2482, 0.092]}),
                 "nothing": pd.DataFrame({"name": []})}
-    assert render(sections, "table") == (
-        "== open ==\n         name   amount\n=HYPERLINK(1) 1,000.50\n         Beta      NaN\n\n== nothing ==\n(none)")
-    assert render(sections, "csv") == ("# open\nname,amount\n'=HYPERLINK(1),1000.5\nBeta,\n\n"  # formula-safe
-                                       "# nothing\nname\n")
-    assert json.loads(render(sections, "json")) == {"open": [{"name": "=HYPERLINK(1)", "amount": 1000.5},
-                                                             {"name": "Beta", "amount": None}], "nothing": []}
+    assert render(sections, "table").split("\n") == [
+        "== open ==",
+        "         Name    Amount Currency       Created on Win rate (%)",
+        "=HYPERLINK(1) EUR 1,235      EUR       2026-09-07        24.8%",
+        "         Beta                USD 2026-09-08 14:30         9.2%",
+        "",
+        "== nothing ==",
+        "(none)"]
+    assert render(sections, "csv") == ("# open\nname,amount,currency,created_on,win_rate\n"
+                                       "'=HYPERLINK(1),1234.56,EUR,2026-09-07 00:00:00,0.2482\n"  # formula-safe
+                                       "Beta,,USD,2026-09-08 14:30:00,0.092\n\n# nothing\nname\n")
+    assert json.loads(render(sections, "json")) == {
+        "open": [{"name": "=HYPERLINK(1)", "amount": 1234.56, "currency": "EUR",
+                  "created_on": "2026-09-07T00:00:00.000", "win_rate": 0.2482},
+                 {"name": "Beta", "amount": None, "currency": "USD", "created_on": "2026-09-08T14:30:00.000",
+                  "win_rate": 0.092}],
+        "nothing": []}

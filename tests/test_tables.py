@@ -81,3 +81,17 @@ def test_audit_changes_read_field_before_after():
     assert trail.columns.tolist() == ["When", "Who", "Kind", "What", "Batch", "Change"]
     assert trail.values.tolist() == [["2026-11-30 13:23", "boss@agency.example", "demo removed", "demo data", "",
                                       "leads count: 300 → –"]]
+
+
+def test_a_conversion_is_a_percentage_and_a_target_with_nothing_set_is_not():
+    shown = readable(pd.DataFrame({"stage": ["Blueprint"], "conversion": [0.8226], "target": [None]}))
+    assert shown.columns.tolist() == ["Stage", "Conversion (%)", "Target"]
+    assert shown.values.tolist() == [["Blueprint", "82.3%", ""]]
+
+
+def test_text_table_is_one_line_a_row_and_says_when_empty():
+    from sales.tables import text_table
+
+    frame = pd.DataFrame({"lead_name": ["Acme\nLtd", "Bo  Co"], "sha256": ["ab12", None]})
+    assert text_table(frame).splitlines() == ["Lead name SHA-256", " Acme Ltd    ab12", "    Bo Co        "]
+    assert text_table(frame.head(0), "no imports yet") == "no imports yet"

@@ -71,7 +71,8 @@ def cmd_imports(args: argparse.Namespace) -> int:
 
     with opened(args.db) as store:
         frame = batch_rejects(store.cursor(), args.rejects) if args.rejects else list_batches(store.cursor())
-    return listing(frame, args.json, "no imports yet")
+    empty = f"no rejected rows in batch {args.rejects}" if args.rejects else "no imports yet"
+    return listing(frame, args.json, empty)
 
 
 def cmd_undo(args: argparse.Namespace) -> int:

@@ -57,12 +57,15 @@ def read_only(store) -> bool:
     return store.read_only
 
 
-def listing(frame, as_json: bool, empty: str) -> int:
-    """A listing command's table: JSON records, or aligned text (``empty`` when there is nothing)."""
+def listing(frame, as_json: bool, empty: str, **how) -> int:
+    """A listing command's table: JSON records under the columns' keys (for scripts), or aligned text as people
+    read it (``sales.tables.text_table``; ``how``: its units and labels), ``empty`` when there is nothing."""
     if as_json:
         print(frame.to_json(orient="records", date_format="iso"))
     else:
-        print(frame.to_string(index=False) if len(frame) else empty)
+        from sales.tables import text_table
+
+        print(text_table(frame, empty, **how))
     return 0
 
 

@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path, help=db_help)
     p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="period start (default: 1 January)")
     p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="period end (default: today)")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="table: for people, in words; csv, json: for scripts, the columns' keys and raw values")
     p.add_argument("--close-from", metavar="YYYY-MM-DD", help="movement: only leads expected to close from this day")
     p.add_argument("--close-to", metavar="YYYY-MM-DD", help="movement: … to this day (both or neither)")
     p.set_defaults(func=reporting.cmd_report)

@@ -20,10 +20,8 @@ def cmd_access(args: argparse.Namespace) -> int:
             before = access.revoke(store, access.command_line(), args.who)
             print(f"{access.normalise(args.who)}: {before} revoked")
         else:
-            frame = access.grants(store.cursor())
-            frame["crm_owner"] = frame["crm_owner"].fillna("")
-            print(frame.to_string(index=False) if len(frame) else
-                  "no one has a role yet: python -m sales access grant EMAIL admin")
+            return listing(access.grants(store.cursor()), False,
+                           "no one has a role yet: python -m sales access grant EMAIL admin")
     return 0
 
 
