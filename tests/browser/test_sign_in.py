@@ -158,8 +158,9 @@ def test_a_bizdev_lands_on_this_week_logs_a_contact_the_follow_up_moves_and_undo
 
     def log_contact(note: str) -> None:
         first.get_by_role("button", name="Log contact").click()  # a popover: a channel and a note
-        form = page.get_by_test_id("stPopoverBody").filter(has=page.get_by_role("radiogroup"))
-        form.get_by_text("Call", exact=True).click()
+        # the open popover: one opened before may still be in the page, hidden
+        form = page.get_by_test_id("stPopoverBody").filter(has=page.get_by_role("radiogroup"), visible=True)
+        form.get_by_role("radiogroup", name="Channel").get_by_text("Call", exact=True).click()
         form.get_by_role("textbox").fill(note)
         form.get_by_role("button", name="Log contact").click()
         expect(main.get_by_test_id("stAlertContentSuccess")).to_contain_text(f"Contact with {lead} logged (call).")
