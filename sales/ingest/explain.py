@@ -89,18 +89,6 @@ def explain_header(header: Sequence[str], display: str, kind: str | None = None,
                        det.unused, second)
 
 
-def explain_file(path: Path | str, kind: str | None = None, fmt: str | None = None, mapping: dict | None = None,
-                 saved: dict | None = None, name: str | None = None) -> Explanation:
-    """``explain_header`` for a file; IngestError when it cannot be read as CSV at all."""
-    path = Path(path)
-    display = name or path.name
-    try:
-        header = _header(path)
-    except CsvError as e:
-        raise IngestError(str(e).replace(path.name, display, 1)) from None
-    return explain_header(header, display, kind, fmt, mapping, saved)
-
-
 def _header(path: Path, sheet: str | None = None) -> list[str]:
     """The header of a CSV file, or of a spreadsheet's sheet (the first unless ``sheet`` names one)."""
     import tempfile
@@ -145,11 +133,7 @@ def run(files: Sequence[Path], db: Path | None = None, kind: str | None = None, 
             header = _header(Path(path), sheet)
             saved = _saved(db, header) if doc is None and not fmt else None
             e = explain_header(header, Path(path).name, kind, fmt, doc, saved)
-        except CsvError as err:
-            failed = True
-            print(f"error: {err}", file=sys.stderr)
-            continue
-        except IngestError as err:
+        except (CsvError, IngestError) as err:
             failed = True
             print(f"error: {err}", file=sys.stderr)
             continue
