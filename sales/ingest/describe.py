@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from sales.csvtext import CsvError
@@ -34,7 +35,23 @@ class FileView:
 
 
 def describe(path: Path, name: str | None = None, sheet: str | None = None) -> FileView:
-    """The file's header and layout; for a spreadsheet, of ``sheet`` (default: the first)."""
+    """The file's header and layout; for a spreadsheet, of ``sheet`` (default: the first).
+
+    The Upload page asks on every rerun, and a spreadsheet's sheet is read whole to find its header (seconds for
+    100,000 rows): the answer is kept while the file's size and modification time stay the same."""
+    try:
+        st = path.stat()
+    except OSError:
+        return _describe(path, name, sheet)
+    return _remembered(path, st.st_size, st.st_mtime_ns, name, sheet)
+
+
+@lru_cache(maxsize=32)
+def _remembered(path: Path, size: int, mtime_ns: int, name: str | None, sheet: str | None) -> FileView:
+    return _describe(path, name, sheet)
+
+
+def _describe(path: Path, name: str | None, sheet: str | None) -> FileView:
     display = name or path.name
     with tempfile.TemporaryDirectory(prefix="sales-describe-") as work:
         try:

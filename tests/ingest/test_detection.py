@@ -121,3 +121,21 @@ def test_explain_of_a_report_says_what_it_is(cli, tmp_path):
         "clockify_summary.csv: no known layout fits",
         "  this is a Clockify summary report, which holds totals, not time entries; download the Detailed report "
         "instead (Reports → Detailed → Export → Save as CSV)"]
+
+
+def test_describe_answers_again_when_the_file_changes(tmp_path):
+    """The Upload page's description is kept between reruns, but a file written anew under the same name is
+    described anew: a Toggl export replaced by a file of unknown columns asks for a mapping."""
+    import os
+
+    from sales.ingest.describe import describe
+
+    path = tmp_path / "upload.csv"
+    path.write_bytes((FIX / "toggl.csv").read_bytes())
+    first = describe(path)
+    assert (first.kind, first.format, first.needs_mapping) == ("time", "toggl", False)
+    assert describe(path) == first
+    path.write_text("Colour,Shape\nred,round\n", encoding="utf-8")
+    os.utime(path, ns=(1, 1))  # a new modification time even where the clock is coarse
+    second = describe(path)
+    assert second.header == ["Colour", "Shape"] and second.format is None and second.needs_mapping
