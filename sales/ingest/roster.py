@@ -1,22 +1,29 @@
 """people.csv and time_off.csv → the roster, with every bad row rejected by line and column.
 
 The files are small (a row per person and cost-rate change, a row per absence), so after typed staging in
-SQL (dates and numbers read the way every other import reads them) the checks are those of
-``sales.team.roster``, the same ones a change by hand goes through. Rows are only added: a person's row
-that differs from the stored one for the same name and effective_from is stored after it and wins, so
-undoing the import brings the earlier one back, and nothing entered by hand is ever removed.
+SQL (dates and numbers read the way every other import reads them: a number by ``quantities``, so ``1,250.00``
+is a rate of 1250 here as in a budget) the checks are those of ``sales.team.roster``, the same ones a change
+by hand goes through; a number that reader refuses reaches them as its text, and they name the problem.
+
+Rows are only added: a person's row that differs from the stored one for the same name and effective_from is
+stored after it and wins, so undoing the import brings the earlier one back, and nothing entered by hand is
+ever removed.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sales.ingest.formats import Detection
+from sales.ingest.quantities import BUDGET_HOURS, RATE, number_sql, problem_sql, sniff_decimal
 from sales.ingest.reader import CsvLayout
 from sales.ingest.rejects import Rejects
 from sales.ingest.results import ImportResult
 from sales.ingest.values import date_sql, sniff_date, text_sql
 
 KINDS = ("people", "time_off")
-DATES = ("start", "end", "effective_from", "from", "to")  # read as every import reads dates; the rest as text
+DATES = ("start", "end", "effective_from", "from", "to")  # read as every import reads dates
+NUMBERS = {"weekly_capacity_hours": BUDGET_HOURS, "cost_rate": RATE, "hours_per_day": BUDGET_HOURS}  # and numbers
 
 
 def _stage_sql(det: Detection, layout: CsvLayout, src: str) -> str:
@@ -25,6 +32,10 @@ def _stage_sql(det: Detection, layout: CsvLayout, src: str) -> str:
         c = f"c{i}"
         if name in DATES:
             exprs.append(f"{date_sql(c, sniff_date(layout.column(i), det.format.date_order))} AS \"{name}\"")
+        elif name in NUMBERS:
+            value = number_sql(c, sniff_decimal(layout.column(i)))
+            exprs.append(f"{value} AS \"{name}\"")
+            exprs.append(f"{problem_sql(value, c, NUMBERS[name])} AS \"{name}__problem\"")
         else:
             exprs.append(f"{text_sql(c)} AS \"{name}\"")
         exprs.append(f"{text_sql(c)} AS \"{name}__raw\"")
@@ -39,6 +50,15 @@ def _unread(row: dict, det: Detection) -> tuple[str, str] | None:
     return None
 
 
+def _numbers_as_text(row: dict, det: Detection) -> None:
+    """Each number as the roster's checks take it: the value read, written out in plain digits, or the file's
+    text where the reader refused it (the checks then say why)."""
+    for name in NUMBERS.keys() & det.columns.keys():
+        value = row[name]
+        row[name] = row[f"{name}__raw"] if row.pop(f"{name}__problem") is not None or value is None \
+            else format(Decimal(repr(value)), "f")
+
+
 def import_rows(cur, det: Detection, layout: CsvLayout, src: str, batch: int, result: ImportResult,
                 rejects: Rejects) -> None:
     """Import the staged rows of a people or time_off file into batch ``batch``."""
@@ -49,6 +69,7 @@ def import_rows(cur, det: Detection, layout: CsvLayout, src: str, batch: int, re
     take = _take_person if det.format.kind == "people" else _take_time_off
     state = _state(cur, det.format.kind)
     for row in rows:
+        _numbers_as_text(row, det)
         problem = _unread(row, det)
         if problem is None:
             try:

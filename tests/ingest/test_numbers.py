@@ -164,3 +164,32 @@ def test_a_mapping_may_say_which_dollar_a_bare_dollar_sign_means(store, tmp_path
     from sales.ingest import IngestError
     with pytest.raises(IngestError, match="'dollar' must be the ISO 4217 code"):
         import_file(store, ADMIN, f, mapping={"kind": "leads", "dollar": "dollars", "columns": columns})
+
+
+PEOPLE = [  # weekly capacity and cost rate of a people.csv row → stored, or the reason it is refused
+    ("37.5", "1,250.00", (37.5, 1250.0)),  # thousands grouped as in any other import's rate
+    ("37,5", "1.250,00", (37.5, 1250.0)),  # decimal commas, thousands points
+    ("40", "1 250", (40.0, 1250.0)),
+    ("40", "0.00001", (40.0, 0.00001)),
+    ("forty", "50", Refused("weekly_capacity_hours", "cannot read 'forty' as weekly capacity hours")),
+    ("40", "-5", Refused("cost_rate", "cannot read '-5' as a cost rate per hour")),
+    ("40", "5k", Refused("cost_rate", "cannot read '5k' as a cost rate per hour")),
+    ("200", "50", Refused("weekly_capacity_hours", "200 hours is more than a week holds")),
+]
+
+
+@pytest.mark.parametrize("capacity, rate, expected", PEOPLE, ids=[" ".join(p[:2]) for p in PEOPLE])
+def test_a_roster_reads_its_numbers_as_every_import_does(store, tmp_path, capacity, rate, expected):
+    f = one_row(tmp_path, "name,weekly_capacity_hours,cost_rate,currency", ["Ana", capacity, rate, "EUR"])
+    outcome(store, import_file(store, ADMIN, f), expected, "SELECT weekly_capacity_hours, cost_rate FROM people")
+
+
+def test_time_off_hours_per_day_in_decimal_commas(store, tmp_path):
+    import_file(store, ADMIN, one_row(tmp_path, "name,weekly_capacity_hours", ["Ana", "40"]))
+    away = tmp_path / "time_off.csv"
+    away.write_text('person,from,to,hours_per_day\nAna,2026-07-01,2026-07-01,"3,5"\n'
+                    'Ana,2026-07-02,2026-07-02,"1,25"\n', encoding="utf-8")
+    r = import_file(store, ADMIN, away)
+    assert (r.imported, r.rejected) == (2, 0), r.rejects
+    assert store.cursor().execute("SELECT hours_per_day FROM time_off ORDER BY from_date").fetchall() == [
+        (3.5,), (1.25,)]
