@@ -31,7 +31,8 @@ from sales.filters import Filters
 from sales.forecast import NOT_ASSESSED
 from sales.leadstate import categories_of
 from sales.money import Currencies, default_currencies
-from sales.rubric import default_rubric, score_sql
+from sales.rubric import default_rubric
+from sales.rulebook import assessments_sql
 from sales.store import scalar
 from sales.team.roster import CURRENT_PEOPLE
 from sales.team.utilisation import period_end, starts_between
@@ -159,21 +160,18 @@ def _steps(cur, since: date, last: date, factor: dict[str, float]) -> tuple[str,
 
 def won_leads(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per account name (lower case): the latest won lead whose organisation names it, its category at the
-    date it was won (its latest assessment by then), its source and owner."""
-    rubric = default_rubric()
-    category = score_sql({k: f"a.{k}" for k in rubric.keys}, rubric)["category"]
+    date it was won (its latest assessment by the end of that day: ``rulebook.assessments_sql``), its source
+    and owner."""
     return cur.execute(f"""
         WITH won AS (
-            SELECT lower(trim(organisation)) AS key, id, closed_on, lead_source, owner FROM leads
+            SELECT lower(trim(organisation)) AS key, id, closed_on, lead_source, owner,
+                   coalesce(closed_on + INTERVAL 1 DAY, 'infinity'::TIMESTAMP) AS as_of FROM leads
             WHERE status = 'won' AND nullif(trim(organisation), '') IS NOT NULL
             QUALIFY row_number() OVER (PARTITION BY lower(trim(organisation))
                                        ORDER BY closed_on DESC NULLS LAST, id DESC) = 1)
-        SELECT w.key, w.id AS lead_id, w.lead_source, w.owner,
-               coalesce(arg_max({category}, {{'at': a.assessed_at, 'id': a.id}}) FILTER (WHERE a.id IS NOT NULL),
-                        ?) AS category
-        FROM won w LEFT JOIN assessments a ON a.lead_id = w.id
-         AND (w.closed_on IS NULL OR a.assessed_at < w.closed_on + INTERVAL 1 DAY)
-        GROUP BY ALL""", [NOT_ASSESSED]).df()  # noqa: S608 (generated from the rubric)
+        SELECT w.key, w.id AS lead_id, w.lead_source, w.owner, coalesce(a.category, ?) AS category
+        FROM won w LEFT JOIN ({assessments_sql("won")}) a ON a.lead_id = w.id AND a.as_of = w.as_of""",  # noqa: S608 (generated)
+                       [NOT_ASSESSED]).df()
 
 
 def _revenue(rows: pd.DataFrame, budgets: pd.DataFrame, leads: pd.DataFrame, cur) -> pd.DataFrame:
