@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sales.access import Actor
+from sales.budget import GOAL_SQL
 from sales.filters import Filters
 from sales.forecast import NOT_ASSESSED
 from sales.leadstate import categories_of
@@ -179,11 +180,8 @@ def _revenue(rows: pd.DataFrame, budgets: pd.DataFrame, leads: pd.DataFrame, cur
     hours = rows.groupby(["account", "month"], as_index=False)[["hours", "billable_hours"]].sum()
     hours = hours.sort_values(["month", "account"]).reset_index(drop=True)
     b = budgets.assign(month=pd.to_datetime(budgets["effective_month"])).sort_values("month")
-    retainers = b[(b["kind"] == "retainer") & b["monthly_hours"].notna()]
     capped = b[b["kind"].isin(CAPPED) & b["fixed_total_hours"].notna()]
-    out = pd.merge_asof(hours, retainers[["account", "month", "monthly_hours", "hourly_rate", "currency"]]
-                        .rename(columns={"hourly_rate": "r_rate", "currency": "r_currency"}),
-                        on="month", by="account")
+    out = hours.merge(_retainers(cur, hours["month"]), on=["account", "month"], how="left")
     out = pd.merge_asof(out, capped[["account", "month", "kind", "fixed_total_hours", "hourly_rate", "currency",
                                      "lead_id"]].rename(columns={"month": "c_since", "hourly_rate": "c_rate",
                                                                  "currency": "c_currency"}),
@@ -211,6 +209,16 @@ def _revenue(rows: pd.DataFrame, budgets: pd.DataFrame, leads: pd.DataFrame, cur
     capped = out["note"] == "capped"  # few rows: the cap named in words
     out.loc[capped, "note"] = [f"{k} capped at {c:g} h" for k, c in zip(out.loc[capped, "kind"], cap[capped])]
     return out
+
+
+def _retainers(cur, months: pd.Series) -> pd.DataFrame:
+    """The retainer in force in each account month from the first of ``months`` to the last, as the Budget
+    page prices its invoice lines (``budget.GOAL_SQL``: a change point holds until the next)."""
+    first, last = (months.min().date(), months.max().date()) if len(months) else (None, None)  # None: no rows
+    df = cur.execute(f"""SELECT account, month, monthly_hours, hourly_rate AS r_rate, upper(currency) AS r_currency
+                         FROM ({GOAL_SQL})""",  # noqa: S608 (our own SQL)
+                     {"start": first, "end": last}).df()
+    return df.assign(month=pd.to_datetime(df["month"]))
 
 
 def _investment(out: pd.DataFrame, project: pd.Series, leads: pd.DataFrame, cur) -> pd.Series:
