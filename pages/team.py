@@ -90,8 +90,7 @@ else:
 leads = fc.leads
 with st.expander(f"Where the pipeline's hours come from ({len(leads):,} open leads)"):
     if len(leads):
-        basis = leads.groupby("basis", as_index=False).agg(leads=("id", "count"), hours=("hours", "sum"))
-        shell.table(basis)
+        shell.table(capacity.hours_by_basis(leads))
         st.caption(f"A lead's hours: its estimated_hours column, else its amount ÷ the hourly rate of its budget, "
                    f"else ÷ the default rate of {settings.default_rate:g} {settings.default_rate_currency} "
                    f"({settings.source}).")

@@ -183,6 +183,11 @@ def _hours_of(leads: pd.DataFrame, today: date, settings: Capacity, currencies: 
     return leads
 
 
+def hours_by_basis(leads: pd.DataFrame) -> pd.DataFrame:
+    """The open leads and their hours per basis of those hours (``pipeline_leads``' ``basis``)."""
+    return leads.groupby("basis", as_index=False).agg(leads=("id", "count"), hours=("hours", "sum"))
+
+
 def _spread(starts: np.ndarray, weeks: list[date], delivery_weeks: int) -> np.ndarray:
     """Per distinct start day, the share of a lead's hours that falls in each week of the horizon: even over
     the Monday-to-Friday days of the ``delivery_weeks`` × 7 days from the start."""
