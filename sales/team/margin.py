@@ -255,10 +255,7 @@ def _cost(frame: pd.DataFrame, rows: pd.DataFrame, currencies: Currencies) -> tu
         extra = out.set_index(["account", "month"]).index.map(same).to_numpy(dtype=float)
         out["cost"] += np.nan_to_num(extra)
     lost = odd[odd["odd_currency"] != odd["currency"]]
-    out["margin"] = out["revenue"] - out["cost"]
-    out["margin_pct"] = (out["margin"] / out["revenue"]).where(out["revenue"] > 0)
-    out["effective_rate"] = (out["revenue"] / out["hours"]).where(out["hours"] > 0)
-    out["realisation"] = (out["billed_hours"] / out["billable_hours"]).where(out["billable_hours"] > 0)
+    out = _ratios(out)
     why = [f"cost of {c:,.2f} {cc} left out: no rate to convert it into {to}"
            for c, cc, to in zip(lost["odd_cost"], lost["odd_currency"], lost["currency"])]
     why_to = [f"cost of {c:,.2f} {currencies.reporting} left out: no rate to convert it into {to}"
@@ -303,6 +300,23 @@ def _month_names(months: pd.Series) -> pd.Series:
     return months.map(names)
 
 
+def _ratios(frame: pd.DataFrame) -> pd.DataFrame:
+    """Margin, margin % of revenue, effective rate (revenue ÷ all hours) and realisation (billed ÷ billable
+    hours) of summed revenue, cost and hours; a ratio without its denominator is NaN."""
+    frame["margin"] = frame["revenue"] - frame["cost"]
+    frame["margin_pct"] = (frame["margin"] / frame["revenue"]).where(frame["revenue"] > 0)
+    frame["effective_rate"] = (frame["revenue"] / frame["hours"]).where(frame["hours"] > 0)
+    frame["realisation"] = (frame["billed_hours"] / frame["billable_hours"]).where(frame["billable_hours"] > 0)
+    return frame
+
+
+def totals(m: Margin) -> pd.Series:
+    """The whole period in the reporting currency (the Profitability page's headline): ``by_month`` summed,
+    with its ratios."""
+    summed = ["revenue", "cost", "hours", "billable_hours", "billed_hours"]
+    return _ratios(m.by_month[summed].astype(float).sum().to_frame().T).iloc[0]
+
+
 def in_reporting(m: Margin, by: str, currencies: Currencies | None = None) -> pd.DataFrame:
     """Revenue, cost and margin summed per ``by`` (month or category) in the reporting currency, with the
     margin %, effective rate and realisation; account months whose currency has no rate are left out
@@ -318,10 +332,7 @@ def in_reporting(m: Margin, by: str, currencies: Currencies | None = None) -> pd
     g = a.groupby(by, as_index=False).agg(revenue=("revenue", "sum"), cost=("cost", "sum"), hours=("hours", "sum"),
                                           billable_hours=("billable_hours", "sum"),
                                           billed_hours=("billed_hours", "sum"), accounts=("account", "nunique"))
-    g["margin"] = g["revenue"] - g["cost"]
-    g["margin_pct"] = (g["margin"] / g["revenue"]).where(g["revenue"] > 0)
-    g["effective_rate"] = (g["revenue"] / g["hours"]).where(g["hours"] > 0)
-    g["realisation"] = (g["billed_hours"] / g["billable_hours"]).where(g["billable_hours"] > 0)
+    g = _ratios(g)
     if by == "category":
         order = {c.name: i for i, c in enumerate(default_rubric().categories)}
         g = g.sort_values("category", key=lambda s: s.map(lambda c: order.get(c, len(order))))
