@@ -338,7 +338,3 @@ def in_reporting(m: Margin, by: str, currencies: Currencies | None = None) -> pd
         g = g.sort_values("category", key=lambda s: s.map(lambda c: order.get(c, len(order))))
     return g[cols].reset_index(drop=True)
 
-
-def margin_accounts(cur: duckdb.DuckDBPyConnection, actor: Actor, f: Filters) -> pd.DataFrame:
-    """The account months alone (what ``report margin`` and the page's table show)."""
-    return margin(cur, actor, f).accounts

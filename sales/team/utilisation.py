@@ -103,11 +103,6 @@ def view(cur: duckdb.DuckDBPyConnection, start: date, end: date, grain: str = "w
     return View(table, unknown[unknown_cols].reset_index(drop=True))
 
 
-def utilisation(cur: duckdb.DuckDBPyConnection, start: date, end: date, grain: str = "week",
-                settings: Capacity | None = None) -> pd.DataFrame:
-    """The table of ``view``."""
-    return view(cur, start, end, grain, settings).table
-
 
 def _period_of(days: pd.Series, grain: str) -> pd.Series:
     d = pd.to_datetime(days)
@@ -138,11 +133,6 @@ def flag(billable: float | None, total: float | None, target: float, settings: C
         return UNDER
     return ""
 
-
-def unknown_people(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
-    """Who logged time in the weeks that begin from ``start`` to ``end`` without a row among the people: listed,
-    never guessed."""
-    return view(cur, start, end).unknown
 
 
 def heat(frame: pd.DataFrame) -> pd.DataFrame:
