@@ -157,3 +157,12 @@ def summary(frame: pd.DataFrame) -> pd.DataFrame:
     g["billable_utilisation"] = g["billable_hours"] / avail
     g["utilisation"] = g["logged_hours"] / avail
     return g[cols]
+
+
+def together(frame: pd.DataFrame) -> dict:
+    """Everyone over the whole period (the Team page's headline): billable and all logged hours ÷ available hours
+    (None when none were available), and how many periods were flagged over and under target."""
+    available = float(frame["available_hours"].sum())
+    return {"billable_utilisation": frame["billable_hours"].sum() / available if available > 0 else None,
+            "utilisation": frame["logged_hours"].sum() / available if available > 0 else None,
+            "over": int((frame["flag"] == OVER).sum()), "under_target": int((frame["flag"] == UNDER).sum())}
