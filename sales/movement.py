@@ -39,6 +39,7 @@ from sales.history import leads_as_of_sql
 from sales.lifecycle import default_lifecycle
 from sales.money import CURRENCY_SQL, NO_CURRENCY
 from sales.rulebook import stage_index_of
+from sales.tables import money
 from sales.targets import next_quarter, quarter_bounds
 
 KINDS = ("created", "won", "lost", "reopened", "moved forward", "moved back", "slipped", "amount changed")
@@ -188,12 +189,9 @@ def _joined_sql(start: date, end: date, close_from: date | None, close_to: date 
 
 
 def _money(amount, currency: str) -> str:
-    """An amount as people read it: no cents from 1,000 on (or when there are none), with its currency."""
-    if amount is None:
-        return NO_AMOUNT
-    amount = float(amount)
-    text = f"{amount:,.0f}" if abs(amount) >= 1000 or amount == int(amount) else f"{amount:,.2f}"
-    return f"{text} {currency}"
+    """An amount as people read it (``tables.money``: no cents from 1,000 on, or when there are none), then its
+    currency."""
+    return NO_AMOUNT if amount is None else f"{money(float(amount))} {currency}"
 
 
 def _state(status, stage, label, names: dict[str, str]) -> str:
