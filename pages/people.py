@@ -38,7 +38,7 @@ def change(action: str) -> str:
 with st.form("grant", border=True):
     left, middle, right = st.columns([3, 2, 1])
     left.text_input("Email or domain", key="people_who", placeholder="name@agency.example or *@agency.example")
-    middle.selectbox("Lead owner name in the CRM", shell.query(owners.owner_names), index=None, key="people_owner",
+    middle.selectbox("Lead owner name in the CRM", shell.query(owners.known_owners), index=None, key="people_owner",
                      placeholder="Keep what is set", help="Whose leads are theirs on This week and in the digest: "
                      "the owner names on the store's leads and already given to people")
     right.selectbox("Role", access.ROLES, key="people_role")
@@ -80,7 +80,7 @@ def change_target(action: str) -> str:
 
 with st.form("targets", border=True):
     left, middle, right = st.columns([3, 1.5, 2])
-    left.selectbox("Whose", [TEAM, *shell.query(owners.owner_names)], key="target_owner",
+    left.selectbox("Whose", [TEAM, *shell.query(owners.known_owners)], key="target_owner",
                    help="An owner as the CRM names them on the leads (or as set for a person above)")
     middle.text_input("Quarter", value=quarter_of(shell.today()), key="target_quarter", placeholder="2026-Q4")
     right.number_input(f"Amount ({reporting})", min_value=0.0, step=1000.0, format="%.0f", key="target_amount")

@@ -1,6 +1,7 @@
 """Profitability (admins): does the work pay? Margin per account and month, per rubric category at the win,
 realisation and effective hourly rate."""
 
+import pandas as pd
 import streamlit as st
 
 import shell
@@ -19,16 +20,16 @@ if m.accounts.empty:
     shell.empty_state("no time entries in the months of this period.")
     st.stop()
 
-months = m.by_month
-rev, cost = months["revenue"].sum(), months["cost"].sum()
-hours, billable, billed = months["hours"].sum(), months["billable_hours"].sum(), months["billed_hours"].sum()
+months, t = m.by_month, margin.totals(m)
 cols = st.columns(5)
-cols[0].metric(f"Revenue, {m.reporting}", f"{rev:,.0f}")
-cols[1].metric(f"Cost, {m.reporting}", f"{cost:,.0f}")
-cols[2].metric(f"Margin, {m.reporting}", f"{rev - cost:,.0f}", f"{(rev - cost) / rev:.0%} of revenue" if rev else None)
-cols[3].metric(f"Revenue ÷ all hours, {m.reporting}", f"{rev / hours:,.2f}" if hours else "–",
-               help="Effective hourly rate")
-cols[4].metric("Billed ÷ billable hours", f"{billed / billable:.0%}" if billable else "–", help="Realisation")
+cols[0].metric(f"Revenue, {m.reporting}", f"{t['revenue']:,.0f}")
+cols[1].metric(f"Cost, {m.reporting}", f"{t['cost']:,.0f}")
+cols[2].metric(f"Margin, {m.reporting}", f"{t['margin']:,.0f}",
+               f"{t['margin_pct']:.0%} of revenue" if pd.notna(t["margin_pct"]) else None)
+cols[3].metric(f"Revenue ÷ all hours, {m.reporting}",
+               f"{t['effective_rate']:,.2f}" if pd.notna(t["effective_rate"]) else "–", help="Effective hourly rate")
+cols[4].metric("Billed ÷ billable hours", f"{t['realisation']:.0%}" if pd.notna(t["realisation"]) else "–",
+               help="Realisation")
 if len(m.missing_rates):
     st.warning(f"{m.missing_rates['hours'].sum():,.1f} hours have no cost rate in force and are left out of the cost: "
                + ", ".join(shell.plain(p) for p in m.missing_rates["person"].head(10))

@@ -34,16 +34,16 @@ if len(unknown):
 if util.empty:
     st.caption("Nobody of the roster had hours available or logged in the period.")
 else:
-    total = utilisation.summary(util)
-    available = total["available_hours"].sum()
+    total = utilisation.together(util)
     cols = st.columns(4)
-    cols[0].metric("Billable ÷ available hours", f"{total['billable_hours'].sum() / available:.0%}" if available
-                   else "–", help="Billable utilisation over the period, everyone together")
-    cols[1].metric("Logged ÷ available hours", f"{total['logged_hours'].sum() / available:.0%}" if available
-                   else "–", help="Utilisation over the period, everyone together")
-    cols[2].metric(f"{grain.capitalize()}s over {settings.over:.0%}", int((util["flag"] == utilisation.OVER).sum()))
+    billable, logged = total["billable_utilisation"], total["utilisation"]
+    cols[0].metric("Billable ÷ available hours", "–" if billable is None else f"{billable:.0%}",
+                   help="Billable utilisation over the period, everyone together")
+    cols[1].metric("Logged ÷ available hours", "–" if logged is None else f"{logged:.0%}",
+                   help="Utilisation over the period, everyone together")
+    cols[2].metric(f"{grain.capitalize()}s over {settings.over:.0%}", total["over"])
     cols[3].metric(f"{grain.capitalize()}s under target − {settings.under_target_by * 100:.0f} pts",
-                   int((util["flag"] == utilisation.UNDER).sum()))
+                   total["under_target"])
     shell.chart(charts.utilisation_heatmap, utilisation.view, f.start, f.end, grain)
     st.caption(f"Colour: billable utilisation (billable hours ÷ available hours) against each person's target; "
                f"▲ logged hours over {settings.over:.0%} of available hours, ▼ billable utilisation more than "
@@ -90,8 +90,7 @@ else:
 leads = fc.leads
 with st.expander(f"Where the pipeline's hours come from ({len(leads):,} open leads)"):
     if len(leads):
-        basis = leads.groupby("basis", as_index=False).agg(leads=("id", "count"), hours=("hours", "sum"))
-        shell.table(basis)
+        shell.table(capacity.hours_by_basis(leads))
         st.caption(f"A lead's hours: its estimated_hours column, else its amount ÷ the hourly rate of its budget, "
                    f"else ÷ the default rate of {settings.default_rate:g} {settings.default_rate_currency} "
                    f"({settings.source}).")

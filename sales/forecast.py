@@ -26,6 +26,7 @@ from sales.targets import Target
 LEARNED, FALLBACK = "learned", "fallback"
 TIERS = ("commit", "best case", "pipeline")
 NO_DATE = "no close date"
+NO_OWNER = "(no owner)"  # the owner of leads that have none
 
 
 def _reached_sql() -> str:
@@ -91,7 +92,7 @@ def forecast(cur: duckdb.DuckDBPyConnection, f: Filters, probabilities: pd.DataF
     where, params = f.lead_where("s", period_column=None)
     return cur.execute(f"""
         WITH s AS (SELECT * FROM {lead_state(cur)})
-        SELECT coalesce(s.owner, '(no owner)') AS owner,
+        SELECT coalesce(s.owner, ?) AS owner,
                coalesce(strftime(s.expected_close, '%Y-%m'), ?) AS month,
                coalesce(year(s.expected_close) || '-Q' || quarter(s.expected_close), ?) AS quarter,
                {CURRENCY_SQL.format(column="s.currency")} AS currency, {_tier_sql()} AS tier, p.basis,
@@ -100,7 +101,7 @@ def forecast(cur: duckdb.DuckDBPyConnection, f: Filters, probabilities: pd.DataF
         FROM s JOIN {join} ON p.category IS NOT DISTINCT FROM s.category AND p.stage_index = s.stage_index
         WHERE s.status = 'open' AND {where}
         GROUP BY ALL ORDER BY month, owner, currency, tier""",
-                       [NO_DATE, NO_DATE, NO_CURRENCY, rules.commit, rules.best_case, *jparams, *params]).df()
+                       [NO_OWNER, NO_DATE, NO_DATE, NO_CURRENCY, rules.commit, rules.best_case, *jparams, *params]).df()
 
 
 def converted(frame: pd.DataFrame, columns: tuple[str, ...] = ("amount", "weighted"),

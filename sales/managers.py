@@ -19,12 +19,11 @@ import pandas as pd
 
 from sales.attention import OVERDUE, followups, stuck_leads
 from sales.filters import Filters, quarter_of
-from sales.forecast import converted, forecast, quarter_total, win_probabilities
+from sales.forecast import NO_OWNER, converted, forecast, quarter_total, win_probabilities
 from sales.money import default_currencies
 from sales.movement import Movement, movement
 from sales.targets import owner_targets
 
-NO_OWNER = "(no owner)"  # as sales.forecast names leads without an owner
 COLUMNS = ["owner", "open_leads", "overdue", "stuck", "forecast", "target", "forecast_minus_target",
            "share_of_target", "currency", "not_converted"]
 

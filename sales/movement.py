@@ -38,6 +38,8 @@ from sales.filters import quarter_of
 from sales.history import leads_as_of_sql
 from sales.lifecycle import default_lifecycle
 from sales.money import CURRENCY_SQL, NO_CURRENCY
+from sales.rulebook import stage_index_of
+from sales.tables import money
 from sales.targets import next_quarter, quarter_bounds
 
 KINDS = ("created", "won", "lost", "reopened", "moved forward", "moved back", "slipped", "amount changed")
@@ -124,11 +126,10 @@ def _joined_sql(start: date, end: date, close_from: date | None, close_to: date 
         return (f"{x}.status AS {x}_status, {x}.amount AS {x}_amount, round({x}.amount * 100)::BIGINT AS {x}_cents, "
                 f"{CURRENCY_SQL.format(column=x + '.currency')} AS {x}_currency, {x}.expected_close AS {x}_expected, "
                 f"{x}.recorded_stage AS {x}_stage, {x}.crm_stage AS {x}_label, "
-                f"list_position(?::VARCHAR[], {x}.recorded_stage) AS {x}_index, "
+                f"{stage_index_of(x + '.recorded_stage')} AS {x}_index, "
                 f"CASE WHEN {x}.status = 'open' THEN {x}.expected_close "
                 f"ELSE coalesce({x}.closed_on, {x}.expected_close) END AS {x}_when")
 
-    keys = [s.key for s in default_lifecycle().stages]
     sql = f"""
     WITH s AS (SELECT * FROM {s_sql}), e AS (SELECT * FROM {e_sql}),
     w AS (SELECT ?::DATE AS cf, ?::DATE AS ct),
@@ -182,19 +183,15 @@ def _joined_sql(start: date, end: date, close_from: date | None, close_to: date 
     FROM (SELECT s_currency AS currency, s_cents AS start_cents, 0 AS end_cents FROM c WHERE in_start
           UNION ALL SELECT e_currency, 0, e_cents FROM c WHERE in_end)
     GROUP BY currency"""  # noqa: S608 (generated from fixed names; every value is bound)
-    # in the order of the placeholders: the two snapshots, the window, each side's currency and stage keys
-    params = [*s_params, *e_params, close_from, close_to, NO_CURRENCY, keys, NO_CURRENCY, keys,
-              list(owners), list(owners)]
+    # in the order of the placeholders: the two snapshots, the window, each side's currency, the owners
+    params = [*s_params, *e_params, close_from, close_to, NO_CURRENCY, NO_CURRENCY, list(owners), list(owners)]
     return sql, params
 
 
 def _money(amount, currency: str) -> str:
-    """An amount as people read it: no cents from 1,000 on (or when there are none), with its currency."""
-    if amount is None:
-        return NO_AMOUNT
-    amount = float(amount)
-    text = f"{amount:,.0f}" if abs(amount) >= 1000 or amount == int(amount) else f"{amount:,.2f}"
-    return f"{text} {currency}"
+    """An amount as people read it (``tables.money``: no cents from 1,000 on, or when there are none), then its
+    currency."""
+    return NO_AMOUNT if amount is None else f"{money(float(amount))} {currency}"
 
 
 def _state(status, stage, label, names: dict[str, str]) -> str:

@@ -34,7 +34,7 @@ def clean(name: str | None) -> str | None:
     return " ".join(str(name or "").split()) or None
 
 
-def owner_names(cur: duckdb.DuckDBPyConnection) -> list[str]:
+def known_owners(cur: duckdb.DuckDBPyConnection) -> list[str]:
     """Every owner name the store knows, sorted: on the leads and recorded for people's grants."""
     return [r[0] for r in cur.execute("""SELECT owner FROM leads WHERE owner IS NOT NULL AND trim(owner) <> '' UNION
                                          SELECT crm_owner FROM access_grants WHERE crm_owner IS NOT NULL
@@ -61,4 +61,4 @@ def checked_owner(cur: duckdb.DuckDBPyConnection, name: str | None, new_owner: b
     name = clean(name)
     if name is None or new_owner or known_owner(cur, name):
         return name
-    raise UnknownOwner(name, close_names(name, owner_names(cur)))
+    raise UnknownOwner(name, close_names(name, known_owners(cur)))

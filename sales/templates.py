@@ -36,7 +36,10 @@ def templates() -> dict[str, str]:
     time = dict(zip(TIME_COLUMNS, ("2026-01-05", "Jimmy Page", "1.5", "yes", "Hedera University", "Microdegree",
                                    "Hedera University", "HU-12", "Theme colours", "09:00", "10:30")))
     budget = dict(zip(BUDGET_COLUMNS, ("Hedera University", "2026-01", "62", "", "125", "USD", "retainer")))
-    return {"leads.csv": _csv([lead]), "time_entries.csv": _csv([time]), "budgets.csv": _csv([budget])}
+    from sales.team import roster  # the people and time-off files are the roster's (pandas loads only here)
+
+    return {"leads.csv": _csv([lead]), "time_entries.csv": _csv([time]), "budgets.csv": _csv([budget]),
+            **roster.templates()}
 
 
 def _csv(rows: list[dict[str, str]]) -> str:

@@ -34,9 +34,9 @@ def grants(store) -> list[tuple]:
 
 
 def test_the_store_knows_the_owner_names_on_its_leads_and_grants(crm):
-    assert owners.owner_names(crm.cursor()) == ["Amara Okafor", "Chen Wei"]
+    assert owners.known_owners(crm.cursor()) == ["Amara Okafor", "Chen Wei"]
     access.grant(crm, ADMIN, "new@agency.example", "bizdev", "Dana New", new_owner=True)
-    assert owners.owner_names(crm.cursor()) == ["Amara Okafor", "Chen Wei", "Dana New"]
+    assert owners.known_owners(crm.cursor()) == ["Amara Okafor", "Chen Wei", "Dana New"]
     # once recorded for a person, the name is known: a target or a second grant may use it without --new-owner
     access.grant(crm, ADMIN, "other@agency.example", "viewer", "Dana New")
 

@@ -24,6 +24,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from sales.budget import GOAL_SQL
 from sales.filters import Filters, quarter_of
 from sales.forecast import _probability_join, win_probabilities
 from sales.leadstate import lead_state
@@ -96,14 +97,9 @@ def confirmed_hours(cur: duckdb.DuckDBPyConnection, today: date, weeks: list[dat
     days = _weekdays(weeks[0], 7 * len(weeks))
     months = days.astype("datetime64[M]")
     firsts = np.unique(months)
-    in_force = dict(cur.execute("""
-        WITH months AS (SELECT unnest(?::DATE[]) AS m),
-        r AS (SELECT monthly_hours, effective_month AS since,
-                     lead(effective_month, 1, DATE '9999-12-01') OVER (PARTITION BY account ORDER BY effective_month)
-                         AS until
-              FROM budgets WHERE kind = 'retainer' AND monthly_hours IS NOT NULL)
-        SELECT m, sum(monthly_hours) FROM r JOIN months ON m >= since AND m < until GROUP BY m""",
-                                [[pd.Timestamp(m).date() for m in firsts]]).fetchall())
+    in_force = dict(cur.execute(f"SELECT month, sum(monthly_hours) FROM ({GOAL_SQL}) GROUP BY month",  # noqa: S608
+                                {"start": pd.Timestamp(firsts[0]).date(), "end": pd.Timestamp(firsts[-1]).date()}
+                                ).fetchall())
     per_month = np.array([float(in_force.get(pd.Timestamp(m).date(), 0.0)) for m in firsts])
     weekdays = np.busday_count(firsts.astype("datetime64[D]"), (firsts + 1).astype("datetime64[D]"))  # Mon-Fri
     at = np.searchsorted(firsts, months)
@@ -181,6 +177,11 @@ def _hours_of(leads: pd.DataFrame, today: date, settings: Capacity, currencies: 
     leads["quarter"] = np.array([quarter_of(pd.Timestamp(m).date()) for m in months], dtype=object)[month_of]
     leads["probability"] = leads["probability"].astype(float).fillna(0.0)
     return leads
+
+
+def hours_by_basis(leads: pd.DataFrame) -> pd.DataFrame:
+    """The open leads and their hours per basis of those hours (``pipeline_leads``' ``basis``)."""
+    return leads.groupby("basis", as_index=False).agg(leads=("id", "count"), hours=("hours", "sum"))
 
 
 def _spread(starts: np.ndarray, weeks: list[date], delivery_weeks: int) -> np.ndarray:

@@ -27,11 +27,13 @@ import numpy as np
 import pandas as pd
 
 from sales.access import Actor
+from sales.budget import GOAL_SQL
 from sales.filters import Filters
 from sales.forecast import NOT_ASSESSED
 from sales.leadstate import categories_of
 from sales.money import Currencies, default_currencies
-from sales.rubric import default_rubric, score_sql
+from sales.rubric import default_rubric
+from sales.rulebook import assessments_sql
 from sales.store import scalar
 from sales.team.roster import CURRENT_PEOPLE
 from sales.team.utilisation import period_end, starts_between
@@ -159,21 +161,18 @@ def _steps(cur, since: date, last: date, factor: dict[str, float]) -> tuple[str,
 
 def won_leads(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per account name (lower case): the latest won lead whose organisation names it, its category at the
-    date it was won (its latest assessment by then), its source and owner."""
-    rubric = default_rubric()
-    category = score_sql({k: f"a.{k}" for k in rubric.keys}, rubric)["category"]
+    date it was won (its latest assessment by the end of that day: ``rulebook.assessments_sql``), its source
+    and owner."""
     return cur.execute(f"""
         WITH won AS (
-            SELECT lower(trim(organisation)) AS key, id, closed_on, lead_source, owner FROM leads
+            SELECT lower(trim(organisation)) AS key, id, closed_on, lead_source, owner,
+                   coalesce(closed_on + INTERVAL 1 DAY, 'infinity'::TIMESTAMP) AS as_of FROM leads
             WHERE status = 'won' AND nullif(trim(organisation), '') IS NOT NULL
             QUALIFY row_number() OVER (PARTITION BY lower(trim(organisation))
                                        ORDER BY closed_on DESC NULLS LAST, id DESC) = 1)
-        SELECT w.key, w.id AS lead_id, w.lead_source, w.owner,
-               coalesce(arg_max({category}, {{'at': a.assessed_at, 'id': a.id}}) FILTER (WHERE a.id IS NOT NULL),
-                        ?) AS category
-        FROM won w LEFT JOIN assessments a ON a.lead_id = w.id
-         AND (w.closed_on IS NULL OR a.assessed_at < w.closed_on + INTERVAL 1 DAY)
-        GROUP BY ALL""", [NOT_ASSESSED]).df()  # noqa: S608 (generated from the rubric)
+        SELECT w.key, w.id AS lead_id, w.lead_source, w.owner, coalesce(a.category, ?) AS category
+        FROM won w LEFT JOIN ({assessments_sql("won")}) a ON a.lead_id = w.id AND a.as_of = w.as_of""",  # noqa: S608 (generated)
+                       [NOT_ASSESSED]).df()
 
 
 def _revenue(rows: pd.DataFrame, budgets: pd.DataFrame, leads: pd.DataFrame, cur) -> pd.DataFrame:
@@ -181,11 +180,8 @@ def _revenue(rows: pd.DataFrame, budgets: pd.DataFrame, leads: pd.DataFrame, cur
     hours = rows.groupby(["account", "month"], as_index=False)[["hours", "billable_hours"]].sum()
     hours = hours.sort_values(["month", "account"]).reset_index(drop=True)
     b = budgets.assign(month=pd.to_datetime(budgets["effective_month"])).sort_values("month")
-    retainers = b[(b["kind"] == "retainer") & b["monthly_hours"].notna()]
     capped = b[b["kind"].isin(CAPPED) & b["fixed_total_hours"].notna()]
-    out = pd.merge_asof(hours, retainers[["account", "month", "monthly_hours", "hourly_rate", "currency"]]
-                        .rename(columns={"hourly_rate": "r_rate", "currency": "r_currency"}),
-                        on="month", by="account")
+    out = hours.merge(_retainers(cur, hours["month"]), on=["account", "month"], how="left")
     out = pd.merge_asof(out, capped[["account", "month", "kind", "fixed_total_hours", "hourly_rate", "currency",
                                      "lead_id"]].rename(columns={"month": "c_since", "hourly_rate": "c_rate",
                                                                  "currency": "c_currency"}),
@@ -213,6 +209,16 @@ def _revenue(rows: pd.DataFrame, budgets: pd.DataFrame, leads: pd.DataFrame, cur
     capped = out["note"] == "capped"  # few rows: the cap named in words
     out.loc[capped, "note"] = [f"{k} capped at {c:g} h" for k, c in zip(out.loc[capped, "kind"], cap[capped])]
     return out
+
+
+def _retainers(cur, months: pd.Series) -> pd.DataFrame:
+    """The retainer in force in each account month from the first of ``months`` to the last, as the Budget
+    page prices its invoice lines (``budget.GOAL_SQL``: a change point holds until the next)."""
+    first, last = (months.min().date(), months.max().date()) if len(months) else (None, None)  # None: no rows
+    df = cur.execute(f"""SELECT account, month, monthly_hours, hourly_rate AS r_rate, upper(currency) AS r_currency
+                         FROM ({GOAL_SQL})""",  # noqa: S608 (our own SQL)
+                     {"start": first, "end": last}).df()
+    return df.assign(month=pd.to_datetime(df["month"]))
 
 
 def _investment(out: pd.DataFrame, project: pd.Series, leads: pd.DataFrame, cur) -> pd.Series:
@@ -249,10 +255,7 @@ def _cost(frame: pd.DataFrame, rows: pd.DataFrame, currencies: Currencies) -> tu
         extra = out.set_index(["account", "month"]).index.map(same).to_numpy(dtype=float)
         out["cost"] += np.nan_to_num(extra)
     lost = odd[odd["odd_currency"] != odd["currency"]]
-    out["margin"] = out["revenue"] - out["cost"]
-    out["margin_pct"] = (out["margin"] / out["revenue"]).where(out["revenue"] > 0)
-    out["effective_rate"] = (out["revenue"] / out["hours"]).where(out["hours"] > 0)
-    out["realisation"] = (out["billed_hours"] / out["billable_hours"]).where(out["billable_hours"] > 0)
+    out = _ratios(out)
     why = [f"cost of {c:,.2f} {cc} left out: no rate to convert it into {to}"
            for c, cc, to in zip(lost["odd_cost"], lost["odd_currency"], lost["currency"])]
     why_to = [f"cost of {c:,.2f} {currencies.reporting} left out: no rate to convert it into {to}"
@@ -297,6 +300,23 @@ def _month_names(months: pd.Series) -> pd.Series:
     return months.map(names)
 
 
+def _ratios(frame: pd.DataFrame) -> pd.DataFrame:
+    """Margin, margin % of revenue, effective rate (revenue ÷ all hours) and realisation (billed ÷ billable
+    hours) of summed revenue, cost and hours; a ratio without its denominator is NaN."""
+    frame["margin"] = frame["revenue"] - frame["cost"]
+    frame["margin_pct"] = (frame["margin"] / frame["revenue"]).where(frame["revenue"] > 0)
+    frame["effective_rate"] = (frame["revenue"] / frame["hours"]).where(frame["hours"] > 0)
+    frame["realisation"] = (frame["billed_hours"] / frame["billable_hours"]).where(frame["billable_hours"] > 0)
+    return frame
+
+
+def totals(m: Margin) -> pd.Series:
+    """The whole period in the reporting currency (the Profitability page's headline): ``by_month`` summed,
+    with its ratios."""
+    summed = ["revenue", "cost", "hours", "billable_hours", "billed_hours"]
+    return _ratios(m.by_month[summed].astype(float).sum().to_frame().T).iloc[0]
+
+
 def in_reporting(m: Margin, by: str, currencies: Currencies | None = None) -> pd.DataFrame:
     """Revenue, cost and margin summed per ``by`` (month or category) in the reporting currency, with the
     margin %, effective rate and realisation; account months whose currency has no rate are left out
@@ -312,16 +332,9 @@ def in_reporting(m: Margin, by: str, currencies: Currencies | None = None) -> pd
     g = a.groupby(by, as_index=False).agg(revenue=("revenue", "sum"), cost=("cost", "sum"), hours=("hours", "sum"),
                                           billable_hours=("billable_hours", "sum"),
                                           billed_hours=("billed_hours", "sum"), accounts=("account", "nunique"))
-    g["margin"] = g["revenue"] - g["cost"]
-    g["margin_pct"] = (g["margin"] / g["revenue"]).where(g["revenue"] > 0)
-    g["effective_rate"] = (g["revenue"] / g["hours"]).where(g["hours"] > 0)
-    g["realisation"] = (g["billed_hours"] / g["billable_hours"]).where(g["billable_hours"] > 0)
+    g = _ratios(g)
     if by == "category":
         order = {c.name: i for i, c in enumerate(default_rubric().categories)}
         g = g.sort_values("category", key=lambda s: s.map(lambda c: order.get(c, len(order))))
     return g[cols].reset_index(drop=True)
 
-
-def margin_accounts(cur: duckdb.DuckDBPyConnection, actor: Actor, f: Filters) -> pd.DataFrame:
-    """The account months alone (what ``report margin`` and the page's table show)."""
-    return margin(cur, actor, f).accounts

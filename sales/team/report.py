@@ -33,6 +33,5 @@ def margin_sections(cur: duckdb.DuckDBPyConnection, actor: Actor, f: Filters) ->
 
 def capacity_sections(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> dict[str, pd.DataFrame]:
     fc = capacity.forecast(cur, today, f, weeks=capacity.mondays_between(f.start, f.end))
-    basis = fc.leads.groupby("basis", as_index=False).agg(leads=("id", "count"), hours=("hours", "sum"))
     return {"capacity": fc.weeks[capacity.WEEK_COLUMNS], "won revenue by quarter": fc.revenue,
-            "lead hours by basis": basis}
+            "lead hours by basis": capacity.hours_by_basis(fc.leads)}

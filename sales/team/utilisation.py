@@ -103,11 +103,6 @@ def view(cur: duckdb.DuckDBPyConnection, start: date, end: date, grain: str = "w
     return View(table, unknown[unknown_cols].reset_index(drop=True))
 
 
-def utilisation(cur: duckdb.DuckDBPyConnection, start: date, end: date, grain: str = "week",
-                settings: Capacity | None = None) -> pd.DataFrame:
-    """The table of ``view``."""
-    return view(cur, start, end, grain, settings).table
-
 
 def _period_of(days: pd.Series, grain: str) -> pd.Series:
     d = pd.to_datetime(days)
@@ -139,11 +134,6 @@ def flag(billable: float | None, total: float | None, target: float, settings: C
     return ""
 
 
-def unknown_people(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
-    """Who logged time in the weeks that begin from ``start`` to ``end`` without a row among the people: listed,
-    never guessed."""
-    return view(cur, start, end).unknown
-
 
 def heat(frame: pd.DataFrame) -> pd.DataFrame:
     """What the heat map draws: per person and week, billable utilisation against the target, with the
@@ -167,3 +157,12 @@ def summary(frame: pd.DataFrame) -> pd.DataFrame:
     g["billable_utilisation"] = g["billable_hours"] / avail
     g["utilisation"] = g["logged_hours"] / avail
     return g[cols]
+
+
+def together(frame: pd.DataFrame) -> dict:
+    """Everyone over the whole period (the Team page's headline): billable and all logged hours ÷ available hours
+    (None when none were available), and how many periods were flagged over and under target."""
+    available = float(frame["available_hours"].sum())
+    return {"billable_utilisation": frame["billable_hours"].sum() / available if available > 0 else None,
+            "utilisation": frame["logged_hours"].sum() / available if available > 0 else None,
+            "over": int((frame["flag"] == OVER).sum()), "under_target": int((frame["flag"] == UNDER).sum())}

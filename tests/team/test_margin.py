@@ -153,3 +153,17 @@ def test_a_cost_rate_in_a_currency_without_an_exchange_rate(fresh_team_db):
         "cost of 55.00 USD left out: no rate to convert it into CHF",
         "left out of the totals: no rate to the reporting currency"]
     assert "Zurich Hub" not in set(out.by_category["category"]) and out.by_month["accounts"].tolist() == [4]
+
+
+def test_a_cost_rate_change_within_the_period_with_a_rate_in_no_currency_file(fresh_team_db):
+    # Ben's rate in CHF (no rate in tests/fixtures/currencies.toml) costs the other path through the entries; Ana
+    # still changes from 50 to 60 EUR on Monday 11 May. Hedera in May: 8 × 50 + 16 × 60 = 1,360 EUR = 1,496 USD
+    # (Ben's 32 h left out, Zoe's 2 h have no rate); Brown Class in May: 4 × 50 + 3 × 60 = 380 EUR = 418 USD
+    with Store(fresh_team_db) as s, s.transaction() as cur:
+        cur.execute("UPDATE people SET currency = 'CHF' WHERE name = 'Ben'")
+    with Store(fresh_team_db) as s:
+        out = m.margin(s.cursor(), ADMIN, Filters(date(2026, 4, 1), date(2026, 5, 31)))
+    cost = out.accounts.set_index(["account", "month"])["cost"]
+    assert cost[("Hedera University", "2026-05")] == pytest.approx(1496)
+    assert cost[("Brown Class", "2026-05")] == pytest.approx(418)
+    assert cost[("Hedera University", "2026-04")] == 0  # Ben's 12 h alone, in CHF

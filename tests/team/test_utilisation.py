@@ -60,7 +60,7 @@ def test_months(team_db):
     # May 2026: Ana 21 weekdays × 8 = 168 − 8 (1 May) − 8 (14 May) − 8 (25 May, Whit Monday) − 4 = 140 h;
     # Ben Mon-Thu: 4 weeks of 4 days (1 May is a Friday) × 8 = 128 − 8 (4 May) − 8 (25 May) − 8 (6 May off) = 104 h
     with Store(team_db) as s:
-        frame = u.utilisation(s.cursor(), date(2026, 5, 1), date(2026, 5, 31), "month").set_index("person")
+        frame = u.view(s.cursor(), date(2026, 5, 1), date(2026, 5, 31), "month").table.set_index("person")
     assert frame.loc["Ana", "month"] == "2026-05"
     assert (frame.loc["Ana", "available_hours"], frame.loc["Ben", "available_hours"]) == (140, 104)
     assert (frame.loc["Ana", "logged_hours"], frame.loc["Ben", "logged_hours"]) == (43, 44)
