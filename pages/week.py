@@ -17,6 +17,7 @@ from sales.money import default_currencies, not_converted
 from sales.movement import KINDS, STEP_LABELS, WINDOWS, close_window, movement
 from sales.queries import filter_choices
 from sales.rubric import NOT_ASSESSED
+from sales.tables import MONEY
 from sales.week import own_leads, this_week
 from shell.contacts import contact_form, undo_offer
 
@@ -66,10 +67,10 @@ if not mine:  # whoever sees everyone's leads by default (a manager) gets each o
     else:
         st.caption(f"Open leads, overdue follow-ups and stuck leads now; {week.quarter['quarter']}'s weighted forecast "
                    f"in {rates.reporting} against each owner's own target (an admin sets targets on People & roles).")
-        shell.table(per_owner, "per-owner.csv", column_config={"currency": None}, labels={
-            "open_leads": "Open", "forecast": f"Forecast ({rates.reporting})",
-            "target": f"Target ({rates.reporting})", "forecast_minus_target": f"Against target ({rates.reporting})",
-            "share_of_target": "Share of target"})
+        amounts = ("forecast", "target", "forecast_minus_target")  # money in the reporting currency, as the digest
+        shell.table(per_owner, "per-owner.csv", column_config={"currency": None},
+                    labels={"open_leads": "Open", "share_of_target": "Share of target"},
+                    units=dict.fromkeys(amounts, MONEY), currency=rates.reporting)
 
 # ---------------------------------------------------------------- follow-ups
 
