@@ -92,9 +92,7 @@ if held.empty:
     st.caption("No targets set yet.")
 else:
     held = held.assign(owner=held["owner"].fillna(TEAM)).drop(columns="team")
-    shell.table(held, "targets.csv", column_config={
-        "owner": "Whose", "amount": st.column_config.NumberColumn("Amount", format="%,.0f"),
-        "set_at": st.column_config.DatetimeColumn("Set", format="YYYY-MM-DD HH:mm")})
+    shell.table(held, "targets.csv", labels={"owner": "Whose", "set_at": "Set"})
 
 
 # ---------------------------------------------------------------- people and their time (sales/team)

@@ -24,8 +24,7 @@ ranked = shell.query(ranked_leads, f)
 st.caption(f"{len(ranked):,} open leads (any age). A score range such as 14–28 means factors are still "
            "unknown: the lead could still move up. Select a row to see the lead in full.")
 shown = ranked.drop(columns=["id", "score", "score_max", "violation"])
-event = shell.table(shown, "open-leads.csv", on_select="rerun", selection_mode="single-row", key="ranked",
-                    column_config={"amount": st.column_config.NumberColumn(format="%,.0f")})
+event = shell.table(shown, "open-leads.csv", on_select="rerun", selection_mode="single-row", key="ranked")
 
 selected = event.selection.rows if event and event.selection else []
 if selected:

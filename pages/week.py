@@ -17,6 +17,7 @@ from sales.money import default_currencies, not_converted
 from sales.movement import KINDS, STEP_LABELS, WINDOWS, close_window, movement
 from sales.queries import filter_choices
 from sales.rubric import NOT_ASSESSED
+from sales.tables import MONEY
 from sales.week import own_leads, this_week
 from shell.contacts import contact_form, undo_offer
 
@@ -66,14 +67,10 @@ if not mine:  # whoever sees everyone's leads by default (a manager) gets each o
     else:
         st.caption(f"Open leads, overdue follow-ups and stuck leads now; {week.quarter['quarter']}'s weighted forecast "
                    f"in {rates.reporting} against each owner's own target (an admin sets targets on People & roles).")
-        money = {"format": "%,.0f"}
-        shell.table(per_owner, "per-owner.csv", column_config={
-            "open_leads": st.column_config.NumberColumn("Open"), "currency": None,
-            "forecast": st.column_config.NumberColumn(f"Forecast ({rates.reporting})", **money),
-            "target": st.column_config.NumberColumn(f"Target ({rates.reporting})", **money),
-            "forecast_minus_target": st.column_config.NumberColumn(f"Against target ({rates.reporting})",
-                                                                   format="%+,.0f"),
-            "share_of_target": st.column_config.NumberColumn("Share of target", format="percent")})
+        amounts = ("forecast", "target", "forecast_minus_target")  # money in the reporting currency, as the digest
+        shell.table(per_owner, "per-owner.csv", column_config={"currency": None},
+                    labels={"open_leads": "Open", "share_of_target": "Share of target"},
+                    units=dict.fromkeys(amounts, MONEY), currency=rates.reporting)
 
 # ---------------------------------------------------------------- follow-ups
 
@@ -112,8 +109,7 @@ else:
     st.caption(f"{week.stuck_total:,} open leads have sat in their stage longer than its limit"
                + (f"; the {len(week.stuck):,} longest over are listed." if week.stuck_total > len(week.stuck) else ".")
                + " Unmet: what the stage's gate still lacks.")
-    shell.table(week.stuck, "stuck-leads.csv",
-                column_config={"limit_days": st.column_config.NumberColumn("Limit (days)")})
+    shell.table(week.stuck, "stuck-leads.csv")
 
 st.subheader("To re-score")
 if week.rescore.empty:
@@ -150,8 +146,7 @@ st.caption("Each open lead's amount × its win probability, learned from the sto
                                    "from data/lifecycle.toml is used" if fallback else "") + ".")
 shell.download(by_month, "forecast.csv", "Download the forecast")
 with st.expander("Win probabilities"):
-    shell.table(probs, "win-probabilities.csv", column_config={
-        c: st.column_config.NumberColumn(format="percent") for c in ("probability", "low", "high")})
+    shell.table(probs, "win-probabilities.csv")
 with st.expander("How far to trust it: past forecasts against what was won"):
     acc = shell.query(accuracy_report, today, 12, owners)
     if acc.empty:
@@ -160,8 +155,7 @@ with st.expander("How far to trust it: past forecasts against what was won"):
         shell.chart(charts.accuracy_chart, accuracy_report, today, 12, owners, extra=(rates.reporting,))
         st.caption("At the start of each month: the leads then open and expected to close in it, at the stage and "
                    "category they had, weighted by today's probabilities; against what was won in the month.")
-        shell.table(acc, "forecast-accuracy.csv", column_config={
-            "error": st.column_config.NumberColumn(format="percent")})
+        shell.table(acc, "forecast-accuracy.csv")
 
 # ---------------------------------------------------------------- what moved
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import duckdb
-import pandas as pd
 
 from sales import audit
 from sales.access import Actor, authorise
@@ -107,12 +106,6 @@ def undo_contact(store: Store, actor: Actor, contact_id: int) -> Contact:
                      lead_id=gone.lead_id, before={"contact": gone.id, "channel": gone.channel, "note": gone.note,
                                                    "at": gone.at, "by": gone.by})
     return gone
-
-
-def contacts(cur: duckdb.DuckDBPyConnection, lead_id: int) -> pd.DataFrame:
-    """The lead's logged contacts, newest first."""
-    return cur.execute("""SELECT id, contacted_at AS "when", logged_by AS "by", channel, note FROM lead_contacts
-                          WHERE lead_id = ? ORDER BY contacted_at DESC, id DESC""", [lead_id]).df()
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ HOURS = "h"
 PERCENT = "%"
 MONEY = "money"
 DAYS = "days"
-UNITS = (HOURS, PERCENT, MONEY, DAYS)
 
 # columns whose unit their name does not say; a page may name others (``units=``)
 HOUR_NAMES = {"goal", "billable", "non_billable", "goal_ytd", "spent_ytd", "remaining_ytd", "overhead", "cap",

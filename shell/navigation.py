@@ -187,15 +187,15 @@ def route(who) -> Navigation:
             sections.setdefault(s.section, []).append(by_url[s.url])
         else:
             by_url[s.url] = st.Page(_screen(f"closed_{s.url}", _closed_to_role(s)), title=s.title, url_path=s.url)
-    # whoever has leads of their own starts with them, as does whoever works leads but is not tied to theirs yet
-    # (This week says what to ask for); everyone else with the overview
-    start = "week" if query(own_leads, who) or query(access.needs_owner, who) else "overview"
-
     def home():
-        """``/``: on to the page a link asked for before sign-in, else to the role's first page."""
+        """``/``: on to the page a link asked for before sign-in, else to the role's first page: whoever has
+        leads of their own starts with them, as does whoever works leads but is not tied to theirs yet (This
+        week says what to ask for); everyone else with the overview."""
         asked = take()
-        url, params = asked if asked else (start, st.query_params.to_dict())
-        st.switch_page(by_url[url], query_params=params)
+        if asked is None:
+            start = "week" if query(own_leads, who) or query(access.needs_owner, who) else "overview"
+            asked = start, st.query_params.to_dict()
+        st.switch_page(by_url[asked[0]], query_params=asked[1])
 
     pages = [st.Page(home, title="Sales & delivery", icon=":material/insights:", url_path="home", default=True),
              *by_url.values()]

@@ -36,3 +36,26 @@ def test_a_workbook_offers_its_sheets_and_imports_the_one_chosen(monkeypatch, tm
     assert "Batch 1: 1 imported" in at.success[0].value
     with Store(db) as store, store.cursor() as cur:
         assert scalar(cur, "SELECT name FROM leads") == "Hedera microdegrees"
+
+
+def test_a_rerun_does_not_read_the_workbook_again(monkeypatch, tmp_path):
+    """The sheet's header and layout, and its dry run, are kept: a click elsewhere on the page converts nothing."""
+    from sales.ingest import sheets
+
+    db = tmp_path / "upload.duckdb"
+    Store(db).close()
+    book = write_rows(tmp_path / "pipeline.xlsx", {"Deals": [ODOO, ["Hedera microdegrees", "Hedera University",
+                                                                    "Amara Okafor", "Won", 85000.0, 100.0,
+                                                                    datetime(2026, 3, 31)]]})
+    read = []
+    real = sheets.write_text
+    monkeypatch.setattr(sheets, "write_text", lambda *a, **k: read.append(a[0].name) or real(*a, **k))
+    at = open_page(monkeypatch, db, "upload")
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at.file_uploader(key="upload").set_value([("pipeline.xlsx", book.read_bytes(), xlsx)]).run()
+    assert not at.exception and {m.label: m.value for m in at.metric}["New"] == "1"
+    first = len(read)
+    assert first >= 1
+    at.run()
+    assert not at.exception and {m.label: m.value for m in at.metric}["New"] == "1"
+    assert len(read) == first
