@@ -23,7 +23,7 @@ import duckdb
 from sales import audit
 from sales.access import Actor, authorise
 from sales.sqltext import identifier
-from sales.store import SCHEMA_VERSION, Store, migrate, scalar
+from sales.store import SCHEMA_VERSION, Store, migrate, scalar, stored_version
 from sales.storefile import first_line
 
 ALIAS = "sales_backup_file"  # the other file while it is attached
@@ -73,9 +73,10 @@ def read(path: Path | str) -> StoreFile:
         raise BackupError(f"{path}: not a store backup DuckDB can read ({first_line(e)})") from None
     try:
         db = scalar(con, "SELECT current_database()")
-        if not scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_info'"):
+        version = stored_version(con)
+        if version is None:
             raise BackupError(f"{path}: a DuckDB file, but not a store of this dashboard (no schema_info table)")
-        return StoreFile(path, scalar(con, "SELECT version FROM schema_info"), _counts(con, db))
+        return StoreFile(path, version, _counts(con, db))
     finally:
         con.close()
 

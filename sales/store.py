@@ -68,12 +68,12 @@ def match_rubric(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _current_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'")
-    if not exists:
+    version = stored_version(con)
+    if version is None:
         con.execute("CREATE TABLE schema_info (version INTEGER NOT NULL)")
         con.execute("INSERT INTO schema_info VALUES (0)")
         return 0
-    return scalar(con, "SELECT version FROM schema_info")
+    return version
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
@@ -96,8 +96,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return version
 
 
-def _stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
-    """The schema version the file holds, without writing anything (None: not a store yet)."""
+def stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The schema version the file holds, without writing anything (None: not a store yet, no schema_info)."""
     exists = scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'")
     return scalar(con, "SELECT max(version) FROM schema_info") if exists else None
 
@@ -144,7 +144,7 @@ def connect(path: Path | str | None = None, read_only: bool = False, wait: float
 
 
 def _check_version(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
-    version = _stored_version(con)
+    version = stored_version(con)
     if version is not None and version > SCHEMA_VERSION:
         raise StoreUnusableError(
             f"The store {path} was written by a newer version of this program (store schema version {version} "
