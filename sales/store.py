@@ -211,12 +211,17 @@ class Store:
         """Whether this process holds the file right now."""
         return self._con is not None
 
-    @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor inside BEGIN … COMMIT; any exception rolls everything back."""
+    def check_writable(self) -> None:
+        """Refuse a write to a read-only store (StoreReadOnlyError, saying what to do): every transaction's first
+        step, and a command's before it reads its input."""
         if self.read_only:
             raise StoreReadOnlyError(f"The store {self.path} is read-only, so writes are off: nothing was "
                                      "changed. Make the file writable (chmod u+w) to change it.")
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor inside BEGIN … COMMIT; any exception rolls everything back."""
+        self.check_writable()
         with self._write_lock:
             cur = self.cursor()
             cur.execute("BEGIN")
