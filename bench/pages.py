@@ -59,14 +59,13 @@ def main() -> None:
 
     st_config.set_option("server.address", "127.0.0.1")  # local mode, as `make run` serves it
 
-    from sales import leadstate, memo
+    from sales import memo
     from shell import cursor, forget_results
 
     def changed() -> None:
-        """What a data change does: every cached query result, the shared lead state and every derived table
-        of the data version (sales/memo.py) are gone."""
+        """What a data change does: every cached query result and every derived table of the data version
+        (sales/memo.py: the shared lead state among them) are gone."""
         forget_results()
-        leadstate.forget_state(cursor())
         memo.forget(cursor())
 
     def view(name: str, params: dict) -> tuple[float, float, list[float]]:

@@ -22,7 +22,9 @@ import duckdb
 
 from sales import audit
 from sales.access import Actor, authorise
-from sales.store import SCHEMA_VERSION, Store, migrate, scalar
+from sales.sqltext import identifier
+from sales.store import SCHEMA_VERSION, Store, migrate, scalar, stored_version
+from sales.storefile import first_line
 
 ALIAS = "sales_backup_file"  # the other file while it is attached
 # what a summary of a store counts, in words
@@ -32,10 +34,6 @@ COUNTED = {"leads": "leads", "time_entries": "time entries", "assessments": "ass
 
 class BackupError(ValueError):
     """A backup cannot be written or restored; the message names the file and the reason."""
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,7 @@ class StoreFile:
 def _counts(cur: duckdb.DuckDBPyConnection, database: str) -> dict[str, int]:
     present = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = ?",
                                          [database]).fetchall()}
-    return {t: scalar(cur, f"SELECT count(*) FROM {_ident(database)}.main.{_ident(t)}")  # noqa: S608 (catalog)
+    return {t: scalar(cur, f"SELECT count(*) FROM {identifier(database)}.main.{identifier(t)}")  # noqa: S608 (catalog)
             for t in COUNTED if t in present}
 
 
@@ -72,12 +70,13 @@ def read(path: Path | str) -> StoreFile:
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as e:
-        raise BackupError(f"{path}: not a store backup DuckDB can read ({str(e).splitlines()[0]})") from None
+        raise BackupError(f"{path}: not a store backup DuckDB can read ({first_line(e)})") from None
     try:
         db = scalar(con, "SELECT current_database()")
-        if not scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_info'"):
+        version = stored_version(con)
+        if version is None:
             raise BackupError(f"{path}: a DuckDB file, but not a store of this dashboard (no schema_info table)")
-        return StoreFile(path, scalar(con, "SELECT version FROM schema_info"), _counts(con, db))
+        return StoreFile(path, version, _counts(con, db))
     finally:
         con.close()
 
@@ -118,13 +117,13 @@ def backup(store: Store, target: Path | str, replace: bool = False) -> StoreFile
         cur.execute(f"ATTACH ? AS {ALIAS}", [str(partial)])
         try:
             cur.execute("BEGIN")
-            cur.execute(f"COPY FROM DATABASE {_ident(scalar(cur, 'SELECT current_database()'))} TO {ALIAS}")
+            cur.execute(f"COPY FROM DATABASE {identifier(scalar(cur, 'SELECT current_database()'))} TO {ALIAS}")
             cur.execute("COMMIT")
         finally:
             cur.execute(f"DETACH {ALIAS}")
         os.replace(partial, target)
     except duckdb.Error as e:
-        raise BackupError(f"{target}: the backup could not be written ({str(e).splitlines()[0]})") from None
+        raise BackupError(f"{target}: the backup could not be written ({first_line(e)})") from None
     finally:
         _remove(partial)
         cur.close()
@@ -149,18 +148,18 @@ def restore(store: Store, actor: Actor, source: Path | str) -> tuple[StoreFile, 
     try:
         with store.transaction() as tx:
             authorise(tx, actor, "restore")
-            db = _ident(scalar(tx, "SELECT current_database()"))
+            db = identifier(scalar(tx, "SELECT current_database()"))
             for kind, catalog in (("VIEW", "duckdb_views() WHERE NOT internal AND"),
                                   ("TABLE", "duckdb_tables() WHERE"), ("SEQUENCE", "duckdb_sequences() WHERE")):
                 names = [r[0] for r in tx.execute(
                     f"SELECT {kind.lower()}_name FROM {catalog} database_name = current_database() "  # noqa: S608
                     "AND schema_name = 'main'").fetchall()]
                 for name in names:
-                    tx.execute(f"DROP {kind} {db}.main.{_ident(name)}")
+                    tx.execute(f"DROP {kind} {db}.main.{identifier(name)}")
             tx.execute(f"COPY FROM DATABASE {ALIAS} TO {db}")
     except duckdb.Error as e:
         raise BackupError(f"{found.path}: could not be restored, the store is as it was "
-                          f"({str(e).splitlines()[0]})") from None
+                          f"({first_line(e)})") from None
     finally:
         cur.execute(f"DETACH {ALIAS}")
     migrate(cur)  # an older backup: brought up to this version, as any store is on open

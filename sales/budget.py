@@ -43,9 +43,15 @@ def cap_alert(spent: float, cap: float) -> str:
 
 # ---------------------------------------------------------------- the same rules over the store
 
-GOAL_SQL = """
+def goal_sql(start: str = "start", end: str = "end") -> str:
+    """Per retainer account and month from the parameter named ``start`` to the one named ``end``: the hours in
+    force, the rate, and the goal (the month's hours prorated by the days of it the period covers)."""
+    return _GOAL_SQL.format(start=start, end=end)
+
+
+_GOAL_SQL = """
     WITH months AS (
-        SELECT unnest(generate_series(date_trunc('month', $start::DATE), date_trunc('month', $end::DATE),
+        SELECT unnest(generate_series(date_trunc('month', ${start}::DATE), date_trunc('month', ${end}::DATE),
                                       INTERVAL 1 MONTH))::DATE AS m),
     retainers AS (SELECT * FROM budgets WHERE kind = 'retainer' AND monthly_hours IS NOT NULL),
     grid AS (SELECT DISTINCT account, m FROM retainers, months),
@@ -54,7 +60,7 @@ GOAL_SQL = """
         FROM grid g ASOF LEFT JOIN retainers b ON g.account = b.account AND g.m >= b.effective_month)
     SELECT account, m AS month, coalesce(monthly_hours, 0) AS monthly_hours, hourly_rate, currency,
            coalesce(monthly_hours, 0) / dayofmonth(last_day(m))
-             * (date_diff('day', greatest(m, $start::DATE), least(last_day(m), $end::DATE)) + 1) AS goal
+             * (date_diff('day', greatest(m, ${start}::DATE), least(last_day(m), ${end}::DATE)) + 1) AS goal
     FROM priced"""
 
 
@@ -81,13 +87,14 @@ def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today
     """
     ytd_start = date(today.year, 1, 1)
     ytd_end = today
+    period, bound = _spent(cur, start, end)
+    ytd, more = (period, {}) if (ytd_start, ytd_end) == (start, end) else _spent(cur, ytd_start, ytd_end, "_ytd")
     sql = f"""
-    WITH period_goal AS (SELECT account, sum(goal) AS goal FROM ({GOAL_SQL}) GROUP BY account),
-    ytd_goal AS (SELECT account, sum(goal) AS goal FROM ({GOAL_SQL.replace('$start', '$ystart')
-                                                           .replace('$end', '$yend')}) GROUP BY account),
-    in_period AS (SELECT account, sum(billable) AS billable, sum(non_billable) AS non_billable FROM {{period}}
+    WITH period_goal AS (SELECT account, sum(goal) AS goal FROM ({goal_sql()}) GROUP BY account),
+    ytd_goal AS (SELECT account, sum(goal) AS goal FROM ({goal_sql("ystart", "yend")}) GROUP BY account),
+    in_period AS (SELECT account, sum(billable) AS billable, sum(non_billable) AS non_billable FROM {period}
                   GROUP BY account),
-    in_ytd AS (SELECT account, sum(billable) AS billable_ytd FROM {{ytd}} GROUP BY account),
+    in_ytd AS (SELECT account, sum(billable) AS billable_ytd FROM {ytd} GROUP BY account),
     spent AS (
         SELECT coalesce(p.account, y.account) AS account, p.billable, p.non_billable, y.billable_ytd
         FROM in_period p FULL JOIN in_ytd y ON y.account IS NOT DISTINCT FROM p.account)
@@ -98,10 +105,7 @@ def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today
          ON y.account = coalesce(p.account, s.account)
     WHERE coalesce(p.goal, 0) > 0 OR coalesce(s.billable, 0) + coalesce(s.non_billable, 0) > 0
     ORDER BY account"""
-    period, bound = _spent(cur, start, end)
-    ytd, more = (period, {}) if (ytd_start, ytd_end) == (start, end) else _spent(cur, ytd_start, ytd_end, "_ytd")
-    df = cur.execute(sql.replace("{period}", period).replace("{ytd}", ytd),
-                     {"start": start, "end": end, "ystart": ytd_start, "yend": ytd_end, **bound, **more}).df()
+    df = cur.execute(sql, {"start": start, "end": end, "ystart": ytd_start, "yend": ytd_end, **bound, **more}).df()
     if df.empty:
         return df.assign(remaining_ytd=[], overhead=[], used=[], status=[], non_billable_share=[])
     df["remaining_ytd"] = df["goal_ytd"] - df["spent_ytd"]
@@ -119,7 +123,7 @@ def period_hours(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> dict
     billable hours with no budget (``status`` per account; those are not counted as over)."""
     spent, bound = _spent(cur, start, end)
     rows = cur.execute(f"""
-        WITH goal AS (SELECT account, sum(goal) AS goal FROM ({GOAL_SQL}) GROUP BY account),
+        WITH goal AS (SELECT account, sum(goal) AS goal FROM ({goal_sql()}) GROUP BY account),
         spent AS (SELECT account, sum(billable) AS billable FROM {spent}
                   WHERE last_billable IS NOT NULL GROUP BY account)
         SELECT coalesce(g.goal, 0), coalesce(s.billable, 0)
@@ -139,7 +143,7 @@ def burn(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date,
     params = {"start": start, "end": end, "account": account} if account else {"start": start, "end": end}
     sql = f"""
     WITH days AS (SELECT unnest(generate_series($start::DATE, $end::DATE, INTERVAL 1 DAY))::DATE AS day),
-    goal AS (SELECT g.month, sum(g.monthly_hours) AS hours FROM ({GOAL_SQL}) g WHERE true {acc} GROUP BY g.month),
+    goal AS (SELECT g.month, sum(g.monthly_hours) AS hours FROM ({goal_sql()}) g WHERE true {acc} GROUP BY g.month),
     daily AS (SELECT day, coalesce(goal.hours, 0) / dayofmonth(last_day(day)) AS goal
               FROM days LEFT JOIN goal ON goal.month = date_trunc('month', day)),
     spent AS (SELECT work_date AS day, sum(hours) AS hours FROM time_entries
@@ -202,7 +206,7 @@ def invoice_lines(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.
     invested = [lead for lead, category in categories_of(cur, discovery).items() if category in free]
     spent, bound = _spent(cur, start, end)
     return cur.execute(f"""
-        WITH rates AS ({GOAL_SQL}),
+        WITH rates AS ({goal_sql()}),
         invested AS (
             SELECT account, min(effective_month) AS since FROM budgets
             WHERE kind = 'discovery' AND list_contains($invested::INTEGER[], lead_id) GROUP BY account),

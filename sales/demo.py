@@ -327,14 +327,15 @@ def write_demo(store: Store, actor: Actor, leads: int = 300, time_entries: int =
         cur.execute("INSERT INTO leads BY NAME SELECT * FROM demo_leads")
         cur.register("demo_facts", _facts_rows(ids, frame["reach"].to_numpy(), frame, rng))
         cur.execute("INSERT INTO lead_facts (lead_id, fact, value, set_at, set_by) "
-                    "SELECT lead_id, fact, value, set_at, 'demo' FROM demo_facts")
+                    "SELECT lead_id, fact, value, set_at, ? FROM demo_facts", [DEMO_SOURCE])
         assess = _assessments(ids, levels, frame["created_on"], frame["reach"].to_numpy(), rng)
         assess["rubric_version"] = rubric.version
         cur.register("demo_assess", assess)
         cur.execute("INSERT INTO assessments BY NAME SELECT * FROM demo_assess")
         events = _stage_events(ids, frame)
         cur.register("demo_events", events)
-        cur.execute("INSERT INTO stage_events SELECT lead_id, stage, entered_at, 'demo', NULL FROM demo_events")
+        cur.execute("INSERT INTO stage_events SELECT lead_id, stage, entered_at, ?, NULL FROM demo_events",
+                    [DEMO_SOURCE])
         cur.execute("""UPDATE leads SET closed_on = e.entered_at::DATE FROM (
                          SELECT lead_id, max(entered_at) AS entered_at FROM stage_events GROUP BY lead_id) e
                        WHERE leads.id = e.lead_id AND leads.status <> 'open' AND leads.is_demo""")
@@ -386,12 +387,13 @@ def _write_handbook_leads(cur, first_id: int, anchor: date, version: str) -> Non
                      OWNERS[offset], version]
                     + [lead.levels[k] for k in keys] + [lead.comments.get(k) for k in keys])
         for s_idx in range(lead.stage_index + 1):
-            cur.execute("INSERT INTO stage_events VALUES (?, ?, ?, 'demo', NULL)",
+            cur.execute("INSERT INTO stage_events VALUES (?, ?, ?, ?, NULL)",
                         [lead_id, stages[s_idx].key,
-                         datetime.combine(created + timedelta(days=6 * s_idx), datetime.min.time())])
+                         datetime.combine(created + timedelta(days=6 * s_idx), datetime.min.time()), DEMO_SOURCE])
         for s in stages[:lead.stage_index]:
             for c in s.gate:
                 if not c.derived and c.required_if is None:
                     cur.execute("INSERT INTO lead_facts (lead_id, fact, value, set_at, set_by) "
-                                "VALUES (?, ?, true, ?, 'demo')",
-                                [lead_id, c.fact, datetime.combine(created + timedelta(days=5), datetime.min.time())])
+                                "VALUES (?, ?, true, ?, ?)",
+                                [lead_id, c.fact, datetime.combine(created + timedelta(days=5), datetime.min.time()),
+                                 DEMO_SOURCE])

@@ -19,7 +19,7 @@ import duckdb
 from sales import audit
 from sales.access import Actor, authorise
 from sales.demo import BUDGET_KEY, DEMO_SOURCE
-from sales.sqltext import literal
+from sales.sqltext import identifier, literal
 from sales.store import Store, scalar
 
 # rows the demo writes that belong to no demo lead, by table; imported rows always carry a batch
@@ -35,10 +35,6 @@ KEPT = ("audit_log",)  # never changed by a removal
 WORK_WORDS = {"assessment": ("assessment", "assessments"), "gate": ("gate tick", "gate ticks"),
               "note": ("note", "notes"), "touch": ("logged contact", "logged contacts"),
               "offer": ("small-project offer", "small-project offers")}
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _columns(cur: duckdb.DuckDBPyConnection, column: str) -> list[str]:
@@ -99,7 +95,7 @@ def _counted(n: int, kind: str) -> str:
 
 def demo_rows(cur: duckdb.DuckDBPyConnection) -> DemoRows:
     """Every demo row the store holds, counted per table (tables without any left out)."""
-    counts = {t: scalar(cur, f"SELECT count(*) FROM {_ident(t)} WHERE {cond}")  # noqa: S608 (fixed text)
+    counts = {t: scalar(cur, f"SELECT count(*) FROM {identifier(t)} WHERE {cond}")  # noqa: S608 (fixed text)
               for t, cond in _conditions(cur).items()}
     work = dict(cur.execute(f"""SELECT kind, count(*) FROM audit_log
                                 WHERE lead_id IN ({DEMO_LEADS}) AND kind <> 'demo'
@@ -109,7 +105,7 @@ def demo_rows(cur: duckdb.DuckDBPyConnection) -> DemoRows:
 
 def has_demo_rows(cur: duckdb.DuckDBPyConnection) -> bool:
     """Whether any demo row is left (the sidebar's banner): stops at the first one found."""
-    tests = [f"EXISTS (SELECT 1 FROM {_ident(t)} WHERE {c})" for t, c in _conditions(cur).items()]  # noqa: S608
+    tests = [f"EXISTS (SELECT 1 FROM {identifier(t)} WHERE {c})" for t, c in _conditions(cur).items()]  # noqa: S608
     return bool(scalar(cur, "SELECT " + " OR ".join(tests)))
 
 
@@ -123,7 +119,7 @@ def remove_demo(store: Store, actor: Actor) -> DemoRows:
         if not before.total:
             return before
         for table, cond in _conditions(cur).items():
-            cur.execute(f"DELETE FROM {_ident(table)} WHERE {cond}")  # noqa: S608 (fixed text)
+            cur.execute(f"DELETE FROM {identifier(table)} WHERE {cond}")  # noqa: S608 (fixed text)
         audit.record(cur, actor, "demo_removed", "demo data removed", before=before.rows,
                      after={"people's work on demo leads": before.work} if before.work else None)
     return before

@@ -52,12 +52,6 @@ def sent_already(cur: duckdb.DuckDBPyConnection, day: date) -> set[str]:
                                       "WHERE digest_date = ? AND status = ?", [day, SENT]).fetchall()}
 
 
-def deliveries(cur: duckdb.DuckDBPyConnection, day: date):
-    """Every attempt for the digest of ``day``, oldest first."""
-    return cur.execute("""SELECT recipient, status, error, attempted_at FROM digest_deliveries
-                          WHERE digest_date = ? ORDER BY attempted_at, rowid""", [day]).df()
-
-
 def _record(store: Store, actor: Actor, day: date, d: Delivery) -> None:
     with store.transaction() as cur:
         authorise(cur, actor, "send_digest")

@@ -5,36 +5,20 @@ for a few leads their latest assessment, facts and classification, from the same
 
 from __future__ import annotations
 
-import hashlib
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 
+from sales import memo
 from sales.lifecycle import Classification, GateViolation, default_lifecycle
 from sales.rubric import default_rubric
 from sales.rulebook import assessments_sql, facts_sql, gate_column, lead_state_sql, stage_labels
 
 # ---------------------------------------------------------------- one state per data version, shared
 
-_SHARED = threading.Event()  # set by the dashboard: many sessions, one process, one state per data version
-_BUILD = threading.Lock()
 KEEP = 3  # versions kept: a query that began on the one before the latest still finds its table
-
-
-def share_state() -> None:
-    """Keep the state materialised, once per data version, for every query of this process (the
-    dashboard). Without it (the command line), each query computes the state inline."""
-    _SHARED.set()
-
-
-def shared() -> bool:
-    """Whether results are shared by the queries of this process (the dashboard) rather than computed inline."""
-    return _SHARED.is_set()
-
-
 # what the shared state keeps: the columns computed from assessments and facts. The lead's own columns
 # are read from ``leads`` at query time (text is what makes a copy slow: this halves the build)
 COMPUTED = ("score", "score_max", "category", "category_max", "assessed_at", "assessments", "previous_score",
@@ -42,35 +26,15 @@ COMPUTED = ("score", "score_max", "category", "category_max", "assessed_at", "as
 
 
 def lead_state(cur: duckdb.DuckDBPyConnection) -> str:
-    """What to select the lead state FROM: the materialised state of the store's current data version
-    (built on first use, in an in-memory database attached beside the store, so the store file is
-    never written by a read) joined to the leads, or the state's SQL as a subquery when nothing is shared."""
-    if not _SHARED.is_set():
+    """What to select the lead state FROM: when the dashboard shares derived tables (sales/memo.py), the
+    materialised state of the store's current data version joined to the leads; otherwise the state's SQL as a
+    subquery."""
+    if not memo.shared():
         return f"({lead_state_sql()})"
-    from sales.queries import data_version
-
-    name = "lead_state_" + hashlib.sha256(repr(data_version(cur)).encode()).hexdigest()[:16]
-    rubric, lifecycle = default_rubric(), default_lifecycle()
-    with _BUILD:
-        cur.execute("ATTACH IF NOT EXISTS ':memory:' AS memo")
-        held = [r[0] for r in cur.execute("""SELECT table_name FROM duckdb_tables() WHERE database_name = 'memo'
-                                              AND table_name LIKE 'lead_state_%' ORDER BY table_oid""").fetchall()]
-        if name not in held:
-            kept = ", ".join(("id", *rubric.keys, *COMPUTED))
-            cur.execute(f"CREATE TABLE memo.{name} AS SELECT {kept} FROM ({lead_state_sql()})")
-            held.append(name)
-            for old in held[:-KEEP]:
-                cur.execute(f"DROP TABLE IF EXISTS memo.{old}")
-    return (f"(SELECT l.*, m.* EXCLUDE (id), {stage_labels('m.stage_index', lifecycle)} "
-            f"FROM leads l JOIN memo.{name} m ON m.id = l.id)")
-
-
-def forget_state(cur: duckdb.DuckDBPyConnection) -> None:
-    """Drop every materialised state (a benchmark's "first view after a data change")."""
-    with _BUILD:
-        for (name,) in cur.execute("""SELECT table_name FROM duckdb_tables() WHERE database_name = 'memo'
-                                      AND table_name LIKE 'lead_state_%'""").fetchall():
-            cur.execute(f"DROP TABLE memo.{name}")
+    kept = ", ".join(("id", *default_rubric().keys, *COMPUTED))
+    table, _ = memo.derived(cur, "lead_state", f"SELECT {kept} FROM ({lead_state_sql()})", keep=KEEP)
+    return (f"(SELECT l.*, m.* EXCLUDE (id), {stage_labels('m.stage_index', default_lifecycle())} "
+            f"FROM leads l JOIN {table} m ON m.id = l.id)")
 
 
 # ---------------------------------------------------------------- a few leads, from the same SQL

@@ -20,7 +20,6 @@ from sales.paths import DATA_DIR
 from sales.tomlvalues import number, whole
 
 DEFAULT_LIFECYCLE = DATA_DIR / "lifecycle.toml"
-STATUSES = ("open", "won", "lost")
 
 
 class LifecycleError(ValueError):

@@ -19,3 +19,8 @@ def literal(text: str) -> str:
 def literals(texts) -> str:
     """A comma-separated list of literals, for IN (...) and list values."""
     return ", ".join(literal(t) for t in texts)
+
+
+def identifier(name: str) -> str:
+    """A quoted SQL identifier that names exactly ``name`` (a table or database name read from the catalog)."""
+    return '"' + name.replace('"', '""') + '"'

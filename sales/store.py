@@ -68,12 +68,12 @@ def match_rubric(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _current_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'")
-    if not exists:
+    version = stored_version(con)
+    if version is None:
         con.execute("CREATE TABLE schema_info (version INTEGER NOT NULL)")
         con.execute("INSERT INTO schema_info VALUES (0)")
         return 0
-    return scalar(con, "SELECT version FROM schema_info")
+    return version
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
@@ -96,8 +96,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return version
 
 
-def _stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
-    """The schema version the file holds, without writing anything (None: not a store yet)."""
+def stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The schema version the file holds, without writing anything (None: not a store yet, no schema_info)."""
     exists = scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_info'")
     return scalar(con, "SELECT max(version) FROM schema_info") if exists else None
 
@@ -144,7 +144,7 @@ def connect(path: Path | str | None = None, read_only: bool = False, wait: float
 
 
 def _check_version(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
-    version = _stored_version(con)
+    version = stored_version(con)
     if version is not None and version > SCHEMA_VERSION:
         raise StoreUnusableError(
             f"The store {path} was written by a newer version of this program (store schema version {version} "
@@ -211,12 +211,17 @@ class Store:
         """Whether this process holds the file right now."""
         return self._con is not None
 
-    @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor inside BEGIN … COMMIT; any exception rolls everything back."""
+    def check_writable(self) -> None:
+        """Refuse a write to a read-only store (StoreReadOnlyError, saying what to do): every transaction's first
+        step, and a command's before it reads its input."""
         if self.read_only:
             raise StoreReadOnlyError(f"The store {self.path} is read-only, so writes are off: nothing was "
                                      "changed. Make the file writable (chmod u+w) to change it.")
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor inside BEGIN … COMMIT; any exception rolls everything back."""
+        self.check_writable()
         with self._write_lock:
             cur = self.cursor()
             cur.execute("BEGIN")

@@ -12,12 +12,12 @@ import pandas as pd
 import streamlit as st
 from streamlit import dataframe_util  # the Arrow conversion st.vega_lite_chart itself applies
 
-from sales import leadstate
+from sales import memo
 from sales.queries import StoreSummary, store_summary
 from sales.queries import data_version as data_version_of
 from shell.storage import cursor, stop_when_locked, store
 
-leadstate.share_state()  # many sessions in this process: the lead state is computed once per data version
+memo.share()  # many sessions in this process: the lead state (and more) is computed once per data version
 
 _RUN = threading.local()  # one script run of one session at a time per thread
 

@@ -67,13 +67,13 @@ def test_stages_from_imported_levels_and_facts_then_ticks(tmp_path, capsys):
 
 def test_the_shared_state_is_rebuilt_after_every_write(store):
     """The dashboard keeps one materialised state per data version: a write is seen by the next query."""
-    from sales import leadstate
+    from sales import leadstate, memo
     from sales.workbench import save_assessment
     from tests.conftest import BIZDEV
     from tests.pipeline_store import ALL0, build
 
     build(store)
-    leadstate.share_state()
+    memo.share()
     cur = store.cursor()
     first = leadstate.lead_state(cur)
     assert "memo.lead_state_" in first and leadstate.lead_state(cur) == first  # built once

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from sales import leadstate, memo
+from sales import memo
 from sales.budget import account_status, invoice_lines, period_hours
 from tests.test_budget import _seed
 
@@ -14,11 +14,11 @@ JAN = (date(2020, 1, 1), date(2020, 1, 31))
 
 @pytest.fixture
 def shared():
-    was = leadstate.shared()
-    leadstate.share_state()
+    was = memo.shared()
+    memo.share()
     yield
     if not was:
-        leadstate._SHARED.clear()
+        memo._SHARED.clear()
 
 
 def _tables(cur) -> list[str]:

@@ -51,10 +51,14 @@ def refusing(*kinds: type[Exception]) -> Iterator[None]:
 
 def read_only(store) -> bool:
     """A read-only store, said in one line (the command was going to write)."""
-    if store.read_only:
-        print(f"error: the store {store.path} is read-only, so writes are off: nothing was changed. Make the "
-              "file writable (chmod u+w) to change it.", file=sys.stderr)
-    return store.read_only
+    from sales.store import StoreReadOnlyError
+
+    try:
+        store.check_writable()
+    except StoreReadOnlyError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return True
+    return False
 
 
 def listing(frame, as_json: bool, empty: str, **how) -> int:
