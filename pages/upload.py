@@ -31,8 +31,7 @@ if "upload_dir" not in st.session_state or not Path(st.session_state["upload_dir
 workdir = Path(st.session_state["upload_dir"])
 current = {uploads.upload_path(workdir, f.file_id, f.name): f for f in files or []}
 for gone in uploads.keep_only(workdir, set(current)):  # removed from the uploader: drop copy and preview
-    for kept in ("previews", "views"):
-        st.session_state.get(kept, {}).pop(str(gone), None)
+    st.session_state.get("previews", {}).pop(str(gone), None)
 
 
 def saved(upload) -> Path:
@@ -65,15 +64,6 @@ def mapping_form(view, key: str) -> dict | None:
         st.caption(f"Still needed: {', '.join(missing)}")
         return None
     return {"kind": kind, "columns": columns}
-
-
-def described(path: Path, name: str, sheet: str | None):
-    """``describe``, kept per file and sheet: a spreadsheet's sheet is turned into CSV text once, not on every
-    rerun of the page."""
-    cache = st.session_state.setdefault("views", {})
-    if cache.get(str(path), ((), None))[0] != (sheet,):
-        cache[str(path)] = (sheet,), describe(path, name, sheet)
-    return cache[str(path)][1]
 
 
 def previewed(path: Path, mapping: dict | None, name: str, sheet: str | None):
@@ -113,7 +103,7 @@ def show_file(n: int, upload) -> None:
     """One uploaded file: what it is, what importing it would do, and the import button."""
     path = saved(upload)
     key = f"f{n}_{upload.file_id}"
-    view = described(path, upload.name, st.session_state.get(f"{key}_sheet"))
+    view = describe(path, upload.name, st.session_state.get(f"{key}_sheet"))
     st.markdown(f"**{shell.plain(upload.name)}** · {uploads.human_size(upload.size)}")
     if len(view.sheets) > 1:  # a workbook of several sheets: the first is read unless another is chosen
         st.selectbox("Sheet", view.sheets, key=f"{key}_sheet")
