@@ -24,7 +24,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from sales.budget import GOAL_SQL
+from sales.budget import goal_sql
 from sales.filters import Filters, quarter_of
 from sales.forecast import _probability_join, win_probabilities
 from sales.leadstate import lead_state
@@ -97,7 +97,7 @@ def confirmed_hours(cur: duckdb.DuckDBPyConnection, today: date, weeks: list[dat
     days = _weekdays(weeks[0], 7 * len(weeks))
     months = days.astype("datetime64[M]")
     firsts = np.unique(months)
-    in_force = dict(cur.execute(f"SELECT month, sum(monthly_hours) FROM ({GOAL_SQL}) GROUP BY month",  # noqa: S608
+    in_force = dict(cur.execute(f"SELECT month, sum(monthly_hours) FROM ({goal_sql()}) GROUP BY month",  # noqa: S608
                                 {"start": pd.Timestamp(firsts[0]).date(), "end": pd.Timestamp(firsts[-1]).date()}
                                 ).fetchall())
     per_month = np.array([float(in_force.get(pd.Timestamp(m).date(), 0.0)) for m in firsts])

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sales.access import Actor
-from sales.budget import GOAL_SQL
+from sales.budget import goal_sql
 from sales.filters import Filters
 from sales.forecast import NOT_ASSESSED
 from sales.leadstate import categories_of
@@ -213,10 +213,10 @@ def _revenue(rows: pd.DataFrame, budgets: pd.DataFrame, leads: pd.DataFrame, cur
 
 def _retainers(cur, months: pd.Series) -> pd.DataFrame:
     """The retainer in force in each account month from the first of ``months`` to the last, as the Budget
-    page prices its invoice lines (``budget.GOAL_SQL``: a change point holds until the next)."""
+    page prices its invoice lines (``budget.goal_sql``: a change point holds until the next)."""
     first, last = (months.min().date(), months.max().date()) if len(months) else (None, None)  # None: no rows
     df = cur.execute(f"""SELECT account, month, monthly_hours, hourly_rate AS r_rate, upper(currency) AS r_currency
-                         FROM ({GOAL_SQL})""",  # noqa: S608 (our own SQL)
+                         FROM ({goal_sql()})""",  # noqa: S608 (our own SQL)
                      {"start": first, "end": last}).df()
     return df.assign(month=pd.to_datetime(df["month"]))
 
