@@ -91,16 +91,16 @@ def follow_up_sentence(follow_up: dict | None, status: str) -> str:
     return f"next follow-up {follow_up['due']:%d %b %Y}{every}"
 
 
-def stuck_leads(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, limit: int = 200) -> tuple[pd.DataFrame, int]:
-    """Open leads longer in their stage than the stage's limit, longest over first: the first ``limit``
-    with what their stage's gate still lacks, and how many there are in all."""
+def _stuck(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> tuple[str, list] | None:
+    """The open leads of ``f`` longer in their stage than the stage's limit on ``today``: the WITH clause
+    ending in ``stuck`` (id, name, owner, stage, since, days, limit_days, amount, currency) and its parameters;
+    None when no stage has a limit."""
     stages = [(i, s.stuck_after_days) for i, s in enumerate(default_lifecycle().stages) if s.stuck_after_days]
     if not stages:
-        return pd.DataFrame(columns=["id", "name", "owner", "stage", "since", "days", "limit_days", "amount",
-                                     "currency", "unmet"]), 0
+        return None
     limits = f"(VALUES {', '.join(['(?::INTEGER, ?::INTEGER)'] * len(stages))}) AS lim(stage_index, days)"
     where, params = f.lead_where("s", period_column=None)
-    frame = cur.execute(f"""
+    sql = f"""
         WITH s AS (SELECT * FROM {lead_state(cur)}),
         limited AS (  -- the open leads first: only their moves are read
             SELECT s.id, s.name, s.owner, s.stage, s.stage_name, s.amount, s.currency, s.created_on,
@@ -112,18 +112,40 @@ def stuck_leads(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, limit: 
                    coalesce(max(e.entered_at) FILTER (WHERE e.stage = o.stage), max(e.entered_at),
                             o.created_on::TIMESTAMP)::DATE AS since
             FROM limited o LEFT JOIN stage_events e ON e.lead_id = o.id
-            GROUP BY o.id, o.name, o.owner, o.stage, o.stage_name, o.amount, o.currency, o.limit_days, o.created_on)
-        SELECT id, name, owner, stage, since, date_diff('day', since, ?::DATE) AS days, limit_days, amount, currency,
-               count(*) OVER () AS stuck
-        FROM timed WHERE date_diff('day', since, ?::DATE) > limit_days
-        ORDER BY days - limit_days DESC, id LIMIT ?""",
-                        [*[v for row in stages for v in row], *params, NO_CURRENCY, today, today, limit]).df()
+            GROUP BY o.id, o.name, o.owner, o.stage, o.stage_name, o.amount, o.currency, o.limit_days, o.created_on),
+        stuck AS (
+            SELECT id, name, owner, stage, since, date_diff('day', since, t.today) AS days, limit_days, amount,
+                   currency
+            FROM timed, (SELECT ?::DATE AS today) t WHERE date_diff('day', since, t.today) > limit_days)"""
+    return sql, [*[v for row in stages for v in row], *params, NO_CURRENCY, today]
+
+
+def stuck_leads(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, limit: int = 200) -> tuple[pd.DataFrame, int]:
+    """Open leads longer in their stage than the stage's limit, longest over first: the first ``limit``
+    with what their stage's gate still lacks, and how many there are in all."""
+    found = _stuck(cur, f, today)
+    if found is None:
+        return pd.DataFrame(columns=["id", "name", "owner", "stage", "since", "days", "limit_days", "amount",
+                                     "currency", "unmet"]), 0
+    sql, params = found
+    frame = cur.execute(f"""{sql}
+        SELECT *, count(*) OVER () AS stuck FROM stuck ORDER BY days - limit_days DESC, id LIMIT ?""",
+                        [*params, limit]).df()
     total = int(frame["stuck"].iloc[0]) if len(frame) else 0
     frame = frame.drop(columns="stuck")
     classes = classify_leads(cur, [int(i) for i in frame["id"]]) if len(frame) else {}
     frame["unmet"] = ["; ".join(c.label for c in classes[int(i)].unmet) if int(i) in classes else ""
                       for i in frame["id"]]
     return frame, total
+
+
+def stuck_counts(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> dict[str | None, int]:
+    """How many leads ``stuck_leads`` finds, per owner (None: leads without one)."""
+    found = _stuck(cur, f, today)
+    if found is None:
+        return {}
+    sql, params = found
+    return dict(cur.execute(f"{sql} SELECT owner, count(*) FROM stuck GROUP BY owner", params).fetchall())
 
 
 def to_rescore(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.DataFrame:

@@ -4,7 +4,7 @@ current quarter's weighted forecast against their own target.
 Rules (README: Targets, and what moved since last week): an owner is the owner name the leads carry
 (leads without one are listed as "(no owner)"); the owners listed are those asked for, else everyone
 with an open lead or a target for the quarter. Overdue and stuck are exactly what This week lists for
-that owner (``attention.followups``, ``attention.stuck_leads``); the forecast is ``forecast.quarter_total``
+that owner (``attention.followups``, ``attention.stuck_counts``); the forecast is ``forecast.quarter_total``
 of the owner's leads, in the reporting currency (what has no rate is named, not added); the target is
 the owner's own (``targets.owner_targets``), none when not set.
 """
@@ -17,7 +17,7 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
-from sales.attention import OVERDUE, followups, stuck_leads
+from sales.attention import OVERDUE, followups, stuck_counts
 from sales.filters import Filters, quarter_of
 from sales.forecast import NO_OWNER, converted, forecast, quarter_total, win_probabilities
 from sales.money import default_currencies
@@ -45,12 +45,12 @@ def owner_table(cur: duckdb.DuckDBPyConnection, today: date, owners: tuple[str, 
     open_leads = _open_per_owner(cur, tuple(owners))
     targets, _ = owner_targets(cur, quarter, currencies)
     names = list(owners) if owners else sorted(set(open_leads) | set(targets), key=lambda o: (o == NO_OWNER, o))
-    named_stuck = {o: stuck_leads(cur, Filters.everything(owners=(o,)), today, limit=1)[1]
-                   for o in names if o != NO_OWNER}
+    stuck_of = stuck_counts(cur, Filters.everything(), today)  # every owner's, in one pass
+    named_stuck = {o: stuck_of.get(o, 0) for o in names if o != NO_OWNER}
     rows = []
     for o in names:
         if o == NO_OWNER:  # listed only with every owner: everyone's stuck leads less the named owners'
-            stuck = stuck_leads(cur, Filters.everything(), today, limit=1)[1] - sum(named_stuck.values())
+            stuck = sum(stuck_of.values()) - sum(named_stuck.values())
         else:
             stuck = named_stuck[o]
         mine = months[months["owner"] == o] if len(months) else months
