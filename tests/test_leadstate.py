@@ -81,3 +81,27 @@ def test_the_shared_state_is_rebuilt_after_every_write(store):
     save_assessment(store, BIZDEV, 1, ALL0, {})  # Alpha, High, is now assessed at 0: Low
     assert leadstate.lead_state(cur) != first
     assert leadstate.open_leads_by_category(cur) == {"High": 0, "Medium": 1, "Low": 1}
+
+
+def test_of_two_ticks_at_the_same_moment_the_later_one_counts(store, monkeypatch):
+    """A fact's latest value is the one with the latest set_at and, at the same set_at, the one written later
+    (rulebook.LATEST_FACT): untick after tick leaves it unmet, tick after untick leaves it met, both in the
+    drill-down and in the dashboards' shared state."""
+    from datetime import datetime
+
+    from sales import leadstate, memo, workbench
+    from tests.pipeline_store import build
+
+    build(store)
+    monkeypatch.setattr(workbench, "_now", lambda: datetime(2026, 3, 2, 9, 30))  # one instant for every tick
+    set_fact(store, ADMIN, 1, "needs_documented", True)
+    set_fact(store, ADMIN, 1, "needs_documented", False)
+    set_fact(store, ADMIN, 2, "needs_documented", False)
+    set_fact(store, ADMIN, 2, "needs_documented", True)
+    cur = store.cursor()
+    assert [classify_lead(cur, i).facts["needs_documented"] for i in (1, 2)] == [False, True]
+    assert leadstate.lead_facts(cur, 1)[0]["needs_documented"] is False
+    memo.share()
+    got = dict(cur.execute(f"SELECT id, stage_index FROM {leadstate.lead_state(cur)} WHERE id IN (1, 2)").fetchall())
+    # Alpha loses its documented needs (back to Assess Needs, 2); Beta gains them (on to Blueprint, 3)
+    assert got == {1: 2, 2: 3} == {i: classify_lead(cur, i).index for i in (1, 2)}
