@@ -4,6 +4,9 @@ spreadsheet."""
 from __future__ import annotations
 
 import functools
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
 import pandas as pd
@@ -13,6 +16,34 @@ from sales.export import safe_csv
 from sales.tables import readable
 
 SHOWN_ROWS = 500  # what a person reads on screen; the download holds every row
+KEPT_TABLES = 256  # readable tables remembered by content (a few hundred KB each at most)
+_kept: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_keeping = threading.Lock()
+
+
+def readable_kept(frame: pd.DataFrame, units: Mapping | None = None, labels: Mapping | None = None,
+                  currency: str | None = None) -> pd.DataFrame:
+    """``readable(frame, units, labels, currency)``, remembered by what the frame holds (its columns, types and
+    every value, in order), shared by every session and rerun: a rerun shows the same rows without writing
+    each cell out again (a table's text was half of a rerun of This week). Frames whose cells cannot be
+    hashed (lists) are written out every time. Nobody changes the frame it returns."""
+    try:
+        content = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()
+        key = (content, tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)), len(frame),
+               tuple(sorted((units or {}).items())), tuple(sorted((labels or {}).items())), currency)
+        hash(key)
+    except (TypeError, ValueError):
+        return readable(frame, units, labels, currency)
+    with _keeping:
+        if key in _kept:
+            _kept.move_to_end(key)
+            return _kept[key]
+    out = readable(frame, units, labels, currency)
+    with _keeping:
+        _kept[key] = out
+        while len(_kept) > KEPT_TABLES:
+            _kept.popitem(last=False)
+    return out
 
 
 def _readable_csv(frame, units, labels, currency) -> bytes:
@@ -42,7 +73,7 @@ def page_labels(column_config: Mapping) -> tuple[list[str], dict[str, str]]:
 
 def static_table(frame: pd.DataFrame, index: str) -> None:
     """A table that wraps long text (no scrolling, no sorting), as people read it, rows named by ``index``."""
-    st.table(readable(frame).set_index(readable(frame[[index]]).columns[0]))
+    st.table(readable_kept(frame).set_index(readable(frame[[index]]).columns[0]))
 
 
 def table(frame: pd.DataFrame, download_name: str | None = None, limit: int = SHOWN_ROWS, *,
@@ -56,8 +87,8 @@ def table(frame: pd.DataFrame, download_name: str | None = None, limit: int = SH
                                                                       if download_name else "."))
     hidden, chosen = page_labels(kwargs.pop("column_config", None) or {})
     labels = {**chosen, **(labels or {})}
-    shown_rows = readable(frame.head(limit).drop(columns=[c for c in hidden if c in frame.columns]), units, labels,
-                          currency)
+    shown_rows = readable_kept(frame.head(limit).drop(columns=[c for c in hidden if c in frame.columns]), units,
+                               labels, currency)
     shown = st.dataframe(shown_rows, hide_index=True, width="stretch", **kwargs)
     if download_name:
         download(frame, download_name, units=units, labels=labels, currency=currency)
