@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sales.csvtext import CsvError
-from sales.ingest.formats import Candidate, FormatError, candidates, detection, mapping_from_doc
+from sales.ingest.formats import Candidate, Detection, FormatError, candidates, detection, mapping_from_doc
 from sales.ingest.reports import recognised
 from sales.ingest.results import IngestError
 
@@ -52,11 +52,13 @@ def _why_second(second: Candidate, first: Candidate | None) -> str:
            f"{len(first.columns) if first else 0})"
 
 
-def _used(cand_columns: dict[str, int], header: Sequence[str], repeated: str | None = None,
-          times: int = 0) -> tuple[tuple[str, str], ...]:
-    """(field, column) in the file's order; a field read from repeated columns says how many."""
-    return tuple((f, f"{header[i]} (×{times})" if f == repeated and times > 1 else header[i])
-                 for f, i in sorted(cand_columns.items(), key=lambda x: x[1]))
+def _used(det: Detection, header: Sequence[str], times: int = 0) -> tuple[tuple[str, str], ...]:
+    """(field, column) in the file's order; a field read from repeated columns says how many, and a column that
+    fills another's blank cells says so (stage where Lead Status is blank)."""
+    repeated, cols = det.format.repeated, det.columns
+    fills = {other: f"{name} where {header[cols[name]]} is blank" for name, other in det.format.fills(cols).items()}
+    return tuple((fills.get(f, f), f"{header[i]} (×{times})" if f == repeated and times > 1 else header[i])
+                 for f, i in sorted(cols.items(), key=lambda x: x[1]))
 
 
 def explain_header(header: Sequence[str], display: str, kind: str | None = None, fmt: str | None = None,
@@ -74,7 +76,7 @@ def explain_header(header: Sequence[str], display: str, kind: str | None = None,
             det = mapping_from_doc(doc, header, where)
         except FormatError as e:
             raise IngestError(f"{display}: {e}") from None
-        return Explanation(display, where, det.format.kind, _used(det.columns, header), det.unused,
+        return Explanation(display, where, det.format.kind, _used(det, header), det.unused,
                            _why_second(ranked[0], None) if ranked else None)
     best = ranked[0]
     if not best.fits:
@@ -85,7 +87,7 @@ def explain_header(header: Sequence[str], display: str, kind: str | None = None,
     det = detection(best, header)
     second = _why_second(ranked[1], best) if len(ranked) > 1 else None
     return Explanation(display, f"{best.format.label} ({best.format.name})", best.format.kind,
-                       _used(det.columns, header, best.format.repeated, len(best.format.repeated_columns(header))),
+                       _used(det, header, len(best.format.repeated_columns(header))),
                        det.unused, second)
 
 

@@ -36,10 +36,13 @@ class Format:
     options: Mapping[str, str] = field(default_factory=dict)
     one_of: tuple[str, ...] = ()  # at least one of these must be present too (exports hold chosen columns)
     needs_marker: bool = False  # only with one of its markers (a name column alone is no canonical file)
+    # a text field → the field a row's value comes from when its own cell is blank (or the file lacks its
+    # column): HubSpot contacts take their stage from Lead Status, else from Lifecycle Stage
+    fallback: Mapping[str, str] = field(default_factory=dict)
 
     def resolve(self, header: Sequence[str]) -> dict[str, int]:
         """canonical field → column index (the first column that matches wins; a field the file lacks may be read
-        from the column that stands in for it, ``STANDS_IN``)."""
+        from its ``fallback`` field's column, or the column that stands in for it, ``STANDS_IN``)."""
         index = {}
         normal = [norm(h) for h in header]
         for name, aliases in self.fields.items():
@@ -48,10 +51,16 @@ class Format:
                 if h in wanted:
                     index[name] = i
                     break
-        for name, other in STANDS_IN.get(self.kind, {}).items():
+        for name, other in (*self.fallback.items(), *STANDS_IN.get(self.kind, {}).items()):
             if name not in index and other in index:
                 index[name] = index[other]
         return index
+
+    def fills(self, columns: Mapping[str, int]) -> dict[str, str]:
+        """field → the field whose column fills its blank cells, for the fallbacks this file has both columns of
+        (row by row: the staging reads the first that is not blank)."""
+        return {name: other for name, other in self.fallback.items()
+                if name in columns and other in columns and columns[name] != columns[other]}
 
     def repeated_columns(self, header: Sequence[str]) -> list[int]:
         if not self.repeated:

@@ -31,7 +31,7 @@ MOMENTS = ("modified_at",)  # kept with their time of day: two exports of one da
 
 
 def _stage_sql(det: Detection, layout: CsvLayout, src: str) -> str:
-    cols = det.columns
+    cols, fills = det.columns, det.format.fills(det.columns)
     exprs = ["rid"]
     for name, i in cols.items():
         c = f"c{i}"
@@ -51,6 +51,8 @@ def _stage_sql(det: Detection, layout: CsvLayout, src: str) -> str:
         elif name.startswith("fact:"):
             exprs.append(f"{bool_sql(c)} AS {alias}")
             exprs.append(f"{text_sql(c)} AS {alias}__raw")
+        elif name in fills:  # its own cell, else its fallback's when blank (HubSpot's Lifecycle Stage)
+            exprs.append(f"coalesce({text_sql(c)}, {text_sql(f'c{cols[fills[name]]}')}) AS {alias}")
         else:
             exprs.append(f"{text_sql(c)} AS {alias}")
     return f"SELECT {', '.join(exprs)} FROM {src}"

@@ -96,12 +96,14 @@ PRESETS: tuple[Format, ...] = (
     }, required=("external_id", "name"), markers=("Deal Stage", "Deal Name", "Record ID")),
     Format("hubspot-contacts", "leads", "HubSpot contacts", {
         "external_id": _f("Record ID"), "first_name": _f("First Name"), "last_name": _f("Last Name"),
-        "email": _f("Email"), "stage": _f("Lead Status", "Lifecycle Stage"), "created_on": _f("Create Date"),
+        "email": _f("Email"), "stage": _f("Lead Status"), "lifecycle_stage": _f("Lifecycle Stage"),
+        "created_on": _f("Create Date"),
         "organisation": _f("Company Name", "Associated Company"), "owner": _f("Contact owner"),
         "lead_source": _f("Original Source", "Original Traffic Source"), "modified_at": _f("Last Modified Date"),
         "last_activity": _f("Last Activity Date"),
     }, required=("external_id",), one_of=("email", "first_name", "last_name"),
-        markers=("Lead Status", "Record ID", "Lifecycle Stage")),
+        markers=("Lead Status", "Record ID", "Lifecycle Stage"),
+        fallback={"stage": "lifecycle_stage"}),  # a contact's Lead Status, else its Lifecycle Stage
     Format("pipedrive-deals", "leads", "Pipedrive deals", {
         "external_id": _f("Deal - ID"), "name": _f("Deal - Title"), "stage": _f("Deal - Stage"),
         "amount": _f("Deal - Value"), "currency": _f("Deal - Currency", "Deal - Currency of Value"),

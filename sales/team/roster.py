@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sales.access import Actor
+from sales.money import UnknownCurrency, iso_currency
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -105,15 +106,6 @@ def parse_hours(text: object, what: str) -> float | None:
     return float(raw.replace(" ", "").replace(",", "."))
 
 
-def parse_currency(text: object) -> str | None:
-    raw = "" if text is None else str(text).strip().upper()
-    if not raw:
-        return None
-    if not re.fullmatch(r"[A-Z]{3}", raw):
-        raise RosterError(f"{raw!r} is not a three-letter currency code such as EUR")
-    return raw
-
-
 def parse_region(text: object) -> str | None:
     """An ISO country code, optionally with a region (``DE-BY``) the holidays library knows; blank is None
     (no public holidays)."""
@@ -158,7 +150,7 @@ def check_person(row: Mapping) -> dict:
     def field(name: str, fn, *args):
         try:
             return fn(row.get(name), *args)
-        except RosterError as e:
+        except (RosterError, UnknownCurrency) as e:
             raise RosterError(name, str(e)) from None
 
     name = str(row.get("name") or "").strip()
@@ -178,7 +170,7 @@ def check_person(row: Mapping) -> dict:
     if out["start_date"] and out["end_date"] and out["end_date"] < out["start_date"]:
         raise RosterError("end", f"ends ({out['end_date']}) before it starts ({out['start_date']})")
     out["cost_rate"] = field("cost_rate", parse_hours, "a cost rate per hour")
-    out["currency"] = field("currency", parse_currency)
+    out["currency"] = field("currency", iso_currency)  # the one reader: EUR, eur, € → EUR; XYZ refused
     if out["cost_rate"] is not None and out["currency"] is None:
         raise RosterError("currency", "a cost rate needs its currency")
     out["utilisation_target"] = field("utilisation_target", parse_target)
@@ -212,7 +204,7 @@ def check_time_off(row: Mapping, known: set[str]) -> dict:
     for name in ("from", "to"):
         try:
             values[name] = _as_date(row.get(name))
-        except RosterError as e:
+        except (RosterError, UnknownCurrency) as e:
             raise RosterError(name, str(e)) from None
         if values[name] is None:
             raise RosterError(name, f"no '{name}' date")
