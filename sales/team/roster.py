@@ -204,7 +204,7 @@ def check_time_off(row: Mapping, known: set[str]) -> dict:
     for name in ("from", "to"):
         try:
             values[name] = _as_date(row.get(name))
-        except (RosterError, UnknownCurrency) as e:
+        except RosterError as e:
             raise RosterError(name, str(e)) from None
         if values[name] is None:
             raise RosterError(name, f"no '{name}' date")
