@@ -147,15 +147,17 @@ st.caption("Each open lead's amount × its win probability, learned from the sto
 shell.download(by_month, "forecast.csv", "Download the forecast")
 with st.expander("Win probabilities"):
     shell.table(probs, "win-probabilities.csv")
-with st.expander("How far to trust it: past forecasts against what was won"):
-    acc = shell.query(accuracy_report, today, 12, owners)
-    if acc.empty:
-        st.caption("No past month had leads expected to close or won.")
-    else:
-        shell.chart(charts.accuracy_chart, accuracy_report, today, 12, owners, extra=(rates.reporting,))
-        st.caption("At the start of each month: the leads then open and expected to close in it, at the stage and "
-                   "category they had, weighted by today's probabilities; against what was won in the month.")
-        shell.table(acc, "forecast-accuracy.csv")
+trust = st.expander("How far to trust it: past forecasts against what was won", key="week_trust", on_change="rerun")
+if trust.open:  # opened on demand: its query runs when someone opens it, not on every first view
+    with trust:
+        acc = shell.query(accuracy_report, today, 12, owners)
+        if acc.empty:
+            st.caption("No past month had leads expected to close or won.")
+        else:
+            shell.chart(charts.accuracy_chart, accuracy_report, today, 12, owners, extra=(rates.reporting,))
+            st.caption("At the start of each month: the leads then open and expected to close in it, at the stage "
+                       "and category they had, weighted by today's probabilities; against what was won in the month.")
+            shell.table(acc, "forecast-accuracy.csv")
 
 # ---------------------------------------------------------------- what moved
 

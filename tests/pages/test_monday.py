@@ -110,3 +110,28 @@ def test_an_admin_sets_a_quarter_target_on_people_and_roles(monkeypatch, monday_
     at.text_input(key="target_quarter").set_value("Q4")
     next(b for b in at.button if b.label == "Clear target").click().run()
     assert [e.value for e in at.error] == ["'Q4' is not a quarter\\: write it as 2026\\-Q4"]
+
+
+def test_past_forecasts_are_read_only_when_someone_opens_them(monkeypatch, pipeline_db):
+    """This week's "How far to trust it" runs its query when opened, not on every first view of the page."""
+    import functools
+
+    from sales import forecast
+
+    asked = []
+    real = forecast.accuracy_report
+
+    @functools.wraps(real)  # the query cache finds a function by its dotted name
+    def counted(*a):
+        asked.append(a[1:])
+        return real(*a)
+
+    monkeypatch.setattr(forecast, "accuracy_report", counted)
+    at = open_page(monkeypatch, pipeline_db, "week")
+    trust = "How far to trust it: past forecasts against what was won"
+    assert trust in [e.label for e in at.expander] and asked == []
+    at.session_state["week_trust"] = True  # what opening it does
+    at.run()
+    assert not at.exception and asked and all(a[1] == 12 for a in asked)  # twelve past months
+    drawn = [c.value[:40] for c in at.caption if c.value.startswith(("No past month", "At the start of each"))]
+    assert drawn == ["At the start of each month: the leads th"]  # Delta, won, was expected
