@@ -134,4 +134,4 @@ def test_past_forecasts_are_read_only_when_someone_opens_them(monkeypatch, pipel
     at.run()
     assert not at.exception and asked and all(a[1] == 12 for a in asked)  # twelve past months
     drawn = [c.value[:40] for c in at.caption if c.value.startswith(("No past month", "At the start of each"))]
-    assert drawn == ["At the start of each month: the leads th"]  # Delta, won, was expected
+    assert drawn == ["At the start of each month: the leads th"]  # drawn: the store has past months
