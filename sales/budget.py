@@ -65,6 +65,7 @@ _GOAL_SQL = """
 
 
 CAPPED = ("discovery", "development", "fixed")  # budgets of a total of hours (``fixed_total_hours``)
+_KINDS = ", ".join(f"'{k}'" for k in CAPPED)  # the same, as SQL
 
 # Per account and day, the billable hours that count towards the total of the capped budget in force (the latest
 # whose effective_month is at or before the day's month; a month with a retainer's hours in force bills by the
@@ -99,9 +100,6 @@ def within_cap(cur: duckdb.DuckDBPyConnection, end: date) -> tuple[str, dict]:
                             AND fixed_total_hours IS NOT NULL""").fetchone()[0]
     sql = _WITHIN_CAP_SQL.format(kinds=_KINDS, retainers=goal_sql("cap_from", "cap_to"))
     return f"({sql})", {"cap_from": since or end, "cap_to": end}
-
-
-_KINDS = ", ".join(f"'{k}'" for k in CAPPED)
 
 
 # the period's time entries per account and month, read once for the Budget page's status, headline and invoice

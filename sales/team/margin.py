@@ -271,7 +271,7 @@ def _cost(frame: pd.DataFrame, rows: pd.DataFrame, currencies: Currencies) -> tu
 def _filtered(frame: pd.DataFrame, leads: pd.DataFrame, f: Filters) -> pd.DataFrame:
     by_key = leads.set_index("key")
     key = frame["account"].str.strip().str.lower()
-    frame = frame.assign(category=key.map(by_key["category"]).fillna(NO_LEAD))
+    frame = frame.assign(category=key.map(by_key["category"]).astype(object).fillna(NO_LEAD))  # no leads: float
     keep = pd.Series(True, index=frame.index)
     if f.categories:
         keep &= frame["category"].isin(f.categories)
