@@ -64,5 +64,6 @@ else:
 
 st.subheader("Invoice lines")
 lines = shell.query(invoice_lines, f.start, f.end)
-st.caption("Billable hours per account and month at the rate of the budget in force.")
+st.caption("Billable hours per account and month at the rate of the budget in force. A capped small project "
+           "bills no hours past its cap: they are listed as worked, and the note says how many were not billed.")
 shell.table(lines, "invoice-lines.csv")

@@ -64,6 +64,44 @@ _GOAL_SQL = """
     FROM priced"""
 
 
+CAPPED = ("discovery", "development", "fixed")  # budgets of a total of hours (``fixed_total_hours``)
+_KINDS = ", ".join(f"'{k}'" for k in CAPPED)  # the same, as SQL
+
+# Per account and day, the billable hours that count towards the total of the capped budget in force (the latest
+# whose effective_month is at or before the day's month; a month with a retainer's hours in force bills by the
+# retainer and does not count) and, of them, those within the total: hours count from the budget's effective_month
+# in date order, and those that take the running total past fixed_total_hours are not within, on the day they are
+# logged. The one definition the invoice lines and the margin read.
+_WITHIN_CAP_SQL = """
+    WITH capped AS (
+        SELECT account, effective_month AS since, kind, fixed_total_hours AS cap FROM budgets
+        WHERE kind IN ({kinds}) AND fixed_total_hours IS NOT NULL),
+    logged AS (
+        SELECT account, work_date AS day, date_trunc('month', work_date)::DATE AS month, sum(hours) AS hours
+        FROM time_entries
+        WHERE billable AND work_date BETWEEN $cap_from AND $cap_to AND account IN (SELECT account FROM capped)
+        GROUP BY ALL),
+    counted AS (
+        SELECT l.account, l.day, l.month, c.since, c.kind, c.cap, l.hours
+        FROM logged l ASOF JOIN capped c ON c.account = l.account AND l.month >= c.since
+        LEFT JOIN ({retainers}) r ON r.account = l.account AND r.month = l.month
+        WHERE coalesce(r.monthly_hours, 0) <= 0),
+    running AS (SELECT *, sum(hours) OVER (PARTITION BY account, since ORDER BY day) AS total FROM counted)
+    SELECT account, day, month, kind, cap, hours, least(total, cap) - least(total - hours, cap) AS within
+    FROM running"""
+
+
+def within_cap(cur: duckdb.DuckDBPyConnection, end: date) -> tuple[str, dict]:
+    """Per account with a capped budget and day up to ``end``: ``kind`` and ``cap`` of the capped budget in force,
+    the billable ``hours`` that count towards it and the ``within`` of them under the cap (the rest is not
+    billed): what to select FROM and the parameters to bind. Hours count from the budget's start, whatever
+    period the caller shows."""
+    since = cur.execute(f"""SELECT min(effective_month) FROM budgets WHERE kind IN ({_KINDS})
+                            AND fixed_total_hours IS NOT NULL""").fetchone()[0]
+    sql = _WITHIN_CAP_SQL.format(kinds=_KINDS, retainers=goal_sql("cap_from", "cap_to"))
+    return f"({sql})", {"cap_from": since or end, "cap_to": end}
+
+
 # the period's time entries per account and month, read once for the Budget page's status, headline and invoice
 # lines (sales/memo.py keeps it per data version and period)
 SPENT_SQL = """
@@ -196,7 +234,9 @@ def invoice_lines(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.
     """Per account and month: billable hours × the rate in force = the amount to invoice.
 
     Hours of a discovery for a lead whose category has ``free_discovery``, from its start until a retainer
-    is in force, are an investment: listed, but invoiced at nothing.
+    is in force, are an investment: listed, but invoiced at nothing. A capped small project (discovery,
+    development) bills only its hours within the cap (``within_cap``); ``billable_hours`` stays the hours
+    logged and the note says how many past the cap are not billed.
     """
     from sales.leadstate import categories_of
 
@@ -205,8 +245,12 @@ def invoice_lines(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.
                                                 "AND lead_id IS NOT NULL").fetchall()]
     invested = [lead for lead, category in categories_of(cur, discovery).items() if category in free]
     spent, bound = _spent(cur, start, end)
+    capped, more = within_cap(cur, end)
     return cur.execute(f"""
         WITH rates AS ({goal_sql()}),
+        past_cap AS (  -- the period's hours of a capped small project past its cap
+            SELECT account, date_trunc('month', day) AS m, kind, cap, sum(hours - within) AS hours FROM {capped}
+            WHERE day BETWEEN $start AND $end AND kind IN ('discovery', 'development') GROUP BY ALL),
         invested AS (
             SELECT account, min(effective_month) AS since FROM budgets
             WHERE kind = 'discovery' AND list_contains($invested::INTEGER[], lead_id) GROUP BY account),
@@ -217,15 +261,20 @@ def invoice_lines(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.
             SELECT account, month AS m, billable AS hours, last_billable AS last_day FROM {spent}
             WHERE last_billable IS NOT NULL),
         lines AS (
-            SELECT t.account, t.m, t.hours, coalesce(r.hourly_rate, p.rate) AS rate,
+            SELECT t.account, t.m, t.hours, t.hours - coalesce(c.hours, 0) AS billed, c.kind, c.cap,
+                   round(c.hours, 2) AS past, coalesce(r.hourly_rate, p.rate) AS rate,
                    coalesce(r.currency, p.cur) AS currency,
                    coalesce(i.since IS NOT NULL AND t.last_day >= i.since AND r.monthly_hours IS NULL
                             OR r.monthly_hours = 0, false) AS investment
             FROM billed t
             LEFT JOIN rates r ON r.account = t.account AND r.month = t.m
-            LEFT JOIN invested i ON i.account = t.account LEFT JOIN project_rates p ON p.account = t.account)
+            LEFT JOIN invested i ON i.account = t.account LEFT JOIN project_rates p ON p.account = t.account
+            LEFT JOIN past_cap c ON c.account = t.account AND c.m = t.m)
         SELECT account, strftime(m, '%Y-%m') AS month, round(hours, 2) AS billable_hours,
                CASE WHEN investment THEN 0 ELSE rate END AS rate,
-               round(hours * CASE WHEN investment THEN 0 ELSE rate END, 2) AS amount, currency,
-               CASE WHEN investment THEN 'investment: a discovery we do not bill' END AS note
-        FROM lines ORDER BY account, month""", {"start": start, "end": end, "invested": invested, **bound}).df()
+               round(billed * CASE WHEN investment THEN 0 ELSE rate END, 2) AS amount, currency,
+               CASE WHEN investment THEN 'investment: a discovery we do not bill'
+                    WHEN past > 0 THEN printf('%s capped at %g h: %g h past the cap not billed', kind, cap, past)
+               END AS note
+        FROM lines ORDER BY account, month""",
+                       {"start": start, "end": end, "invested": invested, **bound, **more}).df()

@@ -3,8 +3,8 @@
 Revenue, in the account's billing currency (its budget's ``currency``):
 - a retainer in force bills every billable hour at the rate in force, over the month's budget included;
 - a capped budget (``development``, ``discovery``) bills billable hours up to ``fixed_total_hours`` in date
-  order and writes off the rest; a discovery for a lead whose category has ``free_discovery`` (High) bills
-  nothing: its hours are an investment;
+  order and writes off the rest (``budget.within_cap``, the rule the invoice lines read); a discovery for a
+  lead whose category has ``free_discovery`` (High) bills nothing: its hours are an investment;
 - a fixed-price budget (``fixed``) earns its fee ``fixed_total_hours × hourly_rate`` by percentage of
   completion, fee × hours ÷ ``fixed_total_hours``, never past the fee: the same hours up to the total.
 Billed hours are those that earn revenue; realisation = billed hours ÷ billable hours logged.
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sales.access import Actor
-from sales.budget import goal_sql
+from sales.budget import CAPPED, goal_sql, within_cap
 from sales.filters import Filters
 from sales.forecast import NOT_ASSESSED
 from sales.leadstate import categories_of
@@ -40,7 +40,6 @@ from sales.team.utilisation import period_end, starts_between
 
 NO_LEAD = "no lead"
 NO_ACCOUNT = "(no account)"
-CAPPED = ("discovery", "development", "fixed")
 REPORT_COLUMNS = ["account", "month", "currency", "revenue", "cost", "margin", "effective_rate", "realisation"]
 COLUMNS = [*REPORT_COLUMNS[:6], "margin_pct", *REPORT_COLUMNS[6:], "hours", "billable_hours", "billed_hours",
            "written_off_hours", "investment_hours", "category", "note"]
@@ -73,7 +72,7 @@ def margin(cur: duckdb.DuckDBPyConnection, actor: Actor, f: Filters, currencies:
                           """).df()
     rows = _hours(cur, first, last, budgets, currencies)
     leads = won_leads(cur)
-    frame, no_rate = _cost(_revenue(rows, budgets, leads, cur), rows, currencies)
+    frame, no_rate = _cost(_revenue(rows, budgets, leads, cur, last), rows, currencies)
     shown = (frame["month"] >= pd.Timestamp(first)) & (frame["month"] <= pd.Timestamp(last))
     frame = _filtered(frame[shown], leads, f)
     missing = _missing(rows[(rows["month"] >= pd.Timestamp(first)) & rows["account"].isin(frame["account"].unique())])
@@ -175,7 +174,7 @@ def won_leads(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                        [NOT_ASSESSED]).df()
 
 
-def _revenue(rows: pd.DataFrame, budgets: pd.DataFrame, leads: pd.DataFrame, cur) -> pd.DataFrame:
+def _revenue(rows: pd.DataFrame, budgets: pd.DataFrame, leads: pd.DataFrame, cur, last: date) -> pd.DataFrame:
     """Per account and month: billed, written-off and investment hours, revenue and the billing currency."""
     hours = rows.groupby(["account", "month"], as_index=False)[["hours", "billable_hours"]].sum()
     hours = hours.sort_values(["month", "account"]).reset_index(drop=True)
@@ -189,11 +188,15 @@ def _revenue(rows: pd.DataFrame, budgets: pd.DataFrame, leads: pd.DataFrame, cur
     out = out.sort_values(["account", "month"]).reset_index(drop=True)
     retainer = out["monthly_hours"].fillna(0) > 0
     project = ~retainer & out["fixed_total_hours"].notna()
-    # a capped budget bills its hours in date order up to its total, from its start on
+    # a capped budget bills its hours in date order up to its total, from its start on: budget.within_cap
     counted = out["billable_hours"].where(project, 0.0)
-    cum = counted.groupby([out["account"], out["c_since"]], dropna=False, sort=False).cumsum()
+    capped, bound = within_cap(cur, last)
+    by_month = cur.execute(f"SELECT account, month, sum(within) AS within FROM {capped} GROUP BY ALL",  # noqa: S608
+                           bound).df()
+    within = out[["account", "month"]].merge(by_month.assign(month=pd.to_datetime(by_month["month"])),
+                                             on=["account", "month"], how="left")["within"]
+    within = within.fillna(0.0).where(project, 0.0).to_numpy()
     cap = out["fixed_total_hours"].fillna(0.0)
-    within = np.minimum(cum, cap) - np.minimum(cum - counted, cap)
     free = _investment(out, project, leads, cur)
     out["billed_hours"] = np.where(retainer, out["billable_hours"], np.where(project & ~free, within, 0.0))
     out["investment_hours"] = np.where(project & free, within, 0.0)
@@ -268,7 +271,7 @@ def _cost(frame: pd.DataFrame, rows: pd.DataFrame, currencies: Currencies) -> tu
 def _filtered(frame: pd.DataFrame, leads: pd.DataFrame, f: Filters) -> pd.DataFrame:
     by_key = leads.set_index("key")
     key = frame["account"].str.strip().str.lower()
-    frame = frame.assign(category=key.map(by_key["category"]).fillna(NO_LEAD))
+    frame = frame.assign(category=key.map(by_key["category"]).astype(object).fillna(NO_LEAD))  # no leads: float
     keep = pd.Series(True, index=frame.index)
     if f.categories:
         keep &= frame["category"].isin(f.categories)
