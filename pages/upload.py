@@ -7,7 +7,8 @@ import streamlit as st
 
 import shell
 from sales import uploads
-from sales.ingest import IngestError, batch_rejects, import_file, list_batches, mappings, undo_batch, undo_refusal
+from sales.ingest import IngestError, batch_rejects, import_file, list_batches, mappings, undo_batch
+from sales.ingest.batches import undo_refusal
 from sales.ingest.describe import describe
 from sales.ingest.explain import explain_header
 from sales.ingest.formats import FILE_KINDS as KINDS

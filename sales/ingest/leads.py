@@ -343,13 +343,11 @@ def _check_row(row: dict, det: Detection, header: list[str], rubric) -> tuple[st
     return None
 
 
-
 # ---------------------------------------------------------------- undo
 
 
 def undo_refusal(cur, batch: int) -> str | None:
-    """Why undoing ``batch`` would be refused, or None: a later batch changed the same leads (undo that one
-    first), or people have worked on the leads it created (undo would remove their work)."""
+    """Why undoing ``batch`` is refused, or None: a later batch changed its leads, or people worked on them."""
     later = scalar(cur, """SELECT max(u.batch_id) FROM lead_updates u WHERE u.batch_id > ?
                            AND u.lead_id IN (SELECT lead_id FROM lead_updates WHERE batch_id = ?
                                              UNION ALL SELECT id FROM leads WHERE batch_id = ?)""",
@@ -359,14 +357,13 @@ def undo_refusal(cur, batch: int) -> str | None:
         UNION ALL SELECT lead_id, batch_id FROM stage_events)
         WHERE batch_id > ? AND lead_id IN (SELECT id FROM leads WHERE batch_id = ?)""", [batch, batch])]),
                 default=None)
-    if later:
-        return f"batch {later} changed leads of batch {batch} afterwards; undo batch {later} first"
-    return _people_worked_on(cur, batch)
+    return (f"batch {later} changed leads of batch {batch} afterwards; undo batch {later} first" if later
+            else _people_worked_on(cur, batch))
 
 
 def undo(cur, batch: int) -> dict[str, int]:
-    """Remove the leads a batch created with their history, and put back the CRM values it replaced. Only
-    after ``undo_refusal`` found nothing against it (``undo_batch`` asks it first, in the same transaction)."""
+    """Remove the leads a batch created with their history, and put back the CRM values it replaced (once
+    ``undo_refusal`` found nothing against it: ``undo_batch`` asks it first)."""
     fields = ", ".join(f"{f} = u.{f}" for f in CRM_FIELDS)
     cur.execute(f"UPDATE leads SET {fields} FROM lead_updates u WHERE u.lead_id = leads.id AND u.batch_id = ?",
                 [batch])  # noqa: S608 (fixed column names)
@@ -381,8 +378,8 @@ def undo(cur, batch: int) -> dict[str, int]:
 
 
 def _people_worked_on(cur, batch: int) -> str | None:
-    """Undo removes the leads an import created; when people have since written notes, assessments,
-    gate ticks or offers on them, it refuses and names them rather than remove their work."""
+    """The leads ``batch`` created that people have since worked on (notes, assessments, gate ticks, offers),
+    named with that work: undo would remove it, so it is refused."""
     rows = cur.execute("""
         WITH mine AS (SELECT id, name FROM leads WHERE batch_id = ?),
         work AS (SELECT lead_id, 'note' AS kind FROM lead_activity

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from sales.access import AccessDenied
-from sales.ingest import IngestError, import_file, undo_batch, undo_refusal
+from sales.ingest import IngestError, import_file, undo_batch
+from sales.ingest.batches import undo_refusal
 from sales.store import Store, scalar
 from tests.conftest import ADMIN, BIZDEV, VIEWER
 
