@@ -139,8 +139,13 @@ class _Kept:
         with self.lock:
             for (kept, name), text in self.sheets.items():
                 if kept == file and name == (text.sheets[0] if sheet is None else sheet):
+                    try:
+                        linked = _linked(text.path, dest)
+                    except OSError:  # its text removed from under us (a temp folder swept): convert again
+                        del self.sheets[(kept, name)]
+                        return None
                     self.sheets.move_to_end((kept, name))
-                    return replace(text, path=_linked(text.path, dest))
+                    return replace(text, path=linked)
         return None
 
     def folder(self) -> Path:
