@@ -8,6 +8,7 @@ import streamlit as st
 import shell
 from sales import uploads
 from sales.ingest import IngestError, batch_rejects, import_file, list_batches, mappings, undo_batch
+from sales.ingest.batches import undo_refusal
 from sales.ingest.describe import describe
 from sales.ingest.explain import explain_header
 from sales.ingest.formats import FILE_KINDS as KINDS
@@ -199,11 +200,14 @@ else:
     with left:
         batch = st.selectbox("Batch", batches["batch"].tolist(), key="hist_batch",
                              format_func=lambda b: f"{b} · {batches.set_index('batch').loc[b, 'file']}")
+    refused = shell.query(undo_refusal, who, int(batch))  # the undo's own rule, asked before it is offered
     with right:
         st.write("")
         st.button("Undo this import", key="undo", icon=":material/undo:", on_click=st.session_state.update,
-                  kwargs={"undo_asked": int(batch)})
-    if st.session_state.get("undo_asked") == int(batch):  # a confirm step: the sentence, then yes or no
+                  kwargs={"undo_asked": int(batch)}, disabled=refused is not None)
+    if refused is not None:
+        st.warning(shell.plain(f"Batch {batch} cannot be undone: {refused}"), icon=":material/block:")
+    elif st.session_state.get("undo_asked") == int(batch):  # a confirm step: the sentence, then yes or no
         sentence = shell.query(undo_sentence, int(batch), shell.today())
         with st.container(border=True):
             st.warning(shell.plain(sentence or f"Batch {batch} is no longer in the store."), icon=":material/undo:")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 
 from sales import audit
-from sales.access import Actor, authorise
+from sales.access import AccessDenied, Actor, authorise
 from sales.ingest.formats import Detection
 from sales.ingest.importers import importer
 from sales.ingest.results import ImportResult, IngestError
@@ -51,17 +51,35 @@ def batch_rejects(cur: duckdb.DuckDBPyConnection, batch: int):
                           ORDER BY line NULLS LAST""", [batch]).df()
 
 
+def undo_refusal(cur: duckdb.DuckDBPyConnection, actor: Actor, batch: int) -> AccessDenied | IngestError | None:
+    """Why undoing import ``batch`` would be refused now (the refusal ``undo_batch`` would raise), or None when it
+    would go ahead: the actor's role as the store holds it, the batch still there, and its kind's own rule
+    (a leads import under a later one, or whose leads people have worked on since). The Upload page asks it
+    before it offers the undo; ``undo_batch`` asks it inside its transaction."""
+    try:
+        authorise(cur, actor, "undo")
+    except AccessDenied as e:
+        return e
+    kind = scalar(cur, "SELECT max(kind) FROM import_batches WHERE id = ?", [batch])  # NULL: no such batch
+    if kind is None:
+        return IngestError(f"no import batch {batch}")
+    rule = getattr(importer(kind), "undo_refusal", None)
+    why = rule(cur, batch) if rule is not None else None
+    return IngestError(why) if why else None
+
+
 def undo_batch(store: Store, actor: Actor, batch: int) -> dict[str, int]:
-    """Remove everything one import added (and the batch record); returns rows removed per table.
+    """Remove everything one import added (and the batch record); returns rows removed per table. Refused,
+    with nothing changed, for the reasons ``undo_refusal`` gives (AccessDenied for the role, else IngestError).
 
     The audit trail keeps the import's own row and gains one for the undo."""
     actor.require("undo")
     with store.transaction() as cur:
-        authorise(cur, actor, "undo")
-        found = cur.execute("SELECT file_name, format, kind FROM import_batches WHERE id = ?", [batch]).fetchall()
-        if not found:
-            raise IngestError(f"no import batch {batch}")
-        name, fmt, kind = found[0]
+        refused = undo_refusal(cur, actor, batch)
+        if refused is not None:
+            raise refused
+        name, fmt, kind = cur.execute("SELECT file_name, format, kind FROM import_batches WHERE id = ?",
+                                      [batch]).fetchall()[0]
         removed = importer(kind).undo(cur, batch)
         removed["rejected_rows"] = scalar(cur, "DELETE FROM rejected_rows WHERE batch_id = ?", [batch])
         cur.execute("DELETE FROM import_batches WHERE id = ?", [batch])

@@ -1,6 +1,8 @@
 """The importer of each file kind. Every one offers ``import_rows(cur, det, layout, src, batch, result, lines)``,
 which checks and stores the rows of ``src`` (the file's records as text, with their index ``rid``), and
-``undo(cur, batch)``, which removes what a batch of its kind added and returns how many rows per table."""
+``undo(cur, batch)``, which removes what a batch of its kind added and returns how many rows per table. A kind
+whose undo may be refused also offers ``undo_refusal(cur, batch)``: why, or None (``batches.undo_refusal`` asks
+it before any undo)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from sales.ingest.formats import Detection
 from sales.ingest.quantities import AMOUNT, amount_currency, amount_sql, problem_sql, problem_text, sniff_decimal
 from sales.ingest.reader import CsvLayout
 from sales.ingest.rejects import Rejects
-from sales.ingest.results import ImportResult, IngestError
+from sales.ingest.results import ImportResult
 from sales.ingest.values import bool_sql, date_sql, moment_sql, sniff_date, text_sql
 from sales.leadstate import latest_assessments, latest_facts
 from sales.rubric import LevelError, check_level, default_rubric
@@ -345,13 +345,11 @@ def _check_row(row: dict, det: Detection, header: list[str], rubric) -> tuple[st
     return None
 
 
-
 # ---------------------------------------------------------------- undo
 
 
-def undo(cur, batch: int) -> dict[str, int]:
-    """Remove the leads a batch created with their history, and put back the CRM values it replaced;
-    refuses (IngestError) when a later batch changed the same leads, or people have worked on them."""
+def undo_refusal(cur, batch: int) -> str | None:
+    """Why undoing ``batch`` is refused, or None: a later batch changed its leads, or people worked on them."""
     later = scalar(cur, """SELECT max(u.batch_id) FROM lead_updates u WHERE u.batch_id > ?
                            AND u.lead_id IN (SELECT lead_id FROM lead_updates WHERE batch_id = ?
                                              UNION ALL SELECT id FROM leads WHERE batch_id = ?)""",
@@ -361,9 +359,13 @@ def undo(cur, batch: int) -> dict[str, int]:
         UNION ALL SELECT lead_id, batch_id FROM stage_events)
         WHERE batch_id > ? AND lead_id IN (SELECT id FROM leads WHERE batch_id = ?)""", [batch, batch])]),
                 default=None)
-    if later:
-        raise IngestError(f"batch {later} changed leads of batch {batch} afterwards; undo batch {later} first")
-    _refuse_if_people_worked_on(cur, batch)
+    return (f"batch {later} changed leads of batch {batch} afterwards; undo batch {later} first" if later
+            else _people_worked_on(cur, batch))
+
+
+def undo(cur, batch: int) -> dict[str, int]:
+    """Remove the leads a batch created with their history, and put back the CRM values it replaced (once
+    ``undo_refusal`` found nothing against it: ``undo_batch`` asks it first)."""
     fields = ", ".join(f"{f} = u.{f}" for f in CRM_FIELDS)
     cur.execute(f"UPDATE leads SET {fields} FROM lead_updates u WHERE u.lead_id = leads.id AND u.batch_id = ?",
                 [batch])  # noqa: S608 (fixed column names)
@@ -377,9 +379,9 @@ def undo(cur, batch: int) -> dict[str, int]:
     return removed
 
 
-def _refuse_if_people_worked_on(cur, batch: int) -> None:
-    """Undo removes the leads an import created; when people have since written notes, assessments,
-    gate ticks or offers on them, it refuses and names them rather than remove their work."""
+def _people_worked_on(cur, batch: int) -> str | None:
+    """The leads ``batch`` created that people have since worked on (notes, assessments, gate ticks, offers),
+    named with that work: undo would remove it, so it is refused."""
     rows = cur.execute("""
         WITH mine AS (SELECT id, name FROM leads WHERE batch_id = ?),
         work AS (SELECT lead_id, 'note' AS kind FROM lead_activity
@@ -390,11 +392,11 @@ def _refuse_if_people_worked_on(cur, batch: int) -> None:
         SELECT m.name, w.kind, count(*) FROM mine m JOIN work w ON w.lead_id = m.id
         GROUP BY ALL ORDER BY m.name, w.kind""", [batch]).fetchall()
     if not rows:
-        return
+        return None
     by_lead: dict[str, list[str]] = {}
     for name, kind, n in rows:
         by_lead.setdefault(name, []).append(f"{n} {kind}{'s' if n != 1 else ''}")
     named = "; ".join(f"{name} ({', '.join(kinds)})" for name, kinds in list(by_lead.items())[:5])
     more = f" and {len(by_lead) - 5} more leads" if len(by_lead) > 5 else ""
-    raise IngestError(f"batch {batch} created leads that people have worked on since: {named}{more}. "
-                      "Undo would remove their work, so nothing was changed.")
+    return (f"batch {batch} created leads that people have worked on since: {named}{more}. "
+            "Undo would remove their work, so nothing was changed.")

@@ -8,13 +8,22 @@ Lines and rows: row N of the sheet is line N of the text unless the sheet starts
 a line break; ``RowMap`` then turns a text line back into the spreadsheet row that people see. Rows that are
 blank, and the group headers of a grouped export (Odoo's "Won (3)" with subtotals), become blank lines: the
 readers pass over them, and the group headers are counted as skipped, like report footers.
+
+A sheet is converted once while its file stays the same (``KEPT_SHEETS``): the Upload page describes, previews
+and imports one workbook, and each would otherwise read it whole again.
 """
 
 from __future__ import annotations
 
+import atexit
 import csv
+import os
 import re
+import shutil
 import stat
+import tempfile
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -27,6 +36,7 @@ SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 # a group header: its label, then the group's record count ("Won (3)"; nested groups are indented)
 GROUP_LABEL = re.compile(r"\A( *)\S.* \((\d+)\)\Z")
 NUMBER_TEXT = re.compile(r"\A-?\d+(\.\d+)?\Z")  # Odoo writes an integer column's subtotal as text
+KEPT_SHEETS = 4  # sheets kept converted per process, newest first: a few uploads' worth (each may be large)
 
 
 def is_spreadsheet(path: Path) -> bool:
@@ -90,8 +100,88 @@ def read_export(path: Path, work: Path, sheet: str | None = None, max_bytes: int
                        "import")
     folder = work / "sheet"  # apart from the copies the importer may make in ``work``
     folder.mkdir(exist_ok=True)
-    text = write_text(path, folder / path.name, sheet)
+    text = converted(path, sheet, folder / path.name)
     return Export(replace(inspect(text.path, max_bytes), rows=text.rows), text.path, text)
+
+
+def converted(path: Path, sheet: str | None, dest: Path) -> SheetText:
+    """Sheet ``sheet`` of ``path`` as CSV text at ``dest``: written once per file (path, size, modification time)
+    and sheet, and given again as a link to the text kept (``KEPT_SHEETS``)."""
+    st = path.stat()
+    file = (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
+    text = _kept.give(file, sheet, dest)
+    if text is not None:
+        return text
+    folder = _kept.folder()
+    try:
+        text = write_text(path, folder / path.name, sheet)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    given = replace(text, path=_linked(text.path, dest))
+    _kept.keep(file, text)
+    return given
+
+
+class _Kept:
+    """Sheets written as text, by file and sheet name, in folders of their own under one temp folder of this
+    process; the oldest is deleted beyond ``limit``, and all of them at exit. A reader gets its own hard link
+    (or copy) of the text, so a sheet deleted meanwhile leaves its reading whole."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.sheets: OrderedDict[tuple, SheetText] = OrderedDict()
+        self.lock = threading.Lock()  # sessions of one server import side by side
+        self.root: Path | None = None
+
+    def give(self, file: tuple, sheet: str | None, dest: Path) -> SheetText | None:
+        """The kept text of ``sheet`` (None: the first sheet) linked at ``dest``; None when none is kept."""
+        with self.lock:
+            for (kept, name), text in self.sheets.items():
+                if kept == file and name == (text.sheets[0] if sheet is None else sheet):
+                    try:
+                        linked = _linked(text.path, dest)
+                    except OSError:  # its text removed from under us (a temp folder swept): convert again
+                        del self.sheets[(kept, name)]
+                        return None
+                    self.sheets.move_to_end((kept, name))
+                    return replace(text, path=linked)
+        return None
+
+    def folder(self) -> Path:
+        with self.lock:
+            if self.root is None or not self.root.is_dir():
+                self.root = Path(tempfile.mkdtemp(prefix="sales-sheets-"))
+            return Path(tempfile.mkdtemp(dir=self.root))
+
+    def keep(self, file: tuple, text: SheetText) -> None:
+        with self.lock:
+            gone = self.sheets.pop((file, text.sheet), None)  # converted by another session meanwhile
+            self.sheets[(file, text.sheet)] = text
+            if gone is not None:
+                shutil.rmtree(gone.path.parent, ignore_errors=True)
+            while len(self.sheets) > self.limit:
+                shutil.rmtree(self.sheets.popitem(last=False)[1].path.parent, ignore_errors=True)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.sheets.clear()
+            if self.root is not None:
+                shutil.rmtree(self.root, ignore_errors=True)
+                self.root = None
+
+
+_kept = _Kept(KEPT_SHEETS)
+atexit.register(_kept.clear)
+
+
+def _linked(src: Path, dest: Path) -> Path:
+    dest.unlink(missing_ok=True)
+    try:
+        os.link(src, dest)
+    except OSError:  # another file system, or links refused: a copy
+        shutil.copyfile(src, dest)
+    return dest
 
 
 def sheet_names(path: Path, display: str | None = None) -> list[str]:

@@ -3,6 +3,7 @@ same store from a CSV and from an .xlsx of typed cells; rejects name the spreads
 group rows are skipped and counted; ``--sheet`` picks a sheet."""
 
 import json
+import os
 import subprocess
 import sys
 from datetime import date, datetime, time
@@ -217,3 +218,75 @@ def test_a_damaged_spreadsheet_is_refused_by_name(store, tmp_path):
     path.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 4)
     with pytest.raises(IngestError, match=r"deals\.xlsx: this is a binary file that no spreadsheet reader"):
         import_file(store, ADMIN, path)
+
+
+def test_a_workbook_is_converted_once_for_its_preview_and_its_import(store, tmp_path, monkeypatch):
+    """The Upload page previews a file (a dry run) and then imports it: the workbook is read once for both, and
+    the import stores what the preview promised. A changed file (new size, or only a new modification time) is
+    read again."""
+    from sales.ingest import sheets
+
+    opened = []
+    real = sheets._open
+    monkeypatch.setattr(sheets, "_open", lambda path, display: opened.append(path.name) or real(path, display))
+    deals = [ODOO,
+             ["Hedera microdegrees", "Hedera University", "Amara Okafor", "Won", 85000.0, 100.0, datetime(2026, 3, 31)],
+             ["Affogato LMS", "Affogato International", "Amara Okafor", "Won", 18000.0, 100.0, datetime(2026, 2, 15)],
+             ["Campus Nord", "Campus Nord", "Chen Wei", "Proposition", "lots", 60.0, datetime(2026, 5, 1)]]
+    book = write_rows(tmp_path / "deals.xlsx", {"Deals": deals})
+    # rows 2 and 3 new; row 4's revenue "lots" unreadable: 3 records, 2 new, 1 with a problem, in row 4
+    expected = (3, 2, 0, 1, [(4, "Expected Revenue")])
+
+    def seen(r):
+        return r.records, r.imported, r.duplicates, r.rejected, [(x.line, x.column) for x in r.rejects]
+
+    preview = import_file(store, ADMIN, book, dry_run=True)  # the page's preview: the first sheet, unnamed
+    assert (preview.batch, seen(preview)) == (None, expected)
+    with store.cursor() as cur:
+        assert cur.execute("SELECT count(*) FROM leads").fetchall() == [(0,)]  # a preview stores nothing
+    done = import_file(store, ADMIN, book, sheet="Deals")  # the page's import names the sheet it described
+    assert (done.batch, seen(done)) == (1, expected)
+    assert opened == ["deals.xlsx"]  # one conversion for both
+    with store.cursor() as cur:
+        assert cur.execute("SELECT name, status, amount FROM leads ORDER BY name").fetchall() == [
+            ("Affogato LMS", "won", 18000.0), ("Hedera microdegrees", "won", 85000.0)]
+        assert cur.execute('SELECT batch_id, line, "column" FROM rejected_rows').fetchall() == [
+            (1, 4, "Expected Revenue")]
+
+    # the same file with one more deal (a new size): read again; the two stored deals are already there
+    write_rows(book, {"Deals": deals + [["Brown class", None, "Chen Wei", "Proposition", 2500.0, 60.0,
+                                         datetime(2026, 6, 1)]]})
+    again = import_file(store, ADMIN, book, dry_run=True)
+    assert seen(again) == (4, 1, 2, 1, [(4, "Expected Revenue")])
+    assert opened == ["deals.xlsx"] * 2
+    assert seen(import_file(store, ADMIN, book, dry_run=True)) == (4, 1, 2, 1, [(4, "Expected Revenue")])
+    assert len(opened) == 2  # unchanged since: not read again
+    # the very same bytes with a later modification time: read again too
+    st = book.stat()
+    os.utime(book, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
+    assert seen(import_file(store, ADMIN, book, dry_run=True)) == (4, 1, 2, 1, [(4, "Expected Revenue")])
+    assert len(opened) == 3
+
+
+def test_converted_sheets_are_few_and_deleted_when_dropped(tmp_path):
+    """At most ``KEPT_SHEETS`` converted sheets stay on disk; the oldest one's text is deleted when a newer one
+    comes, while a reader's own link to it stays whole."""
+    from sales.ingest import sheets
+
+    books = [write_rows(tmp_path / f"book{n}.xlsx", {"S": [["a", "b"], [float(n), "x"]]})
+             for n in range(sheets.KEPT_SHEETS + 1)]
+    work = tmp_path / "work"
+    work.mkdir()
+    first = sheets.converted(books[0], None, work / "first.csv")
+    kept = sheets._kept.sheets[next(reversed(sheets._kept.sheets))].path  # the text kept for books[0]
+    assert kept.read_text() == first.path.read_text() == "a,b\n0,x\n"
+    for n, book in enumerate(books[1:], start=1):
+        sheets.converted(book, None, work / f"{n}.csv")
+    assert not kept.exists()  # pushed out by the fifth: deleted
+    assert first.path.read_text() == "a,b\n0,x\n"  # the reader's link still reads
+    assert len(sheets._kept.sheets) == sheets.KEPT_SHEETS
+    # a kept text removed from under the process (a temp folder swept) is converted again, not a failure
+    for kept in list(sheets._kept.sheets.values()):
+        kept.path.unlink()
+    again = sheets.converted(books[-1], None, work / "again.csv")
+    assert again.path.read_text() == f"a,b\n{sheets.KEPT_SHEETS},x\n"
