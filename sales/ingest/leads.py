@@ -1,7 +1,5 @@
-"""CRM exports → leads, with their rubric levels, gate facts and stage, mapped through stage_map.toml.
-
-CRM files are small (thousands of rows), so after typed staging in SQL the row logic is Python.
-"""
+"""CRM exports → leads, with their rubric levels, gate facts and stage, mapped through stage_map.toml. CRM
+files are small (thousands of rows), so after typed staging in SQL the row logic is Python."""
 
 from __future__ import annotations
 
