@@ -102,20 +102,32 @@ def within_cap(cur: duckdb.DuckDBPyConnection, end: date) -> tuple[str, dict]:
     return f"({sql})", {"cap_from": since or end, "cap_to": end}
 
 
-# the period's time entries per account and month, read once for the Budget page's status, headline and invoice
-# lines (sales/memo.py keeps it per data version and period)
+# the period's billable hours per account and month, with the last day billed: the invoice lines (sales/memo.py
+# keeps it per data version and period)
 SPENT_SQL = """
-    SELECT account, date_trunc('month', work_date) AS month, sum(hours) FILTER (WHERE billable) AS billable,
+    SELECT account, date_trunc('month', work_date) AS month, sum(hours) AS billable, max(work_date) AS last_billable
+    FROM time_entries WHERE billable AND work_date BETWEEN $spent_start AND $spent_end GROUP BY ALL"""
+
+
+def _spent(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> tuple[str, dict]:
+    """Per account and month with billable hours from ``start`` to ``end``: those hours and the last day with
+    some: what to select FROM and the parameters to bind (``memo.derived``)."""
+    return memo.derived(cur, "budget_spent", SPENT_SQL, {"spent_start": start, "spent_end": end})
+
+
+# the period's time entries per account, for the status and the headline (the Overview's too): a third of the
+# per-month pass's work at 5,000,000 entries, since far fewer groups are kept
+ACCOUNT_SPENT_SQL = """
+    SELECT account, sum(hours) FILTER (WHERE billable) AS billable,
            sum(hours) FILTER (WHERE NOT coalesce(billable, false)) AS non_billable,
-           max(work_date) FILTER (WHERE billable) AS last_billable
-    FROM time_entries WHERE work_date BETWEEN $spent{tag}_start AND $spent{tag}_end GROUP BY ALL"""
+           coalesce(bool_or(billable), false) AS any_billable
+    FROM time_entries WHERE work_date BETWEEN $acct_start AND $acct_end GROUP BY account"""
 
 
-def _spent(cur: duckdb.DuckDBPyConnection, start: date, end: date, tag: str = "") -> tuple[str, dict]:
-    """Per account and month, the billable and non-billable hours from ``start`` to ``end`` and the last day
-    with billable hours (NULL: none): what to select FROM and the parameters to bind (``memo.derived``)."""
-    return memo.derived(cur, "budget_spent", SPENT_SQL.format(tag=tag),
-                        {f"spent{tag}_start": start, f"spent{tag}_end": end})
+def _account_spent(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> tuple[str, dict]:
+    """Per account, the billable and non-billable hours from ``start`` to ``end`` and whether any was billable:
+    what to select FROM and the parameters to bind (``memo.derived``)."""
+    return memo.derived(cur, "budget_accounts", ACCOUNT_SPENT_SQL, {"acct_start": start, "acct_end": end})
 
 
 def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date) -> pd.DataFrame:
@@ -125,12 +137,11 @@ def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today
     """
     ytd_start = date(today.year, 1, 1)
     ytd_end = today
-    period, bound = _spent(cur, start, end)
+    period, bound = _account_spent(cur, start, end)
     sql = f"""
     WITH period_goal AS (SELECT account, sum(goal) AS goal FROM ({goal_sql()}) GROUP BY account),
     ytd_goal AS (SELECT account, sum(goal) AS goal FROM ({goal_sql("ystart", "yend")}) GROUP BY account),
-    in_period AS (SELECT account, sum(billable) AS billable, sum(non_billable) AS non_billable FROM {period}
-                  GROUP BY account),
+    in_period AS (SELECT account, billable, non_billable FROM {period}),
     in_ytd AS (  -- per account, not per month: a fifth of the period's work at 5,000,000 entries
         SELECT account, sum(hours) AS billable_ytd FROM time_entries
         WHERE billable AND work_date BETWEEN $ystart AND $yend GROUP BY account),
@@ -160,11 +171,10 @@ def period_hours(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> dict
     """The period's totals over every account, the headline of the Budget page and the Overview: billable
     hours, the prorated goal, and how many accounts are over budget, how many at 80-100 % and how many logged
     billable hours with no budget (``status`` per account; those are not counted as over)."""
-    spent, bound = _spent(cur, start, end)
+    spent, bound = _account_spent(cur, start, end)
     rows = cur.execute(f"""
         WITH goal AS (SELECT account, sum(goal) AS goal FROM ({goal_sql()}) GROUP BY account),
-        spent AS (SELECT account, sum(billable) AS billable FROM {spent}
-                  WHERE last_billable IS NOT NULL GROUP BY account)
+        spent AS (SELECT account, billable FROM {spent} WHERE any_billable)
         SELECT coalesce(g.goal, 0), coalesce(s.billable, 0)
         FROM goal g FULL JOIN spent s ON s.account = g.account""",  # noqa: S608 (a table name or our own SQL)
                        {"start": start, "end": end, **bound}).fetchall()
