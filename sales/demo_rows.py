@@ -104,9 +104,12 @@ def demo_rows(cur: duckdb.DuckDBPyConnection) -> DemoRows:
 
 
 def has_demo_rows(cur: duckdb.DuckDBPyConnection) -> bool:
-    """Whether any demo row is left (the sidebar's banner): stops at the first one found."""
-    tests = [f"EXISTS (SELECT 1 FROM {identifier(t)} WHERE {c})" for t, c in _conditions(cur).items()]  # noqa: S608
-    return bool(scalar(cur, "SELECT " + " OR ".join(tests)))
+    """Whether any demo row is left (the sidebar's banner): asked table by table, the leads first, and stopping at
+    the first table holding one (one statement of every table's EXISTS read them all: a tenth of a second at
+    5,000,000 time entries on every first view)."""
+    where = _conditions(cur)
+    return any(scalar(cur, f"SELECT EXISTS (SELECT 1 FROM {identifier(t)} WHERE {where[t]})")  # noqa: S608
+               for t in sorted(where, key=lambda t: t != "leads"))
 
 
 def remove_demo(store: Store, actor: Actor) -> DemoRows:

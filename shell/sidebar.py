@@ -53,9 +53,12 @@ def _remove_demo_button(who: Actor) -> None:
     """An admin's way from the demo to their own data: what goes is said before anything is removed."""
     from sales.demo_rows import demo_rows
 
-    with st.popover("Remove demo data", icon=":material/delete_sweep:"):
-        st.write(query(demo_rows).sentence())  # our own sentence: counts and table names only
-        st.button("Remove the demo data", type="primary", key="remove_demo", on_click=_remove_demo, args=(who,))
+    pop = st.popover("Remove demo data", icon=":material/delete_sweep:", key="demo_remove_open", on_change="rerun")
+    if pop.open:  # counted when someone opens it: every table is read, on no first view of a page
+        with pop:
+            st.write(query(demo_rows).sentence())  # our own sentence: counts and table names only
+            st.button("Remove the demo data", type="primary", key="remove_demo", on_click=_remove_demo,
+                      args=(who,))
 
 
 def _remove_demo(who: Actor) -> None:

@@ -1,6 +1,8 @@
 """The sidebar's demo banner shows while demo rows exist, and an admin removes them there after reading what
 goes."""
 
+from streamlit.testing.v1 import AppTest
+
 from sales.demo import write_demo
 from sales.ingest import import_file
 from sales.store import Store, scalar
@@ -15,6 +17,11 @@ def test_the_banner_goes_with_the_demo_rows_and_imported_data_stays(monkeypatch,
         write_demo(s, ADMIN, leads=30, time_entries=20, anchor=ANCHOR)
     at = open_page(monkeypatch, db, "overview")
     assert "Demo data" in at.sidebar.warning[0].value
+    assert not [m for m in at.sidebar.markdown if m.value.startswith("Removes ")]  # counted only when opened
+    # opened ("Remove demo data" keeps its state under this key); read afresh, as below
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["demo_remove_open"] = True
+    at.run()
     # the confirmation says what goes before anything does
     sentence = next(m.value for m in at.sidebar.markdown if m.value.startswith("Removes "))
     assert sentence.startswith("Removes 30 demo leads with ")
