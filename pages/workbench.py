@@ -78,7 +78,8 @@ if "wb_moved" in st.session_state:
     st.success(f"Gate met: the lead moved to **{st.session_state.pop('wb_moved').replace('_', ' ')}**.")
 
 gate, prep, agenda, follow, small, start, log = st.tabs(["Next gate", "Meeting prep", "Agenda", "Follow-up",
-                                                         "Small project", "Earliest start", "Log"])
+                                                         "Small project", "Earliest start", "Log"],
+                                                        key="workbench_tab", on_change="rerun")
 with gate:
     st.markdown(f"**To leave {c.stage.name}**" if not c.complete else "**Every gate is met.**")
     rows = d.gates[(d.gates["Stage"] == c.stage.name) & d.gates["Applies"]]
@@ -150,21 +151,23 @@ with small:
         except shell.REFUSED as e:
             st.error(shell.refusal(e))
 
-with start:  # when the team could take this work on (sales/team/capacity.py)
-    fc = shell.query(capacity.forecast, shell.today(), Filters.everything())
-    own = capacity.lead_hours(fc, lead_id)
-    c1, c2 = st.columns(2)
-    hours = c1.number_input("Hours", min_value=1.0, value=round(own["hours"], 1) if own and own["hours"] >= 1 else 40.0,
-                            step=5.0, key=f"es_hours_{lead_id}")
-    weeks = c2.number_input("Over weeks", min_value=1, value=default_capacity().delivery_weeks, step=1,
-                            key=f"es_weeks_{lead_id}")
-    found = capacity.earliest_week(fc, hours, int(weeks), lead_id if own else None)
-    st.metric("Earliest start", f"week of {found.week:%d %b %Y}" if found.week else f"not in the next "
-              f"{len(fc.weeks)} weeks")
-    st.caption(f"The first week from which {hours:,.0f} h over {int(weeks)} weeks ({found.per_week:,.1f} h a week) "
-               f"plus the expected demand (confirmed work and the pipeline × win probabilities) stays within "
-               f"capacity × {found.ceiling:.0%}." + (f" This lead's hours: {own['hours']:,.1f} ({own['basis']}); its "
-                                                     "own expected share is left out of the demand." if own else ""))
+if start.open:  # when the team could take this work on (sales/team/capacity.py): forecast once the tab is open
+    with start:
+        fc = shell.query(capacity.forecast, shell.today(), Filters.everything())
+        own = capacity.lead_hours(fc, lead_id)
+        c1, c2 = st.columns(2)
+        estimate = round(own["hours"], 1) if own and own["hours"] >= 1 else 40.0
+        hours = c1.number_input("Hours", min_value=1.0, value=estimate, step=5.0, key=f"es_hours_{lead_id}")
+        weeks = c2.number_input("Over weeks", min_value=1, value=default_capacity().delivery_weeks, step=1,
+                                key=f"es_weeks_{lead_id}")
+        found = capacity.earliest_week(fc, hours, int(weeks), lead_id if own else None)
+        st.metric("Earliest start", f"week of {found.week:%d %b %Y}" if found.week else f"not in the next "
+                  f"{len(fc.weeks)} weeks")
+        own_note = (f" This lead's hours: {own['hours']:,.1f} ({own['basis']}); its own expected share is left out "
+                    "of the demand.") if own else ""
+        st.caption(f"The first week from which {hours:,.0f} h over {int(weeks)} weeks ({found.per_week:,.1f} h a "
+                   "week) plus the expected demand (confirmed work and the pipeline × win probabilities) stays "
+                   f"within capacity × {found.ceiling:.0%}." + own_note)
 
 with log:
     entries = shell.query(history, lead_id)

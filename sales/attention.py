@@ -17,11 +17,12 @@ import pandas as pd
 
 from sales.contacts import clock_start_sql, last_contact_sql
 from sales.filters import Filters
-from sales.leadstate import classify_leads, lead_state
+from sales.leadstate import FEW_LEADS, classify_leads, lead_state
 from sales.lifecycle import default_lifecycle
 from sales.money import CURRENCY_SQL, NO_CURRENCY
 from sales.movement import movement
 from sales.rubric import NOT_ASSESSED, default_rubric
+from sales.rulebook import lead_state_sql
 
 OVERDUE, TODAY, THIS_WEEK = "overdue", "due today", "due this week"
 
@@ -72,10 +73,10 @@ def followups(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.Dat
 
 def next_follow_up(cur: duckdb.DuckDBPyConnection, lead_id: int, today: date) -> dict | None:
     """One open lead's follow-up, however far off (None when the lead is closed): as ``followups`` reads it."""
-    found = cur.execute(f"""
-        WITH s AS (SELECT * FROM {lead_state(cur)}), {_clock("s.id = ?")}
+    found = cur.execute(f"""  -- this lead's state alone (the rulebook's SQL for a few leads), not every lead's
+        WITH few AS {FEW_LEADS}, s AS (SELECT * FROM ({lead_state_sql(points="few")})), {_clock("true")}
         SELECT id, last_contact, cadence_days, due, {_state("t.today")} FROM clock, (SELECT ?::DATE AS today) t""",
-                        [*_cadences()[1], lead_id, today]).df()
+                        [[lead_id], *_cadences()[1], today]).df()
     return None if found.empty else found.iloc[0].to_dict()
 
 

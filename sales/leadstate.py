@@ -40,7 +40,7 @@ def lead_state(cur: duckdb.DuckDBPyConnection) -> str:
 # ---------------------------------------------------------------- a few leads, from the same SQL
 
 # a few leads, each as of now: the points of the rulebook's SQL, bound to a list of lead ids
-_FEW = "(SELECT unnest(?::INTEGER[]) AS id, 'infinity'::TIMESTAMP AS as_of)"
+FEW_LEADS = "(SELECT unnest(?::INTEGER[]) AS id, 'infinity'::TIMESTAMP AS as_of)"
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Assessment:
 def current_assessments(cur: duckdb.DuckDBPyConnection, lead_ids: Sequence[int]) -> dict[int, Assessment]:
     """Per lead, its latest assessment; leads never assessed are absent."""
     keys = default_rubric().keys
-    rows = cur.execute(f"""WITH few AS {_FEW}
+    rows = cur.execute(f"""WITH few AS {FEW_LEADS}
                            SELECT lead_id, {', '.join(keys)}, {', '.join(k + '_comment' for k in keys)}, assessed_at,
                                   score, score_max, category FROM ({assessments_sql('few', comments=True)})""",
                        [list(lead_ids)]).fetchall()
@@ -85,7 +85,7 @@ def categories_of(cur: duckdb.DuckDBPyConnection, lead_ids: Sequence[int]) -> di
 def latest_facts(cur: duckdb.DuckDBPyConnection, lead_ids: Sequence[int]) -> dict[int, dict[str, tuple]]:
     """Per lead: each fact's latest recorded value and when it was set."""
     out: dict[int, dict[str, tuple]] = {}
-    for lead, fact, value, at in cur.execute(f"""WITH few AS {_FEW}
+    for lead, fact, value, at in cur.execute(f"""WITH few AS {FEW_LEADS}
                                                  SELECT lead_id, fact, value, set_at FROM ({facts_sql('few')})""",
                                              [list(lead_ids)]).fetchall():
         out.setdefault(lead, {})[fact] = (value, at)
@@ -109,7 +109,7 @@ def classify_leads(cur: duckdb.DuckDBPyConnection, lead_ids: Sequence[int]) -> d
     """A few leads' stage by their gates, what each gate lacks and any violation of the CRM's stage: the
     lead state's own SQL (``lead_state_sql``) for these leads, with every criterion's verdict."""
     lc = default_lifecycle()
-    result = cur.execute(f"WITH few AS {_FEW} SELECT * FROM ({lead_state_sql(points='few', gates=True)})",
+    result = cur.execute(f"WITH few AS {FEW_LEADS} SELECT * FROM ({lead_state_sql(points='few', gates=True)})",
                          [list(lead_ids)])
     names = [d[0] for d in result.description]
     out = {}
