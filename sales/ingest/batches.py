@@ -58,8 +58,8 @@ def undo_refusal(cur: duckdb.DuckDBPyConnection, actor: Actor, batch: int) -> Ac
     before it offers the undo; ``undo_batch`` asks it inside its transaction."""
     try:
         authorise(cur, actor, "undo")
-    except AccessDenied as e:
-        return e
+    except AccessDenied as e:  # without its traceback: its frames hold the cursor, and the answer is kept
+        return e.with_traceback(None)  # (a cached answer holding a cursor keeps the store file from the CLI)
     kind = scalar(cur, "SELECT max(kind) FROM import_batches WHERE id = ?", [batch])  # NULL: no such batch
     if kind is None:
         return IngestError(f"no import batch {batch}")
@@ -77,7 +77,10 @@ def undo_batch(store: Store, actor: Actor, batch: int) -> dict[str, int]:
     with store.transaction() as cur:
         refused = undo_refusal(cur, actor, batch)
         if refused is not None:
-            raise refused
+            try:
+                raise refused
+            finally:  # no cycle (this frame → the refusal → its traceback → this frame) keeping the cursor alive:
+                refused = None  # the store lets its file go only once every cursor is gone
         name, fmt, kind = cur.execute("SELECT file_name, format, kind FROM import_batches WHERE id = ?",
                                       [batch]).fetchall()[0]
         removed = importer(kind).undo(cur, batch)

@@ -86,3 +86,34 @@ def test_a_time_import_is_never_refused_for_what_came_after(store, tmp_path):
     assert import_file(store, ADMIN, FIX / "toggl.csv").batch == 1
     assert undo_refusal(store.cursor(), ADMIN, 1) is None
     assert undo_batch(store, ADMIN, 1)["time_entries"] == 3
+
+
+def test_a_refusal_keeps_no_cursor_so_the_dashboard_lets_the_file_go(tmp_path):
+    """A refused undo, and a refusal the page keeps, hold no cursor: the dashboard's store lets the file go when
+    idle, so the command line can take its turn (without this, a revoked admin's click held the file forever)."""
+    import gc
+    import time
+
+    from sales.access import Actor, grant
+
+    db = tmp_path / "s.duckdb"
+    with Store(db) as s:
+        import_file(s, ADMIN, FIX / "pipedrive_deals.csv")
+        grant(s, ADMIN, "gone@agency.example", "admin")
+        with s.transaction() as cur:  # revoked after their page opened
+            cur.execute("DELETE FROM access_grants WHERE who = 'gone@agency.example'")
+    gone = Actor("gone@agency.example", "admin", granted=True)  # the page still holds them as admin
+    store = Store(db, idle_release=0.2)
+    gc.disable()  # what keeps the file must go by reference counting, not whenever the collector runs
+    try:
+        kept = undo_refusal(store.cursor(), gone, 1)  # the page's answer, kept in its cache
+        assert isinstance(kept, AccessDenied)
+        with pytest.raises(AccessDenied):
+            undo_batch(store, gone, 1)
+        deadline = time.monotonic() + 10
+        while store.is_open and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not store.is_open
+    finally:
+        gc.enable()
+        store.close()
