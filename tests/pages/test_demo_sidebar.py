@@ -17,6 +17,7 @@ def test_the_banner_goes_with_the_demo_rows_and_imported_data_stays(monkeypatch,
         write_demo(s, ADMIN, leads=30, time_entries=20, anchor=ANCHOR)
     at = open_page(monkeypatch, db, "overview")
     assert "Demo data" in at.sidebar.warning[0].value
+    assert [p.proto.popover.label for p in at.sidebar.get("popover")] == ["Remove demo data"]
     assert not [m for m in at.sidebar.markdown if m.value.startswith("Removes ")]  # counted only when opened
     # opened ("Remove demo data" keeps its state under this key); read afresh, as below
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
@@ -44,4 +45,4 @@ def test_a_store_of_imports_only_shows_no_banner(monkeypatch, tmp_path):
         import_file(s, ADMIN, ROOT / "tests" / "fixtures" / "leads_canonical.csv")
     at = open_page(monkeypatch, db, "overview")
     assert not at.sidebar.warning
-    assert not [b for b in at.sidebar.button if b.key == "remove_demo"]
+    assert not at.sidebar.get("popover")  # no "Remove demo data"

@@ -47,6 +47,8 @@ def test_empty_store_offers_demo(monkeypatch, tmp_path):
     assert sum(int(m.value.split()[0].replace(",", "")) for m in at.metric) > 0
     # AppTest drops sidebar elements on a second run of the same instance when st.navigation is used
     # (reproduced with a five-line app; a real browser shows them), so the sidebar is checked afresh
-    fresh = app(monkeypatch, db).run()
+    fresh = app(monkeypatch, db)
+    fresh.session_state["demo_remove_open"] = True  # "Remove demo data" opened: its button is drawn then
+    fresh.run()
     assert "Demo data" in fresh.sidebar.warning[0].value
     assert [b.key for b in fresh.sidebar.button] == ["remove_demo"]  # no more loading: removing instead
