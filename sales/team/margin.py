@@ -190,8 +190,8 @@ def _revenue(rows: pd.DataFrame, budgets: pd.DataFrame, leads: pd.DataFrame, cur
     project = ~retainer & out["fixed_total_hours"].notna()
     # a capped budget bills its hours in date order up to its total, from its start on: budget.within_cap
     counted = out["billable_hours"].where(project, 0.0)
-    capped, bound = within_cap(cur, last)
-    by_month = cur.execute(f"SELECT account, month, sum(within) AS within FROM {capped} GROUP BY ALL",  # noqa: S608
+    days, bound = within_cap(cur, last)
+    by_month = cur.execute(f"SELECT account, month, sum(within) AS within FROM {days} GROUP BY ALL",  # noqa: S608
                            bound).df()
     within = out[["account", "month"]].merge(by_month.assign(month=pd.to_datetime(by_month["month"])),
                                              on=["account", "month"], how="left")["within"]
@@ -209,8 +209,8 @@ def _revenue(rows: pd.DataFrame, budgets: pd.DataFrame, leads: pd.DataFrame, cur
     out["note"] = np.select([retainer, project & free, project & (out["kind"] == "fixed"), project],
                             ["retainer", "investment: a discovery we do not bill", "fixed price", "capped"],
                             "no budget")
-    capped = out["note"] == "capped"  # few rows: the cap named in words
-    out.loc[capped, "note"] = [f"{k} capped at {c:g} h" for k, c in zip(out.loc[capped, "kind"], cap[capped])]
+    named = out["note"] == "capped"  # few rows: the cap named in words
+    out.loc[named, "note"] = [f"{k} capped at {c:g} h" for k, c in zip(out.loc[named, "kind"], cap[named])]
     return out
 
 
