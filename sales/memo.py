@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 
 import duckdb
 
@@ -41,19 +42,69 @@ def derived(cur: duckdb.DuckDBPyConnection, kind: str, sql: str, params: dict | 
         return f"({sql})", params
     from sales.queries import data_version
 
-    key = repr((data_version(cur), sql, sorted(params.items())))
-    name = f"{kind}_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+    name = _name(kind, data_version(cur), sql, params)
     with _BUILD:
-        cur.execute("ATTACH IF NOT EXISTS ':memory:' AS memo")
-        held = [r[0] for r in cur.execute("""SELECT table_name FROM duckdb_tables() WHERE database_name = 'memo'
-                                              AND starts_with(table_name, ?) ORDER BY table_oid""",
-                                          [f"{kind}_"]).fetchall()]
+        held = _held(cur, kind)
         if name not in held:
             cur.execute(f"CREATE TABLE memo.{name} AS {sql}", params)
-            held.append(name)
-            for old in held[:-keep]:
-                cur.execute(f"DROP TABLE IF EXISTS memo.{old}")
+            _drop(cur, [*held, name], keep)
     return f"memo.{name}", {}
+
+
+# a kept table → the data version it holds, its SQL and the ids computed again (None: built in full), under _BUILD
+_BUILT: dict[str, tuple[tuple, str, list[int] | None]] = {}
+
+
+def kept(cur: duckdb.DuckDBPyConnection, kind: str, sql: str, few_sql: str,
+         changed: Callable[[duckdb.DuckDBPyConnection, tuple, tuple], list[int] | None], keep: int = KEEP) -> str:
+    """What to select FROM for ``sql``, a table with one row per ``id``, kept across writes (``shared()`` only):
+    the table of this data version; built, when a table of an earlier version is held and ``changed(cur, earlier,
+    now)`` names the ids whose rows may differ (None: any may), as that table with those rows computed again by
+    ``few_sql`` (its one ``?`` bound to their list), and otherwise from ``sql`` in full."""
+    from sales.queries import data_version
+
+    version = data_version(cur)
+    name = _name(kind, version, sql)
+    with _BUILD:
+        held = _held(cur, kind)
+        if name not in held:
+            base = next((t for t in reversed(held) if _BUILT.get(t, ((), "", None))[1] == sql), None)
+            ids = None if base is None else changed(cur, _BUILT[base][0], version)
+            if ids is None:
+                cur.execute(f"CREATE TABLE memo.{name} AS {sql}")
+            else:
+                cur.execute(f"""CREATE TABLE memo.{name} AS
+                                SELECT * FROM memo.{base} WHERE id NOT IN (SELECT unnest(?::INTEGER[]))
+                                UNION ALL BY NAME {few_sql}""", [ids, ids])
+            _BUILT[name] = (version, sql, ids)
+            _drop(cur, [*held, name], keep)
+    return f"memo.{name}"
+
+
+def refreshed(table: str) -> list[int] | None:
+    """How the kept ``table`` (as ``kept`` returned it) was built: the ids computed again from an earlier
+    version's table (none: the table was the same), or None when it was built in full."""
+    with _BUILD:
+        return _BUILT[table.removeprefix("memo.")][2]
+
+
+def _name(kind: str, version: tuple, sql: str, params: dict | None = None) -> str:
+    key = repr((version, sql, sorted((params or {}).items())))
+    return f"{kind}_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+
+def _held(cur: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
+    """The derived tables of ``kind``, oldest first."""
+    cur.execute("ATTACH IF NOT EXISTS ':memory:' AS memo")
+    return [r[0] for r in cur.execute("""SELECT table_name FROM duckdb_tables() WHERE database_name = 'memo'
+                                         AND starts_with(table_name, ?) ORDER BY table_oid""", [f"{kind}_"]).fetchall()]
+
+
+def _drop(cur: duckdb.DuckDBPyConnection, held: list[str], keep: int) -> None:
+    """Drop all but the ``keep`` newest of ``held`` (oldest first)."""
+    for old in held[:-keep]:
+        cur.execute(f"DROP TABLE IF EXISTS memo.{old}")
+        _BUILT.pop(old, None)
 
 
 def forget(cur: duckdb.DuckDBPyConnection) -> None:
@@ -62,3 +113,4 @@ def forget(cur: duckdb.DuckDBPyConnection) -> None:
         cur.execute("ATTACH IF NOT EXISTS ':memory:' AS memo")
         for (name,) in cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'memo'").fetchall():
             cur.execute(f"DROP TABLE memo.{name}")
+        _BUILT.clear()

@@ -48,6 +48,8 @@ _COUNTS = [f"SELECT {i} AS k, count(*) AS v FROM {t}" for i, t in enumerate(VERS
 _NEWEST = [f"SELECT {len(VERSIONED) + i}, coalesce(max(id), 0) FROM {t}"  # noqa: S608 (fixed names)
            for i, t in enumerate(("import_batches", "audit_log"))]
 _VERSION_SQL = " UNION ALL ".join(_COUNTS + _NEWEST) + " ORDER BY k"
+# what each value of the data version is: the row count of each versioned table, then the newest ids
+VERSION_PARTS = (*VERSIONED, "newest_import", "newest_audit")
 
 
 def data_version(cur: duckdb.DuckDBPyConnection) -> tuple:

@@ -1,0 +1,83 @@
+"""The dashboard's shared lead state kept across writes (sales/leadchanges.py, memo.kept): after a workbench
+edit only the edited lead's row is computed again; after a write that cannot touch a lead's assessments or facts
+(a time import, a role) no row is; after anything else (a CRM import, an undo, a write the audit trail does not
+explain) the state is built in full. The leads are tests/pipeline_store.py's, worked out by hand there:
+
+- Alpha (1), High at 28 with inquiry, responsive and needs documented: Blueprint (index 3). Assessed again at
+  0: Low, with 28 as its previous score; Low does not qualify, so back to Prospect Qualification (1).
+- Beta (2), Medium at 14 with inquiry and responsive: Assess Needs (2). Its needs ticked: Blueprint (3).
+"""
+
+import pytest
+
+from sales import memo
+from sales.access import grant
+from sales.ingest import import_file, undo_batch
+from sales.leadstate import open_leads_by_category, state_table
+from sales.workbench import save_assessment, set_fact
+from tests.conftest import ADMIN, BIZDEV, ROOT
+from tests.pipeline_store import ALL0, build
+
+FIX = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture
+def shared(store):
+    was = memo.shared()
+    memo.share()
+    build(store)
+    memo.forget(store.cursor())
+    yield store.cursor()
+    if not was:
+        memo._SHARED.clear()
+
+
+def _row(cur, lead: int) -> tuple:
+    return cur.execute(f"""SELECT score, category, assessments, previous_score, stage_index
+                           FROM {state_table(cur)} WHERE id = ?""", [lead]).fetchall()[0]
+
+
+def test_an_edit_computes_its_lead_again_and_nothing_else(store, shared):
+    cur = shared
+    first = state_table(cur)
+    assert memo.refreshed(first) is None  # nothing held yet: built in full
+    assert open_leads_by_category(cur) == {"High": 1, "Medium": 1, "Low": 0}
+    assert _row(cur, 1) == (28, "High", 1, None, 3)
+
+    save_assessment(store, BIZDEV, 1, ALL0, {})
+    after = state_table(cur)
+    assert after != first and memo.refreshed(after) == [1]
+    assert _row(cur, 1) == (0, "Low", 2, 28, 1)
+    assert open_leads_by_category(cur) == {"High": 0, "Medium": 1, "Low": 1}
+
+    set_fact(store, ADMIN, 2, "needs_documented", True)
+    assert memo.refreshed(state_table(cur)) == [2]
+    assert _row(cur, 2) == (14, "Medium", 1, None, 3)
+    assert _row(cur, 1) == (0, "Low", 2, 28, 1)  # kept from the table before
+
+
+def test_a_time_import_or_a_role_keeps_every_row(store, shared):
+    cur = shared
+    state_table(cur)
+    result = import_file(store, ADMIN, FIX / "time_canonical.csv")
+    assert result.imported > 0 and memo.refreshed(state_table(cur)) == []
+    grant(store, ADMIN, "new@agency.example", "viewer")
+    assert memo.refreshed(state_table(cur)) == []
+    assert _row(cur, 1) == (28, "High", 1, None, 3)
+
+    undo_batch(store, ADMIN, result.batch)  # an undo may remove anything: built in full
+    assert memo.refreshed(state_table(cur)) is None
+
+
+def test_a_crm_import_or_an_unexplained_write_builds_in_full(store, shared):
+    cur = shared
+    state_table(cur)
+    assert import_file(store, ADMIN, FIX / "leads_canonical.csv").imported > 0
+    assert memo.refreshed(state_table(cur)) is None
+
+    state_table(cur)
+    with store.transaction() as w:  # a row no audited write explains (no production code writes this way)
+        w.execute("""INSERT INTO assessments (lead_id, assessed_at, assessed_by, rubric_version, need)
+                     VALUES (2, TIMESTAMP '2026-03-20 10:00', 'x', 'handbook-1', 0)""")
+    assert memo.refreshed(state_table(cur)) is None
+    assert _row(cur, 2)[2] == 2  # Beta's second assessment is counted
