@@ -33,8 +33,9 @@ def changed_leads(cur: duckdb.DuckDBPyConnection, before: tuple, now: tuple) -> 
         return None
     if came["newest_audit"] < was["newest_audit"] or came["newest_import"] < was["newest_import"]:
         return None
-    rows = cur.execute("""SELECT a.kind, a.lead_id, b.kind FROM audit_log a LEFT JOIN import_batches b ON b.id = a.batch_id
-                          WHERE a.id > ? AND a.id <= ?""", [was["newest_audit"], came["newest_audit"]]).fetchall()
+    rows = cur.execute("""SELECT a.kind, a.lead_id, b.kind FROM audit_log a
+                          LEFT JOIN import_batches b ON b.id = a.batch_id WHERE a.id > ? AND a.id <= ?""",
+                       [was["newest_audit"], came["newest_audit"]]).fetchall()
     leads = set()
     for kind, lead, file_kind in rows:
         if lead is not None:
