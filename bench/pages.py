@@ -9,15 +9,20 @@ every page, then opens the page once cold and reruns it three times; medians ove
 and as multiples of the scan (seconds differ twofold between machines of the same kind).
 
 "Cold" is a first view after a data change: every cached query result and chart spec is dropped and the shared
-lead state with them, as an import or an undo does by changing the data version (the process, its imports and
-DuckDB's buffers stay warm, as on a running server). A rerun is the same session running the page again: the
-cached path. Goals (issues #23 and #24): every page's first view within 1.5 scans and its rerun within 0.25 scans
-at 100,000 leads and 5,000,000 time entries.
+lead state with them, as a CRM import or an undo does by changing the data version (the process, its imports and
+DuckDB's buffers stay warm, as on a running server). "After an edit" is a first view after a real write, the one
+business developers make all day: a lead assessed on the workbench (a copy of the store is edited), which changes
+the data version too, so every cached result is read again, but the shared lead state computes that lead's row
+alone (sales/changes.py). A rerun is the same session running the page again: the cached path.
+
+Goals (issues #23 and #24): every page's first view within 1.5 scans and its rerun within 0.25 scans at
+100,000 leads and 5,000,000 time entries.
 """
 
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -53,6 +58,8 @@ def main() -> None:
                         "--time-entries", str(args.time_entries)], cwd=ROOT, check=True, capture_output=True)
         print(f"demo store: {args.leads:,} leads, {args.time_entries:,} time entries, built in "
               f"{time.perf_counter() - t:.0f} s")
+    if args.db:  # the edits go to a copy
+        db = Path(shutil.copy(args.db, Path(tmp.name) / "bench.duckdb"))
     os.environ["SALES_DB"] = str(db)
     from streamlit import config as st_config
     from streamlit.testing.v1 import AppTest
@@ -60,7 +67,12 @@ def main() -> None:
     st_config.set_option("server.address", "127.0.0.1")  # local mode, as `make run` serves it
 
     from sales import memo
-    from shell import cursor, forget_results
+    from sales.access import Actor
+    from sales.leadstate import state_table
+    from sales.workbench import save_assessment
+    from shell import cursor, forget_results, store
+
+    editor, edits = Actor("cli:bench", "admin"), iter(range(1, 10**9))
 
     def changed() -> None:
         """What a data change does: every cached query result and every derived table of the data version
@@ -68,7 +80,13 @@ def main() -> None:
         forget_results()
         memo.forget(cursor())
 
-    def view(name: str, params: dict) -> tuple[float, float, list[float]]:
+    def edited() -> None:
+        """A real write: the next lead (of the first thousand) assessed again, on alternate levels."""
+        state_table(cursor())  # the state a running server holds: built by some view since the last write
+        n = next(edits)
+        save_assessment(store(), editor, (n - 1) % 1000 + 1, {"need": n % 3, "budget": 2, "prestige": 1}, {})
+
+    def view(name: str, params: dict, change=changed) -> tuple[float, float, list[float]]:
         changed()
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
         for k, v in params.items():
@@ -76,7 +94,7 @@ def main() -> None:
         if name != "overview":
             at.run()
             at.switch_page(f"pages/{name}.py")
-            changed()
+        change()
         t, c = time.perf_counter(), time.process_time()
         at.run()
         cold, cold_cpu = time.perf_counter() - t, time.process_time() - c
@@ -96,6 +114,7 @@ def main() -> None:
 
     firsts = {n: [] for n in pages}
     again = {n: [] for n in pages}
+    after_edit = {n: [] for n in pages}
     cpu = {n: [] for n in pages}  # this process's CPU seconds (every thread): steadier than seconds when busy
     scans: list[float] = []
     scans_cpu: list[float] = []
@@ -108,20 +127,24 @@ def main() -> None:
             firsts[name].append(cold)
             cpu[name].append(cold_cpu)
             again[name].append(statistics.median(reruns))
+            edit, _, _ = view(name, params, edited)
+            after_edit[name].append(edit)
     unit = statistics.median(scans)
     print(f"one grouped scan of the time entries: {unit:.3f} s (median of {len(scans)}, "
           f"{min(scans):.3f}-{max(scans):.3f})")
     print(f"{'page':<13} {'first view':>11} {'rerun':>8} {'first/scan':>11} {'rerun/scan':>11}   "
-          f"{'cpu first/scan':>15}   first views; reruns (medians of 3)")
+          f"{'cpu first/scan':>15} {'after edit/scan':>16}   first views; reruns; after an edit (medians of 3)")
     for name in pages:
-        f, r = statistics.median(firsts[name]), statistics.median(again[name])
+        f, r, e = (statistics.median(x[name]) for x in (firsts, again, after_edit))
         c = statistics.median(cpu[name]) / statistics.median(scans_cpu)
-        print(f"{name:<13} {f:>10.2f}s {r:>7.3f}s {f / unit:>10.2f}x {r / unit:>10.2f}x {c:>14.2f}x   "
-              f"{', '.join(f'{x:.2f}' for x in firsts[name])}; {', '.join(f'{x:.3f}' for x in again[name])}")
-    over = [n for n in pages if statistics.median(firsts[n]) / unit > FIRST_GOAL
-            or statistics.median(again[n]) / unit > RERUN_GOAL]
-    print(f"goals: first view <= {FIRST_GOAL} scans, rerun <= {RERUN_GOAL} scans; "
-          + (f"not met by {', '.join(over)}" if over else "met by every page"))
+        print(f"{name:<13} {f:>10.2f}s {r:>7.3f}s {f / unit:>10.2f}x {r / unit:>10.2f}x {c:>14.2f}x {e / unit:>15.2f}x"
+              f"   {', '.join(f'{x:.2f}' for x in firsts[name])}; {', '.join(f'{x:.3f}' for x in again[name])}; "
+              f"{', '.join(f'{x:.2f}' for x in after_edit[name])}")
+    for label, seen in (("first view", firsts), ("first view after an edit", after_edit)):
+        over = [n for n in pages if statistics.median(seen[n]) / unit > FIRST_GOAL
+                or statistics.median(again[n]) / unit > RERUN_GOAL]
+        print(f"goals: {label} <= {FIRST_GOAL} scans, rerun <= {RERUN_GOAL} scans; "
+              + (f"not met by {', '.join(over)}" if over else "met by every page"))
     peak = int(re.search(r"VmHWM:\s+(\d+)", Path("/proc/self/status").read_text()).group(1)) / 1024
     print(f"peak RSS {peak:,.0f} MB")
     tmp.cleanup()

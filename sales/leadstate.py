@@ -12,7 +12,7 @@ from datetime import datetime
 import duckdb
 
 from sales import memo
-from sales.leadchanges import changed_leads
+from sales.changes import changed_leads
 from sales.lifecycle import Classification, GateViolation, default_lifecycle
 from sales.rubric import default_rubric
 from sales.rulebook import assessments_sql, facts_sql, gate_column, lead_state_sql, stage_labels
@@ -39,7 +39,7 @@ def lead_state(cur: duckdb.DuckDBPyConnection) -> str:
 def state_table(cur: duckdb.DuckDBPyConnection) -> str:
     """The dashboard's materialised state (``COMPUTED`` per lead ``id``) of the store's current data version:
     after a write, the table of the version before with the rows of the leads the write may have changed
-    computed again (sales/leadchanges.py), or built in full."""
+    computed again (sales/changes.py), or built in full."""
     kept = ", ".join(("id", *default_rubric().keys, *COMPUTED))
     return memo.kept(cur, "lead_state", f"SELECT {kept} FROM ({lead_state_sql()})",
                      f"(WITH few AS {FEW_LEADS} SELECT {kept} FROM ({lead_state_sql(points='few')}))",

@@ -17,6 +17,8 @@ import duckdb
 
 _SHARED = threading.Event()  # set by the dashboard
 _BUILD = threading.Lock()
+# whether what a derived table reads is the same at an earlier data version and now (sales/changes.py)
+Changed = Callable[[duckdb.DuckDBPyConnection, tuple, tuple], bool]
 KEEP = 8  # tables kept per kind: a few periods of the current and previous data version
 
 
@@ -32,27 +34,41 @@ def shared() -> bool:
 
 
 def derived(cur: duckdb.DuckDBPyConnection, kind: str, sql: str, params: dict | None = None,
-            keep: int = KEEP) -> tuple[str, dict]:
+            keep: int = KEEP, same: Changed | None = None) -> tuple[str, dict]:
     """What to select FROM for ``sql`` (named parameters ``params``, whose names the caller's statement must not
     use otherwise), and the parameters the caller's statement must bind for it: the derived table of this data
     version and these parameters (none to bind; the ``keep`` latest of this kind are kept, so a query that began
-    on an earlier version still finds its table), or the SQL as a subquery (``params`` to bind)."""
+    on an earlier version still finds its table), or the SQL as a subquery (``params`` to bind). With ``same``:
+    an earlier version's table, when ``same(cur, earlier, now)`` says what it reads has not changed since."""
     params = params or {}
     if not shared():
         return f"({sql})", params
     from sales.queries import data_version
 
-    name = _name(kind, data_version(cur), sql, params)
+    version = data_version(cur)
+    name = _name(kind, version, sql, params)
+    what = repr((sql, sorted(params.items())))
     with _BUILD:
         held = _held(cur, kind)
-        if name not in held:
-            cur.execute(f"CREATE TABLE memo.{name} AS {sql}", params)
-            _drop(cur, [*held, name], keep)
+        if name in held:
+            return f"memo.{name}", {}
+        if _SAME.get(name) in held:
+            return f"memo.{_SAME[name]}", {}
+        if same is not None:
+            base = next((t for t in reversed(held) if _BUILT.get(t, ((), "", None))[1] == what), None)
+            if base is not None and same(cur, _BUILT[base][0], version):
+                _SAME[name] = base
+                return f"memo.{base}", {}
+        cur.execute(f"CREATE TABLE memo.{name} AS {sql}", params)
+        _BUILT[name] = (version, what, None)
+        _drop(cur, [*held, name], keep)
     return f"memo.{name}", {}
 
 
-# a kept table → the data version it holds, its SQL and the ids computed again (None: built in full), under _BUILD
+# a derived table → the data version it was built for, what it holds (its SQL and parameters) and, for a kept
+# table, the ids computed again (None: built in full); guarded by _BUILD
 _BUILT: dict[str, tuple[tuple, str, list[int] | None]] = {}
+_SAME: dict[str, str] = {}  # a later version's name of a derived table → the earlier table it reads
 
 
 def kept(cur: duckdb.DuckDBPyConnection, kind: str, sql: str, few_sql: str,
@@ -105,6 +121,9 @@ def _drop(cur: duckdb.DuckDBPyConnection, held: list[str], keep: int) -> None:
     for old in held[:-keep]:
         cur.execute(f"DROP TABLE IF EXISTS memo.{old}")
         _BUILT.pop(old, None)
+    for later, earlier in list(_SAME.items()):
+        if earlier not in held[-keep:]:
+            del _SAME[later]
 
 
 def forget(cur: duckdb.DuckDBPyConnection) -> None:
@@ -114,3 +133,4 @@ def forget(cur: duckdb.DuckDBPyConnection) -> None:
         for (name,) in cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'memo'").fetchall():
             cur.execute(f"DROP TABLE memo.{name}")
         _BUILT.clear()
+        _SAME.clear()

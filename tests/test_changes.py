@@ -1,4 +1,4 @@
-"""The dashboard's shared lead state kept across writes (sales/leadchanges.py, memo.kept): after a workbench
+"""The dashboard's shared lead state kept across writes (sales/changes.py, memo.kept): after a workbench
 edit only the edited lead's row is computed again; after a write that cannot touch a lead's assessments or facts
 (a time import, a role) no row is; after anything else (a CRM import, an undo, a write the audit trail does not
 explain) the state is built in full. The leads are tests/pipeline_store.py's, worked out by hand there:
@@ -7,6 +7,8 @@ explain) the state is built in full. The leads are tests/pipeline_store.py's, wo
   0: Low, with 28 as its previous score; Low does not qualify, so back to Prospect Qualification (1).
 - Beta (2), Medium at 14 with inquiry and responsive: Assess Needs (2). Its needs ticked: Blueprint (3).
 """
+
+from datetime import date
 
 import pytest
 
@@ -81,3 +83,47 @@ def test_a_crm_import_or_an_unexplained_write_builds_in_full(store, shared):
                      VALUES (2, TIMESTAMP '2026-03-20 10:00', 'x', 'handbook-1', 0)""")
     assert memo.refreshed(state_table(cur)) is None
     assert _row(cur, 2)[2] == 2  # Beta's second assessment is counted
+
+
+def test_every_change_kind_and_file_kind_says_what_it_writes():
+    """A change kind added later must say which tables it writes before anything is kept across it."""
+    from sales.audit import CHANGE_KINDS
+    from sales.changes import FILE_WRITES, WRITES
+    from sales.ingest.formatdef import FILE_KINDS
+
+    assert set(WRITES) | {"import"} == set(CHANGE_KINDS)
+    assert set(FILE_WRITES) | {"leads"} == set(FILE_KINDS)
+
+
+def test_the_budget_figures_are_kept_until_the_time_entries_change(store, tmp_path):
+    """tests/test_budget.py's Hedera: 10 + 15 billable hours in January 2020 against a goal of 62. A role or an
+    assessment leaves the entries as they were, so the period's table is read again as it is; a time file that
+    logs 5 more billable hours in January is read: 30."""
+    from sales.budget import period_hours
+    from tests.test_budget import _seed
+
+    was = memo.shared()
+    memo.share()
+    try:
+        _seed(store)
+        build(store)
+        cur = store.cursor()
+        memo.forget(cur)
+        jan = (date(2020, 1, 1), date(2020, 1, 31))
+        assert period_hours(cur, *jan)["billable"] == 25
+        tables = _budget_tables(cur)
+        grant(store, ADMIN, "new@agency.example", "viewer")
+        save_assessment(store, BIZDEV, 1, ALL0, {})
+        assert period_hours(cur, *jan)["billable"] == 25 and _budget_tables(cur) == tables
+        more = tmp_path / "more.csv"
+        more.write_text("date,person,hours,billable,account\n2020-01-28,A,5,yes,Hedera\n", encoding="utf-8")
+        assert import_file(store, ADMIN, more).imported == 1
+        assert period_hours(cur, *jan)["billable"] == 30 and _budget_tables(cur) != tables
+    finally:
+        if not was:
+            memo._SHARED.clear()
+
+
+def _budget_tables(cur) -> list[str]:
+    return [r[0] for r in cur.execute("""SELECT table_name FROM duckdb_tables() WHERE database_name = 'memo'
+                                         AND starts_with(table_name, 'budget_') ORDER BY 1""").fetchall()]

@@ -1,0 +1,80 @@
+"""What a write may have changed, read from the data version and the audit trail: what lets the dashboard keep its
+derived tables (sales/memo.py) across writes. The shared lead state (sales/leadstate.py) computes again the rows
+of the leads a write names, instead of every lead's from every assessment and fact; a table of time entries is
+kept as it is after a write that cannot touch them (an assessment, a gate tick, a role…).
+
+Every write is audited with its change kind, and a write on one lead names the lead. When in doubt (a change
+kind not declared below, a row count no audited write explains), the answer is "anything may have changed".
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from sales.queries import VERSION_PARTS
+
+# the tables each change kind (audit.CHANGE_KINDS) writes; None: any table may change (a CRM import, an undo, the
+# demo and its removal, a restore). An import writes what its file kind's importer writes (FILE_WRITES).
+WRITES = {
+    "assessment": ("assessments", "lead_activity"),
+    "gate": ("lead_facts", "stage_events", "lead_activity"),
+    "note": ("lead_activity",),
+    "touch": ("lead_contacts", "lead_activity"),
+    "touch_undone": ("lead_contacts", "lead_activity"),
+    "offer": ("budgets", "lead_activity"),
+    "role": ("access_grants",),
+    "mapping": ("saved_mappings",),
+    "target": ("sales_targets",),
+    "people": ("people", "time_off"),
+    "undo": None, "demo": None, "demo_removed": None, "restore": None,
+}
+# what an import of each file kind writes; a leads import (absent) may change any lead
+FILE_WRITES = {"time": ("time_entries",), "budgets": ("budgets",), "people": ("people",), "time_off": ("time_off",)}
+# what the lead state reads besides ``leads`` (sales/rulebook.py): rows only ever added by audited writes
+GROWING = ("assessments", "lead_facts")
+# what must not change at all for a kept lead state to be refreshed lead by lead
+STILL = ("leads", "lead_updates")
+MOST = 1000  # more leads than this: build the state again
+
+
+def written(cur: duckdb.DuckDBPyConnection, before: tuple, now: tuple) -> tuple[set[str] | None, set[int]]:
+    """The tables the writes between data versions ``before`` and ``now`` (``queries.data_version``) may have
+    written (None: any), and the leads they name."""
+    was, came = dict(zip(VERSION_PARTS, before)), dict(zip(VERSION_PARTS, now))
+    if came["newest_audit"] < was["newest_audit"] or came["newest_import"] < was["newest_import"]:
+        return None, set()
+    rows = cur.execute("""SELECT a.kind, a.lead_id, b.kind FROM audit_log a
+                          LEFT JOIN import_batches b ON b.id = a.batch_id WHERE a.id > ? AND a.id <= ?""",
+                       [was["newest_audit"], came["newest_audit"]]).fetchall()
+    tables: set[str] = set()
+    leads: set[int] = set()
+    for kind, lead, file_kind in rows:
+        wrote = FILE_WRITES.get(file_kind) if kind == "import" else WRITES.get(kind)
+        if wrote is None:
+            return None, set()
+        tables.update(wrote)
+        if lead is not None:
+            leads.add(int(lead))
+    return tables, leads
+
+
+def changed_leads(cur: duckdb.DuckDBPyConnection, before: tuple, now: tuple) -> list[int] | None:
+    """The leads whose state may differ between data versions ``before`` and ``now``, or None when any may."""
+    was, came = dict(zip(VERSION_PARTS, before)), dict(zip(VERSION_PARTS, now))
+    if any(was[t] != came[t] for t in STILL) or any(came[t] < was[t] for t in GROWING):
+        return None
+    tables, leads = written(cur, before, now)
+    grew = any(came[t] > was[t] for t in GROWING)
+    if tables is None or (grew and not leads) or len(leads) > MOST:  # rows no audited write explains, or many
+        return None
+    return sorted(leads)
+
+
+def same_time_entries(cur: duckdb.DuckDBPyConnection, before: tuple, now: tuple) -> bool:
+    """Whether the time entries are the same at data versions ``before`` and ``now``: as many, and no write in
+    between may have written them (they are only ever added and removed, never changed)."""
+    was, came = dict(zip(VERSION_PARTS, before)), dict(zip(VERSION_PARTS, now))
+    if was["time_entries"] != came["time_entries"]:
+        return False
+    tables, _ = written(cur, before, now)
+    return tables is not None and "time_entries" not in tables
