@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from sales import memo
-from sales.changes import same_time_entries
+from sales.changes import unchanged
 from sales.rubric import default_rubric
 
 WARNING_AT = 0.8  # share of the goal from which an account is flagged
@@ -114,7 +114,7 @@ def _spent(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> tuple[str,
     """Per account and month with billable hours from ``start`` to ``end``: those hours and the last day with
     some: what to select FROM and the parameters to bind (``memo.derived``)."""
     return memo.derived(cur, "budget_spent", SPENT_SQL, {"spent_start": start, "spent_end": end},
-                        same=same_time_entries)
+                        same=unchanged("time_entries"))
 
 
 # the period's time entries per account, for the status and the headline (the Overview's too): a third of the
@@ -130,7 +130,7 @@ def _account_spent(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> tu
     """Per account, the billable and non-billable hours from ``start`` to ``end`` and whether any was billable:
     what to select FROM and the parameters to bind (``memo.derived``)."""
     return memo.derived(cur, "budget_accounts", ACCOUNT_SPENT_SQL, {"acct_start": start, "acct_end": end},
-                        same=same_time_entries)
+                        same=unchanged("time_entries"))
 
 
 def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date) -> pd.DataFrame:

@@ -70,11 +70,15 @@ def changed_leads(cur: duckdb.DuckDBPyConnection, before: tuple, now: tuple) -> 
     return sorted(leads)
 
 
-def same_time_entries(cur: duckdb.DuckDBPyConnection, before: tuple, now: tuple) -> bool:
-    """Whether the time entries are the same at data versions ``before`` and ``now``: as many, and no write in
-    between may have written them (they are only ever added and removed, never changed)."""
-    was, came = dict(zip(VERSION_PARTS, before)), dict(zip(VERSION_PARTS, now))
-    if was["time_entries"] != came["time_entries"]:
-        return False
-    tables, _ = written(cur, before, now)
-    return tables is not None and "time_entries" not in tables
+def unchanged(*tables: str):
+    """Whether ``tables`` hold the same rows at two data versions (for ``memo.derived``): as many of each the
+    data version counts, and no write in between may have written any of them. Only for tables whose rows are
+    added and removed by audited writes, never changed in place by an unaudited one."""
+    def same(cur: duckdb.DuckDBPyConnection, before: tuple, now: tuple) -> bool:
+        was, came = dict(zip(VERSION_PARTS, before)), dict(zip(VERSION_PARTS, now))
+        if any(was[t] != came[t] for t in tables if t in was):
+            return False
+        wrote, _ = written(cur, before, now)
+        return wrote is not None and not wrote & set(tables)
+
+    return same

@@ -144,6 +144,7 @@ def contribution_chart(df: pd.DataFrame) -> alt.Chart:
     """Points each factor adds now (solid) and could add while unknown (light), out of its maximum."""
     long = df.melt(id_vars=["factor", "max", "level"], value_vars=["points", "possible"], var_name="part",
                    value_name="value")
+    long["level"] = long["level"].astype(str)  # a number or "unknown": one type, as the browser's table takes it
     order = list(df["factor"])
     return alt.Chart(long).mark_bar().encode(
         y=alt.Y("factor:N", sort=order, title=None),

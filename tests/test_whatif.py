@@ -1,5 +1,7 @@
 """What-if helpers: contribution rows, the lift in words, side-by-side comparison."""
 
+import pyarrow as pa
+
 from sales import charts
 from sales.whatif import compare, contribution_rows, describe_lift, summary
 from tests.pipeline_store import build
@@ -12,6 +14,11 @@ def test_contribution_rows():
     assert df.loc["Contract type", ["points", "max"]].tolist() == [1, 2]
     spec = charts.contribution_chart(df.reset_index()).to_dict()
     assert spec["encoding"]["x"]["scale"]["domain"] == [0, 6]
+    # the chart's rows go to the browser as Arrow: a level column of numbers and "unknown" has one type there
+    rows = next(iter(spec["datasets"].values()))
+    assert {r["factor"]: r["level"] for r in rows if r["part"] == "points"}["Need"] == "unknown"
+    assert {type(r["level"]) for r in rows} == {str}
+    pa.Table.from_pylist(rows)
 
 
 def test_describe_lift_for_affogato():
