@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from sales import memo
-from sales.changes import unchanged
+from sales.changes import reads, unchanged
 from sales.rubric import default_rubric
 
 WARNING_AT = 0.8  # share of the goal from which an account is flagged
@@ -133,6 +133,7 @@ def _account_spent(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> tu
                         same=unchanged("time_entries"))
 
 
+@reads("time_entries", "budgets")
 def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date) -> pd.DataFrame:
     """Per account: period and year-to-date goal against billable hours, remaining, status, overhead.
 
@@ -173,6 +174,7 @@ def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today
     return df
 
 
+@reads("time_entries", "budgets")
 def period_hours(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> dict[str, float]:
     """The period's totals over every account, the headline of the Budget page and the Overview: billable
     hours, the prorated goal, and how many accounts are over budget, how many at 80-100 % and how many logged
@@ -190,6 +192,7 @@ def period_hours(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> dict
             "no_budget": statuses.count("no budget")}
 
 
+@reads("time_entries", "budgets")
 def burn(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date,
          account: str | None = None) -> pd.DataFrame:
     """Daily cumulative billable hours against the cumulative goal, and from today the hours at the pace so far

@@ -82,3 +82,14 @@ def unchanged(*tables: str):
         return wrote is not None and not wrote & set(tables)
 
     return same
+
+
+def reads(*tables: str):
+    """Declare the store tables a query function reads (every one, config aside), so that the dashboard's cache
+    keeps its results across writes to other tables (shell/cache.py): only for functions whose tables suit
+    ``unchanged``."""
+    def declared(fn):
+        fn.reads = tables
+        return fn
+
+    return declared

@@ -13,6 +13,7 @@ import streamlit as st
 from streamlit import dataframe_util  # the Arrow conversion st.vega_lite_chart itself applies
 
 from sales import memo
+from sales.changes import unchanged
 from sales.queries import StoreSummary, store_summary
 from sales.queries import data_version as data_version_of
 from shell.storage import cursor, stop_when_locked, store
@@ -39,6 +40,30 @@ def data_version() -> tuple:
     return version
 
 
+# tables → (the data version results reading only them are kept under, the latest version they were found
+# unchanged at): a write elsewhere (an assessment, for the Budget page's figures) reads nothing again
+_EPOCHS: dict[tuple[str, ...], tuple[tuple, tuple]] = {}
+_EPOCH_LOCK = threading.Lock()
+
+
+def version_for(fn) -> tuple:
+    """The data version ``fn``'s results are cached under: the store's, or for a function that declares what it
+    reads (``changes.reads``) the earliest version since which those tables are unchanged."""
+    version = data_version()
+    tables = getattr(fn, "reads", None)
+    if not tables:
+        return version
+    with _EPOCH_LOCK:
+        kept, seen = _EPOCHS.get(tables, (None, None))
+        if seen == version:
+            return kept
+        if kept is not None and unchanged(*tables)(cursor(), seen, version):
+            _EPOCHS[tables] = (kept, version)
+            return kept
+        _EPOCHS[tables] = (version, version)
+        return version
+
+
 # query results kept across sessions: enough for a team's filter combinations on every page (a page asks
 # for five to ten results; at 128, ten people with different filters evicted each other's), still bounded
 QUERY_CACHE_ENTRIES = 2048
@@ -59,6 +84,8 @@ def forget_results() -> None:
     """Drop every cached query result and chart spec: what a data change amounts to (bench/pages.py)."""
     _shared.clear()
     _chart_spec.clear()
+    with _EPOCH_LOCK:
+        _EPOCHS.clear()
 
 
 _KEY_SCALARS = (str, int, float, bool, type(None), date)  # date covers datetime; each repr tells it apart
@@ -103,7 +130,7 @@ def fresh(value):
 def query(fn, *args):
     """Call a ``sales`` query with a fresh cursor, cached until the store's data changes."""
     with stop_when_locked():
-        return _query(_name_of(fn), data_version(), args)
+        return _query(_name_of(fn), version_for(fn), args)
 
 
 def summary() -> StoreSummary:
@@ -140,7 +167,7 @@ def chart(chart_fn, query_fn, *args, extra: tuple = ()) -> None:
     further arguments."""
     chart_name, query_name, extra = _name_of(chart_fn), _name_of(query_fn), tuple(extra)
     with stop_when_locked():
-        version = data_version()
+        version = version_for(query_fn)
         spec = _chart_spec(cache_key(chart_name, query_name, version, args, extra), chart_name, query_name, version,
                            args, extra)
     st.vega_lite_chart(spec, width="stretch")

@@ -18,6 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from sales.changes import reads
 from sales.team import roster
 from sales.team.settings import Capacity, default_capacity
 
@@ -62,6 +63,7 @@ class View:
     unknown: pd.DataFrame  # who logged time in those periods without a row among the people
 
 
+@reads("time_entries", "people", "time_off")
 def view(cur: duckdb.DuckDBPyConnection, start: date, end: date, grain: str = "week",
          settings: Capacity | None = None) -> View:
     """Per person of the roster and period (weeks or months that begin from ``start`` to ``end``, whole):

@@ -49,3 +49,52 @@ def test_an_argument_whose_text_is_abridged_is_refused():
 
     with pytest.raises(TypeError, match="DataFrame"):
         shell.cache_key("f", (1,), (pd.DataFrame({"a": range(1000)}),))
+
+
+def test_a_write_elsewhere_keeps_the_results_of_what_it_did_not_touch(monkeypatch, pipeline_db, tmp_path):
+    """tests/test_budget.py's Hedera: 10 + 15 billable hours in January 2020. The period's hours read time entries
+    and budgets only (``changes.reads``): a lead's assessment or a role reads nothing again; a time file that logs
+    5 more billable hours in January is read (30), and so is an undo of it (25)."""
+    import functools
+
+    from sales import budget
+    from sales.access import grant
+    from sales.ingest import import_file, undo_batch
+    from sales.store import Store
+    from sales.workbench import save_assessment
+    from tests.conftest import ADMIN, BIZDEV
+    from tests.pipeline_store import ALL0
+    from tests.test_budget import _seed
+
+    with Store(pipeline_db) as s:
+        _seed(s)
+    monkeypatch.setenv("SALES_DB", str(pipeline_db))
+    import shell
+
+    shell.forget_results()
+    calls = []
+    jan = (date(2020, 1, 1), date(2020, 1, 31))
+    real = budget.period_hours
+
+    @functools.wraps(real)
+    def counted(cur, *args):
+        calls.append(args)
+        return real(cur, *args)
+
+    def seen() -> float:  # the billable hours a page run reads (app.py begins every run so)
+        shell.begin_run()
+        return shell.query(counted, *jan)["billable"]
+
+    monkeypatch.setattr(budget, "period_hours", counted)  # the cache finds the function by its name
+    assert seen() == 25 and len(calls) == 1
+    save_assessment(shell.store(), BIZDEV, 1, ALL0, {})
+    grant(shell.store(), ADMIN, "new@agency.example", "viewer")
+    assert seen() == 25 and len(calls) == 1
+    more = tmp_path / "more.csv"
+    more.write_text("date,person,hours,billable,account\n2020-01-28,A,5,yes,Hedera\n", encoding="utf-8")
+    batch = import_file(shell.store(), ADMIN, more).batch
+    assert seen() == 30 and len(calls) == 2
+    save_assessment(shell.store(), BIZDEV, 2, ALL0, {})
+    assert seen() == 30 and len(calls) == 2
+    undo_batch(shell.store(), ADMIN, batch)
+    assert seen() == 25 and len(calls) == 3
