@@ -1,7 +1,8 @@
 """Results several queries read, computed once per data version: derived tables built lazily in an in-memory
-database attached beside the store (never in the store file), and rebuilt when the store's data version changes
-(an import, an undo, any write), so they can never disagree with the store. The lead state (sales/leadstate.py)
-and the Budget page's period hours (sales/budget.py) are kept this way.
+database attached beside the store (never in the store file), and built again when the store's data version
+changes (an import, an undo, any write), so they can never disagree with the store: in full, or, when the write
+cannot have changed them (sales/changes.py), kept as they are or with a few rows computed again. The lead state
+(sales/leadstate.py) and the Budget page's period hours (sales/budget.py) are kept this way.
 
 Only the dashboard shares them (``share``: many sessions, one process); elsewhere (the command line, one query at
 a time) the SQL is read inline, as a subquery with its parameters bound by the caller's statement.
@@ -77,6 +78,8 @@ def kept(cur: duckdb.DuckDBPyConnection, kind: str, sql: str, few_sql: str,
     the table of this data version; built, when a table of an earlier version is held and ``changed(cur, earlier,
     now)`` names the ids whose rows may differ (None: any may), as that table with those rows computed again by
     ``few_sql`` (its one ``?`` bound to their list), and otherwise from ``sql`` in full."""
+    if not shared():
+        return f"({sql})"
     from sales.queries import data_version
 
     version = data_version(cur)
