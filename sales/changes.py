@@ -28,8 +28,10 @@ WRITES = {
     "people": ("people", "time_off"),
     "undo": None, "demo": None, "demo_removed": None, "restore": None,
 }
-# what an import of each file kind writes; a leads import (absent) may change any lead
+# what an import of each file kind writes besides its batch and rejected rows; a leads import (absent) may change
+# any lead
 FILE_WRITES = {"time": ("time_entries",), "budgets": ("budgets",), "people": ("people",), "time_off": ("time_off",)}
+BATCH = ("import_batches", "rejected_rows")  # what every import writes
 # what the lead state reads besides ``leads`` (sales/rulebook.py): rows only ever added by audited writes
 GROWING = ("assessments", "lead_facts")
 # what must not change at all for a kept lead state to be refreshed lead by lead
@@ -52,7 +54,7 @@ def written(cur: duckdb.DuckDBPyConnection, before: tuple, now: tuple) -> tuple[
         wrote = FILE_WRITES.get(file_kind) if kind == "import" else WRITES.get(kind)
         if wrote is None:
             return None, set()
-        tables.update(wrote)
+        tables.update(wrote, BATCH if kind == "import" else ())
         if lead is not None:
             leads.add(int(lead))
     return tables, leads

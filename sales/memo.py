@@ -11,6 +11,7 @@ a time) the SQL is read inline, as a subquery with its parameters bound by the c
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
 from collections.abc import Callable
 
@@ -52,17 +53,17 @@ def derived(cur: duckdb.DuckDBPyConnection, kind: str, sql: str, params: dict | 
     with _BUILD:
         held = _held(cur, kind)
         if name in held:
-            return f"memo.{name}", {}
+            return f"memo.{_used(name)}", {}
         if _SAME.get(name) in held:
-            return f"memo.{_SAME[name]}", {}
+            return f"memo.{_used(_SAME[name])}", {}
         if same is not None:
             base = next((t for t in reversed(held) if _BUILT.get(t, ((), "", None))[1] == what), None)
             if base is not None and same(cur, _BUILT[base][0], version):
                 _SAME[name] = base
-                return f"memo.{base}", {}
+                return f"memo.{_used(base)}", {}
         cur.execute(f"CREATE TABLE memo.{name} AS {sql}", params)
         _BUILT[name] = (version, what, None)
-        _drop(cur, [*held, name], keep)
+        _drop(cur, [*held, _used(name)], keep)
     return f"memo.{name}", {}
 
 
@@ -70,6 +71,8 @@ def derived(cur: duckdb.DuckDBPyConnection, kind: str, sql: str, params: dict | 
 # table, the ids computed again (None: built in full); guarded by _BUILD
 _BUILT: dict[str, tuple[tuple, str, list[int] | None]] = {}
 _SAME: dict[str, str] = {}  # a later version's name of a derived table → the earlier table it reads
+_USED: dict[str, int] = {}  # a derived table → when it was last handed out (``_CLOCK``)
+_CLOCK = itertools.count()
 
 
 def kept(cur: duckdb.DuckDBPyConnection, kind: str, sql: str, few_sql: str,
@@ -96,7 +99,9 @@ def kept(cur: duckdb.DuckDBPyConnection, kind: str, sql: str, few_sql: str,
                                 SELECT * FROM memo.{base} WHERE id NOT IN (SELECT unnest(?::INTEGER[]))
                                 UNION ALL BY NAME {few_sql}""", [ids, ids])  # noqa: S608 (our own SQL)
             _BUILT[name] = (version, sql, ids)
-            _drop(cur, [*held, name], keep)
+            _drop(cur, [*held, _used(name)], keep)
+        else:
+            _used(name)
     return f"memo.{name}"
 
 
@@ -119,13 +124,22 @@ def _held(cur: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
                                          AND starts_with(table_name, ?) ORDER BY table_oid""", [f"{kind}_"]).fetchall()]
 
 
+def _used(name: str) -> str:
+    """Note that ``name`` was just handed out (or built), and return it."""
+    _USED[name] = next(_CLOCK)
+    return name
+
+
 def _drop(cur: duckdb.DuckDBPyConnection, held: list[str], keep: int) -> None:
-    """Drop all but the ``keep`` newest of ``held`` (oldest first)."""
-    for old in held[:-keep]:
+    """Drop all but the ``keep`` of ``held`` (oldest first) handed out last: a table an earlier version's name
+    still reads (``_SAME``) stays while it is in use, however long ago it was built."""
+    gone = sorted(held, key=lambda t: _USED.get(t, -1))[:-keep]
+    for old in gone:
         cur.execute(f"DROP TABLE IF EXISTS memo.{old}")
         _BUILT.pop(old, None)
+        _USED.pop(old, None)
     for later, earlier in list(_SAME.items()):
-        if earlier not in held[-keep:]:
+        if earlier in gone:
             del _SAME[later]
 
 
@@ -137,3 +151,4 @@ def forget(cur: duckdb.DuckDBPyConnection) -> None:
             cur.execute(f"DROP TABLE memo.{name}")
         _BUILT.clear()
         _SAME.clear()
+        _USED.clear()

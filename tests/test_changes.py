@@ -127,3 +127,72 @@ def test_the_budget_figures_are_kept_until_the_time_entries_change(store, tmp_pa
 def _budget_tables(cur) -> list[str]:
     return [r[0] for r in cur.execute("""SELECT table_name FROM duckdb_tables() WHERE database_name = 'memo'
                                          AND starts_with(table_name, 'budget_') ORDER BY 1""").fetchall()]
+
+
+def test_the_kept_state_is_the_state_built_in_full(store, shared):
+    """After edits on several leads, every row and column of the kept state equals a build from scratch."""
+    from sales.leadstate import COMPUTED
+    from sales.rubric import default_rubric
+    from sales.rulebook import lead_state_sql
+
+    cur = shared
+    state_table(cur)
+    save_assessment(store, BIZDEV, 1, ALL0, {})
+    set_fact(store, ADMIN, 2, "needs_documented", True)
+    set_fact(store, ADMIN, 6, "inquiry_received", True)
+    save_assessment(store, BIZDEV, 6, ALL0, {})
+    kept = state_table(cur)
+    assert memo.refreshed(kept) == [1, 2, 6]  # four writes since the state was last read: their three leads
+    cols = ", ".join(("id", *default_rubric().keys, *COMPUTED))
+    full = f"(SELECT {cols} FROM ({lead_state_sql()}))"
+    assert cur.execute(f"SELECT count(*) FROM (SELECT {cols} FROM {kept} EXCEPT ALL SELECT * FROM {full})"
+                       ).fetchall()[0][0] == 0
+    assert cur.execute(f"SELECT count(*) FROM (SELECT * FROM {full} EXCEPT ALL SELECT {cols} FROM {kept})"
+                       ).fetchall()[0][0] == 0
+
+
+def test_a_kept_table_in_use_is_not_the_first_dropped(store):
+    """The Budget page's January table, read again across a role change, outlives tables built since: the ones
+    not handed out for longest go first (8 are kept per kind)."""
+    from sales.budget import period_hours
+    from tests.test_budget import _seed
+
+    was = memo.shared()
+    memo.share()
+    try:
+        _seed(store)
+        cur = store.cursor()
+        memo.forget(cur)
+        jan = (date(2020, 1, 1), date(2020, 1, 31))
+        assert period_hours(cur, *jan)["billable"] == 25
+        january = _budget_tables(cur)
+        for day in range(2, 9):  # seven more periods: eight tables
+            period_hours(cur, date(2020, 1, day), date(2020, 1, 31))
+        grant(store, ADMIN, "new@agency.example", "viewer")
+        assert period_hours(cur, *jan)["billable"] == 25  # January's table, read again
+        period_hours(cur, date(2020, 1, 9), date(2020, 1, 31))  # a ninth: the least recently used goes
+        assert set(january) <= set(_budget_tables(cur)) and len(_budget_tables(cur)) == 8
+    finally:
+        if not was:
+            memo._SHARED.clear()
+
+
+def test_what_utilisation_reads_changes_with_a_person_or_time_off_not_with_a_lead(store):
+    """``unchanged`` for the tables utilisation declares: an assessment leaves them; a person's row, and then a
+    day off, each change them."""
+    from sales.changes import unchanged
+    from sales.queries import data_version
+    from sales.team.edits import add_time_off, save_person
+
+    build(store)
+    cur = store.cursor()
+    same = unchanged("time_entries", "people", "time_off")
+    before = data_version(cur)
+    save_assessment(store, BIZDEV, 1, ALL0, {})
+    assert same(cur, before, data_version(cur))
+    save_person(store, ADMIN, {"name": "Ana", "weekly_capacity_hours": 40, "country": "GB",
+                               "effective_from": date(2026, 1, 1)})
+    assert not same(cur, before, data_version(cur))
+    before = data_version(cur)
+    add_time_off(store, ADMIN, "Ana", date(2026, 3, 2), date(2026, 3, 2))
+    assert not same(cur, before, data_version(cur))
