@@ -196,3 +196,56 @@ def test_what_utilisation_reads_changes_with_a_person_or_time_off_not_with_a_lea
     before = data_version(cur)
     add_time_off(store, ADMIN, "Ana", date(2026, 3, 2), date(2026, 3, 2))
     assert not same(cur, before, data_version(cur))
+
+
+def test_each_change_kind_writes_only_the_tables_it_declares(store):
+    """Every writer, run for real on a small demo store: the tables whose rows change (besides the audit trail) are
+    among those its change kind declares (``WRITES``), and an import's among its file kind's (``FILE_WRITES``,
+    with its batch and rejected rows). A writer that starts writing another table fails here first."""
+    from sales import access, contacts, targets, workbench
+    from sales.changes import BATCH, FILE_WRITES, WRITES
+    from sales.demo import write_demo
+    from sales.team import edits
+
+    write_demo(store, ADMIN, leads=50, time_entries=500)
+    cur = store.cursor()
+
+    def snapshot() -> dict:
+        tables = [r[0] for r in cur.execute("""SELECT table_name FROM duckdb_tables()
+                                               WHERE database_name = current_database()""").fetchall()]
+        return {t: cur.execute(f'SELECT count(*), coalesce(sum(hash(x)), 0) FROM "{t}" x').fetchall()[0]
+                for t in tables}
+
+    def changed(write) -> set[str]:
+        before = snapshot()
+        write()
+        after = snapshot()
+        return {t for t in after if after[t] != before.get(t)} - {"audit_log"}
+
+    lead = cur.execute("SELECT min(id) FROM leads").fetchall()[0][0]
+    person = cur.execute("SELECT min(name) FROM people").fetchall()[0][0]
+    writes = [
+        ("assessment", lambda: workbench.save_assessment(store, BIZDEV, lead, ALL0, {})),
+        ("gate", lambda: workbench.set_fact(store, ADMIN, lead, "needs_documented", True)),
+        ("note", lambda: workbench.add_note(store, ADMIN, lead, "situation", "Budget set in March")),
+        ("offer", lambda: workbench.create_small_project(store, ADMIN, lead, workbench.small_project_offers()[0],
+                                                          100.0, "EUR")),
+        ("touch", lambda: contacts.log_contact(store, ADMIN, lead, "email", "Sent the proposal")),
+        ("touch_undone", lambda: contacts.undo_contact(
+            store, ADMIN, cur.execute("SELECT max(id) FROM lead_contacts").fetchall()[0][0])),
+        ("role", lambda: grant(store, ADMIN, "new@agency.example", "viewer")),
+        ("role", lambda: access.set_crm_owner(store, ADMIN, "new@agency.example", "Bo", new_owner=True)),
+        ("role", lambda: access.revoke(store, ADMIN, "new@agency.example")),
+        ("target", lambda: targets.set_target(store, ADMIN, "2026-Q1", 1000)),
+        ("target", lambda: targets.clear_target(store, ADMIN, "2026-Q1")),
+        ("people", lambda: edits.add_time_off(store, ADMIN, person, date(2026, 1, 5), date(2026, 1, 6))),
+        ("people", lambda: edits.remove_time_off(
+            store, ADMIN, cur.execute("SELECT max(id) FROM time_off").fetchall()[0][0])),
+    ]
+    for kind, write in writes:
+        wrote = changed(write)
+        assert wrote and wrote <= set(WRITES[kind]), (kind, wrote)
+    for name, kind in (("time_canonical.csv", "time"), ("toggl.csv", "time"), ("budgets.csv", "budgets"),
+                       ("team/people.csv", "people"), ("team/time_off.csv", "time_off")):
+        wrote = changed(lambda n=name: import_file(store, ADMIN, FIX / n))
+        assert set(FILE_WRITES[kind]) <= wrote <= {*FILE_WRITES[kind], *BATCH}, (name, wrote)
