@@ -34,6 +34,7 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
+from sales.changes import reads
 from sales.filters import quarter_of
 from sales.history import leads_as_of_sql
 from sales.lifecycle import default_lifecycle
@@ -249,6 +250,7 @@ def _lead_steps(rows: list) -> list[tuple]:
     return out
 
 
+@reads("leads", "lead_updates", "import_batches")
 def movement(cur: duckdb.DuckDBPyConnection, start: date, end: date, close_from: date | None = None,
              close_to: date | None = None, owners: tuple[str, ...] = ()) -> Movement:
     """What moved from the start of ``start`` to the end of ``end`` (``owners``' leads, everyone's when

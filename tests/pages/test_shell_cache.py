@@ -98,3 +98,39 @@ def test_a_write_elsewhere_keeps_the_results_of_what_it_did_not_touch(monkeypatc
     assert seen() == 30 and len(calls) == 2
     undo_batch(shell.store(), ADMIN, batch)
     assert seen() == 25 and len(calls) == 3
+
+
+def test_what_moved_is_kept_across_an_assessment_and_read_again_after_a_crm_import(monkeypatch, pipeline_db):
+    """tests/pipeline_store.py: three leads created in March 2026 (Gamma, Delta, Zeta). What moved reads the leads
+    and their CRM versions only: an assessment reads nothing again; a CRM import (which may change any lead) does."""
+    import functools
+
+    from sales import movement
+    from sales.ingest import import_file
+    from sales.workbench import save_assessment
+    from tests.conftest import ADMIN, BIZDEV, ROOT
+    from tests.pipeline_store import ALL0
+
+    monkeypatch.setenv("SALES_DB", str(pipeline_db))
+    import shell
+
+    shell.forget_results()
+    calls = []
+    real = movement.movement
+
+    @functools.wraps(real)
+    def counted(cur, *args):
+        calls.append(args)
+        return real(cur, *args)
+
+    def created() -> int:
+        shell.begin_run()
+        return shell.query(counted, date(2026, 3, 1), date(2026, 3, 31)).counts()["created"]
+
+    monkeypatch.setattr(movement, "movement", counted)
+    assert created() == 3 and len(calls) == 1
+    save_assessment(shell.store(), BIZDEV, 2, ALL0, {})
+    assert created() == 3 and len(calls) == 1
+    import_file(shell.store(), ADMIN, ROOT / "tests" / "fixtures" / "leads_canonical.csv")
+    created()
+    assert len(calls) == 2
