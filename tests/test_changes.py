@@ -14,6 +14,7 @@ import pytest
 
 from sales import memo
 from sales.access import grant
+from sales.budget import period_hours
 from sales.ingest import import_file, undo_batch
 from sales.leadstate import open_leads_by_category, state_table
 from sales.workbench import save_assessment, set_fact
@@ -27,6 +28,24 @@ FIX = ROOT / "tests" / "fixtures"
 def shared(store):
     was = memo.shared()
     memo.share()
+    build(store)
+    memo.forget(store.cursor())
+    yield store.cursor()
+    if not was:
+        memo._SHARED.clear()
+
+
+JAN = (date(2020, 1, 1), date(2020, 1, 31))
+
+
+@pytest.fixture
+def hedera(store):
+    """tests/test_budget.py's Hedera and tests/pipeline_store.py's leads, derived tables shared: a cursor."""
+    from tests.test_budget import _seed
+
+    was = memo.shared()
+    memo.share()
+    _seed(store)
     build(store)
     memo.forget(store.cursor())
     yield store.cursor()
@@ -95,33 +114,20 @@ def test_every_change_kind_and_file_kind_says_what_it_writes():
     assert set(FILE_WRITES) | {"leads"} == set(FILE_KINDS)
 
 
-def test_the_budget_figures_are_kept_until_the_time_entries_change(store, tmp_path):
+def test_the_budget_figures_are_kept_until_the_time_entries_change(store, hedera, tmp_path):
     """tests/test_budget.py's Hedera: 10 + 15 billable hours in January 2020 against a goal of 62. A role or an
     assessment leaves the entries as they were, so the period's table is read again as it is; a time file that
     logs 5 more billable hours in January is read: 30."""
-    from sales.budget import period_hours
-    from tests.test_budget import _seed
-
-    was = memo.shared()
-    memo.share()
-    try:
-        _seed(store)
-        build(store)
-        cur = store.cursor()
-        memo.forget(cur)
-        jan = (date(2020, 1, 1), date(2020, 1, 31))
-        assert period_hours(cur, *jan)["billable"] == 25
-        tables = _budget_tables(cur)
-        grant(store, ADMIN, "new@agency.example", "viewer")
-        save_assessment(store, BIZDEV, 1, ALL0, {})
-        assert period_hours(cur, *jan)["billable"] == 25 and _budget_tables(cur) == tables
-        more = tmp_path / "more.csv"
-        more.write_text("date,person,hours,billable,account\n2020-01-28,A,5,yes,Hedera\n", encoding="utf-8")
-        assert import_file(store, ADMIN, more).imported == 1
-        assert period_hours(cur, *jan)["billable"] == 30 and _budget_tables(cur) != tables
-    finally:
-        if not was:
-            memo._SHARED.clear()
+    cur = hedera
+    assert period_hours(cur, *JAN)["billable"] == 25
+    tables = _budget_tables(cur)
+    grant(store, ADMIN, "new@agency.example", "viewer")
+    save_assessment(store, BIZDEV, 1, ALL0, {})
+    assert period_hours(cur, *JAN)["billable"] == 25 and _budget_tables(cur) == tables
+    more = tmp_path / "more.csv"
+    more.write_text("date,person,hours,billable,account\n2020-01-28,A,5,yes,Hedera\n", encoding="utf-8")
+    assert import_file(store, ADMIN, more).imported == 1
+    assert period_hours(cur, *JAN)["billable"] == 30 and _budget_tables(cur) != tables
 
 
 def _budget_tables(cur) -> list[str]:
@@ -151,30 +157,18 @@ def test_the_kept_state_is_the_state_built_in_full(store, shared):
                        ).fetchall()[0][0] == 0
 
 
-def test_a_kept_table_in_use_is_not_the_first_dropped(store):
+def test_a_kept_table_in_use_is_not_the_first_dropped(store, hedera):
     """The Budget page's January table, read again across a role change, outlives tables built since: the ones
     not handed out for longest go first (8 are kept per kind)."""
-    from sales.budget import period_hours
-    from tests.test_budget import _seed
-
-    was = memo.shared()
-    memo.share()
-    try:
-        _seed(store)
-        cur = store.cursor()
-        memo.forget(cur)
-        jan = (date(2020, 1, 1), date(2020, 1, 31))
-        assert period_hours(cur, *jan)["billable"] == 25
-        january = _budget_tables(cur)
-        for day in range(2, 9):  # seven more periods: eight tables
-            period_hours(cur, date(2020, 1, day), date(2020, 1, 31))
-        grant(store, ADMIN, "new@agency.example", "viewer")
-        assert period_hours(cur, *jan)["billable"] == 25  # January's table, read again
-        period_hours(cur, date(2020, 1, 9), date(2020, 1, 31))  # a ninth: the least recently used goes
-        assert set(january) <= set(_budget_tables(cur)) and len(_budget_tables(cur)) == 8
-    finally:
-        if not was:
-            memo._SHARED.clear()
+    cur = hedera
+    assert period_hours(cur, *JAN)["billable"] == 25
+    january = _budget_tables(cur)
+    for day in range(2, 9):  # seven more periods: eight tables
+        period_hours(cur, date(2020, 1, day), date(2020, 1, 31))
+    grant(store, ADMIN, "new@agency.example", "viewer")
+    assert period_hours(cur, *JAN)["billable"] == 25  # January's table, read again
+    period_hours(cur, date(2020, 1, 9), date(2020, 1, 31))  # a ninth: the least recently used goes
+    assert set(january) <= set(_budget_tables(cur)) and len(_budget_tables(cur)) == 8
 
 
 def test_what_utilisation_reads_changes_with_a_person_or_time_off_not_with_a_lead(store):
