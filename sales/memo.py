@@ -21,6 +21,8 @@ _SHARED = threading.Event()  # set by the dashboard
 _BUILD = threading.Lock()
 # whether what a derived table reads is the same at an earlier data version and now (sales/changes.py)
 Changed = Callable[[duckdb.DuckDBPyConnection, tuple, tuple], bool]
+# the ids whose rows may differ between an earlier data version and now: none ([]) or any (None)
+Rows = Callable[[duckdb.DuckDBPyConnection, tuple, tuple], list[int] | None]
 KEEP = 8  # tables kept per kind: a few periods of the current and previous data version
 
 
@@ -45,6 +47,25 @@ def derived(cur: duckdb.DuckDBPyConnection, kind: str, sql: str, params: dict | 
     params = params or {}
     if not shared():
         return f"({sql})", params
+    rows = None if same is None else (lambda c, earlier, now: [] if same(c, earlier, now) else None)
+    return f"memo.{_table(cur, kind, sql, params, keep, rows)}", {}
+
+
+def kept(cur: duckdb.DuckDBPyConnection, kind: str, sql: str, few_sql: str, changed: Rows, keep: int = KEEP) -> str:
+    """What to select FROM for ``sql``, a table with one row per ``id``, kept across writes (``shared()`` only):
+    the table of this data version; built, when a table of an earlier version is held and ``changed(cur, earlier,
+    now)`` names the ids whose rows may differ (None: any may), as that table with those rows computed again by
+    ``few_sql`` (its one ``?`` bound to their list), and otherwise from ``sql`` in full."""
+    if not shared():
+        return f"({sql})"
+    return f"memo.{_table(cur, kind, sql, {}, keep, changed, few_sql)}"
+
+
+def _table(cur: duckdb.DuckDBPyConnection, kind: str, sql: str, params: dict, keep: int, changed: Rows | None,
+           few_sql: str | None = None) -> str:
+    """The derived table of ``sql`` and ``params`` for the store's current data version: held already; an
+    earlier version's as it is, when ``changed`` finds nothing it reads changed and there is no ``few_sql``; that
+    table with the changed ids' rows computed again by ``few_sql``; or built in full."""
     from sales.queries import data_version
 
     version = data_version(cur)
@@ -53,18 +74,24 @@ def derived(cur: duckdb.DuckDBPyConnection, kind: str, sql: str, params: dict | 
     with _BUILD:
         held = _held(cur, kind)
         if name in held:
-            return f"memo.{_used(name)}", {}
+            return _used(name)
         if _SAME.get(name) in held:
-            return f"memo.{_used(_SAME[name])}", {}
-        if same is not None:
-            base = next((t for t in reversed(held) if _BUILT.get(t, ((), "", None))[1] == what), None)
-            if base is not None and same(cur, _BUILT[base][0], version):
-                _SAME[name] = base
-                return f"memo.{_used(base)}", {}
-        cur.execute(f"CREATE TABLE memo.{name} AS {sql}", params)
-        _BUILT[name] = (version, what, None)
+            return _used(_SAME[name])
+        base = None if changed is None else next(
+            (t for t in reversed(held) if _BUILT.get(t, ((), "", None))[1] == what), None)
+        ids = None if base is None else changed(cur, _BUILT[base][0], version)
+        if ids is not None and few_sql is None:  # nothing it reads has changed: the earlier table, as it is
+            _SAME[name] = base
+            return _used(base)
+        if ids is None:
+            cur.execute(f"CREATE TABLE memo.{name} AS {sql}", params)
+        else:
+            cur.execute(f"""CREATE TABLE memo.{name} AS
+                            SELECT * FROM memo.{base} WHERE id NOT IN (SELECT unnest(?::INTEGER[]))
+                            UNION ALL BY NAME {few_sql}""", [ids, ids])  # noqa: S608 (our own SQL)
+        _BUILT[name] = (version, what, ids)
         _drop(cur, [*held, _used(name)], keep)
-    return f"memo.{name}", {}
+        return name
 
 
 # a derived table → the data version it was built for, what it holds (its SQL and parameters) and, for a kept
@@ -73,36 +100,6 @@ _BUILT: dict[str, tuple[tuple, str, list[int] | None]] = {}
 _SAME: dict[str, str] = {}  # a later version's name of a derived table → the earlier table it reads
 _USED: dict[str, int] = {}  # a derived table → when it was last handed out (``_CLOCK``)
 _CLOCK = itertools.count()
-
-
-def kept(cur: duckdb.DuckDBPyConnection, kind: str, sql: str, few_sql: str,
-         changed: Callable[[duckdb.DuckDBPyConnection, tuple, tuple], list[int] | None], keep: int = KEEP) -> str:
-    """What to select FROM for ``sql``, a table with one row per ``id``, kept across writes (``shared()`` only):
-    the table of this data version; built, when a table of an earlier version is held and ``changed(cur, earlier,
-    now)`` names the ids whose rows may differ (None: any may), as that table with those rows computed again by
-    ``few_sql`` (its one ``?`` bound to their list), and otherwise from ``sql`` in full."""
-    if not shared():
-        return f"({sql})"
-    from sales.queries import data_version
-
-    version = data_version(cur)
-    name = _name(kind, version, sql)
-    with _BUILD:
-        held = _held(cur, kind)
-        if name not in held:
-            base = next((t for t in reversed(held) if _BUILT.get(t, ((), "", None))[1] == sql), None)
-            ids = None if base is None else changed(cur, _BUILT[base][0], version)
-            if ids is None:
-                cur.execute(f"CREATE TABLE memo.{name} AS {sql}")
-            else:
-                cur.execute(f"""CREATE TABLE memo.{name} AS
-                                SELECT * FROM memo.{base} WHERE id NOT IN (SELECT unnest(?::INTEGER[]))
-                                UNION ALL BY NAME {few_sql}""", [ids, ids])  # noqa: S608 (our own SQL)
-            _BUILT[name] = (version, sql, ids)
-            _drop(cur, [*held, _used(name)], keep)
-        else:
-            _used(name)
-    return f"memo.{name}"
 
 
 def refreshed(table: str) -> list[int] | None:
