@@ -39,18 +39,12 @@ JAN = (date(2020, 1, 1), date(2020, 1, 31))
 
 
 @pytest.fixture
-def hedera(store):
-    """tests/test_budget.py's Hedera and tests/pipeline_store.py's leads, derived tables shared: a cursor."""
+def hedera(store, shared):
+    """tests/test_budget.py's Hedera beside tests/pipeline_store.py's leads, derived tables shared: a cursor."""
     from tests.test_budget import _seed
 
-    was = memo.shared()
-    memo.share()
     _seed(store)
-    build(store)
-    memo.forget(store.cursor())
-    yield store.cursor()
-    if not was:
-        memo._SHARED.clear()
+    return shared
 
 
 def _row(cur, lead: int) -> tuple:
