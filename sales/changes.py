@@ -9,6 +9,8 @@ kind not declared below, a row count no audited write explains), the answer is "
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 
 from sales.queries import VERSION_PARTS
@@ -37,6 +39,9 @@ GROWING = ("assessments", "lead_facts")
 # what must not change at all for a kept lead state to be refreshed lead by lead
 STILL = ("leads", "lead_updates")
 MOST = 1000  # more leads than this: build the state again
+# tables whose every row belongs to one lead and is written, apart from the writes that may change anything
+# (WRITES' None), only by workbench and contact writes that name the lead (sales/workbench.py, sales/contacts.py)
+PER_LEAD = ("assessments", "lead_facts", "stage_events", "lead_activity", "lead_contacts")
 
 
 def written(cur: duckdb.DuckDBPyConnection, before: tuple, now: tuple) -> tuple[set[str] | None, set[int]]:
@@ -72,26 +77,36 @@ def changed_leads(cur: duckdb.DuckDBPyConnection, before: tuple, now: tuple) -> 
     return sorted(leads)
 
 
-def unchanged(*tables: str):
+def unchanged(*tables: str, leads: Callable[[duckdb.DuckDBPyConnection], set[int]] | None = None):
     """Whether ``tables`` hold the same rows at two data versions (for ``memo.derived``): as many of each the
     data version counts, and no write in between may have written any of them. Only for tables whose rows are
-    added and removed by audited writes, never changed in place by an unaudited one."""
+    added and removed by audited writes, never changed in place by an unaudited one. With ``leads`` (the leads
+    whose rows of the PER_LEAD tables are read too, at the later version): writes to those tables count only
+    when they name one of those leads."""
     def same(cur: duckdb.DuckDBPyConnection, before: tuple, now: tuple) -> bool:
         was, came = dict(zip(VERSION_PARTS, before)), dict(zip(VERSION_PARTS, now))
         if any(was[t] != came[t] for t in tables if t in was):
             return False
-        wrote, _ = written(cur, before, now)
-        return wrote is not None and not wrote & set(tables)
+        wrote, named = written(cur, before, now)
+        if wrote is None or wrote & set(tables):
+            return False
+        if leads is None:
+            return True
+        per_lead = wrote & set(PER_LEAD)
+        if not per_lead:  # and no row count of theirs changed that no audited write explains
+            return all(was[t] == came[t] for t in PER_LEAD if t in was)
+        return bool(named) and not named & set(leads(cur))
 
     return same
 
 
-def reads(*tables: str):
+def reads(*tables: str, leads: Callable[[duckdb.DuckDBPyConnection], set[int]] | None = None):
     """Declare the store tables a query function reads (every one, config aside), so that the dashboard's cache
     keeps its results across writes to other tables (shell/cache.py): only for functions whose tables suit
-    ``unchanged``."""
+    ``unchanged``. ``leads``: the function reads, of the PER_LEAD tables, only these leads' rows."""
     def declared(fn):
         fn.reads = tables
+        fn.reads_leads = leads
         return fn
 
     return declared

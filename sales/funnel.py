@@ -112,29 +112,34 @@ def velocity(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, quarters: 
     starts = period_starts(today, quarters, months=3)
     qualifying = [c.name for c in default_rubric().categories if c.qualifies]
     where, params = f.lead_where("s", period_column=None)
-    base = f"""
-        WITH s AS (SELECT * FROM {lead_state(cur)}),
-        q AS (SELECT q0, (q0 + INTERVAL 3 MONTH)::DATE - 1 AS q1 FROM (SELECT unnest(?::DATE[]) AS q0))"""
-    main = cur.execute(f"""{base}
-        SELECT q0, count(*) FILTER (WHERE list_contains(?::VARCHAR[], s.category) AND s.created_on <= q1
-                                     AND (s.status = 'open' OR s.closed_on > q1)) AS qualified_open,
-               count(*) FILTER (WHERE {WON} AND s.closed_on BETWEEN q0 AND q1) AS won,
-               count(*) FILTER (WHERE {CLOSED} AND s.closed_on BETWEEN q0 AND q1) AS closed,
-               avg(date_diff('day', s.created_on, s.closed_on)) FILTER (WHERE {WON} AND s.closed_on BETWEEN q0 AND q1)
-                   AS days_to_win
-        FROM q, s WHERE {where} GROUP BY q0 ORDER BY q0""", [starts, qualifying, *params]).df()
-    money = cur.execute(f"""{base}
-        SELECT q0, {CURRENCY_SQL.format(column="s.currency")} AS currency, count(*) AS n, sum(s.amount) AS amount
-        FROM q, s WHERE {WON} AND s.closed_on BETWEEN q0 AND q1 AND s.amount IS NOT NULL AND {where}
-        GROUP BY ALL""", [starts, NO_CURRENCY, *params]).fetchall()
+    # one pass: the cohort's leads counted by the quarter they were created and closed in (calendar quarters, as
+    # period_starts gives them), whence each quarter's figures
+    groups = cur.execute(f"""
+        WITH s AS (SELECT * FROM {lead_state(cur)})
+        SELECT date_trunc('quarter', s.created_on)::DATE AS created_q,
+               date_trunc('quarter', s.closed_on)::DATE AS closed_q, coalesce(s.status = 'open', false) AS open,
+               coalesce(list_contains(?::VARCHAR[], s.category), false) AS qualifies, coalesce({WON}, false) AS won,
+               coalesce({CLOSED}, false) AS closed, count(*) AS n,
+               sum(date_diff('day', s.created_on, s.closed_on)) AS days,
+               count(date_diff('day', s.created_on, s.closed_on)) AS timed
+        FROM s WHERE {where} GROUP BY ALL""", [qualifying, *params]).fetchall()  # noqa: S608 (generated)
+    money = cur.execute(f"""
+        WITH s AS (SELECT * FROM {lead_state(cur)})
+        SELECT date_trunc('quarter', s.closed_on)::DATE AS q0, {CURRENCY_SQL.format(column="s.currency")} AS currency,
+               count(*) AS n, sum(s.amount) AS amount
+        FROM s WHERE {WON} AND s.closed_on >= ? AND s.closed_on < ? AND s.amount IS NOT NULL AND {where}
+        GROUP BY ALL""", [NO_CURRENCY, starts[0], _quarter_after(starts[-1]), *params]).fetchall()  # noqa: S608
     rows = []
-    by_q = {pd.Timestamp(r.q0).date(): r for r in main.itertuples()}
     for q0 in starts:
-        r = by_q.get(q0)
-        won, closed = (int(r.won), int(r.closed)) if r else (0, 0)
+        here = [g for g in groups if g[1] == q0]  # closed in the quarter
+        won_here = [g for g in here if g[4]]
+        won, closed, timed = sum(g[6] for g in won_here), sum(g[6] for g in here if g[5]), sum(g[8] for g in won_here)
+        days = sum(g[7] for g in won_here) / timed if timed else None
+        qualified = sum(g[6] for g in groups if g[3] and g[0] is not None and g[0] <= q0  # created by its end
+                        and (g[2] or (g[1] is not None and g[1] > q0)))  # and open at it
         total, n, left = 0.0, 0, 0
         for mq, code, count, amount in money:
-            if pd.Timestamp(mq).date() != q0:
+            if mq != q0:
                 continue
             factor = currencies.factor(code)
             if factor is None:
@@ -143,10 +148,12 @@ def velocity(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, quarters: 
                 total, n = total + amount * factor, n + count
         avg_won = total / n if n else None
         rate = win_rate(won, closed)
-        days = float(r.days_to_win) if r is not None and pd.notna(r.days_to_win) else None
-        qualified = int(r.qualified_open) if r else 0
         speed = qualified * avg_won * rate / days if avg_won is not None and rate is not None and days else None
         rows.append({"quarter": quarter_of(q0), "qualified_open": qualified,
                      "average_won": avg_won, "win_rate": rate, "days_to_win": days, "velocity_per_day": speed,
                      "won_left_out": left})
     return pd.DataFrame(rows)
+
+
+def _quarter_after(q0: date) -> date:
+    return date(q0.year + (q0.month + 2) // 12, (q0.month + 2) % 12 + 1, 1)

@@ -121,11 +121,14 @@ def classify_leads(cur: duckdb.DuckDBPyConnection, lead_ids: Sequence[int]) -> d
     result = cur.execute(f"WITH few AS {FEW_LEADS} SELECT * FROM ({lead_state_sql(points='few', gates=True)})",
                          [list(lead_ids)])
     names = [d[0] for d in result.description]
+    at = {name: k for k, name in enumerate(names)}
+    gates = [[(at[gate_column(i, j, "applies")], at[gate_column(i, j, "met")]) for j in range(len(s.gate))]
+             for i, s in enumerate(lc.stages)]  # each criterion's two columns, found once
+    facts = lc.facts
     out = {}
     for row in result.fetchall():
         r = dict(zip(names, row))
-        checks = tuple(tuple((bool(r[gate_column(i, j, "applies")]), bool(r[gate_column(i, j, "met")]))
-                             for j in range(len(s.gate))) for i, s in enumerate(lc.stages))
+        checks = tuple(tuple((bool(row[a]), bool(row[m])) for a, m in stage) for stage in gates)
         index = int(r["stage_index"])
         stage = lc.stages[index]
         unmet = tuple(c for c, (_, met) in zip(stage.gate, checks[index]) if not met)
@@ -138,7 +141,7 @@ def classify_leads(cur: duckdb.DuckDBPyConnection, lead_ids: Sequence[int]) -> d
         out[int(r["id"])] = Classification(
             stage, index, unmet, not unmet and index == len(lc.stages) - 1, r["status"], violation,
             tuple(c for c, (_, met) in zip(stage.gate, checks[index]) if met),
-            {f: r[f"fact_{f}"] for f in lc.facts}, checks)
+            {f: r[f"fact_{f}"] for f in facts}, checks)
     return out
 
 

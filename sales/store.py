@@ -27,6 +27,7 @@ from sales.storefile import (  # noqa: F401 (the errors are the store's: sales.s
     StoreReadOnlyError,
     StoreUnusableError,
     first_line,
+    let_go,
     marked_read_only,
     open_file,
     unusable,
@@ -103,17 +104,19 @@ def stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
 
 
 def connect(path: Path | str | None = None, read_only: bool = False, wait: float = 0.0,
-            on_wait: Callable[[], None] | None = None) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) and migrate the store. DuckDB lets one program at a time open a file;
-    while another holds it, retry for up to ``wait`` seconds (calling ``on_wait`` once), then raise
-    StoreLockedError with a clear message. A file that cannot be a store raises StoreUnusableError."""
+            on_wait: Callable[[], None] | None = None, into: duckdb.DuckDBPyConnection | None = None
+            ) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) and migrate the store: attached to the in-memory database ``into`` when given.
+    DuckDB lets one program at a time open a file; while another holds it, retry for up to ``wait`` seconds
+    (calling ``on_wait`` once), then raise StoreLockedError with a clear message. A file that cannot be a store
+    raises StoreUnusableError."""
     path = Path(path) if path else default_db_path()
     if str(path) != ":memory:":
         usable_path(path)
     deadline, told = time.monotonic() + wait, False
     while True:
         try:
-            con = open_file(path, read_only)
+            con = open_file(path, read_only, into)
             break
         except duckdb.IOException as e:
             if "lock" not in str(e).lower():
@@ -134,10 +137,10 @@ def connect(path: Path | str | None = None, read_only: bool = False, wait: float
         if not read_only:
             migrate(con)
     except StoreError:
-        con.close()
+        let_go(con, into is not None)
         raise
     except duckdb.Error as e:
-        con.close()
+        let_go(con, into is not None)
         raise StoreUnusableError(f"The store {path} could not be read or upgraded ({first_line(e)}); "
                                  f"{OTHER_STORE}, or restore it from a backup.") from None
     return con
@@ -156,12 +159,84 @@ def _check_version(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) 
             f"writable once (chmod u+w), or {OTHER_STORE}.")
 
 
+class _Held:
+    """A store file as this process holds it: an in-memory database the file is attached to while in use, shared
+    by every Store of the path (as DuckDB shares one database per file within a process). It outlives each release
+    of the file, so what is kept beside the store (sales/memo.py) stays across releases."""
+
+    def __init__(self, path: Path, read_only: bool):
+        self.path, self.read_only = path, read_only
+        self.base = duckdb.connect(":memory:")
+        if str(path) != ":memory:":  # what spills to disk goes beside the store, as a file database's would
+            self.base.execute("SET temp_directory = ?", [str(path) + ".tmp"])
+        self.attached = False
+        self.guard = threading.Lock()  # the attachment and its count of live cursors
+        self.cursors, self.last_use, self.stores = 0, time.monotonic(), 0
+
+    def cursor(self, wait: float, on_wait: Callable[[], None] | None) -> duckdb.DuckDBPyConnection:
+        with self.guard:
+            if not self.attached:
+                connect(self.path, read_only=self.read_only, wait=wait, on_wait=on_wait, into=self.base)
+                self.attached = True
+            cur = use(self.base.cursor(), True)
+            self.cursors += 1
+        weakref.finalize(cur, self._returned)
+        return cur
+
+    def _returned(self) -> None:
+        with self.guard:
+            self.cursors -= 1
+            self.last_use = time.monotonic()
+
+    def release_if_idle(self, idle: float) -> None:
+        with self.guard:
+            if self.attached and self.cursors == 0 and time.monotonic() - self.last_use >= idle:
+                let_go(self.base, True)
+                self.attached = False
+
+    def close(self) -> None:
+        with self.guard:
+            if self.attached:
+                let_go(self.base, True)
+                self.attached = False
+            self.base.close()
+
+
+_HELD: dict[Path, _Held] = {}  # per resolved path: the file this process holds, while a Store of it is open
+_HELD_LOCK = threading.Lock()
+
+
+def _hold(path: Path, read_only: bool) -> _Held:
+    if str(path) == ":memory:":  # every in-memory store is a store of its own
+        held = _Held(path, read_only)
+        held.stores = 1
+        return held
+    with _HELD_LOCK:
+        held = _HELD.get(path.resolve())
+        if held is None:
+            held = _HELD[path.resolve()] = _Held(path, read_only)
+        held.stores += 1
+        return held
+
+
+def _unhold(held: _Held) -> None:
+    with _HELD_LOCK:
+        held.stores -= 1
+        if held.stores:
+            return
+        if str(held.path) != ":memory:" and _HELD.get(held.path.resolve()) is held:
+            del _HELD[held.path.resolve()]
+    held.close()
+
+
 class Store:
-    """One connection per process; each thread or query takes its own cursor.
+    """The store file, held once per process whatever the number of Stores (``_Held``); each thread or query
+    takes its own cursor.
 
     ``idle_release`` (the dashboard): the file is let go once no cursor has been in use for that
     many seconds, and opened again on the next use, so a command-line import or report can take its
-    turn beside a running dashboard. Every cursor holds the connection open while it is alive.
+    turn beside a running dashboard. Every cursor holds the file while it is alive. Tables kept beside the store
+    in the in-memory database (sales/memo.py) stay across releases.
     """
 
     def __init__(self, path: Path | str | None = None, wait: float = 0.0, idle_release: float | None = None,
@@ -173,43 +248,30 @@ class Store:
         # process-wide settings for one statement without touching anyone else's queries
         self.exclusive = exclusive
         self.wait, self.on_wait, self.idle_release = wait, on_wait, idle_release
-        self._con: duckdb.DuckDBPyConnection | None = None
-        self._guard = threading.Lock()  # the connection and its count of live cursors
+        self._held = _hold(self.path, self.read_only)
         self._write_lock = threading.Lock()
-        self._cursors, self._last_use = 0, time.monotonic()
         self.writes = 0  # committed write transactions of this process: a reader's cue that data changed
         self._closed = threading.Event()
-        self.cursor().close()  # open now: a locked or broken file is reported at once
+        try:
+            self.cursor().close()  # open now: a locked or broken file is reported at once
+        except BaseException:
+            self.close()
+            raise
         if idle_release:
             _RELEASING.add(self)
             threading.Thread(target=self._release_when_idle, daemon=True, name="store-idle").start()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        with self._guard:
-            if self._con is None:
-                self._con = connect(self.path, read_only=self.read_only, wait=self.wait, on_wait=self.on_wait)
-            cur = use(self._con.cursor(), self.read_only)
-            self._cursors += 1
-        weakref.finalize(cur, self._returned)
-        return cur
-
-    def _returned(self) -> None:
-        with self._guard:
-            self._cursors -= 1
-            self._last_use = time.monotonic()
+        return self._held.cursor(self.wait, self.on_wait)
 
     def _release_when_idle(self) -> None:
         while not self._closed.wait(self.idle_release / 4):
-            with self._guard:
-                if (self._con is not None and self._cursors == 0
-                        and time.monotonic() - self._last_use >= self.idle_release):
-                    self._con.close()
-                    self._con = None
+            self._held.release_if_idle(self.idle_release)
 
     @property
     def is_open(self) -> bool:
         """Whether this process holds the file right now."""
-        return self._con is not None
+        return self._held.attached
 
     def check_writable(self) -> None:
         """Refuse a write to a read-only store (StoreReadOnlyError, saying what to do): every transaction's first
@@ -236,12 +298,11 @@ class Store:
                 cur.close()
 
     def close(self) -> None:
+        if self._closed.is_set():
+            return
         self._closed.set()
         _RELEASING.discard(self)
-        with self._guard:
-            if self._con is not None:
-                self._con.close()
-                self._con = None
+        _unhold(self._held)
 
     def __enter__(self) -> Store:
         return self

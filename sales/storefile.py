@@ -65,29 +65,39 @@ def marked_read_only(path: Path) -> bool:
             or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
 
 
-READ_ONLY_NAME = "store"  # a read-only store, attached to an in-memory database
+STORE_NAME = "store"  # the store file, attached to an in-memory database (sales/store.py) or read-only
 
 
-def open_file(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """A connection to ``path``. Read-only: the file is attached read-only to an in-memory database and made
-    the default (``use``), so the queries that keep working state beside the store (an in-memory database
-    attached next to it) still can: a read-only database refuses to attach even an in-memory one."""
-    if not read_only or str(path) == ":memory:":
+def open_file(path: Path, read_only: bool, into: duckdb.DuckDBPyConnection | None = None
+              ) -> duckdb.DuckDBPyConnection:
+    """A connection to ``path``: the file attached, as the default database (``use``), to the in-memory database
+    ``into`` (a Store's, which outlives each release of the file) or, read-only, to a new one (a read-only
+    database refuses to attach even an in-memory one, and queries keep working state beside the store)."""
+    if into is None and (not read_only or str(path) == ":memory:"):
         return duckdb.connect(str(path), read_only=read_only)
-    con = duckdb.connect(":memory:")
+    con = into or duckdb.connect(":memory:")
     try:
-        con.execute(f"ATTACH {literal(str(path))} AS {READ_ONLY_NAME} (READ_ONLY)")
+        con.execute(f"ATTACH {literal(str(path))} AS {STORE_NAME}{' (READ_ONLY)' if read_only else ''}")
         use(con, True)
     except BaseException:
-        con.close()
+        let_go(con, into is not None)
         raise
     return con
 
 
-def use(cur: duckdb.DuckDBPyConnection, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """A new cursor's default database: the attached store when it is read-only (each cursor has its own)."""
-    if read_only:
-        cur.execute(f"USE {READ_ONLY_NAME}")
+def let_go(con: duckdb.DuckDBPyConnection, attached: bool) -> None:
+    """Let the store file go: detach it from the in-memory database that outlives it, or close the connection."""
+    if not attached:
+        con.close()
+        return
+    con.execute("USE memory")
+    con.execute(f"DETACH DATABASE IF EXISTS {STORE_NAME}")
+
+
+def use(cur: duckdb.DuckDBPyConnection, attached: bool) -> duckdb.DuckDBPyConnection:
+    """A new cursor's default database: the attached store, when it is attached (each cursor has its own)."""
+    if attached:
+        cur.execute(f"USE {STORE_NAME}")
     return cur
 
 

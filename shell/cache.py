@@ -40,9 +40,10 @@ def data_version() -> tuple:
     return version
 
 
-# tables → (the data version results reading only them are kept under, the latest version they were found
-# unchanged at): a write elsewhere (an assessment, for the Budget page's figures) reads nothing again
-_EPOCHS: dict[tuple[str, ...], tuple[tuple, tuple]] = {}
+# what a function reads (its tables, and the function naming the leads whose rows it reads) → (the data version
+# results reading only them are kept under, the latest version they were found unchanged at): a write elsewhere
+# (an assessment, for the Budget page's figures) reads nothing again
+_EPOCHS: dict[tuple, tuple[tuple, tuple]] = {}
 _EPOCH_LOCK = threading.Lock()
 
 
@@ -53,14 +54,15 @@ def version_for(fn) -> tuple:
     tables = getattr(fn, "reads", None)
     if not tables:
         return version
+    leads = getattr(fn, "reads_leads", None)
     with _EPOCH_LOCK:
-        kept, seen = _EPOCHS.get(tables, (None, None))
+        kept, seen = _EPOCHS.get((tables, leads), (None, None))
         if seen == version:
             return kept
-        if kept is not None and unchanged(*tables)(cursor(), seen, version):
-            _EPOCHS[tables] = (kept, version)
+        if kept is not None and unchanged(*tables, leads=leads)(cursor(), seen, version):
+            _EPOCHS[(tables, leads)] = (kept, version)
             return kept
-        _EPOCHS[tables] = (version, version)
+        _EPOCHS[(tables, leads)] = (version, version)
         return version
 
 

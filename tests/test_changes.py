@@ -237,3 +237,39 @@ def test_each_change_kind_writes_only_the_tables_it_declares(store):
                        ("team/people.csv", "people"), ("team/time_off.csv", "time_off")):
         wrote = changed(lambda n=name: import_file(store, ADMIN, FIX / n))
         assert set(FILE_WRITES[kind]) <= wrote <= {*FILE_WRITES[kind], *BATCH}, (name, wrote)
+
+
+def test_the_kept_state_outlives_a_release_of_the_store_file(tmp_path):
+    """The dashboard lets the store file go after two idle seconds (a command-line import may take its turn), and
+    what it keeps beside the store stays: the next query finds the lead state as it was, and so does a second
+    Store of the same file, while another program may open the file between the two."""
+    import time
+
+    import duckdb
+
+    from sales.store import Store
+
+    was = memo.shared()
+    memo.share()
+    try:
+        with Store(tmp_path / "s.duckdb") as s:
+            build(s)
+        with Store(tmp_path / "s.duckdb", idle_release=0.05) as dashboard:
+            table = state_table(dashboard.cursor())
+            deadline = time.monotonic() + 60
+            while dashboard.is_open and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert not dashboard.is_open
+            other = duckdb.connect(str(tmp_path / "s.duckdb"))  # the file is free: another program takes its turn
+            assert other.execute("SELECT count(*) FROM leads").fetchall() == [(6,)]
+            other.close()
+            cur = dashboard.cursor()
+            held = [r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'memo'"
+                                              ).fetchall()]
+            assert table.removeprefix("memo.") in held  # there before anything asked for it again
+            assert state_table(cur) == table and _row(cur, 1) == (28, "High", 1, None, 3)
+            with Store(tmp_path / "s.duckdb") as second:
+                assert state_table(second.cursor()) == table
+    finally:
+        if not was:
+            memo._SHARED.clear()

@@ -28,6 +28,7 @@ import pandas as pd
 
 from sales.access import Actor
 from sales.budget import CAPPED, goal_sql, within_cap
+from sales.changes import reads
 from sales.filters import Filters
 from sales.forecast import NOT_ASSESSED
 from sales.leadstate import categories_of
@@ -57,6 +58,14 @@ class Margin:
     by_category: pd.DataFrame | None = None  # in_reporting(…, "category")
 
 
+def leads_read(cur: duckdb.DuckDBPyConnection) -> set[int]:
+    """The leads whose assessments a margin reads: every won lead (its category at the win) and every lead a
+    budget names (a discovery's investment); an edit of any other lead leaves every margin as it was."""
+    return {r[0] for r in cur.execute("""SELECT id FROM leads WHERE status = 'won'
+                                         UNION SELECT lead_id FROM budgets WHERE lead_id IS NOT NULL""").fetchall()}
+
+
+@reads("time_entries", "people", "budgets", "leads", "lead_updates", leads=leads_read)
 def margin(cur: duckdb.DuckDBPyConnection, actor: Actor, f: Filters, currencies: Currencies | None = None) -> Margin:
     """Margin per account and month for the months that begin in ``f``'s period, for the accounts whose
     category, and whose won lead's source and owner, the filters keep. Admins only."""

@@ -134,3 +134,52 @@ def test_what_moved_is_kept_across_an_assessment_and_read_again_after_a_crm_impo
     import_file(shell.store(), ADMIN, ROOT / "tests" / "fixtures" / "leads_canonical.csv")
     created()
     assert len(calls) == 2
+
+
+def test_a_margin_is_kept_across_an_edit_of_a_lead_it_does_not_read(monkeypatch, tmp_path):
+    """tests/team/test_margin.py's Nova Academy: a 5-hour discovery (110 USD an hour) for its High lead, 3 hours
+    logged in May, an investment. A margin reads the assessments of won leads and of leads a budget names only:
+    assessing Orbit College (open, no budget) reads nothing again; assessing Nova's lead Low (every factor 0) does,
+    and its 3 hours are billed: 330 USD."""
+    import functools
+
+    from sales.store import Store
+    from sales.team import margin as m
+    from sales.workbench import save_assessment
+    from tests.conftest import ADMIN, BIZDEV
+    from tests.pipeline_store import ALL0
+    from tests.team.conftest import build_team_store
+
+    fresh_team_db = build_team_store(tmp_path / "team.duckdb")
+    with Store(fresh_team_db) as s, s.transaction() as cur:
+        cur.execute("""INSERT INTO budgets (account, effective_month, fixed_total_hours, hourly_rate, currency, kind,
+                       lead_id, entry_key) SELECT 'Nova Academy', DATE '2026-05-01', 5, 110, 'USD', 'discovery', id,
+                       'nova' FROM leads WHERE name = 'Nova Academy platform'""")
+        cur.execute("""INSERT INTO time_entries (tool, person, work_date, hours, billable, account)
+                       VALUES ('t', 'Ana', DATE '2026-05-06', 3, true, 'Nova Academy')""")
+        nova, orbit = (cur.execute("SELECT id FROM leads WHERE name = ?", [n]).fetchone()[0]
+                       for n in ("Nova Academy platform", "Orbit College pilot"))
+    monkeypatch.setenv("SALES_DB", str(fresh_team_db))
+    import shell
+
+    shell.forget_results()
+    calls = []
+    real = m.margin
+
+    @functools.wraps(real)
+    def counted(cur, *args):
+        calls.append(args)
+        return real(cur, *args)
+
+    def nova_row() -> tuple:
+        shell.begin_run()
+        row = shell.query(counted, ADMIN, Filters(date(2026, 5, 1), date(2026, 5, 31))).accounts.set_index(
+            "account").loc["Nova Academy"]
+        return row["revenue"], row["billed_hours"], row["investment_hours"]
+
+    monkeypatch.setattr(m, "margin", counted)
+    assert nova_row() == (0, 0, 3) and len(calls) == 1
+    save_assessment(shell.store(), BIZDEV, orbit, ALL0, {})
+    assert nova_row() == (0, 0, 3) and len(calls) == 1
+    save_assessment(shell.store(), BIZDEV, nova, ALL0, {})
+    assert nova_row() == (330, 3, 0) and len(calls) == 2
