@@ -30,14 +30,17 @@ WRITES = {
     "people": ("people", "time_off"),
     "undo": None, "demo": None, "demo_removed": None, "restore": None,
 }
-# what an import of each file kind writes besides its batch and rejected rows; a leads import (absent) may change
-# any lead
-FILE_WRITES = {"time": ("time_entries",), "budgets": ("budgets",), "people": ("people",), "time_off": ("time_off",)}
+# what an import of each file kind writes besides its batch and rejected rows; a leads import may change any lead
+# (the leads it names are not in the audit trail)
+FILE_WRITES = {"leads": ("leads", "lead_updates", "stage_events", "assessments", "lead_facts"),
+               "time": ("time_entries",), "budgets": ("budgets",), "people": ("people",), "time_off": ("time_off",)}
 BATCH = ("import_batches", "rejected_rows")  # what every import writes
 # what the lead state reads besides ``leads`` (sales/rulebook.py): rows only ever added by audited writes
 GROWING = ("assessments", "lead_facts")
 # what must not change at all for a kept lead state to be refreshed lead by lead
 STILL = ("leads", "lead_updates")
+# every table the lead state reads (sales/rulebook.py), for ``reads`` of the queries over it
+LEAD_STATE = (*STILL, *GROWING)
 MOST = 1000  # more leads than this: build the state again
 # tables whose every row belongs to one lead and is written, apart from the writes that may change anything
 # (WRITES' None), only by workbench and contact writes that name the lead (sales/workbench.py, sales/contacts.py)
@@ -72,8 +75,8 @@ def changed_leads(cur: duckdb.DuckDBPyConnection, before: tuple, now: tuple) -> 
         return None
     tables, leads = written(cur, before, now)
     grew = any(came[t] > was[t] for t in GROWING)
-    if tables is None or (grew and not leads) or len(leads) > MOST:  # rows no audited write explains, or many
-        return None
+    if tables is None or tables & set(STILL) or (grew and not leads) or len(leads) > MOST:  # a CRM import, rows
+        return None  # no audited write explains, or many leads
     return sorted(leads)
 
 

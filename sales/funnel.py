@@ -7,6 +7,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from sales.changes import LEAD_STATE, reads
 from sales.filters import Filters, period_starts, quarter_of
 from sales.leadstate import classify_leads, lead_state
 from sales.lifecycle import default_lifecycle
@@ -21,6 +22,7 @@ def _stages() -> pd.DataFrame:
                          "stage": [s.name for s in default_lifecycle().stages]})
 
 
+@reads(*LEAD_STATE)
 def cohort_funnel(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Leads created in the period and how many reached each stage, with the conversion from the
     stage before: its numerator, denominator and 95 % interval."""
@@ -39,6 +41,7 @@ def cohort_funnel(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     return df
 
 
+@reads(*LEAD_STATE)
 def dropoff(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Lost leads of the cohort by the stage they were lost at, with their reasons."""
     where, params = f.lead_where("s")
@@ -50,6 +53,7 @@ def dropoff(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
                        params).df()
 
 
+@reads(*LEAD_STATE)
 def open_by_stage(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Open leads (any age) by their computed stage."""
     where, params = f.lead_where("s", period_column=None)
@@ -62,6 +66,7 @@ def open_by_stage(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     return df
 
 
+@reads(*LEAD_STATE, "stage_events")
 def time_in_stage(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Median days from entering a stage to entering the next, over the cohort's completed moves."""
     where, params = f.lead_where("s")
@@ -80,6 +85,7 @@ def time_in_stage(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     return out.iloc[:-1].reset_index(drop=True)  # nothing follows the last stage
 
 
+@reads(*LEAD_STATE)
 def violations(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Leads the CRM records further along than their gates allow, with what is missing."""
     where, params = f.lead_where("s", period_column=None)
@@ -102,6 +108,7 @@ def violations(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@reads(*LEAD_STATE)
 def velocity(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, quarters: int = 8,
              currencies: Currencies | None = None) -> pd.DataFrame:
     """Sales velocity per quarter, up to today's: qualified leads open at the quarter's end × the average

@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from sales.attention import OVERDUE, followups, stuck_counts
+from sales.changes import LEAD_STATE, reads
 from sales.filters import Filters, quarter_of
 from sales.forecast import NO_OWNER, converted, forecast, quarter_total, win_probabilities
 from sales.money import default_currencies
@@ -35,6 +36,7 @@ def _open_per_owner(cur: duckdb.DuckDBPyConnection, owners: tuple[str, ...]) -> 
     return dict(rows)
 
 
+@reads(*LEAD_STATE, "stage_events", "lead_contacts", "sales_targets")
 def owner_table(cur: duckdb.DuckDBPyConnection, today: date, owners: tuple[str, ...] = ()) -> pd.DataFrame:
     """One row per owner (``owners``, else everyone with an open lead or a target this quarter), by name."""
     quarter, currencies = quarter_of(today), default_currencies()

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import logging
 import threading
+import time
 from collections.abc import Callable
 
 import duckdb
@@ -62,7 +64,7 @@ def kept(cur: duckdb.DuckDBPyConnection, kind: str, sql: str, few_sql: str, chan
 
 
 def _table(cur: duckdb.DuckDBPyConnection, kind: str, sql: str, params: dict, keep: int, changed: Rows | None,
-           few_sql: str | None = None) -> str:
+           few_sql: str | None = None, asked: bool = True) -> str:
     """The derived table of ``sql`` and ``params`` for the store's current data version: held already; an
     earlier version's as it is, when ``changed`` finds nothing it reads changed and there is no ``few_sql``; that
     table with the changed ids' rows computed again by ``few_sql``; or built in full."""
@@ -72,6 +74,9 @@ def _table(cur: duckdb.DuckDBPyConnection, kind: str, sql: str, params: dict, ke
     name = _name(kind, version, sql, params)
     what = repr((sql, sorted(params.items())))
     with _BUILD:
+        _RECIPES[what] = (kind, sql, params, keep, changed, few_sql)
+        if asked:  # by a query (not by ``refresh``)
+            _ASKED[what] = time.monotonic()
         held = _held(cur, kind)
         if name in held:
             return _used(name)
@@ -97,6 +102,11 @@ def _table(cur: duckdb.DuckDBPyConnection, kind: str, sql: str, params: dict, ke
 # a derived table → the data version it was built for, what it holds (its SQL and parameters) and, for a kept
 # table, the ids computed again (None: built in full); guarded by _BUILD
 _BUILT: dict[str, tuple[tuple, str, list[int] | None]] = {}
+# what each derived table holds (its SQL and parameters) → how it is built (``_table``'s arguments) and when it
+# was last asked for: what ``refresh`` builds again after a write
+_RECIPES: dict[str, tuple] = {}
+_ASKED: dict[str, float] = {}
+RECENT = 900.0  # seconds: a table asked for since is in use, and built again at once after a write
 _SAME: dict[str, str] = {}  # a later version's name of a derived table → the earlier table it reads
 _USED: dict[str, int] = {}  # a derived table → when it was last handed out (``_CLOCK``)
 _CLOCK = itertools.count()
@@ -140,6 +150,26 @@ def _drop(cur: duckdb.DuckDBPyConnection, held: list[str], keep: int) -> None:
             del _SAME[later]
 
 
+def refresh(cur: duckdb.DuckDBPyConnection, most: int = KEEP) -> int:
+    """Build for the store's current data version the ``most`` derived tables asked for last (within ``RECENT``
+    seconds): what the dashboard does once a write of its own is committed, so that the first page view after it
+    finds them ready (kept, refreshed or built in full, as the next query would). Returns how many it went
+    through; one that fails is left to the query that asks for it (which reports the failure)."""
+    if not shared():
+        return 0
+    now = time.monotonic()
+    with _BUILD:
+        recent = sorted((w for w, at in _ASKED.items() if now - at <= RECENT), key=lambda w: -_ASKED[w])[:most]
+        recipes = [_RECIPES[w] for w in recent]
+    for kind, sql, params, keep, changed, few_sql in recipes:
+        try:
+            _table(cur, kind, sql, params, keep, changed, few_sql, asked=False)
+        except duckdb.Error:
+            logging.getLogger(__name__).warning("a derived table of kind %s was not built after a write", kind,
+                                                exc_info=True)
+    return len(recipes)
+
+
 def forget(cur: duckdb.DuckDBPyConnection) -> None:
     """Drop every derived table: a benchmark's "first view after a data change"."""
     with _BUILD:
@@ -149,3 +179,5 @@ def forget(cur: duckdb.DuckDBPyConnection) -> None:
         _BUILT.clear()
         _SAME.clear()
         _USED.clear()
+        _RECIPES.clear()
+        _ASKED.clear()

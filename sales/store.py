@@ -8,6 +8,7 @@ an error leaves the file exactly as it was.
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
 import time
 import weakref
@@ -251,6 +252,8 @@ class Store:
         self._held = _hold(self.path, self.read_only)
         self._write_lock = threading.Lock()
         self.writes = 0  # committed write transactions of this process: a reader's cue that data changed
+        # called once each write transaction is committed (the dashboard builds the tables its pages read then)
+        self.after_write: list[Callable[[], object]] = []
         self._closed = threading.Event()
         try:
             self.cursor().close()  # open now: a locked or broken file is reported at once
@@ -296,6 +299,11 @@ class Store:
                 raise
             finally:
                 cur.close()
+        for then in list(self.after_write):  # committed: what follows a write never undoes or fails it
+            try:
+                then()
+            except Exception:
+                logging.getLogger(__name__).exception("after a write to %s", self.path)
 
     def close(self) -> None:
         if self._closed.is_set():

@@ -12,6 +12,7 @@ import pandas as pd
 
 from sales import access
 from sales.attention import OVERDUE, THIS_WEEK, TODAY, changes, followups, stuck_leads, to_rescore
+from sales.changes import LEAD_STATE, reads
 from sales.filters import Filters, quarter_of
 from sales.forecast import converted, forecast, quarter_total, win_probabilities
 from sales.targets import target_for
@@ -39,6 +40,7 @@ class Week:
                 THIS_WEEK: int(states.get(THIS_WEEK, 0)), "stuck": self.stuck_total, "to re-score": len(self.rescore)}
 
 
+@reads(*LEAD_STATE, "stage_events", "lead_contacts", "sales_targets", "import_batches")
 def this_week(cur: duckdb.DuckDBPyConnection, today: date, owners: tuple[str, ...] = ()) -> Week:
     """Everything the page and the digest show, for ``owners``' leads (everyone's when empty)."""
     f = Filters.everything(owners=tuple(owners))

@@ -7,6 +7,7 @@ import contextlib
 
 import streamlit as st
 
+from sales import memo
 from sales.store import Store, StoreError, StoreLockedError
 from shell.text import plain
 
@@ -16,7 +17,11 @@ WAIT_FOR_STORE = 60.0  # how long a page waits while a command-line import holds
 
 @st.cache_resource(on_release=Store.close)  # a cleared cache lets the file and the idle thread go
 def _store() -> Store:
-    return Store(wait=WAIT_FOR_STORE, idle_release=IDLE_RELEASE)
+    s = Store(wait=WAIT_FOR_STORE, idle_release=IDLE_RELEASE)
+    # once a write is committed, the tables pages read beside the store are built for it (kept, a few rows
+    # computed again, or in full: sales/memo.py) before the writer's page goes on, not by the next page view
+    s.after_write.append(lambda: memo.refresh(s.cursor()))
+    return s
 
 
 @contextlib.contextmanager

@@ -183,3 +183,65 @@ def test_a_margin_is_kept_across_an_edit_of_a_lead_it_does_not_read(monkeypatch,
     assert nova_row() == (0, 0, 3) and len(calls) == 1
     save_assessment(shell.store(), BIZDEV, nova, ALL0, {})
     assert nova_row() == (330, 3, 0) and len(calls) == 2
+
+
+def test_a_write_on_the_dashboard_builds_the_lead_state_before_the_next_page_view(monkeypatch, pipeline_db):
+    """tests/test_changes.py's Alpha (lead 1): High at 28 on Blueprint; assessed again at 0 it is Low with 28 as its
+    previous score, back on Prospect Qualification. The dashboard's write computes its row again as it commits:
+    the next page view finds the table there, and reads Alpha's new row from it."""
+    from sales import memo
+    from sales.leadstate import state_table
+    from sales.workbench import save_assessment
+    from tests.conftest import BIZDEV
+    from tests.pipeline_store import ALL0
+
+    monkeypatch.setenv("SALES_DB", str(pipeline_db))
+    import shell
+
+    memo.forget(shell.cursor())
+    first = state_table(shell.cursor())  # a page asked for it: in use
+    save_assessment(shell.store(), BIZDEV, 1, ALL0, {})
+    cur = shell.cursor()
+    held = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'memo'")
+            .fetchall()}
+    after = state_table(cur)
+    assert after != first and after.removeprefix("memo.") in held  # built by the write, not by this query
+    assert memo.refreshed(after) == [1]
+    assert cur.execute(f"SELECT score, category, previous_score, stage_index FROM {after} WHERE id = 1"
+                       ).fetchall() == [(0, "Low", 28, 1)]
+
+
+def test_a_crm_import_keeps_the_results_that_read_no_lead(monkeypatch, pipeline_db):
+    """tests/test_budget.py's Hedera (25 billable hours in January 2020): a CRM file writes leads, their versions,
+    stage events, assessments and facts (changes.FILE_WRITES), never time entries or budgets, so the period's hours
+    are not read again after it."""
+    import functools
+
+    from sales import budget
+    from sales.ingest import import_file
+    from sales.store import Store
+    from tests.conftest import ADMIN, ROOT
+    from tests.test_budget import _seed
+
+    with Store(pipeline_db) as s:
+        _seed(s)
+    monkeypatch.setenv("SALES_DB", str(pipeline_db))
+    import shell
+
+    shell.forget_results()
+    calls = []
+    real = budget.period_hours
+
+    @functools.wraps(real)
+    def counted(cur, *args):
+        calls.append(args)
+        return real(cur, *args)
+
+    def seen() -> float:
+        shell.begin_run()
+        return shell.query(counted, date(2020, 1, 1), date(2020, 1, 31))["billable"]
+
+    monkeypatch.setattr(budget, "period_hours", counted)
+    assert seen() == 25 and len(calls) == 1
+    import_file(shell.store(), ADMIN, ROOT / "tests" / "fixtures" / "leads_canonical.csv")
+    assert seen() == 25 and len(calls) == 1
