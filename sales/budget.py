@@ -100,7 +100,8 @@ def within_cap(cur: duckdb.DuckDBPyConnection, end: date) -> tuple[str, dict]:
     since = cur.execute(f"""SELECT min(effective_month) FROM budgets WHERE kind IN ({_KINDS})
                             AND fixed_total_hours IS NOT NULL""").fetchone()[0]
     sql = _WITHIN_CAP_SQL.format(kinds=_KINDS, retainers=goal_sql("cap_from", "cap_to"))
-    return f"({sql})", {"cap_from": since or end, "cap_to": end}
+    return memo.derived(cur, "budget_capped", sql, {"cap_from": since or end, "cap_to": end},
+                        same=unchanged("time_entries", "budgets"))
 
 
 # the period's billable hours per account and month, with the last day billed: the invoice lines (sales/memo.py
@@ -133,6 +134,14 @@ def _account_spent(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> tu
                         same=unchanged("time_entries"))
 
 
+# the billable hours of the year to date per account, when the period on screen is another
+YTD_SQL = """SELECT account, sum(hours) AS billable_ytd FROM time_entries
+             WHERE billable AND work_date BETWEEN $ytd_start AND $ytd_end GROUP BY account"""
+# the billable hours of each day, every account's: the burn chart's
+DAILY_SQL = """SELECT work_date AS day, sum(hours) AS hours FROM time_entries
+               WHERE billable AND work_date BETWEEN $daily_start AND $daily_end GROUP BY work_date"""
+
+
 @reads("time_entries", "budgets")
 def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date) -> pd.DataFrame:
     """Per account: period and year-to-date goal against billable hours, remaining, status, overhead.
@@ -144,9 +153,12 @@ def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today
     period, bound = _account_spent(cur, start, end)
     # the year to date: the period's own pass when they are the same days (the default view), else a pass of
     # billable rows per account (a fifth of a per-month pass at 5,000,000 entries)
-    ytd = (f"SELECT account, billable AS billable_ytd FROM {period}" if (ytd_start, ytd_end) == (start, end) else
-           """SELECT account, sum(hours) AS billable_ytd FROM time_entries
-              WHERE billable AND work_date BETWEEN $ystart AND $yend GROUP BY account""")
+    if (ytd_start, ytd_end) == (start, end):
+        ytd = f"SELECT account, billable AS billable_ytd FROM {period}"
+    else:
+        table, more = memo.derived(cur, "budget_ytd", YTD_SQL, {"ytd_start": ytd_start, "ytd_end": ytd_end},
+                                   same=unchanged("time_entries"))
+        ytd, bound = f"SELECT account, billable_ytd FROM {table}", {**bound, **more}
     sql = f"""
     WITH period_goal AS (SELECT account, sum(goal) AS goal FROM ({goal_sql()}) GROUP BY account),
     ytd_goal AS (SELECT account, sum(goal) AS goal FROM ({goal_sql("ystart", "yend")}) GROUP BY account),
@@ -199,13 +211,19 @@ def burn(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date,
     (``pace``) up to ``end``."""
     acc = "AND account = $account" if account else ""
     params = {"start": start, "end": end, "account": account} if account else {"start": start, "end": end}
+    if account:  # one account's days: a pass of its own
+        spent = f"""SELECT work_date AS day, sum(hours) AS hours FROM time_entries
+                    WHERE billable AND work_date BETWEEN $start AND $end {acc} GROUP BY work_date"""
+    else:
+        table, more = memo.derived(cur, "budget_daily", DAILY_SQL, {"daily_start": start, "daily_end": end},
+                                   same=unchanged("time_entries"))
+        spent, params = f"SELECT day, hours FROM {table}", {**params, **more}
     sql = f"""
     WITH days AS (SELECT unnest(generate_series($start::DATE, $end::DATE, INTERVAL 1 DAY))::DATE AS day),
     goal AS (SELECT g.month, sum(g.monthly_hours) AS hours FROM ({goal_sql()}) g WHERE true {acc} GROUP BY g.month),
     daily AS (SELECT day, coalesce(goal.hours, 0) / dayofmonth(last_day(day)) AS goal
               FROM days LEFT JOIN goal ON goal.month = date_trunc('month', day)),
-    spent AS (SELECT work_date AS day, sum(hours) AS hours FROM time_entries
-              WHERE billable AND work_date BETWEEN $start AND $end {acc} GROUP BY work_date)
+    spent AS ({spent})
     SELECT d.day, sum(d.goal) OVER w AS goal, sum(coalesce(s.hours, 0)) OVER w AS spent
     FROM daily d LEFT JOIN spent s USING (day) WINDOW w AS (ORDER BY d.day) ORDER BY d.day"""
     df = cur.execute(sql, params).df()

@@ -26,9 +26,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from sales import memo
 from sales.access import Actor
 from sales.budget import CAPPED, goal_sql, within_cap
-from sales.changes import reads
+from sales.changes import reads, unchanged
 from sales.filters import Filters
 from sales.forecast import NOT_ASSESSED
 from sales.leadstate import categories_of
@@ -110,13 +111,14 @@ def _hours(cur, first: date, last: date, budgets: pd.DataFrame, currencies: Curr
                                 AND NOT list_contains(?::VARCHAR[], upper(currency))""",  # noqa: S608 (fixed)
                       [[k for k, _ in known]]))
     if odd:  # some cost rate is in a currency without a rate: its costs apart, by the rate rows in force
-        prefix = f"""WITH factor AS (SELECT unnest(?::VARCHAR[]) AS currency, unnest(?::DOUBLE[]) AS factor),
+        prefix = f"""WITH factor AS (SELECT unnest($m_codes::VARCHAR[]) AS currency,
+                                            unnest($m_factors::DOUBLE[]) AS factor),
             rates AS (
                 SELECT p.name, p.effective_from AS f, p.cost_rate, upper(p.currency) AS currency, x.factor,
                        lead(p.effective_from, 1, DATE '9999-12-31') OVER (PARTITION BY p.name
                                                                           ORDER BY p.effective_from) AS t
                 FROM {CURRENT_PEOPLE} p LEFT JOIN factor x ON x.currency = upper(p.currency))"""  # noqa: S608
-        params = [[k for k, _ in known], [v for _, v in known]]
+        params = {"m_codes": [k for k, _ in known], "m_factors": [v for _, v in known]}
         join = "LEFT JOIN rates r ON r.name = e.person AND e.work_date >= r.f AND e.work_date < r.t"
         rate, missing = "r.cost_rate * r.factor", "r.cost_rate IS NULL"
         odd_key = "CASE WHEN r.cost_rate IS NOT NULL AND r.factor IS NULL THEN r.currency END"
@@ -124,25 +126,31 @@ def _hours(cur, first: date, last: date, budgets: pd.DataFrame, currencies: Curr
     else:  # one row a person, the rate's steps in the period as columns: an equality join, cheaper by far
         prefix, params, rate = _steps(cur, since, last, dict(known))
         join, missing, odd_key, odd_cost = "LEFT JOIN steps s ON s.name = e.person", f"{rate} IS NULL", "NULL", "0.0"
-    df = cur.execute(f"""{prefix}
-        SELECT coalesce(e.account, ?) AS account, date_trunc('month', e.work_date) AS month,
+    sql = f"""{prefix}
+        SELECT coalesce(e.account, $m_none) AS account, date_trunc('month', e.work_date) AS month,
                CASE WHEN {missing} THEN coalesce(e.person, '(no person)') END AS missing_person,
                {odd_key}::VARCHAR AS odd_currency,
                sum(e.hours) AS hours, coalesce(sum(e.hours) FILTER (WHERE e.billable), 0) AS billable_hours,
                coalesce(sum(e.hours * {rate}), 0) AS cost, {odd_cost} AS odd_cost
         FROM time_entries e {join}
-        WHERE e.work_date BETWEEN ? AND ?
-          AND (e.work_date >= ? OR e.account IN (SELECT unnest(?::VARCHAR[])))
-        GROUP BY ALL""",  # noqa: S608 (generated from fixed names; every value bound)
-                     [*params, NO_ACCOUNT, since, last, first, list(capped.index)]).df()
+        WHERE e.work_date BETWEEN $m_since AND $m_last
+          AND (e.work_date >= $m_first OR e.account IN (SELECT unnest($m_capped::VARCHAR[])))
+        GROUP BY ALL"""  # noqa: S608 (generated from fixed names; every value bound)
+    # kept beside the store while the time entries and the people are the same (every rate is a parameter)
+    table, bound = memo.derived(cur, "margin_hours", sql, {**params, "m_none": NO_ACCOUNT, "m_since": since,
+                                                            "m_last": last, "m_first": first,
+                                                            "m_capped": list(capped.index)},
+                                same=unchanged("time_entries", "people"))
+    df = cur.execute(f"SELECT * FROM {table}", bound).df()  # noqa: S608 (a table name or our own SQL)
     df["month"] = pd.to_datetime(df["month"])
     return df
 
 
-def _steps(cur, since: date, last: date, factor: dict[str, float]) -> tuple[str, list, str]:
+def _steps(cur, since: date, last: date, factor: dict[str, float]) -> tuple[str, dict, str]:
     """Each person's cost rate (in the reporting currency) as steps over ``since``..``last``: a CTE ``steps``
     with one row a person (``f0``, ``r0``, then ``c1``, ``r1``… each change and the rate from it), its bound
-    values, and the SQL of the rate in force on ``e.work_date`` (NULL before the first row: no rate)."""
+    values (named ``m_p…``), and the SQL of the rate in force on ``e.work_date`` (NULL before the first row: no
+    rate)."""
     rows = cur.execute(f"""SELECT name, effective_from, cost_rate, upper(currency) FROM {CURRENT_PEOPLE}
                            ORDER BY name, effective_from""").fetchall()  # noqa: S608 (fixed names)
     people: dict[str, list[tuple]] = {}
@@ -154,13 +162,17 @@ def _steps(cur, since: date, last: date, factor: dict[str, float]) -> tuple[str,
         kept[name] = [s for s, end in zip(steps, ends) if end > since and s[0] <= last] or steps[:1]
     k = max((len(s) for s in kept.values()), default=1)
     columns = ["name", "f0", "r0", *[f"{c}{i}" for i in range(1, k) for c in ("c", "r")]]
-    values, params = [], []
-    for name, steps in kept.items():
+    values, params = [], {}
+    for n, (name, steps) in enumerate(kept.items()):
         padded = steps + [(date(9999, 12, 31), None)] * (k - len(steps))
-        values.append("(?, ?::DATE, ?::DOUBLE" + ", ?::DATE, ?::DOUBLE" * (k - 1) + ")")
-        params += [name, *[v for step in padded for v in step]]
+        row = [f"$m_p{n}_name"]
+        params[f"m_p{n}_name"] = name
+        for i, (day, cost) in enumerate(padded):
+            row += [f"$m_p{n}_d{i}::DATE", f"$m_p{n}_r{i}::DOUBLE"]
+            params[f"m_p{n}_d{i}"], params[f"m_p{n}_r{i}"] = day, cost
+        values.append(f"({', '.join(row)})")
     if not values:
-        values, params = ["(NULL::VARCHAR, NULL::DATE, NULL::DOUBLE" + ", NULL::DATE, NULL::DOUBLE" * (k - 1) + ")"], []
+        values = ["(NULL::VARCHAR, NULL::DATE, NULL::DOUBLE" + ", NULL::DATE, NULL::DOUBLE" * (k - 1) + ")"]
     rate = "CASE " + " ".join(f"WHEN e.work_date >= s.c{i} THEN s.r{i}" for i in range(k - 1, 0, -1)) + \
         " WHEN e.work_date >= s.f0 THEN s.r0 END"
     steps = f"WITH steps AS (SELECT * FROM (VALUES {', '.join(values)}) v({', '.join(columns)}))"  # noqa: S608
