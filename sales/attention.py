@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
+from sales import memo
 from sales.contacts import clock_start_sql, last_contact_sql
 from sales.filters import Filters
 from sales.leadstate import FEW_LEADS, classify_leads, lead_state
@@ -62,6 +63,10 @@ def _state(today: str) -> str:
 def followups(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.DataFrame:
     """Open leads whose next contact is due by the end of this week: overdue, due today, due this week;
     most overdue first. A lead with no date at all to go by is overdue."""
+    return memo.value(cur, "followups", (f, today), lambda c: _followups(c, f, today))
+
+
+def _followups(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.DataFrame:
     where, params = f.lead_where("s", period_column=None)
     return cur.execute(f"""
         WITH s AS (SELECT * FROM {lead_state(cur)}), {_clock(where)}
@@ -124,16 +129,11 @@ def _stuck(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> tuple[str
 def stuck_leads(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, limit: int = 200) -> tuple[pd.DataFrame, int]:
     """Open leads longer in their stage than the stage's limit, longest over first: the first ``limit``
     with what their stage's gate still lacks, and how many there are in all."""
-    found = _stuck(cur, f, today)
-    if found is None:
+    every = _stuck_rows(cur, f, today)
+    if every is None:
         return pd.DataFrame(columns=["id", "name", "owner", "stage", "since", "days", "limit_days", "amount",
                                      "currency", "unmet"]), 0
-    sql, params = found
-    frame = cur.execute(f"""{sql}
-        SELECT *, count(*) OVER () AS stuck FROM stuck ORDER BY days - limit_days DESC, id LIMIT ?""",
-                        [*params, limit]).df()
-    total = int(frame["stuck"].iloc[0]) if len(frame) else 0
-    frame = frame.drop(columns="stuck")
+    frame, total = every.head(limit).copy(), len(every)
     classes = classify_leads(cur, [int(i) for i in frame["id"]]) if len(frame) else {}
     frame["unmet"] = ["; ".join(c.label for c in classes[int(i)].unmet) if int(i) in classes else ""
                       for i in frame["id"]]
@@ -142,11 +142,24 @@ def stuck_leads(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, limit: 
 
 def stuck_counts(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> dict[str | None, int]:
     """How many leads ``stuck_leads`` finds, per owner (None: leads without one)."""
-    found = _stuck(cur, f, today)
-    if found is None:
+    every = _stuck_rows(cur, f, today)
+    if every is None:
         return {}
-    sql, params = found
-    return dict(cur.execute(f"{sql} SELECT owner, count(*) FROM stuck GROUP BY owner", params).fetchall())
+    counts = every["owner"].astype(object).where(every["owner"].notna(), None).value_counts(dropna=False)
+    return {owner: int(n) for owner, n in counts.items()}
+
+
+def _stuck_rows(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.DataFrame | None:
+    """Every stuck lead, longest over first (None: no stage has a limit); once per data version on the dashboard,
+    where This week lists them and the per-owner table counts them."""
+    def every(c: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+        found = _stuck(c, f, today)
+        if found is None:
+            return None
+        sql, params = found
+        return c.execute(f"{sql} SELECT * FROM stuck ORDER BY days - limit_days DESC, id", params).df()
+
+    return memo.value(cur, "stuck", (f, today), every)
 
 
 def to_rescore(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.DataFrame:

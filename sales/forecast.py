@@ -14,6 +14,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from sales import memo
 from sales.filters import Filters, period_starts
 from sales.leadstate import lead_state
 from sales.lifecycle import default_lifecycle
@@ -38,7 +39,12 @@ def _reached_sql() -> str:
 
 def win_probabilities(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per rubric category (and not assessed) and stage: the closed leads behind it, the
-    probability, its 95 % interval and whether it was learned or fell back to the lifecycle file."""
+    probability, its 95 % interval and whether it was learned or fell back to the lifecycle file (once per data
+    version on the dashboard: the forecast, This week, the per-owner table and the capacity forecast read it)."""
+    return memo.value(cur, "win_probabilities", (), _win_probabilities)
+
+
+def _win_probabilities(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     lc, rules = default_lifecycle(), default_lifecycle().forecast
     rows = cur.execute(f"""
         WITH s AS (SELECT * FROM {lead_state(cur)})
@@ -87,6 +93,11 @@ def forecast(cur: duckdb.DuckDBPyConnection, f: Filters, probabilities: pd.DataF
     The filters' categories, sources and owners apply (the period does not: open leads of any age).
     ``probabilities``: the table of ``win_probabilities`` when the caller has it already."""
     probs = win_probabilities(cur) if probabilities is None else probabilities
+    digest = int(pd.util.hash_pandas_object(probs, index=False).sum())  # the same table, the same forecast
+    return memo.value(cur, "forecast", (f, digest), lambda c: _forecast(c, f, probs))
+
+
+def _forecast(cur: duckdb.DuckDBPyConnection, f: Filters, probs: pd.DataFrame) -> pd.DataFrame:
     join, jparams = _probability_join(probs)
     rules = default_lifecycle().forecast
     where, params = f.lead_where("s", period_column=None)

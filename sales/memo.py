@@ -15,9 +15,12 @@ import itertools
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
+from typing import TypeVar
 
 import duckdb
+import pandas as pd
 
 _SHARED = threading.Event()  # set by the dashboard
 _BUILD = threading.Lock()
@@ -25,6 +28,7 @@ _BUILD = threading.Lock()
 Changed = Callable[[duckdb.DuckDBPyConnection, tuple, tuple], bool]
 # the ids whose rows may differ between an earlier data version and now: none ([]) or any (None)
 Rows = Callable[[duckdb.DuckDBPyConnection, tuple, tuple], list[int] | None]
+T = TypeVar("T")
 KEEP = 8  # tables kept per kind: a few periods of the current and previous data version
 
 
@@ -106,7 +110,11 @@ _BUILT: dict[str, tuple[tuple, str, list[int] | None]] = {}
 # was last asked for: what ``refresh`` builds again after a write
 _RECIPES: dict[str, tuple] = {}
 _ASKED: dict[str, float] = {}
-RECENT = 900.0  # seconds: a table asked for since is in use, and built again at once after a write
+RECENT = 900.0  # seconds: a table or value asked for since is in use, and built again at once after a write
+# kept Python results (``value``): what identifies one (kind and key) → how it is computed, and its latest version
+_VALUE_RECIPES: dict[str, tuple] = {}
+_VALUES: OrderedDict[str, tuple[tuple, object]] = OrderedDict()
+VALUES_KEPT = 32
 _SAME: dict[str, str] = {}  # a later version's name of a derived table → the earlier table it reads
 _USED: dict[str, int] = {}  # a derived table → when it was last handed out (``_CLOCK``)
 _CLOCK = itertools.count()
@@ -150,24 +158,58 @@ def _drop(cur: duckdb.DuckDBPyConnection, held: list[str], keep: int) -> None:
             del _SAME[later]
 
 
-def refresh(cur: duckdb.DuckDBPyConnection, most: int = KEEP) -> int:
-    """Build for the store's current data version the ``most`` derived tables asked for last (within ``RECENT``
-    seconds): what the dashboard does once a write of its own is committed, so that the first page view after it
-    finds them ready (kept, refreshed or built in full, as the next query would). Returns how many it went
-    through; one that fails is left to the query that asks for it (which reports the failure)."""
+def value(cur: duckdb.DuckDBPyConnection, kind: str, key: tuple, compute: Callable[[duckdb.DuckDBPyConnection], T],
+          same: Changed | None = None, asked: bool = True) -> T:
+    """``compute(cur)``, a Python result kept as ``derived`` keeps a table (``shared()`` only; elsewhere computed
+    each time): once per data version for ``(kind, key)``, handed to every caller, or an earlier version's when
+    ``same(cur, earlier, now)`` finds what it reads unchanged. Callers never change what they are handed."""
+    if not shared():
+        return compute(cur)
+    from sales.queries import data_version
+
+    version, ident = data_version(cur), repr((kind, key))
+    with _BUILD:
+        _VALUE_RECIPES[ident] = (kind, key, compute, same)
+        if asked:
+            _ASKED[ident] = time.monotonic()
+        held = _VALUES.get(ident)
+    if held is not None and (held[0] == version or same is not None and same(cur, held[0], version)):
+        result = held[1]
+    else:
+        result = compute(cur)
+    with _BUILD:
+        _VALUES[ident] = (version, result)
+        _VALUES.move_to_end(ident)
+        while len(_VALUES) > VALUES_KEPT:
+            _VALUES.popitem(last=False)
+    return result.copy(deep=False) if isinstance(result, pd.DataFrame) else result  # a frame's own columns
+
+
+def refresh(cur: duckdb.DuckDBPyConnection, most: int = 2 * KEEP) -> int:
+    """Build for the store's current data version the ``most`` derived tables and kept values asked for last
+    (within ``RECENT`` seconds): what the dashboard does once a write of its own is committed, so that the first
+    page view after it finds them ready (kept, refreshed or built in full, as the next query would). Returns how
+    many it went through; one that fails is left to the query that asks for it (which reports the failure)."""
     if not shared():
         return 0
     now = time.monotonic()
     with _BUILD:
         recent = sorted((w for w, at in _ASKED.items() if now - at <= RECENT), key=lambda w: -_ASKED[w])[:most]
-        recipes = [_RECIPES[w] for w in recent]
-    for kind, sql, params, keep, changed, few_sql in recipes:
+        tables = [_RECIPES[w] for w in recent if w in _RECIPES]
+        values = [_VALUE_RECIPES[w] for w in recent if w in _VALUE_RECIPES]
+    for kind, sql, params, keep, changed, few_sql in tables:  # tables first: values read them
         try:
             _table(cur, kind, sql, params, keep, changed, few_sql, asked=False)
         except duckdb.Error:
             logging.getLogger(__name__).warning("a derived table of kind %s was not built after a write", kind,
                                                 exc_info=True)
-    return len(recipes)
+    for kind, key, compute, same in values:
+        try:
+            value(cur, kind, key, compute, same, asked=False)
+        except duckdb.Error:
+            logging.getLogger(__name__).warning("a kept value of kind %s was not computed after a write", kind,
+                                                exc_info=True)
+    return len(tables) + len(values)
 
 
 def forget(cur: duckdb.DuckDBPyConnection) -> None:
@@ -181,3 +223,5 @@ def forget(cur: duckdb.DuckDBPyConnection) -> None:
         _USED.clear()
         _RECIPES.clear()
         _ASKED.clear()
+        _VALUE_RECIPES.clear()
+        _VALUES.clear()

@@ -34,7 +34,8 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
-from sales.changes import reads
+from sales import memo
+from sales.changes import reads, unchanged
 from sales.filters import quarter_of
 from sales.history import leads_as_of_sql
 from sales.lifecycle import default_lifecycle
@@ -261,6 +262,13 @@ def movement(cur: duckdb.DuckDBPyConnection, start: date, end: date, close_from:
         raise ValueError("a close window needs both its first and its last day")
     if close_from is not None and close_from > close_to:
         raise ValueError(f"the close window starts ({close_from}) after it ends ({close_to})")
+    args = (start, end, close_from, close_to, tuple(owners))  # shared while what it reads is the same (memo.value):
+    return memo.value(cur, "movement", args, lambda c: _moved(c, *args),  # This week and the digest ask too
+                      same=unchanged(*movement.reads))
+
+
+def _moved(cur: duckdb.DuckDBPyConnection, start: date, end: date, close_from: date | None, close_to: date | None,
+           owners: tuple[str, ...]) -> Movement:
     sql, params = _joined_sql(start, end, close_from, close_to, tuple(owners))
     result = cur.execute(sql, params)
     row = namedtuple("Row", [d[0] for d in result.description])

@@ -77,14 +77,13 @@ def margin(cur: duckdb.DuckDBPyConnection, actor: Actor, f: Filters, currencies:
         return Margin(pd.DataFrame(columns=COLUMNS), pd.DataFrame(columns=["person", "hours", "why"]),
                       currencies.reporting, pd.DataFrame(columns=["account", "month", "currency", "why"]))
     first, last = months[0], period_end(months[-1], "month")
-    budgets = cur.execute("""SELECT account, effective_month, kind, monthly_hours, fixed_total_hours, hourly_rate,
-                                    upper(currency) AS currency, lead_id FROM budgets ORDER BY account, effective_month
-                          """).df()
-    rows = _hours(cur, first, last, budgets, currencies)
+    # what reads no lead, kept while the time entries, people and budgets are the same (sales/memo.py)
+    rows, frame, no_rate = memo.value(cur, "margin", (first, last, repr(currencies)),
+                                      lambda c: _priced(c, first, last, currencies),
+                                      same=unchanged("time_entries", "people", "budgets"))
     leads = won_leads(cur)
-    frame, no_rate = _cost(_revenue(rows, budgets, leads, cur, last), rows, currencies)
     shown = (frame["month"] >= pd.Timestamp(first)) & (frame["month"] <= pd.Timestamp(last))
-    frame = _filtered(frame[shown], leads, f)
+    frame = _filtered(_invested(frame[shown], leads, cur), leads, f)
     missing = _missing(rows[(rows["month"] >= pd.Timestamp(first)) & rows["account"].isin(frame["account"].unique())])
     frame = frame.assign(month=_month_names(frame["month"])).sort_values(["account", "month"])
     no_rate = no_rate.assign(month=_month_names(no_rate["month"]))
@@ -96,6 +95,18 @@ def margin(cur: duckdb.DuckDBPyConnection, actor: Actor, f: Filters, currencies:
     done = Margin(frame[COLUMNS].reset_index(drop=True), missing, currencies.reporting, unconverted)
     return replace(done, by_month=in_reporting(done, "month", currencies),
                    by_category=in_reporting(done, "category", currencies))
+
+
+def _priced(cur, first: date, last: date, currencies: Currencies) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Everything a margin holds that reads no lead: the pass over the time entries (``_hours``), and per account
+    and month the revenue (every discovery billed, as if none were an investment), the cost and their ratios,
+    with the costs that could not be converted."""
+    budgets = cur.execute("""SELECT account, effective_month, kind, monthly_hours, fixed_total_hours, hourly_rate,
+                                    upper(currency) AS currency, lead_id FROM budgets ORDER BY account, effective_month
+                          """).df()
+    rows = _hours(cur, first, last, budgets, currencies)
+    frame, no_rate = _cost(_revenue(rows, budgets, cur, last), rows, currencies)
+    return rows, frame, no_rate
 
 
 def _hours(cur, first: date, last: date, budgets: pd.DataFrame, currencies: Currencies) -> pd.DataFrame:
@@ -195,8 +206,10 @@ def won_leads(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                        [NOT_ASSESSED]).df()
 
 
-def _revenue(rows: pd.DataFrame, budgets: pd.DataFrame, leads: pd.DataFrame, cur, last: date) -> pd.DataFrame:
-    """Per account and month: billed, written-off and investment hours, revenue and the billing currency."""
+def _revenue(rows: pd.DataFrame, budgets: pd.DataFrame, cur, last: date) -> pd.DataFrame:
+    """Per account and month: billed and written-off hours, revenue and the billing currency, every capped month
+    billed up to its cap (``_invested`` then makes a discovery for a High lead an investment); ``project`` and
+    ``within`` say which months are capped and their hours within the cap."""
     hours = rows.groupby(["account", "month"], as_index=False)[["hours", "billable_hours"]].sum()
     hours = hours.sort_values(["month", "account"]).reset_index(drop=True)
     b = budgets.assign(month=pd.to_datetime(budgets["effective_month"])).sort_values("month")
@@ -218,18 +231,17 @@ def _revenue(rows: pd.DataFrame, budgets: pd.DataFrame, leads: pd.DataFrame, cur
                                              on=["account", "month"], how="left")["within"]
     within = within.fillna(0.0).where(project, 0.0).to_numpy()
     cap = out["fixed_total_hours"].fillna(0.0)
-    free = _investment(out, project, leads, cur)
-    out["billed_hours"] = np.where(retainer, out["billable_hours"], np.where(project & ~free, within, 0.0))
-    out["investment_hours"] = np.where(project & free, within, 0.0)
+    out["project"], out["within"] = project, within
+    out["billed_hours"] = np.where(retainer, out["billable_hours"], np.where(project, within, 0.0))
+    out["investment_hours"] = 0.0
     out["written_off_hours"] = np.where(project, counted - within, 0.0)
     rate = np.where(retainer, out["r_rate"], np.where(project, out["c_rate"], np.nan))
     out["revenue"] = np.nan_to_num(out["billed_hours"] * rate)
     latest = budgets.groupby("account")["currency"].last()
     out["currency"] = np.where(retainer, out["r_currency"], np.where(project, out["c_currency"], None))
     out["currency"] = out["currency"].fillna(out["account"].map(latest))
-    out["note"] = np.select([retainer, project & free, project & (out["kind"] == "fixed"), project],
-                            ["retainer", "investment: a discovery we do not bill", "fixed price", "capped"],
-                            "no budget")
+    out["note"] = np.select([retainer, project & (out["kind"] == "fixed"), project],
+                            ["retainer", "fixed price", "capped"], "no budget")
     named = out["note"] == "capped"  # few rows: the cap named in words
     out.loc[named, "note"] = [f"{k} capped at {c:g} h" for k, c in zip(out.loc[named, "kind"], cap[named])]
     return out
@@ -243,6 +255,19 @@ def _retainers(cur, months: pd.Series) -> pd.DataFrame:
                          FROM ({goal_sql()})""",  # noqa: S608 (our own SQL)
                      {"start": first, "end": last}).df()
     return df.assign(month=pd.to_datetime(df["month"]))
+
+
+def _invested(frame: pd.DataFrame, leads: pd.DataFrame, cur) -> pd.DataFrame:
+    """``frame`` with its discovery months for a lead whose category has ``free_discovery`` made an investment:
+    their hours within the cap are investment hours, billed nothing."""
+    free = _investment(frame, frame["project"].astype(bool), leads, cur)
+    if not free.any():
+        return frame
+    frame = frame.copy()
+    frame.loc[free, "investment_hours"] = frame.loc[free, "within"]
+    frame.loc[free, ["billed_hours", "revenue"]] = 0.0
+    frame.loc[free, "note"] = "investment: a discovery we do not bill"
+    return _ratios(frame)
 
 
 def _investment(out: pd.DataFrame, project: pd.Series, leads: pd.DataFrame, cur) -> pd.Series:

@@ -167,3 +167,44 @@ def test_a_cost_rate_change_within_the_period_with_a_rate_in_no_currency_file(fr
     assert cost[("Hedera University", "2026-05")] == pytest.approx(1496)
     assert cost[("Brown Class", "2026-05")] == pytest.approx(418)
     assert cost[("Hedera University", "2026-04")] == 0  # Ben's 12 h alone, in CHF
+
+
+def test_what_reads_no_lead_is_priced_once_across_lead_edits(fresh_team_db, monkeypatch, tmp_path):
+    """The dashboard (memo shared) prices the hours once while the time entries, people and budgets are the same:
+    Nova's discovery (3 hours in May, 110 USD an hour, an investment while its lead is High) becomes 330 USD of
+    revenue when the lead is assessed Low, without the hours being priced again; a time file prices them again."""
+    from sales import memo
+    from sales.ingest import import_file
+    from sales.workbench import save_assessment
+    from tests.pipeline_store import ALL0
+
+    with Store(fresh_team_db) as s, s.transaction() as cur:
+        cur.execute("""INSERT INTO budgets (account, effective_month, fixed_total_hours, hourly_rate, currency, kind,
+                       lead_id, entry_key) SELECT 'Nova Academy', DATE '2026-05-01', 5, 110, 'USD', 'discovery', id,
+                       'nova' FROM leads WHERE name = 'Nova Academy platform'""")
+        cur.execute("""INSERT INTO time_entries (tool, person, work_date, hours, billable, account)
+                       VALUES ('t', 'Ana', DATE '2026-05-06', 3, true, 'Nova Academy')""")
+    priced = []
+    real = m._priced
+    monkeypatch.setattr(m, "_priced", lambda *a: priced.append(a) or real(*a))
+    was = memo.shared()
+    memo.share()
+    try:
+        with Store(fresh_team_db) as s:
+            nova = s.cursor().execute("SELECT id FROM leads WHERE name = 'Nova Academy platform'").fetchall()[0][0]
+
+            def row() -> tuple:
+                a = m.margin(s.cursor(), ADMIN, Filters(date(2026, 5, 1), date(2026, 5, 31))).accounts
+                r = a.set_index("account").loc["Nova Academy"]
+                return r["revenue"], r["billed_hours"], r["investment_hours"], r["note"]
+
+            assert row() == (0, 0, 3, "investment: a discovery we do not bill") and len(priced) == 1
+            save_assessment(s, BIZDEV, nova, ALL0, {})
+            assert row() == (330, 3, 0, "discovery capped at 5 h") and len(priced) == 1
+            more = tmp_path / "more.csv"
+            more.write_text("date,person,hours,billable,account\n2026-05-07,Ana,1,yes,Nova Academy\n", encoding="utf-8")
+            import_file(s, ADMIN, more)
+            assert row() == (440, 4, 0, "discovery capped at 5 h") and len(priced) == 2
+    finally:
+        if not was:
+            memo._SHARED.clear()
