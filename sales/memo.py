@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 _SHARED = threading.Event()  # set by the dashboard
@@ -135,6 +136,7 @@ def _name(kind: str, version: tuple, sql: str, params: dict | None = None) -> st
 def _held(cur: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
     """The derived tables of ``kind``, oldest first."""
     cur.execute("ATTACH IF NOT EXISTS ':memory:' AS memo")
+    cur.execute("CREATE TABLE IF NOT EXISTS memo.instance AS SELECT uuid()::VARCHAR AS token")  # see _instance
     return [r[0] for r in cur.execute("""SELECT table_name FROM duckdb_tables() WHERE database_name = 'memo'
                                          AND starts_with(table_name, ?) ORDER BY table_oid""", [f"{kind}_"]).fetchall()]
 
@@ -167,22 +169,62 @@ def value(cur: duckdb.DuckDBPyConnection, kind: str, key: tuple, compute: Callab
         return compute(cur)
     from sales.queries import data_version
 
-    version, ident = data_version(cur), repr((kind, key))
-    with _BUILD:
-        _VALUE_RECIPES[ident] = (kind, key, compute, same)
-        if asked:
-            _ASKED[ident] = time.monotonic()
-        held = _VALUES.get(ident)
+    version, instance = data_version(cur), _instance(cur)
+    held = None
+    if instance is not None:
+        ident = _remember(instance, kind, key, compute, same, asked)
+        with _BUILD:
+            held = _VALUES.get(ident)
     if held is not None and (held[0] == version or same is not None and same(cur, held[0], version)):
         result = held[1]
     else:
         result = compute(cur)
+    if instance is None:  # the computation may have built the first derived table, and with it the name
+        instance = _instance(cur)
+        if instance is None:
+            return result
+        ident = _remember(instance, kind, key, compute, same, asked)
     with _BUILD:
         _VALUES[ident] = (version, result)
         _VALUES.move_to_end(ident)
         while len(_VALUES) > VALUES_KEPT:
             _VALUES.popitem(last=False)
-    return result.copy(deep=False) if isinstance(result, pd.DataFrame) else result  # a frame's own columns
+    if isinstance(result, pd.DataFrame):  # the caller's own columns and array: what it changes is its own
+        return result.copy(deep=False)
+    return result.copy() if isinstance(result, np.ndarray) else result
+
+
+def _remember(instance: str, kind: str, key: tuple, compute: Callable, same: Changed | None, asked: bool) -> str:
+    """The name of a kept value, noting how it is computed and (``asked``) that a query asked for it now."""
+    ident = repr((instance, _settings(), kind, key))
+    with _BUILD:
+        _VALUE_RECIPES[ident] = (kind, key, compute, same)
+        if asked:
+            _ASKED[ident] = time.monotonic()
+    return ident
+
+
+def _instance(cur: duckdb.DuckDBPyConnection) -> str | None:
+    """What tells apart the databases this process holds (each store's, with the tables kept beside it): values
+    live in the process, so one store's are never another's, whatever their data versions. Written with the first
+    derived table (``_held``: never inside a write transaction, which may not write two databases); None before.
+    Read only here, so that a write transaction may ask too."""
+    if not cur.execute("""SELECT count(*) FROM duckdb_tables() WHERE database_name = 'memo'
+                          AND table_name = 'instance'""").fetchall()[0][0]:
+        return None
+    return cur.execute("SELECT token FROM memo.instance").fetchall()[0][0]
+
+
+def _settings() -> str:
+    """The configuration in force (rubric, lifecycle, currencies, capacity), as a fingerprint: a value computed
+    under another (a tuning tried, a test's own file) is another value."""
+    from sales.lifecycle import default_lifecycle
+    from sales.money import default_currencies
+    from sales.rubric import default_rubric
+    from sales.team.settings import default_capacity
+
+    text = repr((default_lifecycle(), default_rubric(), default_currencies(), default_capacity()))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def refresh(cur: duckdb.DuckDBPyConnection, most: int = 2 * KEEP) -> int:
@@ -216,7 +258,8 @@ def forget(cur: duckdb.DuckDBPyConnection) -> None:
     """Drop every derived table: a benchmark's "first view after a data change"."""
     with _BUILD:
         cur.execute("ATTACH IF NOT EXISTS ':memory:' AS memo")
-        for (name,) in cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'memo'").fetchall():
+        for (name,) in cur.execute("""SELECT table_name FROM duckdb_tables() WHERE database_name = 'memo'
+                                          AND table_name != 'instance'""").fetchall():
             cur.execute(f"DROP TABLE memo.{name}")
         _BUILT.clear()
         _SAME.clear()

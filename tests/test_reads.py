@@ -101,6 +101,18 @@ def _calls():
     }
 
 
+def _kept():
+    """Parts kept as Python results (``memo.value``) with the tables their ``same`` reads."""
+    from sales.team import capacity, margin
+
+    weeks = capacity.mondays(TODAY, 4)
+    return {
+        margin._priced: ((date(2026, 1, 1), TODAY, margin.default_currencies()), margin.PRICED_READS),
+        capacity.capacity_hours: ((weeks,), capacity.CAPACITY_READS),
+        capacity.confirmed_hours: ((TODAY, weeks), capacity.CONFIRMED_READS),
+    }
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     from sales.store import Store
@@ -124,3 +136,10 @@ def test_a_function_reads_only_what_it_declares(demo, fn):
     allowed = set(fn.reads) | (set(PER_LEAD) if getattr(fn, "reads_leads", None) else set())
     assert read, fn  # it reads the store at all: the recording saw its statements
     assert read <= allowed, (fn.__name__, sorted(read - allowed))
+
+
+@pytest.mark.parametrize("fn", sorted(_kept(), key=lambda f: f.__qualname__), ids=lambda f: f.__name__)
+def test_a_kept_part_reads_only_what_its_keeping_names(demo, fn):
+    args, tables = _kept()[fn]
+    read = tables_read(demo, fn, *args)
+    assert read and read <= set(tables), (fn.__name__, sorted(read - set(tables)))

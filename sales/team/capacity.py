@@ -24,7 +24,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from sales import memo
 from sales.budget import goal_sql
+from sales.changes import unchanged
 from sales.filters import Filters, quarter_of
 from sales.forecast import _probability_join, win_probabilities
 from sales.leadstate import lead_state
@@ -79,6 +81,10 @@ def _weekdays(start: date, days: int) -> np.ndarray:
 
 def _week_index(days: np.ndarray, first_monday: date) -> np.ndarray:
     return (days - np.datetime64(first_monday, "D")).astype("int64") // 7
+
+
+CAPACITY_READS = ("people", "time_off")  # every table capacity_hours reads (tests/test_reads.py)
+CONFIRMED_READS = ("budgets", "time_entries")  # and confirmed_hours
 
 
 def capacity_hours(cur: duckdb.DuckDBPyConnection, weeks: list[date]) -> np.ndarray:
@@ -224,8 +230,14 @@ def forecast(cur: duckdb.DuckDBPyConnection, today: date, f: Filters | None = No
     q = quantiles(demand)
     expected = (hours * p) @ shares[start_of] if len(leads) else np.zeros(len(weeks))
     exposure = hours @ shares[start_of] if len(leads) else np.zeros(len(weeks))
-    frame = pd.DataFrame({"week": [w.isoformat() for w in weeks], "capacity_hours": capacity_hours(cur, weeks),
-                          "confirmed_hours": confirmed_hours(cur, today, weeks), "expected_hours": expected,
+    # what reads no lead, kept while the people and time off (capacity) or the budgets and time entries (won work)
+    # are the same (sales/memo.py)
+    capacity = memo.value(cur, "capacity_hours", (tuple(weeks),), lambda c: capacity_hours(c, weeks),
+                          same=unchanged(*CAPACITY_READS))
+    confirmed = memo.value(cur, "confirmed_hours", (today, tuple(weeks)), lambda c: confirmed_hours(c, today, weeks),
+                           same=unchanged(*CONFIRMED_READS))
+    frame = pd.DataFrame({"week": [w.isoformat() for w in weeks], "capacity_hours": capacity,
+                          "confirmed_hours": confirmed, "expected_hours": expected,
                           "exposure_hours": exposure, "p10_hours": q[0], "p50_hours": q[1], "p90_hours": q[2],
                           "mean_hours": demand.mean(axis=0)})  # the simulation's mean: the expected band, give or take
     frame[WEEK_COLUMNS[1:]] = frame[WEEK_COLUMNS[1:]].round(2)

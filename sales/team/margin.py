@@ -41,6 +41,7 @@ from sales.team.roster import CURRENT_PEOPLE
 from sales.team.utilisation import period_end, starts_between
 
 NO_LEAD = "no lead"
+PRICED_READS = ("time_entries", "people", "budgets")  # every table _priced reads (tests/test_reads.py)
 NO_ACCOUNT = "(no account)"
 REPORT_COLUMNS = ["account", "month", "currency", "revenue", "cost", "margin", "effective_rate", "realisation"]
 COLUMNS = [*REPORT_COLUMNS[:6], "margin_pct", *REPORT_COLUMNS[6:], "hours", "billable_hours", "billed_hours",
@@ -80,7 +81,7 @@ def margin(cur: duckdb.DuckDBPyConnection, actor: Actor, f: Filters, currencies:
     # what reads no lead, kept while the time entries, people and budgets are the same (sales/memo.py)
     rows, frame, no_rate = memo.value(cur, "margin", (first, last, repr(currencies)),
                                       lambda c: _priced(c, first, last, currencies),
-                                      same=unchanged("time_entries", "people", "budgets"))
+                                      same=unchanged(*PRICED_READS))
     leads = won_leads(cur)
     shown = (frame["month"] >= pd.Timestamp(first)) & (frame["month"] <= pd.Timestamp(last))
     frame = _filtered(_invested(frame[shown], leads, cur), leads, f)
