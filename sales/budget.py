@@ -65,6 +65,21 @@ _GOAL_SQL = """
     FROM priced"""
 
 
+def _goals(cur: duckdb.DuckDBPyConnection, start: date, end: date, name: str = "goal") -> tuple[str, dict]:
+    """Per retainer account, its goal from ``start`` to ``end`` (``goal_sql`` summed), kept beside the store while
+    the budgets are the same: what to select FROM (``account``, ``goal``) and the parameters to bind, named
+    after ``name`` (two periods in one statement)."""
+    sql = f"SELECT account, sum(goal) AS goal FROM ({goal_sql(f'{name}_start', f'{name}_end')}) GROUP BY account"
+    return memo.derived(cur, "budget_goals", sql, {f"{name}_start": start, f"{name}_end": end},
+                        same=unchanged("budgets"))
+
+
+def _goal_months(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> tuple[str, dict]:
+    """``goal_sql``'s rows from ``start`` to ``end``, kept beside the store while the budgets are the same."""
+    return memo.derived(cur, "budget_months", goal_sql("months_start", "months_end"),
+                        {"months_start": start, "months_end": end}, same=unchanged("budgets"))
+
+
 CAPPED = ("discovery", "development", "fixed")  # budgets of a total of hours (``fixed_total_hours``)
 _KINDS = ", ".join(f"'{k}'" for k in CAPPED)  # the same, as SQL
 
@@ -159,9 +174,12 @@ def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today
         table, more = memo.derived(cur, "budget_ytd", YTD_SQL, {"ytd_start": ytd_start, "ytd_end": ytd_end},
                                    same=unchanged("time_entries"))
         ytd, bound = f"SELECT account, billable_ytd FROM {table}", {**bound, **more}
+    period_goals, more = _goals(cur, start, end)
+    ytd_goals, more_ytd = _goals(cur, ytd_start, ytd_end, "ytd_goal")
+    bound = {**bound, **more, **more_ytd}
     sql = f"""
-    WITH period_goal AS (SELECT account, sum(goal) AS goal FROM ({goal_sql()}) GROUP BY account),
-    ytd_goal AS (SELECT account, sum(goal) AS goal FROM ({goal_sql("ystart", "yend")}) GROUP BY account),
+    WITH period_goal AS (SELECT account, goal FROM {period_goals}),
+    ytd_goal AS (SELECT account, goal FROM {ytd_goals}),
     in_period AS (SELECT account, billable, non_billable FROM {period}),
     in_ytd AS ({ytd}),
     spent AS (
@@ -174,7 +192,7 @@ def account_status(cur: duckdb.DuckDBPyConnection, start: date, end: date, today
          ON y.account = coalesce(p.account, s.account)
     WHERE coalesce(p.goal, 0) > 0 OR coalesce(s.billable, 0) + coalesce(s.non_billable, 0) > 0
     ORDER BY account"""
-    df = cur.execute(sql, {"start": start, "end": end, "ystart": ytd_start, "yend": ytd_end, **bound}).df()
+    df = cur.execute(sql, bound).df()
     if df.empty:
         return df.assign(remaining_ytd=[], overhead=[], used=[], status=[], non_billable_share=[])
     df["remaining_ytd"] = df["goal_ytd"] - df["spent_ytd"]
@@ -192,12 +210,13 @@ def period_hours(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> dict
     hours, the prorated goal, and how many accounts are over budget, how many at 80-100 % and how many logged
     billable hours with no budget (``status`` per account; those are not counted as over)."""
     spent, bound = _account_spent(cur, start, end)
+    goals, more = _goals(cur, start, end)
     rows = cur.execute(f"""
-        WITH goal AS (SELECT account, sum(goal) AS goal FROM ({goal_sql()}) GROUP BY account),
+        WITH goal AS (SELECT account, goal FROM {goals}),
         spent AS (SELECT account, billable FROM {spent} WHERE any_billable)
         SELECT coalesce(g.goal, 0), coalesce(s.billable, 0)
         FROM goal g FULL JOIN spent s ON s.account = g.account""",  # noqa: S608 (a table name or our own SQL)
-                       {"start": start, "end": end, **bound}).fetchall()
+                       {**bound, **more}).fetchall()
     statuses = [status(b, g) for g, b in rows if g > 0 or b > 0]
     return {"billable": float(sum(b for _, b in rows)), "goal": float(sum(g for g, _ in rows)),
             "over": statuses.count("over"), "warning": statuses.count("warning"),
@@ -211,6 +230,8 @@ def burn(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date,
     (``pace``) up to ``end``."""
     acc = "AND account = $account" if account else ""
     params = {"start": start, "end": end, "account": account} if account else {"start": start, "end": end}
+    months, more = _goal_months(cur, start, end)
+    params = {**params, **more}
     if account:  # one account's days: a pass of its own
         spent = f"""SELECT work_date AS day, sum(hours) AS hours FROM time_entries
                     WHERE billable AND work_date BETWEEN $start AND $end {acc} GROUP BY work_date"""
@@ -220,7 +241,7 @@ def burn(cur: duckdb.DuckDBPyConnection, start: date, end: date, today: date,
         spent, params = f"SELECT day, hours FROM {table}", {**params, **more}
     sql = f"""
     WITH days AS (SELECT unnest(generate_series($start::DATE, $end::DATE, INTERVAL 1 DAY))::DATE AS day),
-    goal AS (SELECT g.month, sum(g.monthly_hours) AS hours FROM ({goal_sql()}) g WHERE true {acc} GROUP BY g.month),
+    goal AS (SELECT g.month, sum(g.monthly_hours) AS hours FROM {months} g WHERE true {acc} GROUP BY g.month),
     daily AS (SELECT day, coalesce(goal.hours, 0) / dayofmonth(last_day(day)) AS goal
               FROM days LEFT JOIN goal ON goal.month = date_trunc('month', day)),
     spent AS ({spent})
@@ -284,8 +305,9 @@ def invoice_lines(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.
     invested = [lead for lead, category in categories_of(cur, discovery).items() if category in free]
     spent, bound = _spent(cur, start, end)
     capped, more = within_cap(cur, end)
+    rates, more_rates = _goal_months(cur, start, end)
     return cur.execute(f"""
-        WITH rates AS ({goal_sql()}),
+        WITH rates AS (SELECT * FROM {rates}),
         past_cap AS (  -- the period's hours of a capped small project past its cap
             SELECT account, date_trunc('month', day) AS m, kind, cap, sum(hours - within) AS hours FROM {capped}
             WHERE day BETWEEN $start AND $end AND kind IN ('discovery', 'development') GROUP BY ALL),
@@ -315,4 +337,4 @@ def invoice_lines(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.
                     WHEN past > 0 THEN printf('%s capped at %g h: %g h past the cap not billed', kind, cap, past)
                END AS note
         FROM lines ORDER BY account, month""",
-                       {"start": start, "end": end, "invested": invested, **bound, **more}).df()
+                       {"start": start, "end": end, "invested": invested, **bound, **more, **more_rates}).df()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from sales.changes import LEAD_STATE, reads
 from sales.filters import Filters
 from sales.leadstate import classify_lead, current_assessments, lead_facts, lead_state
 from sales.lifecycle import Classification, default_lifecycle
@@ -22,6 +23,7 @@ def _next_action_sql() -> str:
     return f"CASE category {whens} ELSE 'Assess the lead with the rubric' END"
 
 
+@reads(*LEAD_STATE)
 def ranked_leads(cur: duckdb.DuckDBPyConnection, f: Filters, limit: int | None = None) -> pd.DataFrame:
     """Open leads, best first: score, then best case; the period does not apply (every open lead counts)."""
     where, params = f.lead_where("s", period_column=None)
@@ -36,6 +38,7 @@ def ranked_leads(cur: duckdb.DuckDBPyConnection, f: Filters, limit: int | None =
         ORDER BY score DESC NULLS LAST, score_max DESC NULLS LAST, created_on DESC, id {top}""", params).df()
 
 
+@reads(*LEAD_STATE)
 def counts_by(cur: duckdb.DuckDBPyConnection, f: Filters, dimension: str) -> pd.DataFrame:
     """Leads created in the period by category and one dimension (source, owner or month)."""
     expr = DIMENSIONS[dimension]
@@ -47,6 +50,7 @@ def counts_by(cur: duckdb.DuckDBPyConnection, f: Filters, dimension: str) -> pd.
         FROM s WHERE {where} GROUP BY ALL ORDER BY {dimension}, category""", [NOT_ASSESSED, *params]).df()
 
 
+@reads(*LEAD_STATE)
 def backtest(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Win rate by category over leads closed (won or lost) in the period: does the rubric predict wins?"""
     where, params = f.lead_where("s", period_column="closed_on")
@@ -80,6 +84,7 @@ class LeadDetail:
     category: str | None = None  # of the latest assessment; None: not assessed
 
 
+@reads(*LEAD_STATE)
 def lead_detail(cur: duckdb.DuckDBPyConnection, lead_id: int) -> LeadDetail | None:
     """One lead in full: its latest assessment factor by factor, every assessment's score, and every gate
     criterion as the rulebook judged it."""

@@ -125,8 +125,9 @@ def test_the_budget_figures_are_kept_until_the_time_entries_change(store, hedera
 
 
 def _budget_tables(cur) -> list[str]:
+    """The period's entries per account (``budget._account_spent``), one table per period and data version."""
     return [r[0] for r in cur.execute("""SELECT table_name FROM duckdb_tables() WHERE database_name = 'memo'
-                                         AND starts_with(table_name, 'budget_') ORDER BY 1""").fetchall()]
+                                         AND starts_with(table_name, 'budget_accounts_') ORDER BY 1""").fetchall()]
 
 
 def test_the_kept_state_is_the_state_built_in_full(store, shared):

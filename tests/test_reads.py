@@ -82,7 +82,7 @@ def _declared() -> set:
 
 
 def _calls():
-    from sales import budget, funnel, managers, movement, week
+    from sales import budget, funnel, managers, movement, priorities, week
     from sales.team import margin, utilisation
 
     autumn = Filters(date(2026, 9, 1), TODAY)
@@ -98,6 +98,8 @@ def _calls():
         managers.owner_table: (TODAY,),
         funnel.cohort_funnel: (autumn,), funnel.dropoff: (autumn,), funnel.open_by_stage: (autumn,),
         funnel.time_in_stage: (autumn,), funnel.violations: (autumn,), funnel.velocity: (autumn, TODAY),
+        priorities.counts_by: (YEAR, "month"), priorities.ranked_leads: (YEAR,), priorities.backtest: (YEAR,),
+        priorities.lead_detail: (1,),
     }
 
 
