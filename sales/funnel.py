@@ -127,7 +127,7 @@ def velocity(cur: duckdb.DuckDBPyConnection, f: Filters, today: date, quarters: 
                date_trunc('quarter', s.closed_on)::DATE AS closed_q, coalesce(s.status = 'open', false) AS open,
                coalesce(list_contains(?::VARCHAR[], s.category), false) AS qualifies, coalesce({WON}, false) AS won,
                coalesce({CLOSED}, false) AS closed, count(*) AS n,
-               sum(date_diff('day', s.created_on, s.closed_on)) AS days,
+               coalesce(sum(date_diff('day', s.created_on, s.closed_on)), 0) AS days,  -- dates unknown: none
                count(date_diff('day', s.created_on, s.closed_on)) AS timed
         FROM s WHERE {where} GROUP BY ALL""", [qualifying, *params]).fetchall()  # noqa: S608 (generated)
     money = cur.execute(f"""

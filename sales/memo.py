@@ -236,7 +236,11 @@ def refresh(cur: duckdb.DuckDBPyConnection, most: int = 2 * KEEP) -> int:
         return 0
     now = time.monotonic()
     with _BUILD:
-        recent = sorted((w for w, at in _ASKED.items() if now - at <= RECENT), key=lambda w: -_ASKED[w])[:most]
+        for old in [w for w, at in _ASKED.items() if now - at > RECENT]:  # not asked for lately: forgotten
+            del _ASKED[old]
+            _RECIPES.pop(old, None)
+            _VALUE_RECIPES.pop(old, None)
+        recent = sorted(_ASKED, key=lambda w: -_ASKED[w])[:most]
         tables = [_RECIPES[w] for w in recent if w in _RECIPES]
         values = [_VALUE_RECIPES[w] for w in recent if w in _VALUE_RECIPES]
     for kind, sql, params, keep, changed, few_sql in tables:  # tables first: values read them

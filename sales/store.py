@@ -168,7 +168,8 @@ class _Held:
     def __init__(self, path: Path, read_only: bool):
         self.path, self.read_only = path, read_only
         self.base = duckdb.connect(":memory:")
-        if str(path) != ":memory:":  # what spills to disk goes beside the store, as a file database's would
+        if str(path) != ":memory:" and not read_only:  # what spills to disk goes beside the store, as a file
+            # database's would (a read-only store's folder may not be writable: DuckDB's default there)
             self.base.execute("SET temp_directory = ?", [str(path) + ".tmp"])
         self.attached = False
         self.guard = threading.Lock()  # the attachment and its count of live cursors

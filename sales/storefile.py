@@ -9,8 +9,6 @@ from pathlib import Path
 
 import duckdb
 
-from sales.sqltext import literal
-
 
 class StoreError(RuntimeError):
     """The store cannot do what was asked; the message says what is wrong and what to do, in one sentence."""
@@ -77,7 +75,7 @@ def open_file(path: Path, read_only: bool, into: duckdb.DuckDBPyConnection | Non
         return duckdb.connect(str(path), read_only=read_only)
     con = into or duckdb.connect(":memory:")
     try:
-        con.execute(f"ATTACH {literal(str(path))} AS {STORE_NAME}{' (READ_ONLY)' if read_only else ''}")
+        con.execute(f"ATTACH ? AS {STORE_NAME}{' (READ_ONLY)' if read_only else ''}", [str(path)])
         use(con, True)
     except BaseException:
         let_go(con, into is not None)
