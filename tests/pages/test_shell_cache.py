@@ -16,6 +16,23 @@ def by_source(frame: pd.DataFrame) -> list:
     return sorted(frame[["source", "category", "leads"]].itertuples(index=False, name=None))
 
 
+def counting(monkeypatch, module, name: str) -> list:
+    """Replace ``module.name`` with a wrapper that notes each real computation's arguments (the cache finds a query
+    function by its name); returns the list of them."""
+    import functools
+
+    calls = []
+    real = getattr(module, name)
+
+    @functools.wraps(real)
+    def counted(cur, *args):
+        calls.append(args)
+        return real(cur, *args)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
 def test_a_reader_changing_its_result_changes_nothing_another_reads(monkeypatch, pipeline_db):
     monkeypatch.setenv("SALES_DB", str(pipeline_db))
     import shell
@@ -55,8 +72,6 @@ def test_a_write_elsewhere_keeps_the_results_of_what_it_did_not_touch(monkeypatc
     """tests/test_budget.py's Hedera: 10 + 15 billable hours in January 2020. The period's hours read time entries
     and budgets only (``changes.reads``): a lead's assessment or a role reads nothing again; a time file that logs
     5 more billable hours in January is read (30), and so is an undo of it (25)."""
-    import functools
-
     from sales import budget
     from sales.access import grant
     from sales.ingest import import_file, undo_batch
@@ -72,20 +87,13 @@ def test_a_write_elsewhere_keeps_the_results_of_what_it_did_not_touch(monkeypatc
     import shell
 
     shell.forget_results()
-    calls = []
     jan = (date(2020, 1, 1), date(2020, 1, 31))
-    real = budget.period_hours
-
-    @functools.wraps(real)
-    def counted(cur, *args):
-        calls.append(args)
-        return real(cur, *args)
 
     def seen() -> float:  # the billable hours a page run reads (app.py begins every run so)
         shell.begin_run()
-        return shell.query(counted, *jan)["billable"]
+        return shell.query(budget.period_hours, *jan)["billable"]
 
-    monkeypatch.setattr(budget, "period_hours", counted)  # the cache finds the function by its name
+    calls = counting(monkeypatch, budget, "period_hours")
     assert seen() == 25 and len(calls) == 1
     save_assessment(shell.store(), BIZDEV, 1, ALL0, {})
     grant(shell.store(), ADMIN, "new@agency.example", "viewer")
@@ -103,8 +111,6 @@ def test_a_write_elsewhere_keeps_the_results_of_what_it_did_not_touch(monkeypatc
 def test_what_moved_is_kept_across_an_assessment_and_read_again_after_a_crm_import(monkeypatch, pipeline_db):
     """tests/pipeline_store.py: three leads created in March 2026 (Gamma, Delta, Zeta). What moved reads the leads
     and their CRM versions only: an assessment reads nothing again; a CRM import (which may change any lead) does."""
-    import functools
-
     from sales import movement
     from sales.ingest import import_file
     from sales.workbench import save_assessment
@@ -115,19 +121,12 @@ def test_what_moved_is_kept_across_an_assessment_and_read_again_after_a_crm_impo
     import shell
 
     shell.forget_results()
-    calls = []
-    real = movement.movement
-
-    @functools.wraps(real)
-    def counted(cur, *args):
-        calls.append(args)
-        return real(cur, *args)
 
     def created() -> int:
         shell.begin_run()
-        return shell.query(counted, date(2026, 3, 1), date(2026, 3, 31)).counts()["created"]
+        return shell.query(movement.movement, date(2026, 3, 1), date(2026, 3, 31)).counts()["created"]
 
-    monkeypatch.setattr(movement, "movement", counted)
+    calls = counting(monkeypatch, movement, "movement")
     assert created() == 3 and len(calls) == 1
     save_assessment(shell.store(), BIZDEV, 2, ALL0, {})
     assert created() == 3 and len(calls) == 1
@@ -141,43 +140,31 @@ def test_a_margin_is_kept_across_an_edit_of_a_lead_it_does_not_read(monkeypatch,
     logged in May, an investment. A margin reads the assessments of won leads and of leads a budget names only:
     assessing Orbit College (open, no budget) reads nothing again; assessing Nova's lead Low (every factor 0) does,
     and its 3 hours are billed: 330 USD."""
-    import functools
-
     from sales.store import Store
     from sales.team import margin as m
     from sales.workbench import save_assessment
     from tests.conftest import ADMIN, BIZDEV
     from tests.pipeline_store import ALL0
     from tests.team.conftest import build_team_store
+    from tests.team.test_margin import nova_discovery
 
     fresh_team_db = build_team_store(tmp_path / "team.duckdb")
-    with Store(fresh_team_db) as s, s.transaction() as cur:
-        cur.execute("""INSERT INTO budgets (account, effective_month, fixed_total_hours, hourly_rate, currency, kind,
-                       lead_id, entry_key) SELECT 'Nova Academy', DATE '2026-05-01', 5, 110, 'USD', 'discovery', id,
-                       'nova' FROM leads WHERE name = 'Nova Academy platform'""")
-        cur.execute("""INSERT INTO time_entries (tool, person, work_date, hours, billable, account)
-                       VALUES ('t', 'Ana', DATE '2026-05-06', 3, true, 'Nova Academy')""")
-        nova, orbit = (cur.execute("SELECT id FROM leads WHERE name = ?", [n]).fetchone()[0]
+    nova_discovery(fresh_team_db)
+    with Store(fresh_team_db) as s:
+        nova, orbit = (s.cursor().execute("SELECT id FROM leads WHERE name = ?", [n]).fetchone()[0]
                        for n in ("Nova Academy platform", "Orbit College pilot"))
     monkeypatch.setenv("SALES_DB", str(fresh_team_db))
     import shell
 
     shell.forget_results()
-    calls = []
-    real = m.margin
-
-    @functools.wraps(real)
-    def counted(cur, *args):
-        calls.append(args)
-        return real(cur, *args)
 
     def nova_row() -> tuple:
         shell.begin_run()
-        row = shell.query(counted, ADMIN, Filters(date(2026, 5, 1), date(2026, 5, 31))).accounts.set_index(
+        row = shell.query(m.margin, ADMIN, Filters(date(2026, 5, 1), date(2026, 5, 31))).accounts.set_index(
             "account").loc["Nova Academy"]
         return row["revenue"], row["billed_hours"], row["investment_hours"]
 
-    monkeypatch.setattr(m, "margin", counted)
+    calls = counting(monkeypatch, m, "margin")
     assert nova_row() == (0, 0, 3) and len(calls) == 1
     save_assessment(shell.store(), BIZDEV, orbit, ALL0, {})
     assert nova_row() == (0, 0, 3) and len(calls) == 1
@@ -215,8 +202,6 @@ def test_a_crm_import_keeps_the_results_that_read_no_lead(monkeypatch, pipeline_
     """tests/test_budget.py's Hedera (25 billable hours in January 2020): a CRM file writes leads, their versions,
     stage events, assessments and facts (changes.FILE_WRITES), never time entries or budgets, so the period's hours
     are not read again after it."""
-    import functools
-
     from sales import budget
     from sales.ingest import import_file
     from sales.store import Store
@@ -229,19 +214,12 @@ def test_a_crm_import_keeps_the_results_that_read_no_lead(monkeypatch, pipeline_
     import shell
 
     shell.forget_results()
-    calls = []
-    real = budget.period_hours
-
-    @functools.wraps(real)
-    def counted(cur, *args):
-        calls.append(args)
-        return real(cur, *args)
 
     def seen() -> float:
         shell.begin_run()
-        return shell.query(counted, date(2020, 1, 1), date(2020, 1, 31))["billable"]
+        return shell.query(budget.period_hours, date(2020, 1, 1), date(2020, 1, 31))["billable"]
 
-    monkeypatch.setattr(budget, "period_hours", counted)
+    calls = counting(monkeypatch, budget, "period_hours")
     assert seen() == 25 and len(calls) == 1
     import_file(shell.store(), ADMIN, ROOT / "tests" / "fixtures" / "leads_canonical.csv")
     assert seen() == 25 and len(calls) == 1

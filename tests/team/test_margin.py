@@ -103,14 +103,20 @@ def test_only_admins_see_costs_and_margins(team_db, who):
         assert not {"cost_rate", "currency"} & set(roster.roster(s.cursor()).columns)  # what everyone reads
 
 
-def test_a_discovery_for_a_high_lead_is_an_investment(fresh_team_db):
-    # Nova Academy (High, open) gets a 5-hour discovery; Ana logs 3 billable hours on it in May at 50 EUR
-    with Store(fresh_team_db) as s, s.transaction() as cur:
+def nova_discovery(db) -> None:
+    """Nova Academy (High, open) gets a 5-hour discovery at 110 USD an hour; Ana logs 3 billable hours on it in May
+    at 50 EUR."""
+    with Store(db) as s, s.transaction() as cur:
         cur.execute("""INSERT INTO budgets (account, effective_month, fixed_total_hours, hourly_rate, currency, kind,
                        lead_id, entry_key) SELECT 'Nova Academy', DATE '2026-05-01', 5, 110, 'USD', 'discovery', id,
                        'nova' FROM leads WHERE name = 'Nova Academy platform'""")
         cur.execute("""INSERT INTO time_entries (tool, person, work_date, hours, billable, account)
                        VALUES ('t', 'Ana', DATE '2026-05-06', 3, true, 'Nova Academy')""")
+
+
+def test_a_discovery_for_a_high_lead_is_an_investment(fresh_team_db):
+    # Nova Academy (High, open) gets a 5-hour discovery; Ana logs 3 billable hours on it in May at 50 EUR
+    nova_discovery(fresh_team_db)
     with Store(fresh_team_db) as s:
         nova = m.margin(s.cursor(), ADMIN, Filters(date(2026, 5, 1), date(2026, 5, 31))).accounts.set_index("account")
     row = nova.loc["Nova Academy"]
@@ -178,12 +184,7 @@ def test_what_reads_no_lead_is_priced_once_across_lead_edits(fresh_team_db, monk
     from sales.workbench import save_assessment
     from tests.pipeline_store import ALL0
 
-    with Store(fresh_team_db) as s, s.transaction() as cur:
-        cur.execute("""INSERT INTO budgets (account, effective_month, fixed_total_hours, hourly_rate, currency, kind,
-                       lead_id, entry_key) SELECT 'Nova Academy', DATE '2026-05-01', 5, 110, 'USD', 'discovery', id,
-                       'nova' FROM leads WHERE name = 'Nova Academy platform'""")
-        cur.execute("""INSERT INTO time_entries (tool, person, work_date, hours, billable, account)
-                       VALUES ('t', 'Ana', DATE '2026-05-06', 3, true, 'Nova Academy')""")
+    nova_discovery(fresh_team_db)
     priced = []
     real = m._priced
     monkeypatch.setattr(m, "_priced", lambda *a: priced.append(a) or real(*a))
