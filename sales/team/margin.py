@@ -148,12 +148,8 @@ def _hours(cur, first: date, last: date, budgets: pd.DataFrame, currencies: Curr
         WHERE e.work_date BETWEEN $m_since AND $m_last
           AND (e.work_date >= $m_first OR e.account IN (SELECT unnest($m_capped::VARCHAR[])))
         GROUP BY ALL"""  # noqa: S608 (generated from fixed names; every value bound)
-    # kept beside the store while the time entries and the people are the same (every rate is a parameter)
-    table, bound = memo.derived(cur, "margin_hours", sql, {**params, "m_none": NO_ACCOUNT, "m_since": since,
-                                                            "m_last": last, "m_first": first,
-                                                            "m_capped": list(capped.index)},
-                                same=unchanged("time_entries", "people"))
-    df = cur.execute(f"SELECT * FROM {table}", bound).df()  # noqa: S608 (a table name or our own SQL)
+    df = cur.execute(sql, {**params, "m_none": NO_ACCOUNT, "m_since": since, "m_last": last, "m_first": first,
+                           "m_capped": list(capped.index)}).df()
     df["month"] = pd.to_datetime(df["month"])
     return df
 
