@@ -96,8 +96,11 @@ else:
         category = row.category if isinstance(row.category, str) else NOT_ASSESSED
         c[1].caption(shell.plain(f"{row.owner or 'no owner'} · {category} · {touched} · {due_text}"))
         if may_touch:
-            with c[2].popover("Log contact", icon=":material/call:"):
-                contact_form(int(row.id), row.name, key=f"touch_{row.id}")
+            # the form is drawn only in the open popover (a rerun opens it): twelve closed ones cost a button each
+            with c[2].popover("Log contact", icon=":material/call:", key=f"touching_{row.id}",
+                              on_change="rerun") as touching:
+                if touching.open:
+                    contact_form(int(row.id), row.name, key=f"touch_{row.id}")
     shell.download(due, "follow-ups.csv")
 
 # ---------------------------------------------------------------- stuck and re-score

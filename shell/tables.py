@@ -8,16 +8,21 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
+from streamlit import dataframe_util
 
 from sales.export import safe_csv
 from sales.tables import readable
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 SHOWN_ROWS = 500  # what a person reads on screen; the download holds every row
 KEPT_TABLES = 256  # readable tables remembered by content (a few hundred KB each at most)
-_kept: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_kept: OrderedDict[tuple, list] = OrderedDict()
 _keeping = threading.Lock()
 
 
@@ -27,23 +32,37 @@ def readable_kept(frame: pd.DataFrame, units: Mapping | None = None, labels: Map
     every value, in order), shared by every session and rerun: a rerun shows the same rows without writing
     each cell out again (a table's text was half of a rerun of This week). Frames whose cells cannot be
     hashed (lists) are written out every time. Nobody changes the frame it returns."""
+    return _kept_entry(frame, units, labels, currency)[0]
+
+
+def _shown(frame: pd.DataFrame, units, labels, currency) -> pd.DataFrame | pa.Table:
+    """What st.dataframe is given: the readable rows already in the Arrow form it sends (made by Streamlit's
+    own conversion, so the browser receives the same bytes), kept beside them: a rerun only serialises it."""
+    entry = _kept_entry(frame, units, labels, currency)
+    if entry[1] is None:
+        entry[1] = dataframe_util.convert_pandas_df_to_arrow_table(entry[0])
+    return entry[1]
+
+
+def _kept_entry(frame: pd.DataFrame, units, labels, currency) -> list:
+    """[the readable frame, its Arrow table once asked for], kept by the frame's content."""
     try:
         content = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()
         key = (content, tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)), len(frame),
                tuple(sorted((units or {}).items())), tuple(sorted((labels or {}).items())), currency)
         hash(key)
     except (TypeError, ValueError):
-        return readable(frame, units, labels, currency)
+        return [readable(frame, units, labels, currency), None]
     with _keeping:
         if key in _kept:
             _kept.move_to_end(key)
             return _kept[key]
-    out = readable(frame, units, labels, currency)
+    entry = [readable(frame, units, labels, currency), None]
     with _keeping:
-        _kept[key] = out
+        entry = _kept.setdefault(key, entry)
         while len(_kept) > KEPT_TABLES:
             _kept.popitem(last=False)
-    return out
+    return entry
 
 
 def _readable_csv(frame, units, labels, currency) -> bytes:
@@ -87,8 +106,9 @@ def table(frame: pd.DataFrame, download_name: str | None = None, limit: int = SH
                                                                       if download_name else "."))
     hidden, chosen = page_labels(kwargs.pop("column_config", None) or {})
     labels = {**chosen, **(labels or {})}
-    shown_rows = readable_kept(frame.head(limit).drop(columns=[c for c in hidden if c in frame.columns]), units,
-                               labels, currency)
+    dropped = [c for c in hidden if c in frame.columns]
+    part = frame if len(frame) <= limit else frame.head(limit)
+    shown_rows = _shown(part.drop(columns=dropped) if dropped else part, units, labels, currency)
     shown = st.dataframe(shown_rows, hide_index=True, width="stretch", **kwargs)
     if download_name:
         download(frame, download_name, units=units, labels=labels, currency=currency)

@@ -111,6 +111,9 @@ def test_undo_a_contact_from_the_leads_log_removes_only_that_one(monkeypatch, db
 def test_log_a_contact_from_this_week(monkeypatch, db):
     at = open_page(monkeypatch, db, "week")
     undone = lead_id(db, "C-7")
+    assert f"touch_{undone}_channel" not in [r.key for r in at.radio]  # a closed popover draws no form
+    at.session_state[f"touching_{undone}"] = True  # its popover opened: the form is drawn only then
+    at.run()
     at.radio(key=f"touch_{undone}_channel").set_value("message")
     at.button(key=f"FormSubmitter:touch_{undone}-Log contact").click().run()
     assert not at.exception
