@@ -72,14 +72,16 @@ QUERY_CACHE_ENTRIES = 2048
 
 
 @st.cache_resource(show_spinner=False, max_entries=QUERY_CACHE_ENTRIES, ttl=3600)  # bounded: old versions fall out
-def _shared(key: str, _name: str, _args: tuple):
+def _shared(key: str, _name: str, _args: tuple, _now: tuple):
     """One result per key, computed once (a second session asking meanwhile waits for it) and read by every
-    session: nothing pickled per reader. Only ``key`` is hashed; it holds the name, version and arguments."""
-    return _named(_name)(cursor(), *_args)
+    session: nothing pickled per reader. Only ``key`` is hashed; it holds the name, version and arguments.
+    ``_now``: the store's data version this run read, which the computation's kept parts take (memo.reading)."""
+    with memo.reading(_now):
+        return _named(_name)(cursor(), *_args)
 
 
 def _query(name: str, version: tuple, args: tuple):
-    return fresh(_shared(cache_key(name, version, args), name, args))
+    return fresh(_shared(cache_key(name, version, args), name, args, data_version()))
 
 
 def forget_results() -> None:

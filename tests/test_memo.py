@@ -57,3 +57,27 @@ def test_a_write_is_seen_by_the_next_query(store, shared):
                      VALUES ('t', 'A', DATE '2020-01-30', 7.5, true, 'Hedera')""")
     assert period_hours(cur, *JAN)["billable"] == 32.5
     assert invoice_lines(cur, *JAN)["billable_hours"].tolist() == [32.5]
+
+
+def test_a_computation_told_the_data_version_reads_it_once_and_still_sees_a_later_write(store, shared, monkeypatch):
+    import sales.queries
+
+    _seed(store)
+    cur = store.cursor()
+    memo.forget(cur)
+    asked = []
+    real = sales.queries.data_version
+    monkeypatch.setattr(sales.queries, "data_version", lambda c: asked.append(1) or real(c))
+    version = sales.queries.data_version(cur)
+    asked.clear()
+    with memo.reading(version):  # what the dashboard's query cache tells each computation
+        assert period_hours(cur, *JAN)["billable"] == 25
+        assert account_status(cur, *JAN, today=date(2020, 1, 31)).set_index("account").loc["Hedera", "billable"] == 25
+    assert asked == []  # the kept tables took the version they were told, not reading it per part
+    with store.transaction() as w:
+        w.execute("""INSERT INTO time_entries (tool, person, work_date, hours, billable, account)
+                     VALUES ('t', 'A', DATE '2020-01-30', 7.5, true, 'Hedera')""")
+    assert period_hours(cur, *JAN)["billable"] == 32.5  # untold: the version is read again, the write seen
+    assert asked
+    with memo.reading(version):  # a run that began before the write: the tables kept for its version, as the
+        assert period_hours(cur, *JAN)["billable"] == 25  # rest of what it shows (the next run reads the new one)
