@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from sales import memo
+from sales.changes import LEAD_STATE, unchanged
 from sales.contacts import clock_start_sql, last_contact_sql
 from sales.filters import Filters
 from sales.leadstate import FEW_LEADS, classify_leads, lead_state
@@ -24,6 +25,12 @@ from sales.money import CURRENCY_SQL, NO_CURRENCY
 from sales.movement import movement
 from sales.rubric import NOT_ASSESSED, default_rubric
 from sales.rulebook import lead_state_sql
+
+# what each kept part reads (tests/test_reads.py checks): kept while those are the same, so a time or budget file,
+# which writes none of them, leaves them as they were
+FOLLOWUP_READS = (*LEAD_STATE, "lead_contacts")
+STUCK_READS = (*LEAD_STATE, "stage_events")
+RESCORE_READS = LEAD_STATE
 
 OVERDUE, TODAY, THIS_WEEK = "overdue", "due today", "due this week"
 
@@ -63,7 +70,8 @@ def _state(today: str) -> str:
 def followups(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.DataFrame:
     """Open leads whose next contact is due by the end of this week: overdue, due today, due this week;
     most overdue first. A lead with no date at all to go by is overdue."""
-    return memo.value(cur, "followups", (f, today), lambda c: _followups(c, f, today))
+    return memo.value(cur, "followups", (f, today), lambda c: _followups(c, f, today),
+                      same=unchanged(*FOLLOWUP_READS))
 
 
 def _followups(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.DataFrame:
@@ -159,12 +167,16 @@ def _stuck_rows(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.D
         sql, params = found
         return c.execute(f"{sql} SELECT * FROM stuck ORDER BY days - limit_days DESC, id", params).df()
 
-    return memo.value(cur, "stuck", (f, today), every)
+    return memo.value(cur, "stuck", (f, today), every, same=unchanged(*STUCK_READS))
 
 
 def to_rescore(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.DataFrame:
     """Open leads whose assessment should be redone: never assessed, older than the rubric's
     ``rescore_after_days``, or with unknown factors that could still move it to a better category."""
+    return memo.value(cur, "rescore", (f, today), lambda c: _to_rescore(c, f, today), same=unchanged(*RESCORE_READS))
+
+
+def _to_rescore(cur: duckdb.DuckDBPyConnection, f: Filters, today: date) -> pd.DataFrame:
     age = default_rubric().rescore_after_days
     where, params = f.lead_where("s", period_column=None)
     return cur.execute(f"""

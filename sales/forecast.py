@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from sales import memo
+from sales.changes import LEAD_STATE, unchanged
 from sales.filters import Filters, period_starts
 from sales.leadstate import lead_state
 from sales.lifecycle import default_lifecycle
@@ -28,6 +29,8 @@ LEARNED, FALLBACK = "learned", "fallback"
 TIERS = ("commit", "best case", "pipeline")
 NO_DATE = "no close date"
 NO_OWNER = "(no owner)"  # the owner of leads that have none
+# what the kept probabilities and forecast read (tests/test_reads.py checks): kept while it is the same
+PROBABILITY_READS = FORECAST_READS = LEAD_STATE
 
 
 def _reached_sql() -> str:
@@ -41,7 +44,7 @@ def win_probabilities(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per rubric category (and not assessed) and stage: the closed leads behind it, the
     probability, its 95 % interval and whether it was learned or fell back to the lifecycle file (once per data
     version on the dashboard: the forecast, This week, the per-owner table and the capacity forecast read it)."""
-    return memo.value(cur, "win_probabilities", (), _win_probabilities)
+    return memo.value(cur, "win_probabilities", (), _win_probabilities, same=unchanged(*PROBABILITY_READS))
 
 
 def _win_probabilities(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -94,7 +97,7 @@ def forecast(cur: duckdb.DuckDBPyConnection, f: Filters, probabilities: pd.DataF
     ``probabilities``: the table of ``win_probabilities`` when the caller has it already."""
     probs = win_probabilities(cur) if probabilities is None else probabilities
     digest = int(pd.util.hash_pandas_object(probs, index=False).sum())  # the same table, the same forecast
-    return memo.value(cur, "forecast", (f, digest), lambda c: _forecast(c, f, probs))
+    return memo.value(cur, "forecast", (f, digest), lambda c: _forecast(c, f, probs), same=unchanged(*FORECAST_READS))
 
 
 def _forecast(cur: duckdb.DuckDBPyConnection, f: Filters, probs: pd.DataFrame) -> pd.DataFrame:

@@ -103,12 +103,25 @@ def _calls():
     }
 
 
+def _forecast_over_probabilities(cur, f):
+    from sales import forecast
+
+    return forecast._forecast(cur, f, forecast._win_probabilities(cur))
+
+
 def _kept():
     """Parts kept as Python results (``memo.value``) with the tables their ``same`` reads."""
+    from sales import attention, forecast
     from sales.team import capacity, margin
 
     weeks = capacity.mondays(TODAY, 4)
+    everything = Filters.everything()
     return {
+        attention._followups: ((everything, TODAY), attention.FOLLOWUP_READS),
+        attention._stuck_rows: ((everything, TODAY), attention.STUCK_READS),
+        attention._to_rescore: ((everything, TODAY), attention.RESCORE_READS),
+        forecast._win_probabilities: ((), forecast.PROBABILITY_READS),
+        _forecast_over_probabilities: ((everything,), forecast.FORECAST_READS),
         margin._priced: ((date(2026, 1, 1), TODAY, margin.default_currencies()), margin.PRICED_READS),
         capacity.capacity_hours: ((weeks,), capacity.CAPACITY_READS),
         capacity.confirmed_hours: ((TODAY, weeks), capacity.CONFIRMED_READS),
