@@ -123,6 +123,7 @@ def _kept():
         forecast._win_probabilities: ((), forecast.PROBABILITY_READS),
         _forecast_over_probabilities: ((everything,), forecast.FORECAST_READS),
         margin._priced: ((date(2026, 1, 1), TODAY, margin.default_currencies()), margin.PRICED_READS),
+        margin._won_leads: ((), (*margin.WON_READS, *PER_LEAD)),  # the won leads' rows of these (leads_read)
         capacity.capacity_hours: ((weeks,), capacity.CAPACITY_READS),
         capacity.confirmed_hours: ((TODAY, weeks), capacity.CONFIRMED_READS),
     }

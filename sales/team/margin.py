@@ -42,6 +42,7 @@ from sales.team.utilisation import period_end, starts_between
 
 NO_LEAD = "no lead"
 PRICED_READS = ("time_entries", "people", "budgets")  # every table _priced reads (tests/test_reads.py)
+WON_READS = ("leads", "lead_updates")  # and _won_leads, with its leads' rows of the per-lead tables (leads_read)
 NO_ACCOUNT = "(no account)"
 REPORT_COLUMNS = ["account", "month", "currency", "revenue", "cost", "margin", "effective_rate", "realisation"]
 COLUMNS = [*REPORT_COLUMNS[:6], "margin_pct", *REPORT_COLUMNS[6:], "hours", "billable_hours", "billed_hours",
@@ -85,11 +86,12 @@ def margin(cur: duckdb.DuckDBPyConnection, actor: Actor, f: Filters, currencies:
     leads = won_leads(cur)
     shown = (frame["month"] >= pd.Timestamp(first)) & (frame["month"] <= pd.Timestamp(last))
     frame = _filtered(_invested(frame[shown], leads, cur), leads, f)
-    missing = _missing(rows[(rows["month"] >= pd.Timestamp(first)) & rows["account"].isin(frame["account"].unique())])
+    accounts = pd.Index(frame["account"].unique())
+    missing = _missing(rows[(rows["month"] >= pd.Timestamp(first)) & _among(rows["account"], accounts)])
     frame = frame.assign(month=_month_names(frame["month"])).sort_values(["account", "month"])
     no_rate = no_rate.assign(month=_month_names(no_rate["month"]))
-    no_rate = no_rate[no_rate["account"].isin(frame["account"].unique())
-                      & no_rate["month"].isin(frame["month"].unique())]
+    shown_months = pd.Index(frame["month"].unique())
+    no_rate = no_rate[_among(no_rate["account"], accounts) & _among(no_rate["month"], shown_months)]
     totals = frame.loc[factors(frame["currency"], currencies).isna(), ["account", "month", "currency"]]
     unconverted = pd.concat([no_rate, totals.assign(why="left out of the totals: no rate to the reporting currency")],
                             ignore_index=True)
@@ -190,7 +192,11 @@ def _steps(cur, since: date, last: date, factor: dict[str, float]) -> tuple[str,
 def won_leads(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per account name (lower case): the latest won lead whose organisation names it, its category at the
     date it was won (its latest assessment by the end of that day: ``rulebook.assessments_sql``), its source
-    and owner."""
+    and owner. Kept while the leads and the won leads' assessments are the same (a time file leaves it)."""
+    return memo.value(cur, "won_leads", (), _won_leads, same=unchanged(*WON_READS, leads=leads_read))
+
+
+def _won_leads(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return cur.execute(f"""
         WITH won AS (
             SELECT lower(trim(organisation)) AS key, id, closed_on, lead_source, owner,
@@ -334,11 +340,19 @@ def _missing(rows: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def _among(values: pd.Series, kept: pd.Index) -> np.ndarray:
+    """Whether each value is one of ``kept`` (distinct values): a hashed lookup, where ``isin`` of a text column
+    walks a long list of texts one by one."""
+    return kept.get_indexer(values) >= 0
+
+
 def factors(codes: pd.Series, currencies: Currencies) -> pd.Series:
     """What one unit of each row's currency is worth in the reporting currency (NaN without a rate), looked up
     once per currency."""
-    known = {c: currencies.factor(c) for c in codes.dropna().unique()}
-    return codes.map(known).astype(float)
+    at, distinct = pd.factorize(codes)  # a missing code: -1, the NaN placed last
+    worth = [currencies.factor(c) for c in distinct]
+    return pd.Series(np.array([np.nan if w is None else w for w in worth] + [np.nan], dtype=float)[at],
+                     index=codes.index)
 
 
 def _month_names(months: pd.Series) -> pd.Series:
