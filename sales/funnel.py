@@ -7,7 +7,8 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from sales.changes import LEAD_STATE, reads
+from sales import memo
+from sales.changes import LEAD_STATE, changed_leads, reads
 from sales.filters import Filters, period_starts, quarter_of
 from sales.leadstate import classify_leads, lead_state
 from sales.lifecycle import default_lifecycle
@@ -85,18 +86,32 @@ def time_in_stage(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     return out.iloc[:-1].reset_index(drop=True)  # nothing follows the last stage
 
 
+VIOLATION_COLUMNS = ["id", "name", "owner", "recorded", "allowed", "missing"]
+
+
 @reads(*LEAD_STATE)
 def violations(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Leads the CRM records further along than their gates allow, with what is missing."""
+    every = memo.value(cur, "violations", (), _violations, redo=(changed_leads, _violations_again))
+    if every.empty:
+        return pd.DataFrame(columns=VIOLATION_COLUMNS)
     where, params = f.lead_where("s", period_column=None)
+    kept = cur.execute(f"WITH s AS (SELECT * FROM {lead_state(cur)}) SELECT id FROM s WHERE violation AND {where}",
+                       params).df()["id"]
+    return every[every["id"].isin(kept)].reset_index(drop=True)
+
+
+def _violations(cur: duckdb.DuckDBPyConnection, ids: list[int] | None = None) -> pd.DataFrame:
+    """Every lead in violation (of ``ids`` only, when given) with what its gates lack, by id: kept on the
+    dashboard and, after an edit, computed again only for the leads it touched (``_violations_again``)."""
+    only = "" if ids is None else "AND id IN (SELECT unnest(?::INTEGER[]))"
     leads = cur.execute(f"""
         WITH s AS (SELECT * FROM {lead_state(cur)})
-        SELECT id, name, owner, recorded_stage, stage FROM s WHERE violation AND {where} ORDER BY id""",
-                        params).df()
+        SELECT id, name, owner, recorded_stage, stage FROM s WHERE violation {only} ORDER BY id""",  # noqa: S608
+                        [] if ids is None else [list(ids)]).df()
     if leads.empty:
-        return pd.DataFrame(columns=["id", "name", "owner", "recorded", "allowed", "missing"])
-    ids = [int(i) for i in leads["id"]]
-    classes = classify_leads(cur, ids)
+        return pd.DataFrame(columns=VIOLATION_COLUMNS)
+    classes = classify_leads(cur, [int(i) for i in leads["id"]])
     lc = default_lifecycle()
     rows = []
     for r in leads.to_dict("records"):
@@ -105,7 +120,18 @@ def violations(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
         rows.append({"id": int(r["id"]), "name": r["name"], "owner": r["owner"],
                      "recorded": lc.stages[lc.index(r["recorded_stage"])].name, "allowed": c.stage.name,
                      "missing": missing})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=VIOLATION_COLUMNS)
+
+
+def _violations_again(cur: duckdb.DuckDBPyConnection, earlier: pd.DataFrame, ids: list[int]) -> pd.DataFrame:
+    """``earlier`` with the rows of ``ids`` computed again."""
+    if not ids:
+        return earlier
+    again = _violations(cur, ids)
+    parts = [p for p in (earlier[~earlier["id"].isin(ids)], again) if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=VIOLATION_COLUMNS)
+    return pd.concat(parts, ignore_index=True).sort_values("id", ignore_index=True)
 
 
 @reads(*LEAD_STATE)

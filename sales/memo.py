@@ -160,9 +160,11 @@ def _name(kind: str, version: tuple, sql: str, params: dict | None = None) -> st
 def _held(cur: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
     """The derived tables of ``kind``, oldest first."""
     told = getattr(_READING, "told", None)
-    if told is None or "instance" not in told:  # once found, the database and its token are there
+    if told is None or "ready" not in told:  # once made, the database and its token stay
         cur.execute("ATTACH IF NOT EXISTS ':memory:' AS memo")
         cur.execute("CREATE TABLE IF NOT EXISTS memo.instance AS SELECT uuid()::VARCHAR AS token")  # _instance
+        if told is not None:
+            told["ready"] = True
     return [r[0] for r in cur.execute("""SELECT table_name FROM duckdb_tables() WHERE database_name = 'memo'
                                          AND starts_with(table_name, ?) ORDER BY table_oid""", [f"{kind}_"]).fetchall()]
 
@@ -187,27 +189,33 @@ def _drop(cur: duckdb.DuckDBPyConnection, held: list[str], keep: int) -> None:
 
 
 def value(cur: duckdb.DuckDBPyConnection, kind: str, key: tuple, compute: Callable[[duckdb.DuckDBPyConnection], T],
-          same: Changed | None = None, asked: bool = True) -> T:
+          same: Changed | None = None, asked: bool = True, redo: tuple[Rows, Callable] | None = None) -> T:
     """``compute(cur)``, a Python result kept as ``derived`` keeps a table (``shared()`` only; elsewhere computed
     each time): once per data version for ``(kind, key)``, handed to every caller, or an earlier version's when
-    ``same(cur, earlier, now)`` finds what it reads unchanged. Callers never change what they are handed."""
+    ``same(cur, earlier, now)`` finds what it reads unchanged. ``redo = (changed, again)``: when
+    ``changed(cur, earlier, now)`` names the ids whose part may differ, ``again(cur, earlier's result, ids)`` makes
+    the result from the earlier one (the leads an edit touched, computed again). Callers never change what they
+    are handed."""
     if not shared():
         return compute(cur)
     version, instance = _version(cur), _instance(cur)
     held = None
     if instance is not None:
-        ident = _remember(instance, kind, key, compute, same, asked)
+        ident = _remember(instance, kind, key, compute, same, asked, redo)
         with _BUILD:
             held = _VALUES.get(ident)
+    ids = None
     if held is not None and (held[0] == version or same is not None and same(cur, held[0], version)):
         result = held[1]
+    elif held is not None and redo is not None and (ids := redo[0](cur, held[0], version)) is not None:
+        result = redo[1](cur, held[1], ids)
     else:
         result = compute(cur)
     if instance is None:  # the computation may have built the first derived table, and with it the name
         instance = _instance(cur)
         if instance is None:
             return result
-        ident = _remember(instance, kind, key, compute, same, asked)
+        ident = _remember(instance, kind, key, compute, same, asked, redo)
     with _BUILD:
         _VALUES[ident] = (version, result)
         _VALUES.move_to_end(ident)
@@ -218,11 +226,12 @@ def value(cur: duckdb.DuckDBPyConnection, kind: str, key: tuple, compute: Callab
     return result.copy() if isinstance(result, np.ndarray) else result
 
 
-def _remember(instance: str, kind: str, key: tuple, compute: Callable, same: Changed | None, asked: bool) -> str:
+def _remember(instance: str, kind: str, key: tuple, compute: Callable, same: Changed | None, asked: bool,
+              redo: tuple | None) -> str:
     """The name of a kept value, noting how it is computed and (``asked``) that a query asked for it now."""
     ident = repr((instance, _settings(), kind, key))
     with _BUILD:
-        _VALUE_RECIPES[ident] = (kind, key, compute, same)
+        _VALUE_RECIPES[ident] = (kind, key, compute, same, redo)
         if asked:
             _ASKED[ident] = time.monotonic()
     return ident
@@ -280,9 +289,9 @@ def refresh(cur: duckdb.DuckDBPyConnection, most: int = 2 * KEEP) -> int:
             except duckdb.Error:
                 logging.getLogger(__name__).warning("a derived table of kind %s was not built after a write", kind,
                                                     exc_info=True)
-        for kind, key, compute, same in values:
+        for kind, key, compute, same, redo in values:
             try:
-                value(cur, kind, key, compute, same, asked=False)
+                value(cur, kind, key, compute, same, asked=False, redo=redo)
             except duckdb.Error:
                 logging.getLogger(__name__).warning("a kept value of kind %s was not computed after a write",
                                                     kind, exc_info=True)

@@ -160,3 +160,30 @@ def test_pipeline_value_is_per_currency(store):
         ("Pipeline value, USD", 1000, 0), ("Pipeline value, EUR", 500, 0), ("Pipeline value, no currency", 300, 0),
         # tests/fixtures/currencies.toml: 1 EUR = 1.10 USD; the amount without a currency is left out
         ("Pipeline value, all in USD (converted)", 1000 + 500 * 1.10, 0)]
+
+
+def test_a_gate_ticked_on_one_lead_classifies_only_that_lead_again(store, monkeypatch):
+    """On the dashboard (memo shared) the violations are kept; ticking Zeta's first gate criterion on the
+    workbench classifies Zeta alone again: it passes into Prospect Qualification and still skips gates (CRM:
+    Proposal), now with the five others missing; the filters still apply to the kept rows."""
+    from sales import funnel, memo
+    from sales.workbench import set_fact
+    from tests.conftest import ADMIN
+
+    build(store)
+    asked = []
+    real = funnel._violations
+    monkeypatch.setattr(funnel, "_violations", lambda c, ids=None: asked.append(ids) or real(c, ids))
+    was = memo.shared()
+    memo.share()
+    try:
+        assert len(violations(store.cursor(), Q1)["missing"][0].split("; ")) == 6 and asked == [None]
+        set_fact(store, ADMIN, 6, "inquiry_received", True)
+        v = violations(store.cursor(), Q1)
+        assert v[["name", "recorded", "allowed"]].values.tolist() == [["Zeta", "Proposal", "Prospect Qualification"]]
+        assert len(v["missing"][0].split("; ")) == 5 and "Someone has asked about our services" not in v["missing"][0]
+        assert asked == [None, [6]]
+        assert violations(store.cursor(), Filters(Q1.start, Q1.end, owners=("Al",))).empty  # Zeta is Bo's
+    finally:
+        if not was:
+            memo._SHARED.clear()
