@@ -4,6 +4,7 @@ computed once and shared by every session of this process, that no reader can ch
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib
 import threading
 from datetime import date
@@ -88,6 +89,7 @@ def forget_results() -> None:
     """Drop every cached query result and chart spec: what a data change amounts to (bench/pages.py)."""
     _shared.clear()
     _chart_spec.clear()
+    _drawn.clear()
     with _EPOCH_LOCK:
         _EPOCHS.clear()
 
@@ -154,21 +156,48 @@ def _named(name: str):
 
 @st.cache_resource(show_spinner=False, max_entries=QUERY_CACHE_ENTRIES, ttl=3600)
 def _chart_spec(key: str, _chart_name: str, _query_name: str, _version: tuple, _args: tuple, _extra: tuple) -> dict:
+    """The chart of this data version: the spec drawn for the same rows, whichever version drew it (``_drawn``),
+    else drawn now."""
+    frame = _query(_query_name, _version, _args)
+    content = _content(frame)
+    if content is None:
+        return _draw(_chart_name, frame, _extra)
+    return _drawn(repr((_chart_name, content, _extra)), _chart_name, frame, _extra)
+
+
+@st.cache_resource(show_spinner=False, max_entries=QUERY_CACHE_ENTRIES, ttl=3600)
+def _drawn(key: str, _chart_name: str, _frame: pd.DataFrame, _extra: tuple) -> dict:
+    """A chart by what it shows (its function, its rows, its further arguments): a write that leaves a query's
+    rows as they were (an edit of one lead, for most of the Funnel's charts) draws nothing again."""
+    return _draw(_chart_name, _frame, _extra)
+
+
+def _draw(chart_name: str, frame, extra: tuple) -> dict:
     """The Vega-Lite spec with its data already in the Arrow form the browser receives, as Streamlit's own
     Altair path makes it: st.vega_lite_chart passes such data on as it is (it copies the spec's top level
     before changing it), so no run converts the rows again."""
-    frame = _query(_query_name, _version, _args)
-    spec = _named(_chart_name)(frame, *_extra).to_dict()
+    spec = _named(chart_name)(frame, *extra).to_dict()
     spec["datasets"] = {name: dataframe_util.convert_anything_to_arrow_bytes(rows)
                         for name, rows in spec.get("datasets", {}).items()}
     return spec
 
 
+def _content(frame) -> tuple | None:
+    """What a query's rows hold (index, columns, types and every value), for a frame; None for other results."""
+    if not isinstance(frame, pd.DataFrame):
+        return None
+    try:
+        rows = hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()).hexdigest()
+    except (TypeError, ValueError):  # cells that cannot be hashed (lists)
+        return None
+    return rows, tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)), len(frame)
+
+
 def chart(chart_fn, query_fn, *args, extra: tuple = ()) -> None:
     """``chart_fn`` (from ``sales.charts``) over what ``query_fn(*args)`` returns: the Vega-Lite spec is
-    built once per data version and reused by every session and rerun (building it from Altair, and
-    converting its data, was a fifth of a busy server's time). ``extra``: the chart function's own
-    further arguments."""
+    built once per data version, or found again when the rows are the same, and reused by every session and
+    rerun (building it from Altair, and converting its data, was a fifth of a busy server's time). ``extra``:
+    the chart function's own further arguments."""
     chart_name, query_name, extra = _name_of(chart_fn), _name_of(query_fn), tuple(extra)
     with stop_when_locked():
         version = version_for(query_fn)

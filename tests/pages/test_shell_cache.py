@@ -223,3 +223,34 @@ def test_a_crm_import_keeps_the_results_that_read_no_lead(monkeypatch, pipeline_
     assert seen() == 25 and len(calls) == 1
     import_file(shell.store(), ADMIN, ROOT / "tests" / "fixtures" / "leads_canonical.csv")
     assert seen() == 25 and len(calls) == 1
+
+
+def test_a_chart_whose_rows_a_write_left_as_they_were_is_not_drawn_again(monkeypatch, pipeline_db):
+    """The Funnel's drop-off chart (tests/pipeline_store.py: one lead lost at Prospect Qualification, one at Assess
+    Needs): Alpha assessed again changes the data version and the query runs again, but its rows are the same, so
+    the chart is not drawn again; the Web leads alone are other rows, drawn."""
+    from sales import charts, funnel
+    from sales.funnel import dropoff
+    from sales.workbench import save_assessment
+    from tests.conftest import BIZDEV
+    from tests.pipeline_store import ALL0
+
+    monkeypatch.setenv("SALES_DB", str(pipeline_db))
+    import shell
+
+    shell.forget_results()
+    q1 = Filters(date(2026, 1, 1), date(2026, 3, 31))
+    drawn = counting(monkeypatch, charts, "dropoff_chart")
+    read = counting(monkeypatch, funnel, "dropoff")
+
+    def view(f: Filters) -> None:
+        shell.begin_run()
+        shell.chart(charts.dropoff_chart, dropoff, f)
+
+    view(q1)
+    assert len(drawn) == 1 and len(read) == 1
+    save_assessment(shell.store(), BIZDEV, 1, ALL0, {})
+    view(q1)
+    assert len(drawn) == 1 and len(read) == 2  # read again, the same two rows: the same chart
+    view(Filters(q1.start, q1.end, sources=("Web",)))
+    assert len(drawn) == 2 and len(read) == 3
