@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from sales import memo
-from sales.changes import LEAD_STATE, changed_leads, reads
+from sales.changes import LEAD_STATE, changed_leads, reads, unchanged
 from sales.filters import Filters, period_starts, quarter_of
 from sales.leadstate import classify_leads, lead_state
 from sales.lifecycle import default_lifecycle
@@ -67,12 +67,22 @@ def open_by_stage(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     return df
 
 
+# what the time in stage reads when no category is asked for (the leads' own columns and their stage moves): kept
+# while those are the same, so an assessment leaves it (tests/test_reads.py checks)
+MOVES_READS = ("leads", "lead_updates", "stage_events")
+
+
 @reads(*LEAD_STATE, "stage_events")
 def time_in_stage(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Median days from entering a stage to entering the next, over the cohort's completed moves."""
-    where, params = f.lead_where("s")
+    read = (*LEAD_STATE, "stage_events") if f.categories else MOVES_READS
+    return memo.value(cur, "time_in_stage", (f,), lambda c: _time_in_stage(c, f), same=unchanged(*read))
+
+
+def _time_in_stage(cur: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    where, params = f.lead_where("s")  # a category only from the lead state; the rest are the leads' own columns
     df = cur.execute(f"""
-        WITH s AS (SELECT * FROM {lead_state(cur)}),
+        WITH s AS (SELECT * FROM {lead_state(cur) if f.categories else "leads"}),
         entered AS (
             SELECT e.lead_id, {stage_index_of('e.stage')} AS stage_index, min(e.entered_at) AS at
             FROM stage_events e JOIN s ON s.id = e.lead_id WHERE {where} GROUP BY ALL),

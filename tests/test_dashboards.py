@@ -187,3 +187,30 @@ def test_a_gate_ticked_on_one_lead_classifies_only_that_lead_again(store, monkey
     finally:
         if not was:
             memo._SHARED.clear()
+
+
+def test_the_time_in_stage_is_kept_across_an_assessment_unless_a_category_is_asked_for(store, monkeypatch):
+    """Without a category the time in stage reads the leads and their stage moves only: Alpha assessed again
+    leaves it as it was (3, 2 and 1 moves); with a category (High: Alpha and Delta) it is read again."""
+    from sales import funnel, memo
+    from sales.workbench import save_assessment
+    from tests.conftest import BIZDEV
+    from tests.pipeline_store import ALL0
+
+    build(store)
+    read = []
+    real = funnel._time_in_stage
+    monkeypatch.setattr(funnel, "_time_in_stage", lambda c, f: read.append(f.categories) or real(c, f))
+    high = Filters(Q1.start, Q1.end, categories=("High",))
+    was = memo.shared()
+    memo.share()
+    try:
+        assert time_in_stage(store.cursor(), Q1)["moves"].tolist()[:3] == [3, 2, 1]
+        time_in_stage(store.cursor(), high)
+        save_assessment(store, BIZDEV, 1, ALL0, {})
+        assert time_in_stage(store.cursor(), Q1)["moves"].tolist()[:3] == [3, 2, 1]
+        time_in_stage(store.cursor(), high)
+        assert read == [(), ("High",), ("High",)]
+    finally:
+        if not was:
+            memo._SHARED.clear()

@@ -111,13 +111,14 @@ def _forecast_over_probabilities(cur, f):
 
 def _kept():
     """Parts kept as Python results (``memo.value``) with the tables their ``same`` reads."""
-    from sales import attention, forecast
+    from sales import attention, forecast, funnel
     from sales.team import capacity, margin
 
     weeks = capacity.mondays(TODAY, 4)
     everything = Filters.everything()
     return {
         attention._followups: ((everything, TODAY), attention.FOLLOWUP_READS),
+        funnel._time_in_stage: ((Filters(date(2026, 9, 1), TODAY, sources=("Referral",)),), funnel.MOVES_READS),
         attention._stuck_rows: ((everything, TODAY), attention.STUCK_READS),
         attention._to_rescore: ((everything, TODAY), attention.RESCORE_READS),
         forecast._win_probabilities: ((), forecast.PROBABILITY_READS),
