@@ -191,8 +191,10 @@ def test_a_gate_ticked_on_one_lead_classifies_only_that_lead_again(store, monkey
 
 def test_the_time_in_stage_is_kept_across_an_assessment_unless_a_category_is_asked_for(store, monkeypatch):
     """Without a category the time in stage reads the leads and their stage moves only: Alpha assessed again
-    leaves it as it was (3, 2 and 1 moves); with a category (High: Alpha and Delta) it is read again."""
+    leaves it as it was (3, 2 and 1 moves); with a category (High: Alpha's three moves; Delta has no stage
+    events) it is read again."""
     from sales import funnel, memo
+    from sales.queries import data_version
     from sales.workbench import save_assessment
     from tests.conftest import BIZDEV
     from tests.pipeline_store import ALL0
@@ -204,12 +206,16 @@ def test_the_time_in_stage_is_kept_across_an_assessment_unless_a_category_is_ask
     high = Filters(Q1.start, Q1.end, categories=("High",))
     was = memo.shared()
     memo.share()
+    def seen(f: Filters) -> list[int]:  # as the dashboard's query cache asks, telling the data version
+        cur = store.cursor()
+        with memo.reading(data_version(cur)):
+            return time_in_stage(cur, f)["moves"].tolist()[:3]
+
     try:
-        assert time_in_stage(store.cursor(), Q1)["moves"].tolist()[:3] == [3, 2, 1]
-        time_in_stage(store.cursor(), high)
+        assert seen(Q1) == [3, 2, 1] and seen(high) == [1, 1, 1]
         save_assessment(store, BIZDEV, 1, ALL0, {})
-        assert time_in_stage(store.cursor(), Q1)["moves"].tolist()[:3] == [3, 2, 1]
-        time_in_stage(store.cursor(), high)
+        assert seen(Q1) == [3, 2, 1]
+        seen(high)
         assert read == [(), ("High",), ("High",)]
     finally:
         if not was:
