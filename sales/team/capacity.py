@@ -17,7 +17,7 @@ converted between currencies with data/currencies.toml; each lead says which (``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import duckdb
@@ -34,7 +34,7 @@ from sales.money import Currencies, default_currencies
 from sales.team import roster
 from sales.team.margin import factors
 from sales.team.settings import Capacity, default_capacity
-from sales.team.simulation import quantiles, simulate
+from sales.team.simulation import Outcome, quantiles, simulate
 
 WEEK_COLUMNS = ["week", "capacity_hours", "confirmed_hours", "expected_hours", "exposure_hours", "p10_hours",
                 "p50_hours", "p90_hours"]
@@ -53,6 +53,7 @@ class Forecast:
     seed: int
     pooled: bool
     reporting: str  # the currency the converted revenue rows are in ("all, in USD")
+    simulated: Outcome | None = field(default=None, repr=False, compare=False)  # what the next forecast starts from
 
 
 def default_period(today: date, settings: Capacity | None = None) -> tuple[date, date]:
@@ -215,6 +216,19 @@ def forecast(cur: duckdb.DuckDBPyConnection, today: date, f: Filters | None = No
         return Forecast(today, empty, pd.DataFrame(columns=["quarter", "currency", "leads", "expected", "p10", "p50",
                                                             "p90"]), pd.DataFrame(columns=["id", "hours", "basis"]),
                         settings.draws, settings.seed, False, currencies.reporting)
+    key = (today, f, repr(settings), repr(currencies), tuple(weeks))
+    return memo.value(cur, "capacity_forecast", key, lambda c: _forecast(c, today, f, settings, currencies, weeks),
+                      redo=(_from_earlier, lambda c, was, _: _forecast(c, today, f, settings, currencies, weeks, was)))
+
+
+def _from_earlier(cur: duckdb.DuckDBPyConnection, before: tuple, now: tuple) -> list[int]:
+    """Whatever changed, a forecast is made from the earlier one: its simulation's cells whose leads are the same
+    are taken as they are (``simulation``), the others simulated again."""
+    return []
+
+
+def _forecast(cur: duckdb.DuckDBPyConnection, today: date, f: Filters, settings: Capacity, currencies: Currencies,
+              weeks: list[date], earlier: Forecast | None = None) -> Forecast:
     leads = pipeline_leads(cur, f, today, settings, currencies)
     starts, start_of = np.unique(leads["start"].to_numpy().astype("datetime64[D]"), return_inverse=True)
     shares = _spread(starts, weeks, settings.delivery_weeks)
@@ -224,8 +238,9 @@ def forecast(cur: duckdb.DuckDBPyConnection, today: date, f: Filters | None = No
     cell_start, cell_currency = cell_ids // max(len(codes), 1), codes[cell_ids % max(len(codes), 1)]
     hours, p = leads["hours"].to_numpy(float), leads["probability"].to_numpy(float)
     amounts = leads["amount"].fillna(0.0).to_numpy(float)
+    keys = [f"{starts[s]}|{c}" for s, c in zip(cell_start, cell_currency)]  # a cell: its start day and currency
     outcome = simulate(p, np.c_[hours, amounts], cells, len(cell_ids), settings.draws, settings.seed,
-                       settings.exact_pairs, settings.pooled_draws)
+                       settings.exact_pairs, settings.pooled_draws, keys, earlier.simulated if earlier else None)
     demand = outcome.sums[0] @ shares[cell_start] if len(cell_ids) else np.zeros((settings.draws, len(weeks)))
     q = quantiles(demand)
     expected = (hours * p) @ shares[start_of] if len(leads) else np.zeros(len(weeks))
@@ -244,7 +259,8 @@ def forecast(cur: duckdb.DuckDBPyConnection, today: date, f: Filters | None = No
     lag = timedelta(days=settings.start_lag_days)  # a start lies the lag after the day its quarter is judged by
     cell_quarter = np.array([quarter_of(pd.Timestamp(starts[s]).date() - lag) for s in cell_start], dtype=object)
     revenue = _revenue(outcome.sums[1], cell_quarter, cell_currency, leads, currencies)
-    return Forecast(today, frame, revenue, leads, settings.draws, settings.seed, outcome.pooled, currencies.reporting)
+    return Forecast(today, frame, revenue, leads, settings.draws, settings.seed, outcome.pooled, currencies.reporting,
+                    outcome)
 
 
 def _revenue(sums: np.ndarray, cell_quarter: np.ndarray, cell_currency: np.ndarray, leads: pd.DataFrame,

@@ -9,13 +9,19 @@ at random: within a draw every lead is still won independently with its own prob
 independent; draws share cell outcomes, which costs a little precision in the quantiles and keeps 100,000
 leads within a fraction of a second.
 
+Each cell's pooled outcomes come from a random stream of its own, seeded by the seed and what the cell holds (its
+leads' probabilities and values), and its picks from one seeded by the seed and the cell's key: the same cell gives
+the same figures in any pipeline, so a pipeline that differs from an earlier one in a few cells (a lead assessed,
+a few leads imported) is simulated again for those cells only (``earlier``).
+
 Leads so unlikely that they are expected to be won at most once in all the outcomes are drawn sparsely: how
 many outcomes win them (binomial), then which ones (a uniform choice of that many distinct outcomes).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,23 +33,51 @@ class Outcome:
     sums: tuple[np.ndarray, ...]  # per value: draws × cells, the value summed over the cell's leads won
     draws: int
     pooled: bool  # cell outcomes pooled (see the module's docstring)
+    # pooled: per cell key, what its leads hold (a digest), its pooled outcomes (values × n) and each draw's pick
+    cells: dict = field(default_factory=dict, repr=False)
 
 
 def simulate(p: np.ndarray, values: np.ndarray, cells: np.ndarray, count: int, draws: int, seed: int,
-             exact_pairs: int, pooled_draws: int) -> Outcome:
+             exact_pairs: int, pooled_draws: int, keys: list | None = None, earlier: Outcome | None = None) -> Outcome:
     """``draws`` draws of the per-cell sums of ``values`` (leads × k) over the leads won, lead i won with
-    probability ``p[i]``; ``cells[i]`` (0 .. count-1) is lead i's cell."""
-    rng = np.random.default_rng(seed)
+    probability ``p[i]``; ``cells[i]`` (0 .. count-1) is lead i's cell, ``keys[c]`` what names cell c from one
+    pipeline to the next (default: its number). Pooled, a cell of ``earlier`` with the same key and leads is
+    taken as it is."""
     p, values, cells = np.asarray(p, dtype=float), np.asarray(values, dtype=float), np.asarray(cells)
     values = values.reshape(len(p), -1) if values.ndim == 1 else values
     pooled = len(p) * draws > exact_pairs and pooled_draws < draws
-    n = pooled_draws if pooled else draws
-    pool = _outcomes(rng, p, values, cells, count, n)
     if not pooled:
-        return Outcome(tuple(pool), draws, False)
-    # each draw, each cell: one of the cell's pooled outcomes (as an index into the flattened pool)
-    take = rng.integers(0, n, size=(draws, count), dtype=np.int32) * np.int32(count) + np.arange(count, dtype=np.int32)
-    return Outcome(tuple(np.take(sums.ravel(), take) for sums in pool), draws, True)
+        return Outcome(tuple(_outcomes(np.random.default_rng(seed), p, values, cells, count, draws)), draws, False)
+    n, keys = pooled_draws, list(range(count)) if keys is None else keys
+    held = earlier.cells if earlier is not None and earlier.pooled and earlier.draws == draws else {}
+    order = np.argsort(cells, kind="stable")  # each cell's leads side by side, in their order
+    bounds = np.searchsorted(cells[order], np.arange(count + 1))
+    pools = np.empty((values.shape[1], count, n))
+    take = np.empty((draws, count), dtype=np.int32)
+    kept = {}
+    for c, key in enumerate(keys):
+        mine = order[bounds[c]:bounds[c + 1]]
+        digest = _digest(seed, n, p[mine], values[mine])
+        was = held.get(key)
+        if was is not None and was[0] == digest:
+            pool = was[1]
+        else:
+            pool = _outcomes(np.random.default_rng([seed, digest]), p[mine], values[mine],
+                             np.zeros(len(mine), dtype=np.intp), 1, n)[:, :, 0]
+        pick = was[2] if was is not None else np.random.default_rng([seed, _digest(seed, n, repr(key))]).integers(
+            0, n, size=draws, dtype=np.int32)  # each draw, one of the cell's pooled outcomes
+        kept[key] = (digest, pool, pick)
+        pools[:, c], take[:, c] = pool, pick
+    at = take + np.arange(count, dtype=np.int32) * np.int32(n)  # into each value's flattened cells × n
+    return Outcome(tuple(np.take(pools[k].ravel(), at) for k in range(values.shape[1])), draws, True, kept)
+
+
+def _digest(seed: int, n: int, *parts) -> int:
+    """A 64-bit number for what seeds a cell's random stream (the same parts, the same number in any process)."""
+    h = hashlib.blake2b(repr((seed, n)).encode(), digest_size=8)
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else np.ascontiguousarray(part).tobytes())
+    return int.from_bytes(h.digest(), "little")
 
 
 def _outcomes(rng: np.random.Generator, p: np.ndarray, values: np.ndarray, cells: np.ndarray, count: int,
