@@ -48,28 +48,42 @@ def simulate(p: np.ndarray, values: np.ndarray, cells: np.ndarray, count: int, d
     pooled = len(p) * draws > exact_pairs and pooled_draws < draws
     if not pooled:
         return Outcome(tuple(_outcomes(np.random.default_rng(seed), p, values, cells, count, draws)), draws, False)
-    n, keys = pooled_draws, list(range(count)) if keys is None else keys
+    n, keys, k = pooled_draws, list(range(count)) if keys is None else keys, values.shape[1]
     held = earlier.cells if earlier is not None and earlier.pooled and earlier.draws == draws else {}
     order = np.argsort(cells, kind="stable")  # each cell's leads side by side, in their order
     bounds = np.searchsorted(cells[order], np.arange(count + 1))
-    pools = np.empty((values.shape[1], count, n))
-    take = np.empty((draws, count), dtype=np.int32)
+    sums = tuple(np.empty((draws, count), order="F") for _ in range(k))  # a cell's draws side by side
     kept = {}
     for c, key in enumerate(keys):
         mine = order[bounds[c]:bounds[c + 1]]
         digest = _digest(seed, n, p[mine], values[mine])
         was = held.get(key)
-        if was is not None and was[0] == digest:
-            pool = was[1]
-        else:
-            pool = _outcomes(np.random.default_rng([seed, digest]), p[mine], values[mine],
-                             np.zeros(len(mine), dtype=np.intp), 1, n)[:, :, 0]
+        pool = was[1] if was is not None and was[0] == digest else _cell(
+            np.random.default_rng([seed, digest]), p[mine], values[mine], n)
         pick = was[2] if was is not None else np.random.default_rng([seed, _digest(seed, n, repr(key))]).integers(
             0, n, size=draws, dtype=np.int32)  # each draw, one of the cell's pooled outcomes
         kept[key] = (digest, pool, pick)
-        pools[:, c], take[:, c] = pool, pick
-    at = take + np.arange(count, dtype=np.int32) * np.int32(n)  # into each value's flattened cells × n
-    return Outcome(tuple(np.take(pools[k].ravel(), at) for k in range(values.shape[1])), draws, True, kept)
+        for j in range(k):
+            sums[j][:, c] = pool[j][pick]
+    return Outcome(sums, draws, True, kept)
+
+
+def _cell(rng: np.random.Generator, p: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """``n`` independent outcomes of one cell's sums (values × n), as ``_outcomes`` makes them for many cells."""
+    sums = np.zeros((values.shape[1], n))
+    certain, rare = p >= 1.0, p * n <= 1.0
+    sums += values[certain].sum(axis=0)[:, None]
+    unlikely = rare & (p > 0)
+    if unlikely.any():
+        _sparse(rng, p[unlikely], values[unlikely], np.zeros(int(unlikely.sum()), dtype=np.intp), sums[:, :, None])
+    dense = np.flatnonzero(~rare & ~certain)
+    limit, step = (p[dense] * 2.0**32).astype(np.uint32), max(2, CHUNK_VALUES // n // 2 * 2)
+    for lo in range(0, len(dense), step):  # won when a uniform 32-bit number is below p × 2^32, as there
+        hi = min(len(dense), lo + step)
+        size = n * (hi - lo)
+        won = rng.bit_generator.random_raw((size + 1) // 2).view(np.uint32)[:size].reshape(n, hi - lo) < limit[lo:hi]
+        sums += (won @ values[dense[lo:hi]]).T
+    return sums
 
 
 def _digest(seed: int, n: int, *parts) -> int:
