@@ -205,8 +205,8 @@ def test_a_pooled_forecast_after_a_write_simulates_only_the_cells_it_changed(fre
 
     pooled = changed(default_capacity(), exact_pairs=0)
     simulated = []
-    real = simulation._outcomes
-    monkeypatch.setattr(simulation, "_outcomes", lambda *a: simulated.append(len(a[1])) or real(*a))
+    real = simulation._cell
+    monkeypatch.setattr(simulation, "_cell", lambda *a: simulated.append(len(a[1])) or real(*a))
     was = memo.shared()
     memo.share()
     try:
