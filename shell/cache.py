@@ -176,7 +176,7 @@ def _draw(chart_name: str, frame, extra: tuple) -> dict:
     """The Vega-Lite spec with its data already in the Arrow form the browser receives, as Streamlit's own
     Altair path makes it: st.vega_lite_chart passes such data on as it is (it copies the spec's top level
     before changing it), so no run converts the rows again."""
-    spec = _named(chart_name)(frame, *extra).to_dict()
+    spec = _named(chart_name)(frame, *extra).to_dict(validate=False)  # validated once, by tests/test_charts.py
     spec["datasets"] = {name: dataframe_util.convert_anything_to_arrow_bytes(rows)
                         for name, rows in spec.get("datasets", {}).items()}
     return spec

@@ -112,7 +112,7 @@ def _forecast_over_probabilities(cur, f):
 def _kept():
     """Parts kept as Python results (``memo.value``) with the tables their ``same`` reads."""
     from sales import attention, forecast, funnel
-    from sales.team import capacity, margin
+    from sales.team import capacity, margin, utilisation
 
     weeks = capacity.mondays(TODAY, 4)
     everything = Filters.everything()
@@ -125,6 +125,7 @@ def _kept():
         _forecast_over_probabilities: ((everything,), forecast.FORECAST_READS),
         margin._priced: ((date(2026, 1, 1), TODAY, margin.default_currencies()), margin.PRICED_READS),
         margin._won_leads: ((), (*margin.WON_READS, *PER_LEAD)),  # the won leads' rows of these (leads_read)
+        utilisation._available: ((date(2026, 9, 1), TODAY, "week"), utilisation.AVAILABLE_READS),
         capacity.capacity_hours: ((weeks,), capacity.CAPACITY_READS),
         capacity.confirmed_hours: ((TODAY, weeks), capacity.CONFIRMED_READS),
     }

@@ -18,7 +18,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from sales.changes import reads
+from sales import memo
+from sales.changes import reads, unchanged
 from sales.team import roster
 from sales.team.settings import Capacity, default_capacity
 
@@ -26,6 +27,7 @@ GRAINS = ("week", "month")
 COLUMNS = ["person", "week", "available_hours", "billable_hours", "logged_hours", "billable_utilisation",
            "utilisation"]
 OVER, UNDER, NONE_AVAILABLE = "over", "under target", "no available hours"
+AVAILABLE_READS = ("people", "time_off")  # what the available hours read (tests/test_reads.py checks)
 
 
 def starts_between(start: date, end: date, grain: str = "week") -> list[date]:
@@ -86,16 +88,14 @@ def view(cur: duckdb.DuckDBPyConnection, start: date, end: date, grain: str = "w
     logged = by_day.groupby(["person", "period"], as_index=False).agg(
         logged_hours=("logged_hours", "sum"), billable_hours=("billable_hours", "sum"),
         time_entries=("time_entries", "sum"), first_day=("day", "min"), last_day=("day", "max"))
-    people = roster.people(cur)
+    people, have = memo.value(cur, "available", (firsts[0], last, grain),
+                              lambda c: _available(c, firsts[0], last, grain), same=unchanged(*AVAILABLE_READS))
     known = logged["person"].isin(set(people["name"]))
     unknown = logged[~known].groupby("person", as_index=False).agg(
         logged_hours=("logged_hours", "sum"), time_entries=("time_entries", "sum"), first_day=("first_day", "min"),
         last_day=("last_day", "max")).sort_values(["logged_hours", "person"], ascending=[False, True])
     if people.empty:
         return View(pd.DataFrame(columns=cols), unknown[unknown_cols].reset_index(drop=True))
-    days = roster.daily(people, roster.time_off(cur), firsts[0], last)
-    days["period"] = _period_of(days["day"], grain)
-    have = days.groupby(["person", "period"], as_index=False)["available_hours"].sum()
     out = have.merge(logged.loc[known, ["person", "period", "logged_hours", "billable_hours"]],
                      on=["person", "period"], how="outer").fillna(
         {"available_hours": 0.0, "logged_hours": 0.0, "billable_hours": 0.0})
@@ -104,6 +104,18 @@ def view(cur: duckdb.DuckDBPyConnection, start: date, end: date, grain: str = "w
     table = _ratios(out, grain, roster.targets(people, settings.default_target), settings)[cols]
     return View(table, unknown[unknown_cols].reset_index(drop=True))
 
+
+
+def _available(cur: duckdb.DuckDBPyConnection, first: date, last: date,
+               grain: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The people's rows, and each one's available hours per period from ``first`` to ``last`` (no time entry read:
+    kept on the dashboard while the people and their time off are the same, so a time file leaves it)."""
+    people = roster.people(cur)
+    if people.empty:
+        return people, pd.DataFrame(columns=["person", "period", "available_hours"])
+    days = roster.daily(people, roster.time_off(cur), first, last)
+    days["period"] = _period_of(days["day"], grain)
+    return people, days.groupby(["person", "period"], as_index=False)["available_hours"].sum()
 
 
 def _period_of(days: pd.Series, grain: str) -> pd.Series:
