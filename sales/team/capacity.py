@@ -17,7 +17,7 @@ converted between currencies with data/currencies.toml; each lead says which (``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import duckdb
@@ -53,7 +53,6 @@ class Forecast:
     seed: int
     pooled: bool
     reporting: str  # the currency the converted revenue rows are in ("all, in USD")
-    simulated: Outcome | None = field(default=None, repr=False, compare=False)  # what the next forecast starts from
 
 
 def default_period(today: date, settings: Capacity | None = None) -> tuple[date, date]:
@@ -218,7 +217,8 @@ def forecast(cur: duckdb.DuckDBPyConnection, today: date, f: Filters | None = No
                         settings.draws, settings.seed, False, currencies.reporting)
     key = (today, f, repr(settings), repr(currencies), tuple(weeks))
     return memo.value(cur, "capacity_forecast", key, lambda c: _forecast(c, today, f, settings, currencies, weeks),
-                      redo=(_from_earlier, lambda c, was, _: _forecast(c, today, f, settings, currencies, weeks, was)))
+                      redo=(_from_earlier, lambda c, was, _: _forecast(c, today, f, settings, currencies, weeks,
+                                                                         was[1])))[0]
 
 
 def _from_earlier(cur: duckdb.DuckDBPyConnection, before: tuple, now: tuple) -> list[int]:
@@ -228,7 +228,9 @@ def _from_earlier(cur: duckdb.DuckDBPyConnection, before: tuple, now: tuple) -> 
 
 
 def _forecast(cur: duckdb.DuckDBPyConnection, today: date, f: Filters, settings: Capacity, currencies: Currencies,
-              weeks: list[date], earlier: Forecast | None = None) -> Forecast:
+              weeks: list[date], earlier: Outcome | None = None) -> tuple[Forecast, Outcome]:
+    """The forecast, and what the next one starts from: the simulation's cells, without its draws (kept by
+    ``memo.value`` beside the forecast, never handed to a page: the query cache keeps only the forecast)."""
     leads = pipeline_leads(cur, f, today, settings, currencies)
     starts, start_of = np.unique(leads["start"].to_numpy().astype("datetime64[D]"), return_inverse=True)
     shares = _spread(starts, weeks, settings.delivery_weeks)
@@ -240,7 +242,7 @@ def _forecast(cur: duckdb.DuckDBPyConnection, today: date, f: Filters, settings:
     amounts = leads["amount"].fillna(0.0).to_numpy(float)
     keys = [f"{starts[s]}|{c}" for s, c in zip(cell_start, cell_currency)]  # a cell: its start day and currency
     outcome = simulate(p, np.c_[hours, amounts], cells, len(cell_ids), settings.draws, settings.seed,
-                       settings.exact_pairs, settings.pooled_draws, keys, earlier.simulated if earlier else None)
+                       settings.exact_pairs, settings.pooled_draws, keys, earlier)
     demand = outcome.sums[0] @ shares[cell_start] if len(cell_ids) else np.zeros((settings.draws, len(weeks)))
     q = quantiles(demand)
     expected = (hours * p) @ shares[start_of] if len(leads) else np.zeros(len(weeks))
@@ -259,8 +261,8 @@ def _forecast(cur: duckdb.DuckDBPyConnection, today: date, f: Filters, settings:
     lag = timedelta(days=settings.start_lag_days)  # a start lies the lag after the day its quarter is judged by
     cell_quarter = np.array([quarter_of(pd.Timestamp(starts[s]).date() - lag) for s in cell_start], dtype=object)
     revenue = _revenue(outcome.sums[1], cell_quarter, cell_currency, leads, currencies)
-    return Forecast(today, frame, revenue, leads, settings.draws, settings.seed, outcome.pooled, currencies.reporting,
-                    outcome)
+    return (Forecast(today, frame, revenue, leads, settings.draws, settings.seed, outcome.pooled, currencies.reporting),
+            replace(outcome, sums=()))
 
 
 def _revenue(sums: np.ndarray, cell_quarter: np.ndarray, cell_currency: np.ndarray, leads: pd.DataFrame,

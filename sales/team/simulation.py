@@ -33,7 +33,8 @@ class Outcome:
     sums: tuple[np.ndarray, ...]  # per value: draws × cells, the value summed over the cell's leads won
     draws: int
     pooled: bool  # cell outcomes pooled (see the module's docstring)
-    # pooled: per cell key, what its leads hold (a digest), its pooled outcomes (values × n) and each draw's pick
+    # pooled: per cell key, what its leads hold (a digest) and its pooled outcomes (values × n): what a later
+    # simulation takes as it is (its picks, seeded by the key alone, are drawn again: 40 KB a cell not kept)
     cells: dict = field(default_factory=dict, repr=False)
 
 
@@ -60,9 +61,8 @@ def simulate(p: np.ndarray, values: np.ndarray, cells: np.ndarray, count: int, d
         was = held.get(key)
         pool = was[1] if was is not None and was[0] == digest else _cell(
             np.random.default_rng([seed, digest]), p[mine], values[mine], n)
-        pick = was[2] if was is not None else np.random.default_rng([seed, _digest(seed, n, repr(key))]).integers(
-            0, n, size=draws, dtype=np.int32)  # each draw, one of the cell's pooled outcomes
-        kept[key] = (digest, pool, pick)
+        pick = np.random.default_rng([seed, _digest(seed, n, repr(key))]).integers(0, n, size=draws, dtype=np.int32)
+        kept[key] = (digest, pool)  # each draw above took one of the cell's pooled outcomes (pick)
         for j in range(k):
             sums[j][:, c] = pool[j][pick]
     return Outcome(sums, draws, True, kept)
