@@ -82,7 +82,7 @@ st.markdown("**Won revenue per quarter of expected close**")
 if fc.revenue.empty:
     st.caption("No open leads.")
 else:
-    shell.chart(charts.revenue_chart, capacity.forecast, today, pipeline)
+    shell.chart(charts.revenue_chart, capacity.won_revenue, today, pipeline, extra=(fc.reporting,))
     shell.table(fc.revenue, "won-revenue-by-quarter.csv")
     st.caption(f"P10 / P50 / P90 of the simulated won amounts, per currency and converted into {fc.reporting}; a "
                "lead whose expected close has passed counts in the current quarter.")

@@ -327,6 +327,12 @@ def earliest_week(fc: Forecast, hours: float, weeks: int, lead_id: int | None = 
     return Start(None, hours, weeks, settings.earliest_start_ceiling, per_week)
 
 
+def won_revenue(cur: duckdb.DuckDBPyConnection, today: date, f: Filters | None = None) -> pd.DataFrame:
+    """The forecast's won revenue per quarter (``Forecast.revenue``): what its chart draws, as rows, so that a
+    write that changes only other figures (a time file: the confirmed hours) draws nothing again."""
+    return forecast(cur, today, f).revenue
+
+
 def earliest_start(cur: duckdb.DuckDBPyConnection, today: date, hours: float, weeks: int,
                    lead_id: int | None = None, settings: Capacity | None = None) -> Start:
     """``earliest_week`` over the whole team's forecast as of ``today``."""

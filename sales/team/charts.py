@@ -72,11 +72,12 @@ def capacity_chart(fc: Forecast) -> alt.LayerChart:
     return (area + line).resolve_scale(color="independent").properties(height=320)
 
 
-def revenue_chart(fc: Forecast) -> alt.LayerChart:
-    """Won revenue per quarter in the reporting currency: the expected amount and the P10–P90 range."""
-    data = fc.revenue[fc.revenue["currency"] == f"all, in {fc.reporting}"]
+def revenue_chart(revenue: pd.DataFrame, reporting: str) -> alt.LayerChart:
+    """Won revenue per quarter in the reporting currency (``capacity.won_revenue``'s rows converted into it): the
+    expected amount and the P10–P90 range."""
+    data = revenue[revenue["currency"] == f"all, in {reporting}"]
     base = alt.Chart(data).encode(x=alt.X("quarter:N", title="Expected close", axis=alt.Axis(labelAngle=0)))
-    rule = base.mark_rule(strokeWidth=3, color="#bf8700").encode(y=alt.Y("p10:Q", title=fc.reporting), y2="p90:Q")
+    rule = base.mark_rule(strokeWidth=3, color="#bf8700").encode(y=alt.Y("p10:Q", title=reporting), y2="p90:Q")
     median = base.mark_tick(color="#9a6700", thickness=2, size=24).encode(y="p50:Q")
     point = base.mark_point(filled=True, size=70, color="#1f6feb").encode(
         y="expected:Q", tooltip=["quarter", "leads", alt.Tooltip("expected:Q", format=",.0f"),

@@ -227,3 +227,20 @@ def test_a_pooled_forecast_after_a_write_simulates_only_the_cells_it_changed(fre
             memo.share()
         else:
             memo._SHARED.clear()
+
+
+def test_the_team_charts_are_valid_vega_lite_and_the_revenue_chart_draws_the_converted_row(team_db):
+    """The dashboard draws without validating (shell/cache.py); here each Team chart is validated against the
+    Vega-Lite schema, and the won-revenue chart draws 2026-Q2 in USD alone: expected 8,635, P10 0, P90 18,450
+    (test_won_revenue_by_quarter_worked_by_hand)."""
+    from sales.team import charts, utilisation
+
+    with Store(team_db) as s:
+        cur = s.cursor()
+        fc = c.forecast(cur, TODAY)
+        drawn = charts.revenue_chart(c.won_revenue(cur, TODAY), fc.reporting).to_dict()  # validates
+        charts.capacity_chart(fc).to_dict()
+        charts.utilisation_heatmap(utilisation.view(cur, TODAY, date(2026, 5, 17))).to_dict()
+    rows = [r for data in drawn["datasets"].values() for r in data]
+    assert [(r["quarter"], r["currency"], r["expected"], r["p10"], r["p90"]) for r in rows] == [
+        ("2026-Q2", "all, in USD", 8635, 0, 18450)]
