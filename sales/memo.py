@@ -213,7 +213,8 @@ def value(cur: duckdb.DuckDBPyConnection, kind: str, key: tuple, compute: Callab
         result = compute(cur)
     if instance is None:  # the computation may have built the first derived table, and with it the name
         if getattr(_READING, "told", None) is not None:  # a read (never a write transaction): make it now
-            _held(cur, kind)
+            with _BUILD:  # as ``_table`` does: two threads creating the token at once would conflict
+                _held(cur, kind)
         instance = _instance(cur)
         if instance is None:
             return result
