@@ -81,3 +81,16 @@ def test_certain_and_impossible_leads():
 def test_no_leads():
     out = run([], np.zeros((0, 2)), cells=np.zeros(0, dtype=int), count=0)
     assert out.sums[0].shape == (10_000, 0) and quantiles(out.sums[0]).shape == (3, 0)
+
+
+@pytest.mark.parametrize("seed, pool", [(7, POOLED), (24, POOLED // 2)])
+def test_a_simulation_from_an_earlier_one_of_another_seed_or_pool_is_a_fresh_one(seed, pool):
+    """``earlier``'s cells are taken only as its seed and pool size drew them: from a simulation with seed 24 and
+    1024 pooled outcomes, another seed or a smaller pool gives what a simulation without ``earlier`` gives (its
+    picks would otherwise select from the wrong outcomes, or past the end of a smaller pool)."""
+    p, values, cells = _pipeline(400, 3)
+    earlier = simulate(p, values, cells, 3, 10_000, 24, 0, POOLED)
+    fresh = simulate(p, values, cells, 3, 10_000, seed, 0, pool)
+    again = simulate(p, values, cells, 3, 10_000, seed, 0, pool, earlier=earlier)
+    assert earlier.pooled and again.pooled
+    assert all(np.array_equal(a, b) for a, b in zip(again.sums, fresh.sums))
