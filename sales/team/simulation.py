@@ -77,13 +77,21 @@ def _cell(rng: np.random.Generator, p: np.ndarray, values: np.ndarray, n: int) -
     if unlikely.any():
         _sparse(rng, p[unlikely], values[unlikely], np.zeros(int(unlikely.sum()), dtype=np.intp), sums[:, :, None])
     dense = np.flatnonzero(~rare & ~certain)
-    limit, step = (p[dense] * 2.0**32).astype(np.uint32), max(2, CHUNK_VALUES // n // 2 * 2)
-    for lo in range(0, len(dense), step):  # won when a uniform 32-bit number is below p × 2^32, as there
-        hi = min(len(dense), lo + step)
-        size = n * (hi - lo)
-        won = rng.bit_generator.random_raw((size + 1) // 2).view(np.uint32)[:size].reshape(n, hi - lo) < limit[lo:hi]
+    for lo, hi, won in _wins(rng, p[dense], n):
         sums += (won @ values[dense[lo:hi]]).T
     return sums
+
+
+def _wins(rng: np.random.Generator, p: np.ndarray, n: int):
+    """Whether each of the leads (probabilities ``p``, in this order) is won in each of ``n`` outcomes, a chunk of
+    leads at a time: (first, end, outcomes × leads[first:end]). Won when a uniform 32-bit number is below
+    p × 2^32 (p to within 2.3e-10)."""
+    limit, step = (p * 2.0**32).astype(np.uint32), max(2, CHUNK_VALUES // n // 2 * 2)
+    for lo in range(0, len(p), step):
+        hi = min(len(p), lo + step)
+        size = n * (hi - lo)
+        yield lo, hi, rng.bit_generator.random_raw((size + 1) // 2).view(np.uint32)[:size].reshape(n, hi - lo) < \
+            limit[lo:hi]
 
 
 def _digest(seed: int, n: int, *parts) -> int:
@@ -104,13 +112,7 @@ def _outcomes(rng: np.random.Generator, p: np.ndarray, values: np.ndarray, cells
     _sparse(rng, p[rare & (p > 0)], values[rare & (p > 0)], cells[rare & (p > 0)], sums)
     dense = np.flatnonzero(~rare & ~certain)
     order = dense[np.argsort(cells[dense], kind="stable")]  # each cell's leads side by side
-    # won when a uniform 32-bit number is below p × 2^32 (p to within 2.3e-10)
-    limit, step = (p[order] * 2.0**32).astype(np.uint32), max(2, CHUNK_VALUES // n // 2 * 2)
-    for lo in range(0, len(order), step):
-        hi = min(len(order), lo + step)
-        size = n * (hi - lo)
-        raw = rng.bit_generator.random_raw((size + 1) // 2).view(np.uint32)[:size]
-        won = raw.reshape(n, hi - lo) < limit[lo:hi]
+    for lo, hi, won in _wins(rng, p[order], n):
         here = cells[order[lo:hi]]
         bounds = np.flatnonzero(np.r_[True, here[1:] != here[:-1]])
         for k in range(values.shape[1]):
