@@ -4,7 +4,6 @@ computed once and shared by every session of this process, that no reader can ch
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import importlib
 import threading
 from datetime import date
@@ -18,6 +17,7 @@ from sales.changes import unchanged
 from sales.queries import StoreSummary, store_summary
 from sales.queries import data_version as data_version_of
 from shell.storage import cursor, stop_when_locked, store
+from shell.tables import content
 
 memo.share()  # many sessions in this process: the lead state (and more) is computed once per data version
 
@@ -159,10 +159,10 @@ def _chart_spec(key: str, _chart_name: str, _query_name: str, _version: tuple, _
     """The chart of this data version: the spec drawn for the same rows, whichever version drew it (``_drawn``),
     else drawn now."""
     frame = _query(_query_name, _version, _args)
-    content = _content(frame)
-    if content is None:
+    rows = content(frame, index=True) if isinstance(frame, pd.DataFrame) else None
+    if rows is None:
         return _draw(_chart_name, frame, _extra)
-    return _drawn(repr((_chart_name, content, _extra)), _chart_name, frame, _extra)
+    return _drawn(repr((_chart_name, rows, _extra)), _chart_name, frame, _extra)
 
 
 @st.cache_resource(show_spinner=False, max_entries=QUERY_CACHE_ENTRIES, ttl=3600)
@@ -180,17 +180,6 @@ def _draw(chart_name: str, frame, extra: tuple) -> dict:
     spec["datasets"] = {name: dataframe_util.convert_anything_to_arrow_bytes(rows)
                         for name, rows in spec.get("datasets", {}).items()}
     return spec
-
-
-def _content(frame) -> tuple | None:
-    """What a query's rows hold (index, columns, types and every value), for a frame; None for other results."""
-    if not isinstance(frame, pd.DataFrame):
-        return None
-    try:
-        rows = hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()).hexdigest()
-    except (TypeError, ValueError):  # cells that cannot be hashed (lists)
-        return None
-    return rows, tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)), len(frame)
 
 
 def chart(chart_fn, query_fn, *args, extra: tuple = ()) -> None:

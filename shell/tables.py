@@ -35,7 +35,7 @@ def readable_kept(frame: pd.DataFrame, units: Mapping | None = None, labels: Map
     return _kept_entry(frame, units, labels, currency)[0]
 
 
-def _shown(frame: pd.DataFrame, units, labels, currency) -> pd.DataFrame | pa.Table:
+def _shown(frame: pd.DataFrame, units, labels, currency) -> pa.Table:
     """What st.dataframe is given: the readable rows already in the Arrow form it sends (made by Streamlit's
     own conversion, so the browser receives the same bytes), kept beside them: a rerun only serialises it."""
     entry = _kept_entry(frame, units, labels, currency)
@@ -44,14 +44,25 @@ def _shown(frame: pd.DataFrame, units, labels, currency) -> pd.DataFrame | pa.Ta
     return entry[1]
 
 
+def content(frame: pd.DataFrame, index: bool = False) -> tuple | None:
+    """What a frame holds (its columns, types and every value in order, and its index when asked), as a key; None
+    when its cells cannot be hashed (lists)."""
+    try:
+        rows = hashlib.sha256(pd.util.hash_pandas_object(frame, index=index).to_numpy().tobytes()).hexdigest()
+    except (TypeError, ValueError):
+        return None
+    return rows, tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)), len(frame)
+
+
 def _kept_entry(frame: pd.DataFrame, units, labels, currency) -> list:
     """[the readable frame, its Arrow table once asked for], kept by the frame's content."""
+    held = content(frame)
     try:
-        content = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()
-        key = (content, tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)), len(frame),
-               tuple(sorted((units or {}).items())), tuple(sorted((labels or {}).items())), currency)
+        key = (held, tuple(sorted((units or {}).items())), tuple(sorted((labels or {}).items())), currency)
         hash(key)
-    except (TypeError, ValueError):
+    except TypeError:
+        held = None
+    if held is None:
         return [readable(frame, units, labels, currency), None]
     with _keeping:
         if key in _kept:
