@@ -29,6 +29,20 @@ st_config.set_option("secrets.files", [str(ROOT / "tests" / "no-secrets.toml")])
 
 
 @pytest.fixture
+def shared_memo():
+    """The dashboard's keeping (``memo.share``) for one test, as it was after."""
+    from sales import memo
+
+    was = memo.shared()
+    memo.share()
+    yield
+    if was:
+        memo.share()
+    else:
+        memo._SHARED.clear()
+
+
+@pytest.fixture
 def store(tmp_path):
     with Store(tmp_path / "test.duckdb") as s:
         yield s

@@ -162,11 +162,11 @@ def test_pipeline_value_is_per_currency(store):
         ("Pipeline value, all in USD (converted)", 1000 + 500 * 1.10, 0)]
 
 
-def test_a_gate_ticked_on_one_lead_classifies_only_that_lead_again(store, monkeypatch):
+def test_a_gate_ticked_on_one_lead_classifies_only_that_lead_again(store, monkeypatch, shared_memo):
     """On the dashboard (memo shared) the violations are kept; ticking Zeta's first gate criterion on the
     workbench classifies Zeta alone again: it passes into Prospect Qualification and still skips gates (CRM:
     Proposal), now with the five others missing; the filters still apply to the kept rows."""
-    from sales import funnel, memo
+    from sales import funnel
     from sales.workbench import set_fact
     from tests.conftest import ADMIN
 
@@ -174,22 +174,17 @@ def test_a_gate_ticked_on_one_lead_classifies_only_that_lead_again(store, monkey
     asked = []
     real = funnel._violations
     monkeypatch.setattr(funnel, "_violations", lambda c, ids=None: asked.append(ids) or real(c, ids))
-    was = memo.shared()
-    memo.share()
-    try:
-        assert len(violations(store.cursor(), Q1)["missing"][0].split("; ")) == 6 and asked == [None]
-        set_fact(store, ADMIN, 6, "inquiry_received", True)
-        v = violations(store.cursor(), Q1)
-        assert v[["name", "recorded", "allowed"]].values.tolist() == [["Zeta", "Proposal", "Prospect Qualification"]]
-        assert len(v["missing"][0].split("; ")) == 5 and "Someone has asked about our services" not in v["missing"][0]
-        assert asked == [None, [6]]
-        assert violations(store.cursor(), Filters(Q1.start, Q1.end, owners=("Al",))).empty  # Zeta is Bo's
-    finally:
-        if not was:
-            memo._SHARED.clear()
+    assert len(violations(store.cursor(), Q1)["missing"][0].split("; ")) == 6 and asked == [None]
+    set_fact(store, ADMIN, 6, "inquiry_received", True)
+    v = violations(store.cursor(), Q1)
+    assert v[["name", "recorded", "allowed"]].values.tolist() == [["Zeta", "Proposal", "Prospect Qualification"]]
+    assert len(v["missing"][0].split("; ")) == 5 and "Someone has asked about our services" not in v["missing"][0]
+    assert asked == [None, [6]]
+    assert violations(store.cursor(), Filters(Q1.start, Q1.end, owners=("Al",))).empty  # Zeta is Bo's
 
 
-def test_the_time_in_stage_is_kept_across_an_assessment_unless_a_category_is_asked_for(store, monkeypatch):
+def test_the_time_in_stage_is_kept_across_an_assessment_unless_a_category_is_asked_for(store, monkeypatch,
+                                                                                       shared_memo):
     """Without a category the time in stage reads the leads and their stage moves only: Alpha assessed again
     leaves it as it was (3, 2 and 1 moves); with a category (High: Alpha's three moves; Delta has no stage
     events) it is read again."""
@@ -204,19 +199,13 @@ def test_the_time_in_stage_is_kept_across_an_assessment_unless_a_category_is_ask
     real = funnel._time_in_stage
     monkeypatch.setattr(funnel, "_time_in_stage", lambda c, f: read.append(f.categories) or real(c, f))
     high = Filters(Q1.start, Q1.end, categories=("High",))
-    was = memo.shared()
-    memo.share()
     def seen(f: Filters) -> list[int]:  # as the dashboard's query cache asks, telling the data version
         cur = store.cursor()
         with memo.reading(data_version(cur)):
             return time_in_stage(cur, f)["moves"].tolist()[:3]
 
-    try:
-        assert seen(Q1) == [3, 2, 1] and seen(high) == [1, 1, 1]
-        save_assessment(store, BIZDEV, 1, ALL0, {})
-        assert seen(Q1) == [3, 2, 1]
-        seen(high)
-        assert read == [(), ("High",), ("High",)]
-    finally:
-        if not was:
-            memo._SHARED.clear()
+    assert seen(Q1) == [3, 2, 1] and seen(high) == [1, 1, 1]
+    save_assessment(store, BIZDEV, 1, ALL0, {})
+    assert seen(Q1) == [3, 2, 1]
+    seen(high)
+    assert read == [(), ("High",), ("High",)]

@@ -191,7 +191,8 @@ def test_the_digest_says_it_through_the_command_line(team_db):
         in r.stdout
 
 
-def test_a_pooled_forecast_after_a_write_simulates_only_the_cells_it_changed(fresh_team_db, monkeypatch):
+def test_a_pooled_forecast_after_a_write_simulates_only_the_cells_it_changed(fresh_team_db, monkeypatch,
+                                                                              shared_memo):
     """Pooled (every pipeline, however small, with ``exact_pairs`` 0), on the dashboard: the three leads start on
     three days, three cells simulated. Orbit College's needs documented moves it to Blueprint (0.15 → 0.3): its
     cell alone is simulated again, and the forecast is the one a fresh simulation of the store gives."""
@@ -207,26 +208,18 @@ def test_a_pooled_forecast_after_a_write_simulates_only_the_cells_it_changed(fre
     simulated = []
     real = simulation._cell
     monkeypatch.setattr(simulation, "_cell", lambda *a: simulated.append(len(a[1])) or real(*a))
-    was = memo.shared()
-    memo.share()
-    try:
-        with Store(fresh_team_db) as s:
-            first = c.forecast(s.cursor(), TODAY, settings=pooled)
-            assert first.pooled and sorted(simulated) == [1, 1, 1]
-            orbit = s.cursor().execute("SELECT id FROM leads WHERE name = 'Orbit College pilot'").fetchall()[0][0]
-            assert set_fact(s, ADMIN, orbit, "needs_documented", True) == "blueprint"
-            after = c.forecast(s.cursor(), TODAY, settings=pooled)
-            assert len(simulated) == 4
-            assert after.leads.set_index("name").loc["Orbit College pilot", "probability"] == 0.3
-            memo._SHARED.clear()
-            fresh = c.forecast(s.cursor(), TODAY, settings=pooled)
-        assert after.weeks.equals(fresh.weeks) and after.revenue.equals(fresh.revenue)
-        assert not after.weeks.equals(first.weeks)
-    finally:
-        if was:
-            memo.share()
-        else:
-            memo._SHARED.clear()
+    with Store(fresh_team_db) as s:
+        first = c.forecast(s.cursor(), TODAY, settings=pooled)
+        assert first.pooled and sorted(simulated) == [1, 1, 1]
+        orbit = s.cursor().execute("SELECT id FROM leads WHERE name = 'Orbit College pilot'").fetchall()[0][0]
+        assert set_fact(s, ADMIN, orbit, "needs_documented", True) == "blueprint"
+        after = c.forecast(s.cursor(), TODAY, settings=pooled)
+        assert len(simulated) == 4
+        assert after.leads.set_index("name").loc["Orbit College pilot", "probability"] == 0.3
+        memo._SHARED.clear()  # as the command line computes: nothing kept, nothing to start from
+        fresh = c.forecast(s.cursor(), TODAY, settings=pooled)
+    assert after.weeks.equals(fresh.weeks) and after.revenue.equals(fresh.revenue)
+    assert not after.weeks.equals(first.weeks)
 
 
 def test_the_team_charts_are_valid_vega_lite_and_the_revenue_chart_draws_the_converted_row(team_db):

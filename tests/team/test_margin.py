@@ -211,10 +211,10 @@ def test_what_reads_no_lead_is_priced_once_across_lead_edits(fresh_team_db, monk
             memo._SHARED.clear()
 
 
-def test_the_won_leads_are_read_again_only_when_a_lead_a_margin_reads_changes(fresh_team_db, monkeypatch, tmp_path):
+def test_the_won_leads_are_read_again_only_when_a_lead_a_margin_reads_changes(fresh_team_db, monkeypatch, tmp_path,
+                                                                               shared_memo):
     """On the dashboard the won leads (their category at the win) are kept across a time file and an edit of a
     lead no margin reads; an edit of a lead a budget names (Nova's discovery) reads them again."""
-    from sales import memo
     from sales.ingest import import_file
     from sales.workbench import save_assessment
     from tests.pipeline_store import ALL0
@@ -223,28 +223,22 @@ def test_the_won_leads_are_read_again_only_when_a_lead_a_margin_reads_changes(fr
     read = []
     real = m._won_leads
     monkeypatch.setattr(m, "_won_leads", lambda c: read.append(1) or real(c))
-    was = memo.shared()
-    memo.share()
-    try:
-        with Store(fresh_team_db) as s:
-            cur = s.cursor()
-            nova = cur.execute("SELECT id FROM leads WHERE name = 'Nova Academy platform'").fetchall()[0][0]
-            other = cur.execute("""SELECT min(id) FROM leads WHERE status = 'open' AND id NOT IN
-                                   (SELECT lead_id FROM budgets WHERE lead_id IS NOT NULL)""").fetchall()[0][0]
+    with Store(fresh_team_db) as s:
+        cur = s.cursor()
+        nova = cur.execute("SELECT id FROM leads WHERE name = 'Nova Academy platform'").fetchall()[0][0]
+        other = cur.execute("""SELECT min(id) FROM leads WHERE status = 'open' AND id NOT IN
+                               (SELECT lead_id FROM budgets WHERE lead_id IS NOT NULL)""").fetchall()[0][0]
 
-            def revenue() -> float:
-                a = m.margin(s.cursor(), ADMIN, Filters(date(2026, 5, 1), date(2026, 5, 31))).accounts
-                return a.set_index("account").loc["Nova Academy", "revenue"]
+        def revenue() -> float:
+            a = m.margin(s.cursor(), ADMIN, Filters(date(2026, 5, 1), date(2026, 5, 31))).accounts
+            return a.set_index("account").loc["Nova Academy", "revenue"]
 
-            assert revenue() == 0 and len(read) == 1
-            more = tmp_path / "more.csv"
-            more.write_text("date,person,hours,billable,account\n2026-05-07,Ana,1,yes,Nova Academy\n", encoding="utf-8")
-            import_file(s, ADMIN, more)
-            assert revenue() == 0 and len(read) == 1  # 4 hours of an investment: the won leads as they were
-            save_assessment(s, BIZDEV, other, ALL0, {})
-            assert revenue() == 0 and len(read) == 1
-            save_assessment(s, BIZDEV, nova, ALL0, {})
-            assert revenue() == 440 and len(read) == 2
-    finally:
-        if not was:
-            memo._SHARED.clear()
+        assert revenue() == 0 and len(read) == 1
+        more = tmp_path / "more.csv"
+        more.write_text("date,person,hours,billable,account\n2026-05-07,Ana,1,yes,Nova Academy\n", encoding="utf-8")
+        import_file(s, ADMIN, more)
+        assert revenue() == 0 and len(read) == 1  # 4 hours of an investment: the won leads as they were
+        save_assessment(s, BIZDEV, other, ALL0, {})
+        assert revenue() == 0 and len(read) == 1
+        save_assessment(s, BIZDEV, nova, ALL0, {})
+        assert revenue() == 440 and len(read) == 2

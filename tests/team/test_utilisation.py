@@ -89,7 +89,7 @@ def test_periods_that_begin_in_the_period(start, end, grain, expected):
 
 
 def test_the_available_hours_are_kept_across_a_time_file_and_read_again_after_time_off(fresh_team_db, monkeypatch,
-                                                                                          tmp_path):
+                                                                                          tmp_path, shared_memo):
     """On the dashboard: Ana's week of 4 May, 40 h available and 20 logged. A time file of 4 more hours is read
     (24 logged) without working out the available hours again; a day off on Monday 4 May is (32 h available)."""
     from sales import memo
@@ -100,25 +100,19 @@ def test_the_available_hours_are_kept_across_a_time_file_and_read_again_after_ti
     worked = []
     real = u._available
     monkeypatch.setattr(u, "_available", lambda *a: worked.append(a[1:]) or real(*a))
-    was = memo.shared()
-    memo.share()
-    try:
-        with Store(fresh_team_db) as s:
-            def ana() -> tuple:  # as the dashboard's query cache asks, telling the data version
-                cur = s.cursor()
-                with memo.reading(data_version(cur)):
-                    t = u.view(cur, date(2026, 5, 4), date(2026, 5, 10)).table.set_index("person").loc["Ana"]
-                return t["available_hours"], t["logged_hours"]
+    with Store(fresh_team_db) as s:
+        def ana() -> tuple:  # as the dashboard's query cache asks, telling the data version
+            cur = s.cursor()
+            with memo.reading(data_version(cur)):
+                t = u.view(cur, date(2026, 5, 4), date(2026, 5, 10)).table.set_index("person").loc["Ana"]
+            return t["available_hours"], t["logged_hours"]
 
-            assert ana() == (40, 20) and len(worked) == 1
-            more = tmp_path / "more.csv"
-            more.write_text("date,person,hours,billable,account\n2026-05-05,Ana,4,yes,Brown Class\n", encoding="utf-8")
-            import_file(s, ADMIN, more)
-            assert ana() == (40, 24) and len(worked) == 1
-            away = tmp_path / "time_off.csv"
-            away.write_text("person,from,to,hours_per_day\nAna,2026-05-04,2026-05-04,\n", encoding="utf-8")
-            import_file(s, ADMIN, away)
-            assert ana() == (32, 24) and len(worked) == 2
-    finally:
-        if not was:
-            memo._SHARED.clear()
+        assert ana() == (40, 20) and len(worked) == 1
+        more = tmp_path / "more.csv"
+        more.write_text("date,person,hours,billable,account\n2026-05-05,Ana,4,yes,Brown Class\n", encoding="utf-8")
+        import_file(s, ADMIN, more)
+        assert ana() == (40, 24) and len(worked) == 1
+        away = tmp_path / "time_off.csv"
+        away.write_text("person,from,to,hours_per_day\nAna,2026-05-04,2026-05-04,\n", encoding="utf-8")
+        import_file(s, ADMIN, away)
+        assert ana() == (32, 24) and len(worked) == 2
