@@ -204,7 +204,6 @@ def value(cur: duckdb.DuckDBPyConnection, kind: str, key: tuple, compute: Callab
         ident = _remember(instance, kind, key, compute, same, asked, redo)
         with _BUILD:
             held = _VALUES.get(ident)
-    ids = None
     if held is not None and (held[0] == version or same is not None and same(cur, held[0], version)):
         result = held[1]
     elif held is not None and redo is not None and (ids := redo[0](cur, held[0], version)) is not None:
